@@ -1,0 +1,59 @@
+# Thin front end over CMake so that the README's commands stay short.
+#   make demo            build, then report on the bundled sample week
+#   make test            build and run every test, plain and under ASan+UBSan
+#   make install PREFIX=/usr/local
+#   make fuzz            build the libFuzzer targets (clang) and run each briefly
+#   make bench           the benchmark against ra/racluster/racount (bench/README.md)
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SAMPLE = tests/data/real-week/capture.argus
+CMAKE_FLAGS ?=
+
+.PHONY: all build demo test test-dev test-asan install fuzz bench clean
+
+all: build
+
+build:
+	@scripts/deps.sh build
+	@cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build/release -j $(JOBS) >build/release.log 2>&1 || { cat build/release.log; exit 1; }
+
+demo: build
+	@echo "== vigil stats -r $(SAMPLE)"
+	@build/release/vigil stats -r $(SAMPLE)
+	@echo
+	@echo "== vigil dump --merge -o text -r $(SAMPLE) 'tcp and dst port 445' | head -12"
+	@build/release/vigil dump --merge -o text -r $(SAMPLE) 'tcp and dst port 445' | head -12
+
+test: test-dev test-asan
+
+test-dev:
+	@scripts/deps.sh test
+	@cmake -S . -B build/dev -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build/dev -j $(JOBS) >build/dev.log 2>&1 || { cat build/dev.log; exit 1; }
+	@cd build/dev && ctest --output-on-failure
+
+test-asan:
+	@scripts/deps.sh test
+	@cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DVIGIL_WERROR=ON -DVIGIL_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build/asan -j $(JOBS) >build/asan.log 2>&1 || { cat build/asan.log; exit 1; }
+	@cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
+
+install: build
+	@cmake -S . -B build/release -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --install build/release
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DVIGIL_FUZZ=ON >/dev/null
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz-reader fuzz-filter
+	@mkdir -p build/fuzz/new-reader build/fuzz/new-filter
+	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-reader tests/fuzz/corpus/argus
+	build/fuzz/tests/fuzz-filter -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-filter tests/fuzz/corpus/filter
+
+bench: build
+	@scripts/deps.sh bench
+	@bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,381 @@
+/*
+ * vigil.h - the public interface of libvigil, a flow-data toolkit for CSIRTs.
+ *
+ * One header, opaque handles, a few plain value structs. The library never
+ * prints and never exits: every function returns a status (enum vg_status)
+ * and keeps the detailed message on the handle it was given.
+ */
+#ifndef VIGIL_H
+#define VIGIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VG_VERSION_MAJOR 0
+#define VG_VERSION_MINOR 1
+#define VG_VERSION_PATCH 0
+#define VG_VERSION "0.1.0"
+
+const char *vg_version(void);
+
+/* ---------------------------------------------------------------- status */
+
+/* 0 = ok, > 0 = a normal condition, < 0 = an error. */
+enum vg_status {
+	VG_OK = 0,
+	VG_DONE = 1,       /* end of input */
+	VG_EINVAL = -1,    /* bad argument or option */
+	VG_ENOMEM = -2,    /* allocation failed or a configured limit was hit */
+	VG_EIO = -3,       /* the operating system refused a read or write */
+	VG_EFORMAT = -4,   /* the input is not in a format we read: fatal for it */
+	VG_ERECORD = -5,   /* one bad record; it was skipped, reading may go on */
+	VG_ETRUNC = -6,    /* the input ended inside a record */
+	VG_EUNSUP = -7,    /* a real format, but a variant we do not read */
+};
+
+const char *vg_strstatus(int status);
+
+/* ---------------------------------------------------------- flow record */
+
+/* Addresses: 16 bytes, network order. IPv4 is stored as ::ffff:a.b.c.d so
+ * that one key layout serves both families; vg_flow.family tells which. */
+typedef struct vg_addr {
+	uint8_t a[16];
+} vg_addr;
+
+enum vg_family {
+	VG_FAM_NONE = 0, /* no address (management records) */
+	VG_FAM_IP4 = 4,
+	VG_FAM_IP6 = 6,
+	VG_FAM_ARP = 1,  /* saddr/daddr = sender/target protocol address (IPv4) */
+	VG_FAM_RARP = 2,
+};
+
+enum vg_kind {
+	VG_REC_FLOW = 0, /* a flow (or one status report of a flow) */
+	VG_REC_MAN = 1,  /* a sensor management record (Argus MAR) */
+};
+
+/* Record flags (vg_flow.rflags). */
+#define VG_RF_START   0x01u /* this report starts the flow (Argus cause START) */
+#define VG_RF_TIMEOUT 0x02u /* the sensor closed the flow on a timeout */
+#define VG_RF_STOP    0x04u /* management: the sensor stopped */
+#define VG_RF_ICMPMAP 0x08u /* an ICMP error was mapped onto this flow */
+#define VG_RF_FRAG    0x10u /* IP fragments were seen */
+
+/* TCP state bits (vg_flow.tcp_status). The values are those of the Argus
+ * TCP status word, which every reader maps onto. */
+#define VG_TCP_SAW_SYN      0x0001u
+#define VG_TCP_SAW_SYNACK   0x0002u
+#define VG_TCP_ESTABLISHED  0x0004u
+#define VG_TCP_FIN          0x0008u
+#define VG_TCP_FIN_ACK      0x0010u
+#define VG_TCP_NORMAL_CLOSE 0x0020u
+#define VG_TCP_SRC_RESET    0x1000u
+#define VG_TCP_DST_RESET    0x2000u
+
+/* TCP header flag bits (vg_flow.sflags / dflags). */
+#define VG_TH_FIN 0x01u
+#define VG_TH_SYN 0x02u
+#define VG_TH_RST 0x04u
+#define VG_TH_PSH 0x08u
+#define VG_TH_ACK 0x10u
+#define VG_TH_URG 0x20u
+#define VG_TH_ECE 0x40u
+#define VG_TH_CWR 0x80u
+
+/*
+ * The state summary, as the short words ra prints: TCP REQ/ACC/CON/FIN/RST/
+ * CLO/TIM, UDP and others CON/INT/REQ/RSP, ICMP the message type (ECO, URP,
+ * ...). vg_state_name() gives the word; vg_state_parse() the reverse.
+ */
+#define VG_STATE_LIST(X) \
+	X(NONE, "")      X(REQ, "REQ")   X(ACC, "ACC")   X(CON, "CON") \
+	X(INT, "INT")    X(RSP, "RSP")   X(FIN, "FIN")   X(RST, "RST") \
+	X(CLO, "CLO")    X(TIM, "TIM")   X(ERR, "ERR")   X(STA, "STA") \
+	X(STP, "STP")    X(STS, "STS")   X(ECR, "ECR")   X(UR, "UR")   \
+	X(SRC, "SRC")    X(RED, "RED")   X(AHA, "AHA")   X(ECO, "ECO") \
+	X(RTA, "RTA")    X(RTS, "RTS")   X(TXD, "TXD")   X(PAR, "PAR") \
+	X(TST, "TST")    X(TSR, "TSR")   X(IRQ, "IRQ")   X(IRR, "IRR") \
+	X(MAS, "MAS")    X(MSR, "MSR")   X(SEC, "SEC")   X(ROB, "ROB") \
+	X(TRC, "TRC")    X(DCE, "DCE")   X(MHR, "MHR")   X(WAY, "WAY") \
+	X(IAH, "IAH")    X(MRQ, "MRQ")   X(MRP, "MRP")   X(DNQ, "DNQ") \
+	X(DNP, "DNP")    X(SKP, "SKP")   X(PHO, "PHO")   X(NRS, "NRS") \
+	X(NRA, "NRA")    X(NNS, "NNS")   X(NNA, "NNA")   X(PTB, "PTB") \
+	X(TXT, "TXT")    X(TXR, "TXR")   X(PPH, "PPH")   X(PPNH, "PPNH") \
+	X(PPO, "PPO")    X(URN, "URN")   X(URH, "URH")   X(URO, "URO") \
+	X(URP, "URP")    X(URF, "URF")   X(URS, "URS")   X(URNU, "URNU") \
+	X(URHU, "URHU")  X(URISO, "URISO") X(URNPRO, "URNPRO") \
+	X(URHPRO, "URHPRO") X(URNTOS, "URNTOS") X(URHTOS, "URHTOS") \
+	X(URFIL, "URFIL") X(URPRE, "URPRE") X(URCUT, "URCUT") \
+	X(UNK, "UNK")
+
+enum vg_state {
+#define VG_X_(sym, str) VG_ST_##sym,
+	VG_STATE_LIST(VG_X_)
+#undef VG_X_
+	VG_ST__COUNT
+};
+
+const char *vg_state_name(int state);
+int vg_state_parse(const char *s, size_t len); /* -1 if unknown */
+
+/*
+ * The flow record: one normalised struct for every input format. Source is
+ * the side that started the flow. For ICMP the port slots hold the message
+ * type (sport) and code (dport), and icmp_id the echo identifier (or, for an
+ * error, the quoted destination port) - the three values Argus keys ICMP
+ * flows on.
+ */
+typedef struct vg_flow {
+	int64_t stime_us;     /* first packet, µs since 1970-01-01 UTC */
+	int64_t ltime_us;     /* last packet, µs since 1970-01-01 UTC */
+	vg_addr saddr;        /* source (initiator) address */
+	vg_addr daddr;        /* destination address */
+	uint64_t spkts;       /* packets source -> destination */
+	uint64_t dpkts;       /* packets destination -> source */
+	uint64_t sbytes;      /* bytes source -> destination (as the sensor counts) */
+	uint64_t dbytes;      /* bytes destination -> source */
+	uint32_t tcp_status;  /* VG_TCP_* bits, OR over the flow's reports */
+	uint32_t sensor;      /* sensor / monitor id (Argus srcid), 0 if none */
+	uint32_t n_records;   /* sensor reports merged into this flow (>= 1) */
+	uint16_t sport;       /* TCP/UDP source port; ICMP type */
+	uint16_t dport;       /* TCP/UDP destination port; ICMP code */
+	uint16_t icmp_id;     /* ICMP echo id or quoted port; 0 otherwise */
+	uint8_t proto;        /* IP protocol number (0 for ARP/management) */
+	uint8_t family;       /* enum vg_family */
+	uint8_t kind;         /* enum vg_kind */
+	uint8_t state;        /* enum vg_state, the summary of the flow */
+	uint8_t sflags;       /* VG_TH_* seen source -> destination */
+	uint8_t dflags;       /* VG_TH_* seen destination -> source */
+	uint8_t rflags;       /* VG_RF_* */
+	uint8_t pad_[3];
+} vg_flow;
+
+/* Recomputes flow->state from the other fields (after a merge, say). */
+void vg_flow_derive_state(vg_flow *flow);
+
+/* The name of IP protocol p as ra prints it ("tcp", "ipv6-icmp"), or NULL. */
+const char *vg_proto_name(unsigned p);
+/* Reverse of vg_proto_name; also accepts decimal numbers. -1 if unknown. */
+int vg_proto_parse(const char *s, size_t len);
+
+/* Address helpers. vg_addr_format returns the length written (< 46). */
+void vg_addr_from_ip4(vg_addr *a, uint32_t host_order);
+int vg_addr_is_ip4(const vg_addr *a);
+uint32_t vg_addr_ip4(const vg_addr *a); /* host order */
+size_t vg_addr_format(const vg_addr *a, int family, char out[46]);
+/* Parses an IPv4 or IPv6 address; returns 4 or 6, or 0 if not an address. */
+int vg_addr_parse(vg_addr *a, const char *s, size_t len);
+
+/* ---------------------------------------------------------------- fields */
+
+/*
+ * Every column of a flow, defined once: symbol, name, value kind, the
+ * vg_flow member it lives in (derived columns name the first member they are
+ * computed from), and what it means. Names, printers and parsers for every
+ * output style are generated from this list (lib/flow/fields.c).
+ */
+#define VG_FIELD_LIST(X)                                                        \
+	X(STIME,  "stime",  TIME,   stime_us,  "start time (first packet)")   \
+	X(LTIME,  "ltime",  TIME,   ltime_us,  "last time (last packet)")     \
+	X(DUR,    "dur",    DUR,    stime_us,  "duration, seconds")           \
+	X(PROTO,  "proto",  PROTO,  proto,     "protocol")                    \
+	X(SADDR,  "saddr",  ADDR,   saddr,     "source address")              \
+	X(SPORT,  "sport",  PORT,   sport,     "source port (ICMP: type)")    \
+	X(DADDR,  "daddr",  ADDR,   daddr,     "destination address")         \
+	X(DPORT,  "dport",  PORT,   dport,     "destination port (ICMP: code)") \
+	X(SPKTS,  "spkts",  U64,    spkts,     "packets from source")         \
+	X(DPKTS,  "dpkts",  U64,    dpkts,     "packets from destination")    \
+	X(SBYTES, "sbytes", U64,    sbytes,    "bytes from source")           \
+	X(DBYTES, "dbytes", U64,    dbytes,    "bytes from destination")      \
+	X(PKTS,   "pkts",   SUM,    spkts,     "packets, both directions")    \
+	X(BYTES,  "bytes",  SUM,    sbytes,    "bytes, both directions")      \
+	X(STATE,  "state",  STATE,  state,     "state summary")               \
+	X(SFLAGS, "sflags", FLAGS,  sflags,    "TCP flags from source")       \
+	X(DFLAGS, "dflags", FLAGS,  dflags,    "TCP flags from destination")  \
+	X(ICMPID, "icmpid", U16,    icmp_id,   "ICMP echo id / quoted port")  \
+	X(SENSOR, "sensor", U32,    sensor,    "sensor id")                   \
+	X(TRANS,  "trans",  U32,    n_records, "sensor records in this flow")
+
+enum vg_field {
+#define VG_X_(sym, name, kind, member, doc) VG_F_##sym,
+	VG_FIELD_LIST(VG_X_)
+#undef VG_X_
+	VG_F__COUNT
+};
+
+const char *vg_field_name(int field);
+const char *vg_field_doc(int field);
+int vg_field_lookup(const char *name, size_t len); /* -1 if unknown */
+
+/* Output styles for a field's value. */
+enum vg_style {
+	VG_STYLE_RA = 0, /* exactly as `ra -n -u -p 6 -c ,` prints it */
+	VG_STYLE_TEXT,   /* for people: ISO times, numbers */
+	VG_STYLE_JSON,   /* a typed JSON value */
+};
+
+/* Formats one field of flow into out (NUL-terminated); returns its length.
+ * out must hold at least VG_FIELD_MAX bytes. */
+#define VG_FIELD_MAX 64
+size_t vg_field_format(int field, const vg_flow *flow, int style, char *out);
+
+/* Parses one field's value as VG_STYLE_RA prints it into flow. Fields that
+ * are derived (dur, pkts, bytes) only check the syntax. Ports of ICMP flows
+ * need flow->proto set first. Returns VG_OK or VG_EINVAL. */
+int vg_field_parse(int field, const char *s, size_t len, vg_flow *flow);
+
+/* ---------------------------------------------------------------- writer */
+
+/* Writes flows as CSV (ra's formatting), NDJSON or an aligned text table
+ * to a file descriptor, through its own buffer. */
+typedef struct vg_writer vg_writer;
+
+enum vg_outfmt { VG_OUT_CSV = 0, VG_OUT_JSON, VG_OUT_TEXT };
+
+/* fields: the columns in order (VG_F_*); NULL = the default set
+ * stime ltime proto saddr sport daddr dport spkts dpkts sbytes dbytes state */
+int vg_writer_open(vg_writer **w, int fd, int outfmt, const int *fields,
+		   size_t n_fields);
+int vg_writer_header(vg_writer *w); /* CSV and text; nothing for JSON */
+int vg_writer_put(vg_writer *w, const vg_flow *f);
+int vg_writer_flush(vg_writer *w);  /* VG_EIO when the write failed */
+const char *vg_writer_errmsg(const vg_writer *w);
+void vg_writer_free(vg_writer *w);  /* does not flush */
+
+extern const int vg_default_fields[12];
+
+/* ---------------------------------------------------------------- reader */
+
+typedef struct vg_reader vg_reader;
+
+typedef struct vg_reader_opts {
+	const char *format; /* NULL or "auto": sniff; else a format name */
+	int strict;         /* 1: skippable records are errors too */
+	int keep_man;       /* 1: return management records (kind VG_REC_MAN) */
+} vg_reader_opts;
+
+/* Why a record was skipped; counted in vg_reader_stats.skipped[]. */
+#define VG_SKIP_LIST(X)                                                      \
+	X(MALFORMED, "malformed record")                                     \
+	X(TRUNCATED, "truncated record")                                     \
+	X(GARBAGE, "bytes skipped to resynchronise")                         \
+	X(RECTYPE, "record type not a flow")                                 \
+	X(VERSION, "unsupported record version")                             \
+	X(NOFLOW, "no flow key")                                             \
+	X(FLOWTYPE, "unsupported flow key type")                             \
+	X(MAN, "management record")
+
+enum vg_skip {
+#define VG_X_(sym, doc) VG_SKIP_##sym,
+	VG_SKIP_LIST(VG_X_)
+#undef VG_X_
+	VG_SKIP__COUNT
+};
+const char *vg_skip_name(int reason);
+
+typedef struct vg_reader_stats {
+	uint64_t n_records;    /* records parsed, of any kind, good or bad */
+	uint64_t n_flows;      /* flow records returned */
+	uint64_t n_man;        /* management records seen */
+	uint64_t n_errors;     /* errors reported (bad records, truncation) */
+	uint64_t skipped[VG_SKIP__COUNT];
+	uint64_t bytes_in;     /* bytes read from the file (compressed size) */
+	uint64_t bytes_decoded;/* bytes of records after decompression */
+	int64_t first_us;      /* earliest stime of a flow record, INT64_MAX if none */
+	int64_t last_us;       /* latest ltime, INT64_MIN if none */
+} vg_reader_stats;
+
+/* Opens path ("-" = standard input). On failure *r may still be set so that
+ * vg_reader_errmsg(*r) tells why; close it in any case. */
+int vg_reader_open(vg_reader **r, const char *path, const vg_reader_opts *opts);
+/* Reads from a memory buffer, which must outlive the reader; name is used in
+ * messages. */
+int vg_reader_open_mem(vg_reader **r, const void *buf, size_t len,
+		       const char *name, const vg_reader_opts *opts);
+/* Reads from an open file descriptor (not closed by the reader). */
+int vg_reader_open_fd(vg_reader **r, int fd, const char *name,
+		      const vg_reader_opts *opts);
+
+/*
+ * Reads up to cap flow records into out; *n is how many. Returns VG_OK
+ * (n > 0), VG_DONE (n == 0, input ended), or an error with n == 0 and the
+ * message on the handle. After VG_ERECORD reading may continue with the next
+ * call; after other errors the next call returns VG_DONE.
+ */
+int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
+
+const char *vg_reader_errmsg(const vg_reader *r);
+const char *vg_reader_format(const vg_reader *r); /* detected format name */
+const char *vg_reader_compression(const vg_reader *r); /* "none", "gzip", ... */
+void vg_reader_get_stats(const vg_reader *r, vg_reader_stats *st);
+void vg_reader_close(vg_reader *r);
+
+/* ---------------------------------------------------------------- filter */
+
+/* A tcpdump-style flow filter ("tcp and dst port 445", "not src net
+ * 10.0.0.0/8", ...). See docs/filter.md for the grammar. */
+typedef struct vg_filter vg_filter;
+
+/* Compiles expr. On a syntax error returns VG_EINVAL and, if errbuf is not
+ * NULL, a message naming the position. */
+int vg_filter_compile(vg_filter **f, const char *expr, char *errbuf,
+		      size_t errlen);
+int vg_filter_match(const vg_filter *f, const vg_flow *flow); /* 1 or 0 */
+void vg_filter_free(vg_filter *f);
+
+/* ---------------------------------------------------------------- merging */
+
+/*
+ * Merges the reports of one flow: records with the same (proto, saddr,
+ * sport, daddr, dport [, ICMP id]) are one connection while the gap between
+ * one's end and the next one's start is below the idle timeout - what
+ * racluster does with model "saddr daddr proto sport dport" idle=N.
+ * Finished flows are handed to the callback; memory is bounded by the flows
+ * active within the idle timeout (and by max_flows).
+ */
+typedef struct vg_merger vg_merger;
+typedef int (*vg_merge_emit_fn)(void *user, const vg_flow *flow);
+
+typedef struct vg_merge_opts {
+	int64_t idle_us;     /* idle timeout, default 120 s */
+	int64_t reorder_us;  /* how far records may come out of time order
+			      * before a flow is finished, default 300 s */
+	size_t max_flows;    /* cap on open flows, default 16 M; the oldest is
+			      * finished early when it is hit (counted) */
+} vg_merge_opts;
+
+typedef struct vg_merge_stats {
+	uint64_t n_in;        /* flow records given */
+	uint64_t n_out;       /* merged flows emitted */
+	uint64_t n_open;      /* flows still open */
+	uint64_t n_peak;      /* most flows open at once */
+	uint64_t n_forced;    /* flows finished early because of max_flows */
+} vg_merge_stats;
+
+int vg_merger_create(vg_merger **m, const vg_merge_opts *opts,
+		     vg_merge_emit_fn emit, void *user);
+/* Adds records; may emit finished flows. Returns the first nonzero value an
+ * emit callback returned, else VG_OK. */
+int vg_merger_add(vg_merger *m, const vg_flow *flows, size_t n);
+/* Emits every open flow. */
+int vg_merger_flush(vg_merger *m);
+void vg_merger_get_stats(const vg_merger *m, vg_merge_stats *st);
+void vg_merger_free(vg_merger *m);
+
+/* The merge key equality vg_merger uses. */
+int vg_flow_same_key(const vg_flow *a, const vg_flow *b);
+/* Merges b into a (times, counters, flags, state). */
+void vg_flow_merge(vg_flow *a, const vg_flow *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIGIL_H */

@@ -1,0 +1,332 @@
+/*
+ * merge.c - joins the status reports of one flow into one connection, the
+ * way racluster does with model "saddr daddr proto sport dport" status=0
+ * idle=N: a report extends the open flow of its key unless the gap between
+ * them is at least the idle timeout, in which case the open flow is finished
+ * and the report starts a new one. It is not a sort: flows are finished as
+ * input time moves past them, so memory holds only the flows active within
+ * idle + reorder seconds, capped by max_flows (the oldest is then finished
+ * early and counted).
+ *
+ * Table: open addressing with linear probing over 32-bit node indices,
+ * backward-shift deletion (no tombstones); nodes sit in one array and on a
+ * doubly linked list in order of last update, the eviction order.
+ */
+#include <stdlib.h>
+
+#include "core/core.h"
+
+#define NIL 0u
+
+struct node {
+	vg_flow f;
+	uint64_t hash;
+	uint32_t prev, next; /* update-order list, NIL-terminated */
+};
+
+struct vg_merger {
+	vg_merge_opts o;
+	vg_merge_emit_fn emit;
+	void *user;
+	uint64_t seed;
+
+	uint32_t *slots; /* node index + 1... see slot_node() */
+	size_t slot_mask;
+
+	struct node *nodes; /* nodes[0] unused so that 0 means "none" */
+	size_t n_nodes_cap;
+	uint32_t free_head;
+	size_t next_unused;
+
+	uint32_t head, tail; /* oldest and newest update */
+	int64_t watermark;   /* latest start time seen */
+	vg_merge_stats st;
+};
+
+static uint64_t key_hash(const vg_merger *m, const vg_flow *f)
+{
+	uint64_t a0, a1, b0, b1, k;
+	memcpy(&a0, f->saddr.a, 8);
+	memcpy(&a1, f->saddr.a + 8, 8);
+	memcpy(&b0, f->daddr.a, 8);
+	memcpy(&b1, f->daddr.a + 8, 8);
+	k = (uint64_t)f->sport | (uint64_t)f->dport << 16 |
+	    (uint64_t)f->icmp_id << 32 | (uint64_t)f->proto << 48 |
+	    (uint64_t)f->family << 56;
+	return vgi_mix64(vgi_mix64(a0 ^ m->seed) ^ a1 ^
+			 vgi_mix64(b0 + 0x9e3779b97f4a7c15ULL) ^
+			 vgi_mix64(b1 ^ k));
+}
+
+int vg_merger_create(vg_merger **mp, const vg_merge_opts *opts,
+		     vg_merge_emit_fn emit, void *user)
+{
+	vg_merger *m;
+	size_t nslots = 1u << 12;
+
+	*mp = NULL;
+	if (!emit)
+		return VG_EINVAL;
+	if (!(m = calloc(1, sizeof *m)))
+		return VG_ENOMEM;
+	m->o.idle_us = 120 * 1000000LL;
+	m->o.reorder_us = 300 * 1000000LL;
+	m->o.max_flows = 16u << 20;
+	if (opts) {
+		if (opts->idle_us > 0)
+			m->o.idle_us = opts->idle_us;
+		if (opts->reorder_us > 0)
+			m->o.reorder_us = opts->reorder_us;
+		if (opts->max_flows > 0)
+			m->o.max_flows = opts->max_flows;
+	}
+	if (m->o.max_flows > (1u << 30))
+		m->o.max_flows = 1u << 30;
+	m->emit = emit;
+	m->user = user;
+	m->seed = vgi_random_seed();
+	m->watermark = INT64_MIN;
+	m->slots = calloc(nslots, sizeof *m->slots);
+	m->n_nodes_cap = nslots / 2 + 1;
+	m->nodes = malloc(m->n_nodes_cap * sizeof *m->nodes);
+	if (!m->slots || !m->nodes) {
+		vg_merger_free(m);
+		return VG_ENOMEM;
+	}
+	m->slot_mask = nslots - 1;
+	m->next_unused = 1;
+	*mp = m;
+	return VG_OK;
+}
+
+void vg_merger_free(vg_merger *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	free(m->nodes);
+	free(m);
+}
+
+void vg_merger_get_stats(const vg_merger *m, vg_merge_stats *st)
+{
+	*st = m->st;
+}
+
+static void list_unlink(vg_merger *m, uint32_t i)
+{
+	struct node *n = &m->nodes[i];
+	if (n->prev)
+		m->nodes[n->prev].next = n->next;
+	else
+		m->head = n->next;
+	if (n->next)
+		m->nodes[n->next].prev = n->prev;
+	else
+		m->tail = n->prev;
+	n->prev = n->next = NIL;
+}
+
+static void list_append(vg_merger *m, uint32_t i)
+{
+	struct node *n = &m->nodes[i];
+	n->prev = m->tail;
+	n->next = NIL;
+	if (m->tail)
+		m->nodes[m->tail].next = i;
+	else
+		m->head = i;
+	m->tail = i;
+}
+
+/* Finds the slot holding key f (returns 1) or the empty slot where it goes. */
+static int find_slot(const vg_merger *m, const vg_flow *f, uint64_t h,
+		     size_t *slot)
+{
+	size_t s = (size_t)h & m->slot_mask;
+	for (;;) {
+		uint32_t ni = m->slots[s];
+		if (ni == NIL) {
+			*slot = s;
+			return 0;
+		}
+		if (m->nodes[ni].hash == h && vg_flow_same_key(&m->nodes[ni].f, f)) {
+			*slot = s;
+			return 1;
+		}
+		s = (s + 1) & m->slot_mask;
+	}
+}
+
+/* Removes the entry at slot s, shifting later entries of the probe run back
+ * so that lookups never need tombstones. */
+static void slot_delete(vg_merger *m, size_t s)
+{
+	size_t i = s, j = s;
+	for (;;) {
+		size_t home;
+		uint32_t ni;
+		j = (j + 1) & m->slot_mask;
+		ni = m->slots[j];
+		if (ni == NIL)
+			break;
+		home = (size_t)m->nodes[ni].hash & m->slot_mask;
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			m->slots[i] = ni;
+			i = j;
+		}
+	}
+	m->slots[i] = NIL;
+}
+
+static int grow(vg_merger *m)
+{
+	size_t nslots = (m->slot_mask + 1) * 2, i;
+	uint32_t *ns = calloc(nslots, sizeof *ns);
+	struct node *nn;
+	size_t ncap = nslots / 2 + 1;
+	if (!ns)
+		return VG_ENOMEM;
+	nn = realloc(m->nodes, ncap * sizeof *nn);
+	if (!nn) {
+		free(ns);
+		return VG_ENOMEM;
+	}
+	m->nodes = nn;
+	m->n_nodes_cap = ncap;
+	for (i = 0; i <= m->slot_mask; i++) {
+		uint32_t ni = m->slots[i];
+		size_t s;
+		if (ni == NIL)
+			continue;
+		s = (size_t)m->nodes[ni].hash & (nslots - 1);
+		while (ns[s] != NIL)
+			s = (s + 1) & (nslots - 1);
+		ns[s] = ni;
+	}
+	free(m->slots);
+	m->slots = ns;
+	m->slot_mask = nslots - 1;
+	return VG_OK;
+}
+
+/* Emits node i and removes it from the table and the list. */
+static int finish(vg_merger *m, uint32_t i)
+{
+	struct node *n = &m->nodes[i];
+	size_t s;
+	int rc;
+	if (find_slot(m, &n->f, n->hash, &s))
+		slot_delete(m, s);
+	list_unlink(m, i);
+	m->st.n_out++;
+	m->st.n_open--;
+	rc = m->emit(m->user, &n->f);
+	n->next = m->free_head;
+	m->free_head = i;
+	return rc;
+}
+
+static int expire(vg_merger *m)
+{
+	int rc;
+	while (m->head) {
+		const vg_flow *f = &m->nodes[m->head].f;
+		if (m->watermark - f->ltime_us < m->o.idle_us + m->o.reorder_us)
+			break;
+		if ((rc = finish(m, m->head)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_one(vg_merger *m, const vg_flow *f)
+{
+	uint64_t h = key_hash(m, f);
+	size_t s;
+	uint32_t i;
+	int rc;
+
+	if (f->stime_us > m->watermark) {
+		m->watermark = f->stime_us;
+		if ((rc = expire(m)) != 0)
+			return rc;
+	}
+	m->st.n_in++;
+	if (find_slot(m, f, h, &s)) {
+		struct node *n = &m->nodes[m->slots[s]];
+		int64_t gap = 0;
+		i = m->slots[s];
+		if (f->stime_us > n->f.ltime_us)
+			gap = f->stime_us - n->f.ltime_us;
+		else if (n->f.stime_us > f->ltime_us)
+			gap = n->f.stime_us - f->ltime_us;
+		if (gap >= m->o.idle_us) {
+			/* a new connection on the same key: finish the old */
+			m->st.n_out++;
+			rc = m->emit(m->user, &n->f);
+			n->f = *f;
+			if (n->f.n_records == 0)
+				n->f.n_records = 1;
+			if (rc != 0)
+				return rc;
+		} else {
+			vg_flow_merge(&n->f, f);
+		}
+		list_unlink(m, i);
+		list_append(m, i);
+		return 0;
+	}
+
+	if (m->st.n_open >= m->o.max_flows) {
+		m->st.n_forced++;
+		if ((rc = finish(m, m->head)) != 0)
+			return rc;
+		(void)find_slot(m, f, h, &s); /* the deletion may move slots */
+	}
+	if ((m->st.n_open + 1) * 2 > m->slot_mask + 1) {
+		if ((rc = grow(m)) != VG_OK)
+			return rc;
+		(void)find_slot(m, f, h, &s);
+	}
+	if (m->free_head) {
+		i = m->free_head;
+		m->free_head = m->nodes[i].next;
+	} else {
+		i = (uint32_t)m->next_unused++;
+	}
+	m->nodes[i].f = *f;
+	if (m->nodes[i].f.n_records == 0)
+		m->nodes[i].f.n_records = 1;
+	m->nodes[i].hash = h;
+	m->slots[s] = i;
+	list_append(m, i);
+	m->st.n_open++;
+	if (m->st.n_open > m->st.n_peak)
+		m->st.n_peak = m->st.n_open;
+	return 0;
+}
+
+int vg_merger_add(vg_merger *m, const vg_flow *flows, size_t n)
+{
+	size_t k;
+	int rc;
+	for (k = 0; k < n; k++) {
+		if (flows[k].kind != VG_REC_FLOW)
+			continue;
+		if ((rc = add_one(m, &flows[k])) != 0)
+			return rc;
+	}
+	return VG_OK;
+}
+
+int vg_merger_flush(vg_merger *m)
+{
+	int rc;
+	while (m->head)
+		if ((rc = finish(m, m->head)) != 0)
+			return rc;
+	return VG_OK;
+}

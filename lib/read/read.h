@@ -1,0 +1,105 @@
+/*
+ * read.h - what the reader core (reader.c) shares with the byte source
+ * (src.c) and the format modules (fmt_*.c). A new input format is one
+ * fmt_<name>.c that fills a struct vgi_format, plus one row in the table in
+ * reader.c.
+ */
+#ifndef VGI_READ_H
+#define VGI_READ_H
+
+#include <sys/types.h>
+
+#include "core/core.h"
+
+/* ------------------------------------------------------- byte source */
+
+/* A stream of decoded bytes: a file descriptor or a memory buffer, through
+ * a decompressor chosen from the first bytes (gzip, bzip2, xz, zstd). */
+struct vgi_src;
+
+int vgi_src_open_fd(struct vgi_src **s, int fd, int own_fd, char *err);
+int vgi_src_open_mem(struct vgi_src **s, const void *buf, size_t len,
+		     char *err);
+/* Reads up to len decoded bytes. Returns the count, 0 at the end, or -1
+ * with the reason in err. */
+ssize_t vgi_src_read(struct vgi_src *s, void *buf, size_t len, char *err);
+/* For an uncompressed memory source: the whole buffer (zero copy). */
+int vgi_src_direct(struct vgi_src *s, const uint8_t **p, size_t *len);
+const char *vgi_src_compression(const struct vgi_src *s);
+uint64_t vgi_src_bytes_in(const struct vgi_src *s);
+void vgi_src_close(struct vgi_src *s);
+
+/* ------------------------------------------------------- formats */
+
+struct vgi_format {
+	const char *name;
+	const char *doc;
+	/* How sure (0..100) that these first bytes are this format. */
+	int (*sniff)(const uint8_t *p, size_t n);
+	/* Reads the file header, sets up r->fmt_state. */
+	int (*open)(vg_reader *r);
+	/* Fills out[0..cap); see vg_reader_read. An error return stops the
+	 * batch right after the bad record; *n counts the good ones before. */
+	int (*read)(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
+	void (*close)(vg_reader *r);
+};
+
+extern const struct vgi_format vgi_fmt_argus;
+extern const struct vgi_format vgi_fmt_argus2;
+
+/* ------------------------------------------------------- reader */
+
+struct vg_reader {
+	char name[256];
+	char errmsg[VGI_ERRMSG_LEN];
+	vg_reader_opts o;
+	struct vgi_src *src;
+
+	/* The window of decoded bytes: buf[pos..len) is unread; buf[0] is
+	 * at stream offset base. */
+	const uint8_t *buf;
+	size_t len, pos;
+	uint8_t *own;      /* buf when we own it */
+	size_t own_cap;
+	uint64_t base;
+	int eof;           /* the source has no more bytes */
+	int direct;        /* buf is the caller's memory */
+
+	const struct vgi_format *fmt;
+	void *fmt_state;
+	int done;          /* no more reads: end or fatal error */
+	int pending;       /* an error to return on the next read */
+	char pending_msg[VGI_ERRMSG_LEN];
+	uint64_t rec_no;   /* records started so far (1-based in messages) */
+	vg_reader_stats st;
+};
+
+/* Makes at least n unread bytes available if the input has them; returns
+ * how many are available (< n only at the end of the input, or on a read
+ * error, which sets r->errmsg and returns (size_t)-1). */
+size_t vgi_need(vg_reader *r, size_t n);
+
+static inline uint64_t vgi_offset(const vg_reader *r)
+{
+	return r->base + r->pos;
+}
+
+/* Formats "NAME: record N @0xOFF: " + the message into dst. */
+void vgi_rec_err(vg_reader *r, char *dst, uint64_t rec, uint64_t off,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Counts one skipped record; in strict mode it is an error instead (with
+ * the message), and the caller returns VG_ERECORD and stops. Returns 1 if
+ * the caller must fail. */
+int vgi_skip(vg_reader *r, int reason, uint64_t rec, uint64_t off,
+	     const char *what);
+
+static inline void vgi_note_times(vg_reader *r, const vg_flow *f)
+{
+	if (f->stime_us < r->st.first_us)
+		r->st.first_us = f->stime_us;
+	if (f->ltime_us > r->st.last_us)
+		r->st.last_us = f->ltime_us;
+}
+
+#endif

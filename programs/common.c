@@ -1,0 +1,491 @@
+/*
+ * common.c - the option parser every verb shares, the input loop with
+ * error reporting and progress, and number formatting for people.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define MAX_ERRORS_SHOWN 20 /* per input; the rest are counted */
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("vigil: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *grouped(char *buf, size_t len, uint64_t v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), i, k = 0;
+	for (i = 0; i < n && (size_t)k + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = tmp[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+const char *human_count(char *buf, size_t len, double v)
+{
+	if (v >= 1e9)
+		snprintf(buf, len, "%.2f G", v / 1e9);
+	else if (v >= 1e6)
+		snprintf(buf, len, "%.2f M", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%.1f k", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+const char *human_bytes(char *buf, size_t len, double v)
+{
+	if (v >= 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.2f GiB", v / (1024.0 * 1024 * 1024));
+	else if (v >= 1024.0 * 1024)
+		snprintf(buf, len, "%.1f MiB", v / (1024.0 * 1024));
+	else if (v >= 1024.0)
+		snprintf(buf, len, "%.1f KiB", v / 1024.0);
+	else
+		snprintf(buf, len, "%.0f B", v);
+	return buf;
+}
+
+const char *human_duration(char *buf, size_t len, double s)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, len, "%.3f s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%d min %02d s", (int)(s / 60), (int)s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%d h %02d min", (int)(s / 3600), (int)s / 60 % 60);
+	else
+		snprintf(buf, len, "%d d %02d h %02d min", (int)(s / 86400),
+			 (int)s / 3600 % 24, (int)s / 60 % 60);
+	return buf;
+}
+
+/* ------------------------------------------------------------- options */
+
+static int parse_fields(struct opts *o, const char *list)
+{
+	const char *p = list;
+	if (*p == '+') {
+		/* "+a,b": the defaults, then a and b */
+		size_t i;
+		for (i = 0; i < sizeof vg_default_fields / sizeof vg_default_fields[0]; i++)
+			o->fields[o->n_fields++] = vg_default_fields[i];
+		p++;
+	}
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		int f = vg_field_lookup(p, len);
+		if (f < 0) {
+			int i;
+			warnx_("unknown field '%.*s'; fields are:", (int)len, p);
+			for (i = 0; i < VG_F__COUNT; i++)
+				fprintf(stderr, "  %-7s %s\n", vg_field_name(i),
+					vg_field_doc(i));
+			return -1;
+		}
+		if (o->n_fields >= sizeof o->fields / sizeof o->fields[0]) {
+			warnx_("too many fields");
+			return -1;
+		}
+		o->fields[o->n_fields++] = f;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (o->n_fields == 0) {
+		warnx_("--fields needs at least one field");
+		return -1;
+	}
+	return 0;
+}
+
+static int is_path(const char *s)
+{
+	struct stat sb;
+	return strcmp(s, "-") != 0 && stat(s, &sb) == 0;
+}
+
+/* Which options a verb takes: each verb lists what applies to it, so that
+ * a misplaced option is an error rather than silently ignored. */
+struct verb_opts {
+	const char *verb;
+	const char *allowed; /* space-separated long names */
+	const char *outfmts; /* output formats the verb has */
+};
+
+static const struct verb_opts verb_table[] = {
+	{"dump", " read format strict quiet output fields merge idle no-header stats write ",
+	 "csv json text"},
+	{"stats", " read format strict quiet output merge idle write ", "text json"},
+};
+
+int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
+	       void (*usage)(FILE *))
+{
+	const struct verb_opts *vo = NULL;
+	size_t i, filter_len = 0;
+	int k, filter_start = argc;
+
+	memset(o, 0, sizeof *o);
+	o->verb = argv[0];
+	o->idle_s = 120;
+	o->outfmt = -1;
+	for (i = 0; i < sizeof verb_table / sizeof verb_table[0]; i++)
+		if (strcmp(verb_table[i].verb, o->verb) == 0)
+			vo = &verb_table[i];
+	*exit_code = EXIT_USAGE;
+
+	for (k = 1; k < argc; k++) {
+		const char *a = argv[k], *val = NULL, *name;
+		char longname[32];
+		int need_val = 0;
+
+		if (strcmp(a, "-") == 0 || strcmp(a, "--") == 0) {
+			filter_start = k + 1;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			filter_start = k;
+			break;
+		}
+		/* normalise to a long name */
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if (len >= sizeof longname)
+				len = sizeof longname - 1;
+			memcpy(longname, a + 2, len);
+			longname[len] = '\0';
+			if (eq)
+				val = eq + 1;
+		} else {
+			const char *map;
+			switch (a[1]) {
+			case 'r': map = "read"; break;
+			case 'o': map = "output"; break;
+			case 'q': map = "quiet"; break;
+			case 'm': map = "merge"; break;
+			case 'w': map = "write"; break;
+			case 'h': map = "help"; break;
+			case 'V': map = "version"; break;
+			default:
+				warnx_("%s: unknown option '%s' (see vigil %s --help)",
+				       o->verb, a, o->verb);
+				return -1;
+			}
+			snprintf(longname, sizeof longname, "%s", map);
+			if (a[2])
+				val = a + 2;
+		}
+		name = longname;
+		if (strcmp(name, "help") == 0) {
+			usage(stdout);
+			*exit_code = EXIT_OK;
+			return -1;
+		}
+		if (strcmp(name, "version") == 0) {
+			printf("vigil %s\n", vg_version());
+			*exit_code = EXIT_OK;
+			return -1;
+		}
+		if (vo) {
+			char key[40];
+			snprintf(key, sizeof key, " %s ", name);
+			if (!strstr(vo->allowed, key)) {
+				warnx_("%s: unknown option '%s' (see vigil %s --help)",
+				       o->verb, a, o->verb);
+				return -1;
+			}
+		}
+		need_val = strcmp(name, "read") == 0 || strcmp(name, "format") == 0 ||
+			   strcmp(name, "output") == 0 || strcmp(name, "fields") == 0 ||
+			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0;
+		if (need_val && !val) {
+			if (k + 1 >= argc) {
+				warnx_("%s: option '%s' needs a value", o->verb, a);
+				return -1;
+			}
+			val = argv[++k];
+		} else if (!need_val && val) {
+			warnx_("%s: option '%s' takes no value", o->verb, a);
+			return -1;
+		}
+
+		if (strcmp(name, "read") == 0) {
+			if (o->n_inputs >= MAX_INPUTS) {
+				warnx_("too many inputs (at most %d)", MAX_INPUTS);
+				return -1;
+			}
+			o->inputs[o->n_inputs++] = val;
+			/* -r a b c: shell globs; later operands that are
+			 * existing paths are inputs too */
+			while (k + 1 < argc && argv[k + 1][0] != '-' &&
+			       is_path(argv[k + 1]) && o->n_inputs < MAX_INPUTS)
+				o->inputs[o->n_inputs++] = argv[++k];
+		} else if (strcmp(name, "format") == 0) {
+			o->format = val;
+		} else if (strcmp(name, "strict") == 0) {
+			o->strict = 1;
+		} else if (strcmp(name, "quiet") == 0) {
+			o->quiet = 1;
+		} else if (strcmp(name, "output") == 0) {
+			char key[40];
+			snprintf(key, sizeof key, " %s ", val);
+			if (strcmp(val, "csv") == 0)
+				o->outfmt = VG_OUT_CSV;
+			else if (strcmp(val, "json") == 0)
+				o->outfmt = VG_OUT_JSON;
+			else if (strcmp(val, "text") == 0)
+				o->outfmt = VG_OUT_TEXT;
+			else
+				o->outfmt = -2;
+			if (o->outfmt == -2 || (vo && !strstr(vo->outfmts, val)) ||
+			    strchr(val, ' ')) {
+				warnx_("%s: output format '%s' unknown; it has: %s",
+				       o->verb, val, vo ? vo->outfmts : "csv json text");
+				return -1;
+			}
+		} else if (strcmp(name, "fields") == 0) {
+			if (parse_fields(o, val))
+				return -1;
+		} else if (strcmp(name, "merge") == 0) {
+			o->merge = 1;
+		} else if (strcmp(name, "idle") == 0) {
+			char *end;
+			errno = 0;
+			o->idle_s = strtod(val, &end);
+			if (errno || *end || !(o->idle_s > 0) || o->idle_s > 1e7) {
+				warnx_("%s: --idle needs seconds > 0, not '%s'", o->verb, val);
+				return -1;
+			}
+		} else if (strcmp(name, "no-header") == 0) {
+			o->no_header = 1;
+		} else if (strcmp(name, "stats") == 0) {
+			o->stats = 1;
+		} else if (strcmp(name, "write") == 0) {
+			o->outfile = val;
+		} else {
+			warnx_("%s: unknown option '%s' (see vigil %s --help)",
+			       o->verb, a, o->verb);
+			return -1;
+		}
+	}
+	if (o->n_inputs == 0) {
+		warnx_("%s: no input; give one with -r FILE (or -r - for standard input)",
+		       o->verb);
+		return -1;
+	}
+	for (k = filter_start; k < argc; k++)
+		filter_len += strlen(argv[k]) + 1;
+	if (filter_len) {
+		char err[256];
+		if (!(o->filter_expr = malloc(filter_len + 1))) {
+			*exit_code = EXIT_INTERNAL;
+			return -1;
+		}
+		o->filter_expr[0] = '\0';
+		for (k = filter_start; k < argc; k++) {
+			if (k > filter_start)
+				strcat(o->filter_expr, " ");
+			strcat(o->filter_expr, argv[k]);
+		}
+		if (vg_filter_compile(&o->filter, o->filter_expr, err, sizeof err) != VG_OK) {
+			warnx_("%s", err);
+			return -1;
+		}
+	}
+	*exit_code = EXIT_OK;
+	return 0;
+}
+
+void free_opts(struct opts *o)
+{
+	vg_filter_free(o->filter);
+	free(o->filter_expr);
+}
+
+int open_output(const struct opts *o)
+{
+	int fd;
+	if (!o->outfile || strcmp(o->outfile, "-") == 0)
+		return 1;
+	fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		warnx_("%s: cannot write: %s", o->outfile, strerror(errno));
+	return fd;
+}
+
+/* ------------------------------------------------------------- progress */
+
+struct progress {
+	int on;
+	double start, last;
+	uint64_t done_bytes;  /* input bytes of finished files */
+	uint64_t total_bytes; /* 0 if unknown */
+	int shown;
+};
+
+static void progress_show(struct progress *p, const char *name,
+			  uint64_t bytes, uint64_t records, int final)
+{
+	char b1[32], b2[32], b3[32];
+	double t = now_seconds(), el;
+	if (!p->on || (!final && t - p->last < 0.25))
+		return;
+	p->last = t;
+	el = t - p->start;
+	if (final) {
+		if (p->shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[Kvigil: %s  %s", name,
+		human_bytes(b1, sizeof b1, (double)(p->done_bytes + bytes)));
+	if (p->total_bytes)
+		fprintf(stderr, " of %s (%.0f %%)",
+			human_bytes(b2, sizeof b2, (double)p->total_bytes),
+			100.0 * (double)(p->done_bytes + bytes) / (double)p->total_bytes);
+	fprintf(stderr, "  %s records  %s/s",
+		human_count(b3, sizeof b3, (double)records),
+		human_bytes(b2, sizeof b2, el > 0 ? (double)(p->done_bytes + bytes) / el : 0));
+	p->shown = 1;
+}
+
+/* ------------------------------------------------------------- input loop */
+
+static void add_stats(vg_reader_stats *a, const vg_reader_stats *b)
+{
+	int i;
+	a->n_records += b->n_records;
+	a->n_flows += b->n_flows;
+	a->n_man += b->n_man;
+	a->n_errors += b->n_errors;
+	for (i = 0; i < VG_SKIP__COUNT; i++)
+		a->skipped[i] += b->skipped[i];
+	a->bytes_in += b->bytes_in;
+	a->bytes_decoded += b->bytes_decoded;
+	if (b->first_us < a->first_us)
+		a->first_us = b->first_us;
+	if (b->last_us > a->last_us)
+		a->last_us = b->last_us;
+}
+
+#define BATCH 4096
+
+int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
+{
+	vg_reader_opts ro = {0};
+	struct progress pg = {0};
+	vg_flow *batch = malloc(BATCH * sizeof *batch);
+	size_t i;
+	int rc = 0;
+	double t0 = now_seconds();
+
+	memset(t, 0, sizeof *t);
+	t->rs.first_us = INT64_MAX;
+	t->rs.last_us = INT64_MIN;
+	if (!batch) {
+		warnx_("out of memory");
+		return EXIT_INTERNAL;
+	}
+	ro.format = o->format;
+	ro.strict = o->strict;
+	pg.on = !o->quiet && isatty(2);
+	pg.start = pg.last = t0;
+	for (i = 0; pg.on && i < o->n_inputs; i++) {
+		struct stat sb;
+		if (strcmp(o->inputs[i], "-") != 0 && stat(o->inputs[i], &sb) == 0 &&
+		    S_ISREG(sb.st_mode))
+			pg.total_bytes += (uint64_t)sb.st_size;
+	}
+
+	for (i = 0; i < o->n_inputs && rc == 0; i++) {
+		vg_reader *r = NULL;
+		vg_reader_stats st;
+		uint64_t n_err = 0;
+		int s = vg_reader_open(&r, o->inputs[i], &ro);
+
+		if (s != VG_OK) {
+			warnx_("%s", vg_reader_errmsg(r));
+			t->input_error = 1;
+			t->n_inputs_failed++;
+			vg_reader_close(r);
+			if (o->strict)
+				break;
+			continue;
+		}
+		for (;;) {
+			size_t n = 0, j, m;
+			s = vg_reader_read(r, batch, BATCH, &n);
+			if (s == VG_DONE)
+				break;
+			if (s < 0) {
+				t->input_error = 1;
+				if (++n_err <= MAX_ERRORS_SHOWN)
+					warnx_("%s", vg_reader_errmsg(r));
+				if (s == VG_ERECORD && !o->strict)
+					continue;
+				break;
+			}
+			if (o->filter) {
+				for (j = m = 0; j < n; j++)
+					if (vg_filter_match(o->filter, &batch[j]))
+						batch[m++] = batch[j];
+				n = m;
+			}
+			t->n_matched += n;
+			if (n && (rc = consume(user, batch, n)) != 0)
+				break;
+			if (pg.on) {
+				vg_reader_get_stats(r, &st);
+				progress_show(&pg, o->inputs[i], st.bytes_in,
+					      t->rs.n_records + st.n_records, 0);
+			}
+		}
+		if (n_err > MAX_ERRORS_SHOWN)
+			warnx_("%s: %llu more errors not shown", o->inputs[i],
+			       (unsigned long long)(n_err - MAX_ERRORS_SHOWN));
+		vg_reader_get_stats(r, &st);
+		pg.done_bytes += st.bytes_in;
+		add_stats(&t->rs, &st);
+		if (n_err)
+			t->n_inputs_failed++;
+		else
+			t->n_inputs_ok++;
+		vg_reader_close(r);
+		if (n_err && o->strict)
+			break;
+	}
+	progress_show(&pg, "", 0, 0, 1);
+	t->seconds = now_seconds() - t0;
+	free(batch);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * common.h - what the verbs of the vigil command share: the option set
+ * every verb accepts the same way, the input loop (open, read, filter,
+ * report errors, show progress), and human number formatting.
+ * The CLI uses only the public API in vigil.h.
+ */
+#ifndef VIGIL_PROGRAMS_COMMON_H
+#define VIGIL_PROGRAMS_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vigil.h"
+
+/* Exit codes (documented in vigil(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ALERT = 1,   /* reserved: alerts at or above --fail-on */
+	EXIT_USAGE = 2,   /* bad command line */
+	EXIT_INPUT = 3,   /* an input could not be read or had bad records */
+	EXIT_INTERNAL = 4 /* out of memory, write error, internal error */
+};
+
+#define MAX_INPUTS 4096
+
+struct opts {
+	const char *verb;
+	const char *inputs[MAX_INPUTS];
+	size_t n_inputs;
+	const char *format;      /* -F, --format: input format or NULL */
+	int strict;              /* --strict */
+	int quiet;               /* -q: no progress, no warnings summary */
+	int outfmt;              /* -o: VG_OUT_* */
+	int fields[VG_F__COUNT * 4];
+	size_t n_fields;         /* 0 = defaults */
+	int merge;               /* --merge */
+	double idle_s;           /* --idle */
+	int no_header;           /* --no-header */
+	int stats;               /* dump --stats */
+	const char *outfile;     /* -w FILE */
+	char *filter_expr;       /* joined operands after the options */
+	vg_filter *filter;
+};
+
+/* Totals over all inputs of one run. */
+struct totals {
+	vg_reader_stats rs;      /* summed */
+	uint64_t n_matched;      /* flow records that passed the filter */
+	uint64_t n_inputs_ok;
+	uint64_t n_inputs_failed;
+	int input_error;         /* any error: exit EXIT_INPUT */
+	double seconds;
+};
+
+typedef int (*consume_fn)(void *user, const vg_flow *flows, size_t n);
+
+/* Parses argv for a verb. Returns -1 when done with an exit code in *exit_code
+ * (after --help, or a usage error already reported), else 0. */
+int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
+	       void (*usage)(FILE *));
+void free_opts(struct opts *o);
+
+/* Reads every input through the filter, calling consume per batch. */
+int run_inputs(struct opts *o, consume_fn consume, void *user,
+	       struct totals *t);
+
+/* Output descriptor for -w (or stdout). Returns -1 on error (reported). */
+int open_output(const struct opts *o);
+
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+double now_seconds(void);
+
+/* "1.23 M", "456 k", "12,345": numbers for people. */
+const char *human_count(char *buf, size_t len, double v);
+const char *human_bytes(char *buf, size_t len, double v); /* KiB, MiB */
+const char *grouped(char *buf, size_t len, uint64_t v);   /* 12,345 */
+const char *human_duration(char *buf, size_t len, double seconds);
+
+int cmd_dump(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * vigil.c - the command-line front end: `vigil VERB [options] -r FILE...
+ * [filter]`. Each verb lives in cmd_<verb>.c; this file only dispatches.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+static const struct verb {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *doc;
+} verbs[] = {
+	{"dump", cmd_dump, "print flow records (like ra), optionally merged (like racluster)"},
+	{"stats", cmd_stats, "count records, flows, protocols, time span and errors of inputs"},
+};
+
+static void usage(FILE *fp)
+{
+	size_t i;
+	fprintf(fp,
+		"usage: vigil VERB [options] -r FILE... [filter]\n"
+		"\n"
+		"vigil reads network-flow data (Argus files and streams; gzip, bzip2,\n"
+		"xz and zstd compressed) and turns it into an early-warning picture.\n"
+		"\n"
+		"verbs:\n");
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		fprintf(fp, "  %-8s %s\n", verbs[i].name, verbs[i].doc);
+	fprintf(fp,
+		"\n"
+		"`vigil VERB --help` shows a verb's options; `man vigil` has the rest.\n"
+		"exit codes: 0 ok, 2 usage error, 3 input error, 4 internal error\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("vigil %s\n", vg_version());
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].fn(argc - 1, argv + 1);
+	warnx_("unknown verb '%s'", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

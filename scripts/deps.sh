@@ -1,0 +1,32 @@
+#!/bin/sh
+# deps.sh - makes sure the Debian packages a job needs are installed.
+# usage: scripts/deps.sh build|test|fuzz|bench
+# As root it installs what is missing (apt-get install -y); otherwise it
+# prints the exact command to run and stops with status 1.
+set -eu
+build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev"
+case "${1:-build}" in
+  build) want="$build" ;;
+  test)  want="$build gzip" ;;
+  fuzz)  want="$build clang libclang-rt-14-dev" ;;
+  bench) want="$build argus-server argus-client python3 time gzip" ;;
+  *) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "vigil needs these Debian packages:$missing" >&2
+  echo "install them as root with:" >&2
+  echo "  apt-get install -y$missing" >&2
+  exit 1
+fi
+echo "deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
