@@ -74,8 +74,10 @@ int cmd_dump(int argc, char **argv)
 	vg_merge_stats ms = {0};
 	int ec, rc, fd;
 
-	if (parse_opts(&o, argc, argv, &ec, usage))
+	if (parse_opts(&o, argc, argv, &ec, usage)) {
+		free_opts(&o);
 		return ec;
+	}
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_CSV;
 	if ((fd = open_output(&o)) < 0) {

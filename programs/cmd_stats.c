@@ -219,8 +219,10 @@ int cmd_stats(int argc, char **argv)
 	int ec, rc, fd;
 	FILE *fp;
 
-	if (parse_opts(&o, argc, argv, &ec, usage))
+	if (parse_opts(&o, argc, argv, &ec, usage)) {
+		free_opts(&o);
 		return ec;
+	}
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_TEXT;
 	if (!(c = calloc(1, sizeof *c))) {

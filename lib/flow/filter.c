@@ -765,8 +765,10 @@ static int val_port(struct parser *p, const struct qual *q, struct insn *in)
 	r1 = parse_uint(s, (size_t)(dash - s), 65535, &lo);
 	r2 = parse_uint(dash + 1, t->len - (size_t)(dash - s) - 1, 65535, &hi);
 	if (r1 != 1 || r2 != 1) {
-		fail(p, t, r1 < 0 || r2 < 0 ? "port numbers must be at most 65535"
-			   : "expected a port range such as 1024-65535");
+		if (r1 < 0 || r2 < 0)
+			fail(p, t, "port numbers must be at most 65535");
+		else
+			fail(p, t, "expected a port range such as 1024-65535");
 		return 0;
 	}
 	if (lo > hi) { /* as tcpdump: 90-80 is 80-90 */
@@ -812,7 +814,9 @@ static int val_state(struct parser *p, struct insn *in)
 	if (t->type == TK_WORD && t->len < sizeof up) {
 		for (i = 0; i < t->len; i++) {
 			char c = tok_text(p, t)[i];
-			up[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+			if (c >= 'a' && c <= 'z')
+				c = (char)(c - 'a' + 'A');
+			up[i] = c;
 		}
 		v = vg_state_parse(up, t->len);
 	}
@@ -971,8 +975,9 @@ static uint32_t parse_qualified(struct parser *p, const struct tok *pq)
 	}
 	kwtok = p->tok;
 	if (has_dir && (kwtok.type != TK_WORD || !takes_dir(kwtok.kw))) {
-		fail(p, &kwtok, "expected host, net, port or portrange after "
-				"'%.*s'", (int)dirtok.len, tok_text(p, &dirtok));
+		fail(p, &kwtok, "expected host, net, port or portrange "
+				"after '%.*s'", (int)dirtok.len,
+		     tok_text(p, &dirtok));
 		return NIL;
 	}
 	if (kwtok.type != TK_WORD || !is_value_kw(kwtok.kw)) {

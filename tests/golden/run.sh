@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh - golden end-to-end tests of the vigil binary, listed in cases.txt.
+# run.sh - golden end-to-end tests of the vigil binary, listed in cases*.txt.
 #
 # usage: tests/golden/run.sh VIGIL DATA_DIR [--regen] [NAME...]
 #
@@ -84,6 +84,6 @@ while IFS='|' read -r name code ocheck echeck cmd; do
 	check_err "$echeck" "$T/err" "$name" || ok=0
 	if [ $ok = 1 ]; then pass=$((pass + 1)); echo "ok   $name"
 	else fail=$((fail + 1)); echo "FAIL $name"; fi
-done <"$HERE/cases.txt"
+done < <(cat "$HERE"/cases*.txt)
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -241,6 +241,8 @@ TEST(filter_v4_v6_do_not_mix)
 	YES("host ::ffff:10.1.2.3", m6);
 	NO("host ::ffff:10.1.2.3", f4);
 	YES("net ::ffff:0:0/96", m6);
+	YES("net ::ffff:10.0.0.0/104", m6);
+	NO("net ::ffff:11.0.0.0/104", m6);
 	NO("net ::ffff:0:0/96", f4);
 }
 
@@ -489,6 +491,9 @@ TEST(filter_abbreviation)
 	NO("port 443 and not 40000", web);
 	YES("port 443 and not 40001", web);
 	YES("dst port 80 or (443)", web);
+	/* a group passes on its last primitive */
+	YES("(port 80 or 22) or 443", web);
+	NO("(port 80 or 22) or 444", web);
 	YES("src net 10.0.0.0/8 and not 10.0.0.2", web);
 	YES("net 10.9.0.0/16 or 10.0.0.0/24", web);
 	/* after "net A mask M", a bare address is a host-sized net */
@@ -634,8 +639,9 @@ TEST(filter_invalid)
 		CHECK(f == NULL);
 		CHECK(memchr(err, '\0', sizeof err) != NULL);
 		if (!strstr(err, "filter: at column "))
-			vgt_fail(__FILE__, __LINE__, "\"%s\": message \"%.200s\"",
-				 bad_exprs[i], err);
+			vgt_fail(__FILE__, __LINE__,
+				 "\"%s\": message \"%.200s\"", bad_exprs[i],
+				 err);
 		vg_filter_free(r == VG_OK ? f : NULL);
 	}
 }
@@ -647,8 +653,10 @@ static void check_err(const char *expr, const char *want)
 	int r = vg_filter_compile(&f, expr, err, sizeof err);
 
 	if (r != VG_EINVAL || strcmp(err, want) != 0)
-		vgt_fail(__FILE__, __LINE__, "\"%s\": %d \"%s\", expected \"%s\"",
-			 expr, r, r == VG_OK ? "" : err, want);
+		vgt_fail(__FILE__, __LINE__,
+			 "\"%s\": %d \"%s\", expected \"%s\"",
+			 expr ? expr : "(null)", r,
+			 r == VG_OK ? "" : err, want);
 	if (r == VG_OK)
 		vg_filter_free(f);
 }

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# run.sh - vigil against the peer tools on the same 2 M-flow Argus file, in the same run.
+#
+#   1. gen-pcap.py --flows 2000000 --days 30 --seed 1 -> big.pcap (~0.7 GB, kept out of the repo)
+#   2. argus -F argus.conf -r big.pcap -w big.argus
+#   3. REPS runs of each command under /usr/bin/time -v; the median wall time and the peak RSS
+#      are reported, with vigil/peer ratios, and written to bench/RESULTS.md
+#   4. the outputs are compared too: vigil dump vs ra, vigil dump --merge vs racluster
+#
+# usage: bench/run.sh [BIGDIR]     env: FLOWS DAYS SEED REPS GEN (path of gen-pcap.py)
+set -euo pipefail
+export TZ=UTC LC_ALL=C
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+BIG=${1:-/tmp/vigil-bench}
+FLOWS=${FLOWS:-2000000} DAYS=${DAYS:-30} SEED=${SEED:-1} REPS=${REPS:-3}
+GEN=${GEN:-$TOP/../shared/tools/gen-pcap.py}
+VIGIL=${VIGIL:-$TOP/build/release/vigil}
+FIELDS="stime ltime proto saddr sport daddr dport spkts dpkts sbytes dbytes state"
+T=/usr/bin/time
+
+[ -x "$VIGIL" ] || { echo "bench: build vigil first (make build)" >&2; exit 1; }
+for c in argus ra racluster racount python3 "$T"; do
+  command -v "$c" >/dev/null || { echo "bench: $c is missing (scripts/deps.sh bench)" >&2; exit 1; }
+done
+mkdir -p "$BIG"
+cd "$BIG"
+
+if [ ! -s big.argus ]; then
+  [ -f "$GEN" ] || { echo "bench: gen-pcap.py not found at $GEN; set GEN=" >&2; exit 1; }
+  echo "bench: generating $FLOWS flows over $DAYS days (seed $SEED) ..." >&2
+  python3 "$GEN" --flows "$FLOWS" --days "$DAYS" --seed "$SEED" --truth truth.json big.pcap >gen.log
+  cat >argus.conf <<'CONF'
+ARGUS_FLOW_TYPE="Bidirectional"
+ARGUS_FLOW_KEY="CLASSIC_5_TUPLE"
+ARGUS_FLOW_STATUS_INTERVAL=60
+ARGUS_MAR_STATUS_INTERVAL=300
+ARGUS_GENERATE_RESPONSE_TIME_DATA=no
+CONF
+  argus -F argus.conf -r big.pcap -w big.argus
+fi
+[ -s big2.argus ] || cat big.argus big.argus >big2.argus
+printf 'filter="" model="saddr daddr proto sport dport" status=0 idle=120\n' >racluster.conf
+
+# one timed run: prints "wall maxrss_kib"
+tv() {
+  "$T" -v -o tv.out "$@" >/dev/null 2>tv.err || { echo "bench: FAILED: $*" >&2; cat tv.err >&2; exit 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); w=(n==3)?a[1]*3600+a[2]*60+a[3]:a[1]*60+a[2]}
+              /Maximum resident/ {m=$2} END {printf "%.3f %d\n", w, m}' tv.out
+}
+# median of REPS runs: prints "wall maxrss_kib"
+med() {
+  local i
+  for ((i = 0; i < REPS; i++)); do tv "$@"; done | sort -n | awk -v n="$REPS" 'NR==int((n+1)/2)'
+}
+sh_dump_ra() { ra -r "$1" -n -u -p 6 -c , -s $FIELDS; }
+sh_merge_rc() { racluster -f racluster.conf -r "$1" -n -u -p 6 -c , -s $FIELDS; }
+export -f sh_dump_ra sh_merge_rc
+export FIELDS
+
+RECS=$(racount -r big.argus | awk '$1=="sum"{print $2}')
+SIZE=$(stat -c %s big.argus)
+echo "bench: big.argus: $RECS records, $SIZE bytes" >&2
+
+declare -A W M
+run() { # key cmd...
+  local r
+  r=$(med "${@:2}")
+  W[$1]=${r% *}; M[$1]=${r#* }
+  printf '  %-14s %8.3f s %8d KiB\n' "$1" "${W[$1]}" "${M[$1]}" >&2
+}
+run racount      racount -r big.argus
+run v_stats      "$VIGIL" stats -q -r big.argus
+run ra_dump      bash -c 'sh_dump_ra big.argus'
+run v_dump       "$VIGIL" dump -q -r big.argus
+run racluster    bash -c 'sh_merge_rc big.argus'
+run v_merge      "$VIGIL" dump -q --merge -r big.argus
+run v_dump2      "$VIGIL" dump -q -r big2.argus
+run v_stats2     "$VIGIL" stats -q -r big2.argus
+
+# Same answers on the same file?
+sh_dump_ra big.argus | grep -v ',man,' | tail -n +2 >ra.rows
+"$VIGIL" dump -q --no-header -r big.argus >v.rows
+cmp -s ra.rows v.rows && DUMP_SAME="identical ($(wc -l <v.rows) rows)" || DUMP_SAME="DIFFERENT"
+sh_merge_rc big.argus | tail -n +2 | sort >rc.rows
+"$VIGIL" dump -q --merge --no-header -r big.argus | sort >vm.rows
+cmp -s rc.rows vm.rows && MERGE_SAME="identical ($(wc -l <vm.rows) rows)" || MERGE_SAME="DIFFERENT"
+rm -f ra.rows v.rows rc.rows vm.rows
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+rate() { awk -v r="$RECS" -v w="$1" 'BEGIN{ printf "%.2f M", (w > 0) ? r / w / 1e6 : 0 }'; }
+
+OUT=$TOP/bench/RESULTS.md
+{
+  echo "# Benchmark results"
+  echo
+  echo "Made by \`bench/run.sh\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo),"
+  echo "$(uname -sr); vigil $("$VIGIL" --version | awk '{print $2}'), $(ra -h 2>&1 | head -1 | sed 's/ *$//'),"
+  echo "$(argus -h 2>&1 | head -1 | sed 's/ *$//'). Median of $REPS runs (wall clock) per command, peak RSS of that"
+  echo "run, all on the same file in the same run, warm page cache."
+  echo
+  echo "Input: \`gen-pcap.py --flows $FLOWS --days $DAYS --seed $SEED\` → \`argus -F argus.conf -r\` → big.argus,"
+  echo "$RECS records ($(awk -v s="$SIZE" 'BEGIN{printf "%.0f MiB", s/1048576}'))."
+  echo
+  echo "| task | peer command | peer s | vigil s | speed-up | peer RSS MiB | vigil RSS MiB | vigil records/s |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  printf '| count records | `racount -r big.argus` | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
+    "${W[racount]}" "${W[v_stats]}" "$(ratio "${W[racount]}" "${W[v_stats]}")" \
+    $((M[racount] / 1024)) $((M[v_stats] / 1024)) "$(rate "${W[v_stats]}")"
+  printf '| print CSV | `ra -n -u -p 6 -c , -s <12 fields>` | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
+    "${W[ra_dump]}" "${W[v_dump]}" "$(ratio "${W[ra_dump]}" "${W[v_dump]}")" \
+    $((M[ra_dump] / 1024)) $((M[v_dump] / 1024)) "$(rate "${W[v_dump]}")"
+  printf '| merge status records | `racluster -f racluster.conf` (5-tuple, idle=120) | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
+    "${W[racluster]}" "${W[v_merge]}" "$(ratio "${W[racluster]}" "${W[v_merge]}")" \
+    $((M[racluster] / 1024)) $((M[v_merge] / 1024)) "$(rate "${W[v_merge]}")"
+  echo
+  echo "vigil commands: \`vigil stats -q -r big.argus\` (which also merges, counts protocols and"
+  echo "times), \`vigil dump -q -r big.argus > /dev/null\`, \`vigil dump -q --merge -r big.argus > /dev/null\`."
+  echo
+  echo "Same answers on the same file: \`vigil dump\` vs \`ra\`: $DUMP_SAME;"
+  echo "\`vigil dump --merge\` vs \`racluster\` (sorted): $MERGE_SAME."
+  echo
+  echo "Memory is flat in the number of records: on big2.argus (the file twice, $((RECS * 2)) records)"
+  printf '`vigil dump` peaks at %d MiB (%d MiB on the single file) and `vigil stats` at %d MiB (%d MiB).\n' \
+    $((M[v_dump2] / 1024)) $((M[v_dump] / 1024)) $((M[v_stats2] / 1024)) $((M[v_stats] / 1024))
+  echo "(\`stats\` keeps the connections open within the idle timeout plus a reorder window, so its"
+  echo "memory follows the number of concurrently active flows, not the length of the input.)"
+} >"$OUT"
+cat "$OUT"
