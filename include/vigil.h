@@ -259,6 +259,8 @@ typedef struct vg_reader_opts {
 	const char *format; /* NULL or "auto": sniff; else a format name */
 	int strict;         /* 1: skippable records are errors too */
 	int keep_man;       /* 1: return management records (kind VG_REC_MAN) */
+	int prefetch;       /* 1: read and parse in a background thread, so
+			     * that the caller's work overlaps the parsing */
 } vg_reader_opts;
 
 /* Why a record was skipped; counted in vg_reader_stats.skipped[]. */

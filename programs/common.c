@@ -418,6 +418,7 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 	}
 	ro.format = o->format;
 	ro.strict = o->strict;
+	ro.prefetch = 1;
 	pg.on = !o->quiet && isatty(2);
 	pg.start = pg.last = t0;
 	for (i = 0; pg.on && i < o->n_inputs; i++) {

@@ -659,6 +659,13 @@ static int read_v3(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 			rc = VG_ETRUNC;
 			break;
 		}
+		/* the window is streamed once: fetch ahead so that parsing
+		 * does not wait on memory at every new cache line */
+		if (VGI_LIKELY(r->len - r->pos > len + 4352)) {
+			__builtin_prefetch(p + len + 4096);
+			__builtin_prefetch(p + len + 4160);
+			__builtin_prefetch(p + len + 4224);
+		}
 		rs = parse_record(p, len, &out[k], &po);
 		r->pos += len;
 		if (rs == R_FLOW) {

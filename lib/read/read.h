@@ -65,6 +65,13 @@ struct vg_reader {
 	int eof;           /* the source has no more bytes */
 	int direct;        /* buf is the caller's memory */
 
+	/* Uncompressed regular files are mapped, a window at a time, instead
+	 * of read through src (no copy; resident memory stays one window). */
+	int map_fd;        /* -1 when not mapping */
+	uint64_t map_size; /* file size */
+	uint8_t *map_ptr;  /* current mapping */
+	size_t map_len;
+
 	const struct vgi_format *fmt;
 	void *fmt_state;
 	int done;          /* no more reads: end or fatal error */
@@ -72,6 +79,12 @@ struct vg_reader {
 	char pending_msg[VGI_ERRMSG_LEN];
 	uint64_t rec_no;   /* records started so far (1-based in messages) */
 	vg_reader_stats st;
+
+	/* With opts.prefetch, a thread runs the format's read ahead of the
+	 * caller; the caller then sees only the published copies below. */
+	struct vgi_pump *pump;
+	vg_reader_stats pub_st;
+	char pub_errmsg[VGI_ERRMSG_LEN];
 };
 
 /* Makes at least n unread bytes available if the input has them; returns

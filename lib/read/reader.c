@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@ static const struct vgi_format *const formats[] = {
 
 #define WIN_MIN (1u << 20)     /* window bytes */
 #define WIN_MAX (64u << 20)    /* the most any format may ask for at once */
+#define MAP_WIN (16u << 20)    /* bytes mapped at a time */
 
 static const char *const skip_names[] = {
 #define VG_X_(sym, doc) doc,
@@ -36,7 +39,9 @@ const char *vg_skip_name(int reason)
 
 const char *vg_reader_errmsg(const vg_reader *r)
 {
-	return r ? r->errmsg : "out of memory";
+	if (!r)
+		return "out of memory";
+	return r->pump ? r->pub_errmsg : r->errmsg;
 }
 
 const char *vg_reader_format(const vg_reader *r)
@@ -49,12 +54,22 @@ const char *vg_reader_compression(const vg_reader *r)
 	return r->src ? vgi_src_compression(r->src) : "none";
 }
 
-void vg_reader_get_stats(const vg_reader *r, vg_reader_stats *st)
+static void stats_now(const vg_reader *r, vg_reader_stats *st)
 {
 	*st = r->st;
 	if (r->src)
 		st->bytes_in = vgi_src_bytes_in(r->src);
+	else if (r->map_fd >= 0)
+		st->bytes_in = r->base + r->pos;
 	st->bytes_decoded = r->base + r->pos;
+}
+
+void vg_reader_get_stats(const vg_reader *r, vg_reader_stats *st)
+{
+	if (r->pump)
+		*st = r->pub_st;
+	else
+		stats_now(r, st);
 }
 
 void vgi_rec_err(vg_reader *r, char *dst, uint64_t rec, uint64_t off,
@@ -83,6 +98,43 @@ int vgi_skip(vg_reader *r, int reason, uint64_t rec, uint64_t off,
 	return 1;
 }
 
+/* Maps the window that starts at stream offset `off` and holds at least n
+ * bytes (or reaches the end of the file). */
+static size_t remap(vg_reader *r, size_t n)
+{
+	uint64_t off = r->base + r->pos, start;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t want, len;
+	void *p;
+
+	start = off - off % (uint64_t)(page > 0 ? page : 4096);
+	want = VGI_MAX((size_t)MAP_WIN, n + (size_t)(off - start));
+	len = (size_t)VGI_MIN((uint64_t)want, r->map_size - start);
+	if (r->map_ptr)
+		munmap(r->map_ptr, r->map_len);
+	r->map_ptr = NULL;
+	r->map_len = 0;
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, r->map_fd,
+		 (off_t)start);
+	if (p == MAP_FAILED) {
+		vgi_rec_err(r, r->errmsg, r->rec_no + 1, off, "cannot map the file: %s",
+			    strerror(errno));
+		r->eof = 1;
+		r->buf = NULL;
+		r->len = r->pos = 0;
+		return (size_t)-1;
+	}
+	(void)madvise(p, len, MADV_SEQUENTIAL);
+	r->map_ptr = p;
+	r->map_len = len;
+	r->buf = (const uint8_t *)p + (off - start);
+	r->base = off;
+	r->pos = 0;
+	r->len = len - (size_t)(off - start);
+	r->eof = start + len >= r->map_size;
+	return r->len;
+}
+
 size_t vgi_need(vg_reader *r, size_t n)
 {
 	size_t have = r->len - r->pos;
@@ -90,6 +142,8 @@ size_t vgi_need(vg_reader *r, size_t n)
 		return have;
 	if (n > WIN_MAX)
 		n = WIN_MAX;
+	if (r->map_fd >= 0)
+		return remap(r, n);
 	/* slide the unread bytes to the front, then fill */
 	if (r->pos > 0) {
 		memmove(r->own, r->own + r->pos, have);
@@ -197,13 +251,24 @@ static int reader_new(vg_reader **rp, const char *name,
 		r->o = *opts;
 	r->st.first_us = INT64_MAX;
 	r->st.last_us = INT64_MIN;
+	r->map_fd = -1;
 	return VG_OK;
 }
 
-static int reader_start(vg_reader *r)
+static int reader_begin(vg_reader *r)
 {
 	const uint8_t *p;
 	size_t len;
+	if (r->map_fd >= 0) {
+		if (r->map_size == 0) {
+			r->eof = 1;
+			r->done = 1;
+			return VG_OK;
+		}
+		if (remap(r, 0) == (size_t)-1)
+			return VG_EIO;
+		return pick_format(r);
+	}
 	if (vgi_src_direct(r->src, &p, &len)) {
 		r->buf = p;
 		r->len = len;
@@ -218,6 +283,16 @@ static int reader_start(vg_reader *r)
 		r->buf = r->own;
 	}
 	return pick_format(r);
+}
+
+static void pump_start(vg_reader *r);
+
+static int reader_start(vg_reader *r)
+{
+	int rc = reader_begin(r);
+	if (rc == VG_OK && r->o.prefetch && !r->done)
+		pump_start(r);
+	return rc;
 }
 
 int vg_reader_open_fd(vg_reader **rp, int fd, const char *name,
@@ -270,7 +345,12 @@ int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
 		vgi_errf(r->errmsg, "%s: cannot open: %s", path, strerror(errno));
 		return VG_EIO;
 	}
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+	if (fstat(fd, &sb) != 0) {
+		vgi_errf(r->errmsg, "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return VG_EIO;
+	}
+	if (S_ISDIR(sb.st_mode)) {
 		close(fd);
 		vgi_errf(r->errmsg, "%s: is a directory", path);
 		return VG_EIO;
@@ -278,6 +358,20 @@ int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
 #ifdef POSIX_FADV_SEQUENTIAL
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+	if (S_ISREG(sb.st_mode)) {
+		/* a plain file that is not compressed is mapped */
+		uint8_t magic[6] = {0};
+		ssize_t got = pread(fd, magic, sizeof magic, 0);
+		int packed = got >= 2 && ((magic[0] == 0x1f && (magic[1] == 0x8b || magic[1] == 0x9d)) ||
+					  (magic[0] == 'B' && magic[1] == 'Z') ||
+					  (magic[0] == 0xfd && magic[1] == '7') ||
+					  (magic[0] == 0x28 && magic[1] == 0xb5));
+		if (got >= 0 && !packed) {
+			r->map_fd = fd;
+			r->map_size = (uint64_t)sb.st_size;
+			return reader_start(r);
+		}
+	}
 	if ((rc = vgi_src_open_fd(&r->src, fd, 1, err)) != VG_OK) {
 		vgi_errf(r->errmsg, "%s: %s", path, err);
 		return rc;
@@ -285,7 +379,7 @@ int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
 	return reader_start(r);
 }
 
-int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
+static int read_sync(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 {
 	int rc;
 	*n = 0;
@@ -319,13 +413,162 @@ int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 	return *n ? VG_OK : VG_DONE;
 }
 
+/* ------------------------------------------------------------ prefetch */
+
+#define PUMP_ITEMS 4
+#define PUMP_BATCH 4096
+
+struct pump_item {
+	vg_flow *flows;
+	size_t n;
+	int rc;
+	char msg[VGI_ERRMSG_LEN];
+	vg_reader_stats st;
+};
+
+struct vgi_pump {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_get;
+	struct pump_item items[PUMP_ITEMS];
+	size_t head, count;  /* ring of filled items */
+	size_t taken;        /* flows of items[head] handed out already */
+	int stop;
+};
+
+static void *pump_main(void *arg)
+{
+	vg_reader *r = arg;
+	struct vgi_pump *p = r->pump;
+	for (;;) {
+		struct pump_item *it;
+		pthread_mutex_lock(&p->mu);
+		while (p->count == PUMP_ITEMS && !p->stop)
+			pthread_cond_wait(&p->can_put, &p->mu);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		it = &p->items[(p->head + p->count) % PUMP_ITEMS];
+		pthread_mutex_unlock(&p->mu);
+
+		it->rc = read_sync(r, it->flows, PUMP_BATCH, &it->n);
+		if (it->rc < 0)
+			memcpy(it->msg, r->errmsg, sizeof it->msg);
+		stats_now(r, &it->st);
+
+		pthread_mutex_lock(&p->mu);
+		p->count++;
+		pthread_cond_signal(&p->can_get);
+		pthread_mutex_unlock(&p->mu);
+		if (it->rc == VG_DONE)
+			break;
+	}
+	return NULL;
+}
+
+static void pump_free(vg_reader *r)
+{
+	struct vgi_pump *p = r->pump;
+	size_t i;
+	if (!p)
+		return;
+	for (i = 0; i < PUMP_ITEMS; i++)
+		free(p->items[i].flows);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->can_put);
+	pthread_cond_destroy(&p->can_get);
+	free(p);
+	r->pump = NULL;
+}
+
+/* Starts the prefetch thread; on any failure reading just stays in the
+ * caller's thread. */
+static void pump_start(vg_reader *r)
+{
+	struct vgi_pump *p = calloc(1, sizeof *p);
+	size_t i;
+	if (!p)
+		return;
+	r->pump = p;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->can_put, NULL);
+	pthread_cond_init(&p->can_get, NULL);
+	for (i = 0; i < PUMP_ITEMS; i++)
+		if (!(p->items[i].flows = malloc(PUMP_BATCH * sizeof(vg_flow)))) {
+			pump_free(r);
+			return;
+		}
+	r->pub_st = r->st;
+	if (pthread_create(&p->th, NULL, pump_main, r) != 0)
+		pump_free(r);
+}
+
+int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
+{
+	struct vgi_pump *p;
+	struct pump_item *it;
+	size_t k;
+	int rc;
+
+	*n = 0;
+	if (!r)
+		return VG_EINVAL;
+	if (!(p = r->pump))
+		return read_sync(r, out, cap, n);
+	if (cap == 0)
+		return VG_DONE;
+	pthread_mutex_lock(&p->mu);
+	while (p->count == 0)
+		pthread_cond_wait(&p->can_get, &p->mu);
+	it = &p->items[p->head];
+	pthread_mutex_unlock(&p->mu);
+
+	r->pub_st = it->st;
+	if (it->rc == VG_DONE && it->n == 0)
+		return VG_DONE; /* stays at the head: every later call ends too */
+	if (it->rc < 0 && it->n == 0) {
+		memcpy(r->pub_errmsg, it->msg, sizeof r->pub_errmsg);
+		rc = it->rc;
+		k = 0;
+	} else {
+		rc = VG_OK;
+		k = VGI_MIN(cap, it->n - p->taken);
+		memcpy(out, it->flows + p->taken, k * sizeof *out);
+		p->taken += k;
+		*n = k;
+		if (p->taken < it->n)
+			return VG_OK;
+	}
+	/* the item is used up: give it back */
+	pthread_mutex_lock(&p->mu);
+	p->taken = 0;
+	p->head = (p->head + 1) % PUMP_ITEMS;
+	p->count--;
+	pthread_cond_signal(&p->can_put);
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
 void vg_reader_close(vg_reader *r)
 {
 	if (!r)
 		return;
+	if (r->pump) {
+		pthread_mutex_lock(&r->pump->mu);
+		r->pump->stop = 1;
+		pthread_cond_signal(&r->pump->can_put);
+		pthread_mutex_unlock(&r->pump->mu);
+		pthread_join(r->pump->th, NULL);
+		pump_free(r);
+	}
 	if (r->fmt && r->fmt->close)
 		r->fmt->close(r);
 	vgi_src_close(r->src);
+	if (r->map_ptr)
+		munmap(r->map_ptr, r->map_len);
+	if (r->map_fd >= 0)
+		close(r->map_fd);
 	free(r->own);
 	free(r);
 }
