@@ -376,6 +376,68 @@ int vg_flow_same_key(const vg_flow *a, const vg_flow *b);
 /* Merges b into a (times, counters, flags, state). */
 void vg_flow_merge(vg_flow *a, const vg_flow *b);
 
+/* ---------------------------------------------------------------- site */
+
+/*
+ * The site: what a team protects and how it wants the study made. Keys
+ * (the same on the command line as --KEY VALUE and in a site file as
+ * KEY = VALUE; see docs/site.md):
+ *   monitored    addresses/prefixes/ranges the team protects (adds)
+ *   service      ADDRS:PORTS[/PROTO] legitimate services (adds)
+ *   hot-ports    PORT/PROTO,... (default 135/tcp,137/udp,445/tcp)
+ *   buckets      activity buckets in days (default 1,10,100)
+ *   tz           day boundaries: UTC (default) or +HH:MM / -HH:MM
+ *   top          size of top lists (default 20)
+ *   idle         merge idle timeout, seconds (default 120)
+ *   services-file  an /etc/services-style file with the site's port names
+ */
+typedef struct vg_site vg_site;
+
+enum vg_class {
+	VG_CLASS_UNSOLICITED = 0, /* outside -> monitored, not a service */
+	VG_CLASS_SERVICE,         /* outside -> a declared service */
+	VG_CLASS_OUTBOUND,        /* monitored -> outside */
+	VG_CLASS_INTERNAL,        /* monitored -> monitored */
+	VG_CLASS_OTHER,           /* neither side monitored, or not IP */
+	VG_CLASS__COUNT
+};
+const char *vg_class_name(int cls);
+
+int vg_site_create(vg_site **s);
+void vg_site_free(vg_site *s);
+/* Sets one key. On error returns VG_EINVAL with a message naming the key. */
+int vg_site_set(vg_site *s, const char *key, const char *value, char *err,
+		size_t errlen);
+/* Reads a site file: KEY = VALUE lines, # comments. Errors name the file,
+ * the line and the key. */
+int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen);
+/* Checks that the site is complete (at least one monitored network). */
+int vg_site_check(const vg_site *s, char *err, size_t errlen);
+int vg_site_classify(const vg_site *s, const vg_flow *f);
+double vg_site_idle(const vg_site *s);
+
+/* ---------------------------------------------------------------- study */
+
+/*
+ * The seed study (eCSIRT.net 2004, slides 5-18) over merged flows: classes,
+ * overview, per day, per host, connection matrix, hot ports, ports and
+ * their classes, connections per source, activity duration, ICMP, top
+ * sources. Feed it connections (merged flows), then finish and write.
+ */
+typedef struct vg_study vg_study;
+
+int vg_study_create(vg_study **st, const vg_site *site, char *err,
+		    size_t errlen);
+void vg_study_free(vg_study *st);
+/* Tells the study how many records were read (for the report). */
+void vg_study_set_records(vg_study *st, uint64_t records_read);
+int vg_study_add(vg_study *st, const vg_flow *flows, size_t n);
+int vg_study_finish(vg_study *st);
+/* Writes the report: VG_OUT_TEXT (the terminal summary) or VG_OUT_JSON. */
+int vg_study_write(vg_study *st, FILE *fp, int outfmt);
+/* Writes one CSV per table into dir (created if missing). */
+int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

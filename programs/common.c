@@ -145,7 +145,21 @@ static const struct verb_opts verb_table[] = {
 	{"dump", " read format strict quiet output fields merge idle no-header stats write ",
 	 "csv json text"},
 	{"stats", " read format strict quiet output merge idle write ", "text json"},
+	{"report", " read format strict quiet output idle write config csv-dir monitored "
+		   "service hot-ports buckets tz top services-file ", "text json"},
 };
+
+/* Keys that go to the site description (vg_site_set), in order given. */
+static int is_site_key(const char *name)
+{
+	static const char *const keys[] = {"monitored", "service", "hot-ports", "buckets",
+					   "tz", "top", "services-file"};
+	size_t i;
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(name, keys[i]) == 0)
+			return 1;
+	return 0;
+}
 
 int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	       void (*usage)(FILE *))
@@ -195,6 +209,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			case 'm': map = "merge"; break;
 			case 'w': map = "write"; break;
 			case 'h': map = "help"; break;
+			case 'c': map = "config"; break;
 			case 'V': map = "version"; break;
 			default:
 				warnx_("%s: unknown option '%s' (see vigil %s --help)",
@@ -227,7 +242,9 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		}
 		need_val = strcmp(name, "read") == 0 || strcmp(name, "format") == 0 ||
 			   strcmp(name, "output") == 0 || strcmp(name, "fields") == 0 ||
-			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0;
+			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0 ||
+			   strcmp(name, "config") == 0 || strcmp(name, "csv-dir") == 0 ||
+			   is_site_key(name);
 		if (need_val && !val) {
 			if (k + 1 >= argc) {
 				warnx_("%s: option '%s' needs a value", o->verb, a);
@@ -286,6 +303,18 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				warnx_("%s: --idle needs seconds > 0, not '%s'", o->verb, val);
 				return -1;
 			}
+			o->idle_set = 1;
+		} else if (is_site_key(name)) {
+			if (o->n_site >= sizeof o->site_key / sizeof o->site_key[0]) {
+				warnx_("%s: too many site options", o->verb);
+				return -1;
+			}
+			o->site_key[o->n_site] = strdup(name);
+			o->site_val[o->n_site++] = val;
+		} else if (strcmp(name, "config") == 0) {
+			o->config = val;
+		} else if (strcmp(name, "csv-dir") == 0) {
+			o->csv_dir = val;
 		} else if (strcmp(name, "no-header") == 0) {
 			o->no_header = 1;
 		} else if (strcmp(name, "stats") == 0) {
@@ -328,6 +357,9 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 
 void free_opts(struct opts *o)
 {
+	size_t i;
+	for (i = 0; i < o->n_site; i++)
+		free((char *)o->site_key[i]);
 	vg_filter_free(o->filter);
 	free(o->filter_expr);
 }

@@ -40,6 +40,13 @@ struct opts {
 	const char *outfile;     /* -w FILE */
 	char *filter_expr;       /* joined operands after the options */
 	vg_filter *filter;
+	int idle_set;            /* --idle was given */
+	const char *config;      /* -c, --config: site file */
+	const char *csv_dir;     /* --csv-dir */
+	/* site keys given on the command line, in order */
+	const char *site_key[256];
+	const char *site_val[256];
+	size_t n_site;
 };
 
 /* Totals over all inputs of one run. */
@@ -78,5 +85,6 @@ const char *human_duration(char *buf, size_t len, double seconds);
 
 int cmd_dump(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

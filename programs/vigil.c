@@ -15,6 +15,7 @@ static const struct verb {
 } verbs[] = {
 	{"dump", cmd_dump, "print flow records (like ra), optionally merged (like racluster)"},
 	{"stats", cmd_stats, "count records, flows, protocols, time span and errors of inputs"},
+	{"report", cmd_report, "the study: unsolicited traffic, sources, ports, days, hot ports"},
 };
 
 static void usage(FILE *fp)

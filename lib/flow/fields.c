@@ -81,10 +81,17 @@ static int is_icmp4(const vg_flow *f)
 	return f->family == VG_FAM_IP4 && f->proto == 1;
 }
 
+/* ra prints ports for TCP, UDP and ICMP (IPv4) / ICMPv6 (IPv6) only; the
+ * port columns of other protocols are empty. */
 static int has_ports(const vg_flow *f)
 {
-	return f->family == VG_FAM_IP4 || f->family == VG_FAM_IP6 ||
-	       f->kind == VG_REC_MAN;
+	if (f->kind == VG_REC_MAN)
+		return 1;
+	if (f->family == VG_FAM_IP4)
+		return f->proto == 6 || f->proto == 17 || f->proto == 1;
+	if (f->family == VG_FAM_IP6)
+		return f->proto == 6 || f->proto == 17 || f->proto == 58;
+	return 0;
 }
 
 static const char tcpflag_letters[8] = {'F', 'S', 'R', 'P', 'A', 'U', 'E', 'C'};

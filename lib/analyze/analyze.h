@@ -1,0 +1,215 @@
+/*
+ * analyze.h - what the analyses share inside the library: the site
+ * description (monitored networks, services, study parameters), the port
+ * registry, and the results of the seed study that the report writers
+ * (lib/report/study_out.c) print.
+ */
+#ifndef VGI_ANALYZE_H
+#define VGI_ANALYZE_H
+
+#include <errno.h>
+
+#include "core/core.h"
+#include "core/u64map.h"
+
+/* ------------------------------------------------------------ ports */
+
+struct vgi_portdb;
+
+struct vgi_portinfo {
+	const char *iana, *svc, *trojan, *trojan_source; /* not NUL-terminated */
+	size_t iana_len, svc_len, trojan_len, trojan_source_len;
+	const char *range; /* "system", "user", "dynamic" */
+};
+
+int vgi_portdb_load(struct vgi_portdb **db, const char *services_path,
+		    char *err, size_t errlen);
+void vgi_portdb_free(struct vgi_portdb *db);
+void vgi_portdb_lookup(const struct vgi_portdb *db, unsigned proto,
+		       unsigned port, struct vgi_portinfo *pi);
+
+/* ------------------------------------------------------------ site */
+
+struct vgi_prefix {
+	vg_addr net;     /* masked */
+	unsigned bits;   /* over the 128-bit layout (IPv4: 96 + len) */
+};
+
+struct vgi_service {
+	vg_addr lo, hi;  /* inclusive address range */
+	uint16_t plo, phi;
+	uint8_t proto;
+};
+
+#define VGI_MAX_HOT 16
+#define VGI_MAX_BUCKETS 16
+
+struct vg_site {
+	struct vgi_prefix *mon;
+	size_t n_mon, cap_mon;
+	struct vgi_service *svc;
+	size_t n_svc, cap_svc;
+	struct { uint8_t proto; uint16_t port; } hot[VGI_MAX_HOT];
+	size_t n_hot;
+	unsigned buckets[VGI_MAX_BUCKETS];
+	size_t n_buckets;
+	int32_t tz_offset_s;
+	char tz_name[32];
+	unsigned top;
+	double idle_s;
+	char *services_file;
+	char **mon_text;  /* as given, for the report */
+	char **svc_text;
+};
+
+int vgi_site_in_monitored(const struct vg_site *s, const vg_addr *a);
+
+/* ------------------------------------------------------------ study */
+
+enum { VGI_PG_TCP, VGI_PG_UDP, VGI_PG_ICMP, VGI_PG_OTHER, VGI_PG__N };
+
+struct vgi_day {
+	int32_t day;                 /* days since 1970-01-01 in the site zone */
+	uint64_t conns;
+	uint32_t sources, new_sources;
+	uint64_t pconns[VGI_PG__N];
+	uint32_t psources[VGI_PG__N];
+};
+
+struct vgi_host {
+	vg_addr addr;
+	int family;
+	uint64_t conns;
+	uint32_t sources;
+};
+
+struct vgi_hostday {
+	uint32_t host;               /* index into hosts */
+	int32_t day;
+	uint64_t conns;
+	uint32_t sources;
+	uint64_t pconns[VGI_PG__N];
+};
+
+struct vgi_port {
+	uint8_t proto;
+	uint16_t port;
+	uint64_t conns;
+	uint32_t sources;
+};
+
+struct vgi_hotday {
+	int32_t day;
+	uint64_t conns, conns_icmp_src;
+	uint32_t sources, icmp_sources;
+};
+
+#define VGI_TOP_PORTS 14
+
+struct vgi_bucket {
+	unsigned min_days, max_days; /* max 0 = open */
+	uint32_t sources;
+	uint64_t conns;
+	struct vgi_port top[VGI_TOP_PORTS];
+	size_t n_top;
+};
+
+struct vgi_histbin {
+	uint64_t min, max;
+	uint32_t sources;
+	uint64_t conns;
+};
+
+struct vgi_icmp {
+	uint8_t family, type, code;
+	uint64_t conns;
+	uint32_t sources;
+};
+
+struct vgi_topsrc {
+	uint32_t src;                /* index into the source table */
+	uint64_t conns;
+	uint32_t ports, hosts, days;
+	int32_t first_day, last_day;
+	int icmp;
+	struct vgi_port top[3];
+	size_t n_top;
+};
+
+/* Everything the report prints, computed by vg_study_finish. */
+struct vgi_results {
+	int32_t first_day, last_day;       /* over all connections */
+	int64_t first_us, last_us;
+	uint64_t records_read;
+	uint64_t n_class[5];               /* by enum vg_class */
+	uint64_t conns;                    /* unsolicited */
+	uint32_t sources;
+	uint64_t icmp_conns, noicmp_conns;
+	uint32_t icmp_sources, noicmp_sources;
+	struct vgi_day *days;
+	size_t n_days;
+	struct vgi_host *hosts;
+	size_t n_hosts;
+	struct vgi_hostday *hostdays;
+	size_t n_hostdays;
+	struct vgi_port *ports;            /* tcp/udp/sctp by conns */
+	size_t n_ports;
+	struct vgi_hotday *hot[VGI_MAX_HOT];  /* n_days each */
+	struct vgi_bucket buckets[VGI_MAX_BUCKETS + 1];
+	size_t n_buckets;
+	struct vgi_histbin hist[40];
+	size_t n_hist;
+	struct vgi_icmp *icmp;
+	size_t n_icmp;
+	struct vgi_topsrc *top;
+	size_t n_top;
+};
+
+struct vgi_srcinfo {
+	vg_addr addr;
+	uint8_t family;
+	uint8_t icmp;                /* sent at least one ICMP connection */
+	uint32_t days;               /* days active (filled by finish) */
+	uint64_t conns;
+	int32_t first_day, last_day;
+};
+
+struct vg_study {
+	const struct vg_site *site;
+	struct vgi_portdb *ports;
+	int finished;
+	char errmsg[VGI_ERRMSG_LEN];
+
+	/* address -> index tables */
+	struct vgi_srcinfo *src;
+	size_t n_src, cap_src;
+	uint32_t *src_slots;
+	size_t src_mask;
+	vg_addr *host_addr;
+	uint8_t *host_family;
+	uint64_t *host_conns;
+	size_t n_host, cap_host;
+	uint32_t *host_slots;
+	size_t host_mask;
+	uint64_t seed;
+
+	vgi_u64map srcday;     /* src | day             -> conns */
+	vgi_u64map matrix;     /* src | proto | port    -> conns */
+	vgi_u64map hostsrc;    /* host | src            -> conns */
+	vgi_u64map hostdaysrc; /* host | day | src      -> conns (first 4096 hosts) */
+	vgi_u64map hostdayp;   /* host | day | pgroup   -> conns */
+	vgi_u64map pdaysrc;    /* pgroup | day | src    -> conns */
+	vgi_u64map hotdaysrc;  /* hot | day | src       -> conns */
+	vgi_u64map icmpsrc;    /* family | type | code | src -> conns */
+
+	uint64_t n_class[5];
+	uint64_t records_read;
+	uint64_t dropped_sources, dropped_hosts;
+	int64_t first_us, last_us;
+	struct vgi_results res;
+};
+
+int32_t vgi_study_day(const struct vg_site *s, int64_t us);
+void vgi_day_format(int32_t day, char out[11]);
+
+#endif

@@ -1,0 +1,630 @@
+/*
+ * site.c - the site description (monitored networks, legitimate services,
+ * hot ports, activity buckets, day zone, top sizes) from command-line keys
+ * or a site file, and the classification of a flow against it. Every flow
+ * lands in exactly one class.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze/analyze.h"
+
+static const char *const class_names[VG_CLASS__COUNT] = {
+	"unsolicited", "service", "outbound", "internal", "other",
+};
+
+const char *vg_class_name(int c)
+{
+	return (c >= 0 && c < VG_CLASS__COUNT) ? class_names[c] : "";
+}
+
+static int set_defaults(vg_site *s)
+{
+	s->n_hot = 3;
+	s->hot[0].proto = 6, s->hot[0].port = 135;
+	s->hot[1].proto = 17, s->hot[1].port = 137;
+	s->hot[2].proto = 6, s->hot[2].port = 445;
+	s->n_buckets = 3;
+	s->buckets[0] = 1, s->buckets[1] = 10, s->buckets[2] = 100;
+	s->top = 20;
+	s->idle_s = 120;
+	strcpy(s->tz_name, "UTC");
+	return VG_OK;
+}
+
+int vg_site_create(vg_site **sp)
+{
+	vg_site *s = calloc(1, sizeof *s);
+	*sp = s;
+	if (!s)
+		return VG_ENOMEM;
+	return set_defaults(s);
+}
+
+void vg_site_free(vg_site *s)
+{
+	size_t i;
+	if (!s)
+		return;
+	for (i = 0; i < s->n_mon; i++)
+		free(s->mon_text[i]);
+	for (i = 0; i < s->n_svc; i++)
+		free(s->svc_text ? s->svc_text[i] : NULL);
+	free(s->mon_text);
+	free(s->svc_text);
+	free(s->mon);
+	free(s->svc);
+	free(s->services_file);
+	free(s);
+}
+
+double vg_site_idle(const vg_site *s)
+{
+	return s->idle_s;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+static void trim(const char **p, size_t *len)
+{
+	while (*len && isspace((unsigned char)**p))
+		(*p)++, (*len)--;
+	while (*len && isspace((unsigned char)(*p)[*len - 1]))
+		(*len)--;
+}
+
+static int parse_uint(const char *s, size_t len, unsigned max, unsigned *v)
+{
+	unsigned x = 0;
+	size_t i;
+	if (len == 0 || len > 10)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (unsigned)(s[i] - '0');
+		if (x > max)
+			return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+static void mask_addr(vg_addr *a, unsigned bits)
+{
+	unsigned i;
+	for (i = 0; i < 16; i++) {
+		if (bits >= 8) {
+			bits -= 8;
+			continue;
+		}
+		a->a[i] &= (uint8_t)(0xff00u >> bits);
+		bits = 0;
+	}
+}
+
+/* addr | addr/len | addr-addr -> [lo, hi] and, for a prefix, its bits */
+static int parse_addrspec(const char *s, size_t len, vg_addr *lo, vg_addr *hi,
+			  unsigned *bits)
+{
+	const char *slash = memchr(s, '/', len), *dash = memchr(s, '-', len);
+	int fam;
+	*bits = 128;
+	if (slash) {
+		unsigned l;
+		size_t alen = (size_t)(slash - s);
+		if (!(fam = vg_addr_parse(lo, s, alen)) ||
+		    parse_uint(slash + 1, len - alen - 1, fam == 4 ? 32 : 128, &l))
+			return -1;
+		*bits = fam == 4 ? 96 + l : l;
+		mask_addr(lo, *bits);
+		*hi = *lo;
+		{
+			unsigned i, b = *bits;
+			for (i = 0; i < 16; i++) {
+				if (b >= 8) {
+					b -= 8;
+					continue;
+				}
+				hi->a[i] |= (uint8_t)(0xffu >> b);
+				b = 0;
+			}
+		}
+		return 0;
+	}
+	if (dash) {
+		size_t alen = (size_t)(dash - s);
+		int f2;
+		if (!(fam = vg_addr_parse(lo, s, alen)) ||
+		    !(f2 = vg_addr_parse(hi, dash + 1, len - alen - 1)) || fam != f2 ||
+		    memcmp(lo, hi, sizeof *lo) > 0)
+			return -1;
+		*bits = 0; /* a range, not a prefix */
+		return 0;
+	}
+	if (!vg_addr_parse(lo, s, len))
+		return -1;
+	*hi = *lo;
+	return 0;
+}
+
+static char *dup_range(const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+/* A range a-b that is not a prefix is added as the prefixes covering it. */
+static int add_prefix(vg_site *s, const vg_addr *net, unsigned bits)
+{
+	if (s->n_mon == s->cap_mon) {
+		size_t cap = s->cap_mon ? s->cap_mon * 2 : 8;
+		struct vgi_prefix *np = realloc(s->mon, cap * sizeof *np);
+		char **nt = realloc(s->mon_text, cap * sizeof *nt);
+		if (!np || !nt) {
+			free(np != s->mon ? np : NULL);
+			return VG_ENOMEM;
+		}
+		s->mon = np;
+		s->mon_text = nt;
+		s->cap_mon = cap;
+	}
+	s->mon[s->n_mon].net = *net;
+	s->mon[s->n_mon].bits = bits;
+	s->mon_text[s->n_mon] = NULL;
+	s->n_mon++;
+	return VG_OK;
+}
+
+static void addr_inc(vg_addr *a)
+{
+	int i;
+	for (i = 15; i >= 0; i--)
+		if (++a->a[i] != 0)
+			break;
+}
+
+/* Covers [lo, hi] with prefixes (at most 2 * 128 of them). */
+static int add_range(vg_site *s, vg_addr lo, const vg_addr *hi)
+{
+	int guard = 0;
+	while (memcmp(&lo, hi, sizeof lo) <= 0 && guard++ < 300) {
+		unsigned bits = 128;
+		int rc;
+		/* grow the block while lo stays aligned and it stays in range */
+		while (bits > 0) {
+			vg_addr m = lo, top = lo;
+			unsigned b = bits - 1, i, r;
+			mask_addr(&m, b);
+			if (memcmp(&m, &lo, sizeof m) != 0)
+				break;
+			r = b;
+			for (i = 0; i < 16; i++) {
+				if (r >= 8) {
+					r -= 8;
+					continue;
+				}
+				top.a[i] |= (uint8_t)(0xffu >> r);
+				r = 0;
+			}
+			if (memcmp(&top, hi, sizeof top) > 0)
+				break;
+			bits = b;
+		}
+		if ((rc = add_prefix(s, &lo, bits)) != VG_OK)
+			return rc;
+		{
+			/* lo += 2^(128 - bits) */
+			vg_addr top = lo;
+			unsigned i, r = bits;
+			for (i = 0; i < 16; i++) {
+				if (r >= 8) {
+					r -= 8;
+					continue;
+				}
+				top.a[i] |= (uint8_t)(0xffu >> r);
+				r = 0;
+			}
+			if (memcmp(&top, hi, sizeof top) >= 0)
+				break;
+			lo = top;
+			addr_inc(&lo);
+		}
+	}
+	return VG_OK;
+}
+
+static int set_monitored(vg_site *s, const char *v, size_t vlen, char *err,
+			 size_t errlen)
+{
+	while (vlen) {
+		const char *c = memchr(v, ',', vlen);
+		size_t len = c ? (size_t)(c - v) : vlen;
+		const char *item = v;
+		size_t ilen = len, first = s->n_mon;
+		vg_addr lo, hi;
+		unsigned bits;
+		int rc;
+		trim(&item, &ilen);
+		if (ilen) {
+			if (parse_addrspec(item, ilen, &lo, &hi, &bits)) {
+				snprintf(err, errlen, "monitored: '%.*s' is not an address, "
+					 "prefix (a.b.c.d/len) or range (a-b)", (int)ilen, item);
+				return VG_EINVAL;
+			}
+			rc = bits ? add_prefix(s, &lo, bits) : add_range(s, lo, &hi);
+			if (rc != VG_OK) {
+				snprintf(err, errlen, "out of memory");
+				return rc;
+			}
+			if (s->n_mon > first)
+				s->mon_text[first] = dup_range(item, ilen);
+		}
+		v += len + (c ? 1 : 0);
+		vlen -= len + (c ? 1 : 0);
+	}
+	return VG_OK;
+}
+
+static int proto_of(const char *s, size_t len)
+{
+	if (len == 3 && memcmp(s, "tcp", 3) == 0)
+		return 6;
+	if (len == 3 && memcmp(s, "udp", 3) == 0)
+		return 17;
+	if (len == 4 && memcmp(s, "sctp", 4) == 0)
+		return 132;
+	if (len == 4 && memcmp(s, "icmp", 4) == 0)
+		return 1;
+	return -1;
+}
+
+/* ADDRS:PORTS[/PROTO]; ADDRS and PORTS comma-separated lists; the last ':'
+ * separates them so that IPv6 addresses work. PROTO defaults to tcp. */
+static int set_service(vg_site *s, const char *v, size_t vlen, char *err,
+		       size_t errlen)
+{
+	const char *colon = NULL, *slash, *ports, *a;
+	size_t i, plen, alen, first = s->n_svc;
+	int proto = 6;
+	char *text;
+
+	for (i = 0; i < vlen; i++)
+		if (v[i] == ':')
+			colon = v + i;
+	if (!colon)
+		goto bad;
+	alen = (size_t)(colon - v);
+	ports = colon + 1;
+	plen = vlen - alen - 1;
+	if ((slash = memchr(ports, '/', plen))) {
+		if ((proto = proto_of(slash + 1, plen - (size_t)(slash - ports) - 1)) < 0) {
+			snprintf(err, errlen, "service: '%.*s': protocol must be tcp, udp, "
+				 "sctp or icmp", (int)vlen, v);
+			return VG_EINVAL;
+		}
+		plen = (size_t)(slash - ports);
+	}
+	if (!(text = dup_range(v, vlen)))
+		return VG_ENOMEM;
+	for (a = v; alen;) {
+		const char *c = memchr(a, ',', alen);
+		size_t len = c ? (size_t)(c - a) : alen;
+		const char *item = a, *p;
+		size_t ilen = len, pl;
+		vg_addr lo, hi;
+		unsigned bits;
+		trim(&item, &ilen);
+		if (ilen == 1 && item[0] == '*') {
+			memset(&lo, 0, sizeof lo);
+			memset(&hi, 0xff, sizeof hi);
+		} else if (parse_addrspec(item, ilen, &lo, &hi, &bits)) {
+			free(text);
+			goto bad;
+		}
+		for (p = ports, pl = plen; pl;) {
+			const char *pc = memchr(p, ',', pl), *dash;
+			size_t l = pc ? (size_t)(pc - p) : pl;
+			unsigned plo, phi;
+			struct vgi_service *sv;
+			if ((dash = memchr(p, '-', l))) {
+				if (parse_uint(p, (size_t)(dash - p), 65535, &plo) ||
+				    parse_uint(dash + 1, l - (size_t)(dash - p) - 1, 65535, &phi) ||
+				    phi < plo) {
+					free(text);
+					goto bad;
+				}
+			} else if (parse_uint(p, l, 65535, &plo)) {
+				free(text);
+				goto bad;
+			} else {
+				phi = plo;
+			}
+			if (s->n_svc == s->cap_svc) {
+				size_t cap = s->cap_svc ? s->cap_svc * 2 : 8;
+				struct vgi_service *ns = realloc(s->svc, cap * sizeof *ns);
+				char **nt;
+				if (!ns) {
+					free(text);
+					return VG_ENOMEM;
+				}
+				s->svc = ns;
+				if (!(nt = realloc(s->svc_text, cap * sizeof *nt))) {
+					free(text);
+					return VG_ENOMEM;
+				}
+				s->svc_text = nt;
+				s->cap_svc = cap;
+			}
+			sv = &s->svc[s->n_svc];
+			sv->lo = lo;
+			sv->hi = hi;
+			sv->plo = (uint16_t)plo;
+			sv->phi = (uint16_t)phi;
+			sv->proto = (uint8_t)proto;
+			s->svc_text[s->n_svc] = NULL;
+			s->n_svc++;
+			p += l + (pc ? 1 : 0);
+			pl -= l + (pc ? 1 : 0);
+		}
+		a += len + (c ? 1 : 0);
+		alen -= len + (c ? 1 : 0);
+	}
+	/* the text goes with the first entry this value made */
+	if (s->n_svc > first)
+		s->svc_text[first] = text;
+	else
+		free(text);
+	return VG_OK;
+bad:
+	snprintf(err, errlen, "service: '%.*s' is not ADDRS:PORTS[/PROTO] "
+		 "(e.g. 192.0.2.1-192.0.2.5:80/tcp, 192.0.2.3:22, *:53/udp)",
+		 (int)vlen, v);
+	return VG_EINVAL;
+}
+
+static int set_hot(vg_site *s, const char *v, size_t vlen, char *err, size_t errlen)
+{
+	size_t n = 0;
+	while (vlen) {
+		const char *c = memchr(v, ',', vlen), *item = v, *slash;
+		size_t len = c ? (size_t)(c - v) : vlen, ilen = len;
+		unsigned port;
+		int proto;
+		trim(&item, &ilen);
+		slash = memchr(item, '/', ilen);
+		if (!slash || parse_uint(item, (size_t)(slash - item), 65535, &port) ||
+		    (proto = proto_of(slash + 1, ilen - (size_t)(slash - item) - 1)) < 0 ||
+		    proto == 1) {
+			snprintf(err, errlen, "hot-ports: '%.*s' is not PORT/PROTO "
+				 "(e.g. 445/tcp, 137/udp)", (int)ilen, item);
+			return VG_EINVAL;
+		}
+		if (n == VGI_MAX_HOT) {
+			snprintf(err, errlen, "hot-ports: at most %d ports", VGI_MAX_HOT);
+			return VG_EINVAL;
+		}
+		s->hot[n].port = (uint16_t)port;
+		s->hot[n].proto = (uint8_t)proto;
+		n++;
+		v += len + (c ? 1 : 0);
+		vlen -= len + (c ? 1 : 0);
+	}
+	s->n_hot = n;
+	return VG_OK;
+}
+
+static int set_buckets(vg_site *s, const char *v, size_t vlen, char *err,
+		       size_t errlen)
+{
+	size_t n = 0;
+	while (vlen) {
+		const char *c = memchr(v, ',', vlen), *item = v;
+		size_t len = c ? (size_t)(c - v) : vlen, ilen = len;
+		unsigned d;
+		trim(&item, &ilen);
+		if (parse_uint(item, ilen, 100000, &d) || d == 0 ||
+		    (n && d <= s->buckets[n - 1]) || n == VGI_MAX_BUCKETS) {
+			snprintf(err, errlen, "buckets: '%.*s': need increasing day counts "
+				 ">= 1, at most %d (e.g. 1,10,100)", (int)vlen, v,
+				 VGI_MAX_BUCKETS);
+			return VG_EINVAL;
+		}
+		s->buckets[n++] = d;
+		v += len + (c ? 1 : 0);
+		vlen -= len + (c ? 1 : 0);
+	}
+	if (!n) {
+		snprintf(err, errlen, "buckets: empty");
+		return VG_EINVAL;
+	}
+	s->n_buckets = n;
+	return VG_OK;
+}
+
+static int set_tz(vg_site *s, const char *v, size_t len, char *err, size_t errlen)
+{
+	unsigned h, m;
+	if ((len == 3 && (memcmp(v, "UTC", 3) == 0 || memcmp(v, "utc", 3) == 0)) ||
+	    (len == 1 && v[0] == 'Z')) {
+		s->tz_offset_s = 0;
+		strcpy(s->tz_name, "UTC");
+		return VG_OK;
+	}
+	if (len == 6 && (v[0] == '+' || v[0] == '-') && v[3] == ':' &&
+	    !parse_uint(v + 1, 2, 23, &h) && !parse_uint(v + 4, 2, 59, &m)) {
+		s->tz_offset_s = (int32_t)(h * 3600 + m * 60) * (v[0] == '-' ? -1 : 1);
+		snprintf(s->tz_name, sizeof s->tz_name, "UTC%.6s", v);
+		return VG_OK;
+	}
+	snprintf(err, errlen, "tz: '%.*s': use UTC or a fixed offset like +01:00",
+		 (int)len, v);
+	return VG_EINVAL;
+}
+
+int vg_site_set(vg_site *s, const char *key, const char *value, char *err,
+		size_t errlen)
+{
+	size_t vlen = strlen(value);
+	unsigned u;
+	trim(&value, &vlen);
+	if (strcmp(key, "monitored") == 0)
+		return set_monitored(s, value, vlen, err, errlen);
+	if (strcmp(key, "service") == 0)
+		return set_service(s, value, vlen, err, errlen);
+	if (strcmp(key, "hot-ports") == 0)
+		return set_hot(s, value, vlen, err, errlen);
+	if (strcmp(key, "buckets") == 0)
+		return set_buckets(s, value, vlen, err, errlen);
+	if (strcmp(key, "tz") == 0)
+		return set_tz(s, value, vlen, err, errlen);
+	if (strcmp(key, "top") == 0) {
+		if (parse_uint(value, vlen, 100000, &u) || u == 0) {
+			snprintf(err, errlen, "top: '%.*s' is not a number from 1 to 100000",
+				 (int)vlen, value);
+			return VG_EINVAL;
+		}
+		s->top = u;
+		return VG_OK;
+	}
+	if (strcmp(key, "idle") == 0) {
+		char buf[32], *end;
+		double d;
+		if (vlen >= sizeof buf)
+			goto bad_idle;
+		memcpy(buf, value, vlen);
+		buf[vlen] = '\0';
+		d = strtod(buf, &end);
+		if (*end || !(d > 0) || d > 1e7)
+			goto bad_idle;
+		s->idle_s = d;
+		return VG_OK;
+bad_idle:
+		snprintf(err, errlen, "idle: '%.*s' is not a number of seconds > 0",
+			 (int)vlen, value);
+		return VG_EINVAL;
+	}
+	if (strcmp(key, "services-file") == 0) {
+		free(s->services_file);
+		if (!(s->services_file = dup_range(value, vlen)))
+			return VG_ENOMEM;
+		return VG_OK;
+	}
+	snprintf(err, errlen, "unknown key '%s' (keys: monitored, service, hot-ports, "
+		 "buckets, tz, top, idle, services-file)", key);
+	return VG_EINVAL;
+}
+
+int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	char line[4096], msg[512];
+	unsigned lineno = 0;
+	if (!fp) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return VG_EIO;
+	}
+	while (fgets(line, sizeof line, fp)) {
+		char *p = line, *eq, *k, *hash;
+		size_t klen;
+		int rc;
+		lineno++;
+		if (!strchr(line, '\n') && !feof(fp)) {
+			snprintf(err, errlen, "%s:%u: line longer than %zu bytes", path,
+				 lineno, sizeof line - 1);
+			fclose(fp);
+			return VG_EINVAL;
+		}
+		if ((hash = strchr(p, '#')))
+			*hash = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			continue;
+		if (!(eq = strchr(p, '='))) {
+			snprintf(err, errlen, "%s:%u: expected KEY = VALUE, got '%.60s'",
+				 path, lineno, p);
+			fclose(fp);
+			return VG_EINVAL;
+		}
+		k = p;
+		klen = (size_t)(eq - p);
+		while (klen && isspace((unsigned char)k[klen - 1]))
+			klen--;
+		k[klen] = '\0';
+		rc = vg_site_set(s, k, eq + 1, msg, sizeof msg);
+		if (rc != VG_OK) {
+			snprintf(err, errlen, "%s:%u: %s: %s", path, lineno, k, msg);
+			fclose(fp);
+			return rc;
+		}
+	}
+	fclose(fp);
+	return VG_OK;
+}
+
+int vg_site_check(const vg_site *s, char *err, size_t errlen)
+{
+	if (s->n_mon == 0) {
+		snprintf(err, errlen, "no monitored network: give --monitored PREFIX "
+			 "or monitored = ... in a site file (-c)");
+		return VG_EINVAL;
+	}
+	return VG_OK;
+}
+
+static int in_prefix(const struct vgi_prefix *p, const vg_addr *a)
+{
+	unsigned full = p->bits / 8, rest = p->bits % 8;
+	if (memcmp(p->net.a, a->a, full) != 0)
+		return 0;
+	if (rest && ((a->a[full] ^ p->net.a[full]) & (uint8_t)(0xff00u >> rest)))
+		return 0;
+	return 1;
+}
+
+int vgi_site_in_monitored(const vg_site *s, const vg_addr *a)
+{
+	size_t i;
+	for (i = 0; i < s->n_mon; i++)
+		if (in_prefix(&s->mon[i], a))
+			return 1;
+	return 0;
+}
+
+static int is_service(const vg_site *s, const vg_flow *f)
+{
+	size_t i;
+	for (i = 0; i < s->n_svc; i++) {
+		const struct vgi_service *sv = &s->svc[i];
+		if (sv->proto != f->proto)
+			continue;
+		if (f->proto != 1 && (f->dport < sv->plo || f->dport > sv->phi))
+			continue;
+		if (memcmp(&f->daddr, &sv->lo, sizeof f->daddr) < 0 ||
+		    memcmp(&f->daddr, &sv->hi, sizeof f->daddr) > 0)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+int vg_site_classify(const vg_site *s, const vg_flow *f)
+{
+	int sin, din;
+	if (f->kind != VG_REC_FLOW ||
+	    (f->family != VG_FAM_IP4 && f->family != VG_FAM_IP6))
+		return VG_CLASS_OTHER;
+	sin = vgi_site_in_monitored(s, &f->saddr);
+	din = vgi_site_in_monitored(s, &f->daddr);
+	if (sin)
+		return din ? VG_CLASS_INTERNAL : VG_CLASS_OUTBOUND;
+	if (!din)
+		return VG_CLASS_OTHER;
+	return is_service(s, f) ? VG_CLASS_SERVICE : VG_CLASS_UNSOLICITED;
+}

@@ -1,0 +1,769 @@
+/*
+ * study.c - the seed study (eCSIRT.net 2004, slides 5-18) over merged
+ * flows: every connection is classified against the site; the unsolicited
+ * ones feed a handful of counter maps keyed by packed integers (source x
+ * day, source x port, host x source, ...), from which vg_study_finish
+ * derives every table of the report. Sources and hosts get dense indices so
+ * that the keys stay 64-bit; every map has a cap (see u64map.h).
+ *
+ * Definitions (docs/report.md): a source's days active are the distinct
+ * days (in the site's zone) with at least one unsolicited connection; a
+ * new source is counted on its first such day; an ICMP source sent at least
+ * one unsolicited ICMP/ICMPv6 connection in the period.
+ */
+#include <stdlib.h>
+
+#include "analyze/analyze.h"
+
+#define MAX_SOURCES ((size_t)1 << 31)
+#define MAX_HOSTS ((size_t)1 << 24)
+#define HOSTDAY_HOSTS 4096      /* per-host-per-day tables for the first hosts */
+#define MAP_CAP ((size_t)1 << 28)
+#define MAX_DAYS 200000
+#define DAYK(d) ((uint64_t)(((d) + 524288) & 0xFFFFF))
+#define UNDAYK(k) ((int32_t)((k) & 0xFFFFF) - 524288)
+
+int32_t vgi_study_day(const vg_site *s, int64_t us)
+{
+	int64_t sec = us / 1000000 - (us % 1000000 < 0) + s->tz_offset_s;
+	int64_t d = sec / 86400 - (sec % 86400 < 0);
+	return (int32_t)d;
+}
+
+void vgi_day_format(int32_t day, char out[11])
+{
+	int y;
+	unsigned m, d;
+	vgi_civil_from_days(day, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02u-%02u", y, m, d);
+}
+
+static int pgroup(const vg_flow *f)
+{
+	switch (f->proto) {
+	case 6: return VGI_PG_TCP;
+	case 17: return VGI_PG_UDP;
+	case 1:
+	case 58: return VGI_PG_ICMP;
+	}
+	return VGI_PG_OTHER;
+}
+
+int vg_study_create(vg_study **stp, const vg_site *site, char *err, size_t errlen)
+{
+	vg_study *st = calloc(1, sizeof *st);
+	int rc;
+	*stp = st;
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	st->site = site;
+	st->seed = vgi_random_seed();
+	st->first_us = INT64_MAX;
+	st->last_us = INT64_MIN;
+	if ((rc = vgi_portdb_load(&st->ports, site->services_file, err, errlen)) != VG_OK)
+		return rc;
+	st->src_mask = 1023;
+	st->host_mask = 63;
+	st->src_slots = calloc(st->src_mask + 1, sizeof *st->src_slots);
+	st->host_slots = calloc(st->host_mask + 1, sizeof *st->host_slots);
+	if (!st->src_slots || !st->host_slots ||
+	    vgi_u64map_init(&st->srcday, MAP_CAP) || vgi_u64map_init(&st->matrix, MAP_CAP) ||
+	    vgi_u64map_init(&st->hostsrc, MAP_CAP) ||
+	    vgi_u64map_init(&st->hostdaysrc, MAP_CAP) ||
+	    vgi_u64map_init(&st->hostdayp, MAP_CAP) || vgi_u64map_init(&st->pdaysrc, MAP_CAP) ||
+	    vgi_u64map_init(&st->hotdaysrc, MAP_CAP) || vgi_u64map_init(&st->icmpsrc, MAP_CAP)) {
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	return VG_OK;
+}
+
+static void free_results(struct vgi_results *r)
+{
+	size_t i;
+	free(r->days);
+	free(r->hosts);
+	free(r->hostdays);
+	free(r->ports);
+	for (i = 0; i < VGI_MAX_HOT; i++)
+		free(r->hot[i]);
+	free(r->icmp);
+	free(r->top);
+	memset(r, 0, sizeof *r);
+}
+
+void vg_study_free(vg_study *st)
+{
+	if (!st)
+		return;
+	vgi_portdb_free(st->ports);
+	free(st->src);
+	free(st->src_slots);
+	free(st->host_addr);
+	free(st->host_family);
+	free(st->host_conns);
+	free(st->host_slots);
+	vgi_u64map_free(&st->srcday);
+	vgi_u64map_free(&st->matrix);
+	vgi_u64map_free(&st->hostsrc);
+	vgi_u64map_free(&st->hostdaysrc);
+	vgi_u64map_free(&st->hostdayp);
+	vgi_u64map_free(&st->pdaysrc);
+	vgi_u64map_free(&st->hotdaysrc);
+	vgi_u64map_free(&st->icmpsrc);
+	free_results(&st->res);
+	free(st);
+}
+
+void vg_study_set_records(vg_study *st, uint64_t n)
+{
+	st->records_read = n;
+}
+
+/* ------------------------------------------------------- address tables */
+
+static uint64_t addr_hash(const vg_study *st, const vg_addr *a)
+{
+	uint64_t x, y;
+	memcpy(&x, a->a, 8);
+	memcpy(&y, a->a + 8, 8);
+	return vgi_mix64(vgi_mix64(x ^ st->seed) ^ y);
+}
+
+/* slots hold index + 1; returns the index or -1 */
+static int64_t src_index(vg_study *st, const vg_flow *f)
+{
+	uint64_t h = addr_hash(st, &f->saddr);
+	size_t s = (size_t)h & st->src_mask, i;
+	for (;;) {
+		uint32_t v = st->src_slots[s];
+		if (!v)
+			break;
+		if (memcmp(&st->src[v - 1].addr, &f->saddr, sizeof f->saddr) == 0)
+			return v - 1;
+		s = (s + 1) & st->src_mask;
+	}
+	if (st->n_src >= MAX_SOURCES - 1) {
+		st->dropped_sources++;
+		return -1;
+	}
+	if (st->n_src == st->cap_src) {
+		size_t cap = st->cap_src ? st->cap_src * 2 : 1024;
+		struct vgi_srcinfo *n = realloc(st->src, cap * sizeof *n);
+		if (!n) {
+			st->dropped_sources++;
+			return -1;
+		}
+		st->src = n;
+		st->cap_src = cap;
+	}
+	if ((st->n_src + 1) * 2 > st->src_mask + 1) {
+		size_t nm = (st->src_mask + 1) * 2 - 1;
+		uint32_t *ns = calloc(nm + 1, sizeof *ns);
+		if (!ns) {
+			st->dropped_sources++;
+			return -1;
+		}
+		for (i = 0; i < st->n_src; i++) {
+			size_t t = (size_t)addr_hash(st, &st->src[i].addr) & nm;
+			while (ns[t])
+				t = (t + 1) & nm;
+			ns[t] = (uint32_t)(i + 1);
+		}
+		free(st->src_slots);
+		st->src_slots = ns;
+		st->src_mask = nm;
+		s = (size_t)h & nm;
+		while (st->src_slots[s])
+			s = (s + 1) & nm;
+	}
+	i = st->n_src++;
+	memset(&st->src[i], 0, sizeof st->src[i]);
+	st->src[i].addr = f->saddr;
+	st->src[i].family = f->family;
+	st->src[i].first_day = INT32_MAX;
+	st->src[i].last_day = INT32_MIN;
+	st->src_slots[s] = (uint32_t)(i + 1);
+	return (int64_t)i;
+}
+
+static int64_t host_index(vg_study *st, const vg_flow *f)
+{
+	uint64_t h = addr_hash(st, &f->daddr);
+	size_t s = (size_t)h & st->host_mask, i;
+	for (;;) {
+		uint32_t v = st->host_slots[s];
+		if (!v)
+			break;
+		if (memcmp(&st->host_addr[v - 1], &f->daddr, sizeof f->daddr) == 0)
+			return v - 1;
+		s = (s + 1) & st->host_mask;
+	}
+	if (st->n_host >= MAX_HOSTS) {
+		st->dropped_hosts++;
+		return -1;
+	}
+	if (st->n_host == st->cap_host) {
+		size_t cap = st->cap_host ? st->cap_host * 2 : 64;
+		vg_addr *na = realloc(st->host_addr, cap * sizeof *na);
+		uint8_t *nf;
+		uint64_t *nc;
+		if (!na)
+			goto oom;
+		st->host_addr = na;
+		if (!(nf = realloc(st->host_family, cap)))
+			goto oom;
+		st->host_family = nf;
+		if (!(nc = realloc(st->host_conns, cap * sizeof *nc)))
+			goto oom;
+		st->host_conns = nc;
+		st->cap_host = cap;
+	}
+	if ((st->n_host + 1) * 2 > st->host_mask + 1) {
+		size_t nm = (st->host_mask + 1) * 2 - 1;
+		uint32_t *ns = calloc(nm + 1, sizeof *ns);
+		if (!ns)
+			goto oom;
+		for (i = 0; i < st->n_host; i++) {
+			size_t t = (size_t)addr_hash(st, &st->host_addr[i]) & nm;
+			while (ns[t])
+				t = (t + 1) & nm;
+			ns[t] = (uint32_t)(i + 1);
+		}
+		free(st->host_slots);
+		st->host_slots = ns;
+		st->host_mask = nm;
+		s = (size_t)h & nm;
+		while (st->host_slots[s])
+			s = (s + 1) & nm;
+	}
+	i = st->n_host++;
+	st->host_addr[i] = f->daddr;
+	st->host_family[i] = f->family;
+	st->host_conns[i] = 0;
+	st->host_slots[s] = (uint32_t)(i + 1);
+	return (int64_t)i;
+oom:
+	st->dropped_hosts++;
+	return -1;
+}
+
+static int hot_index(const vg_site *s, const vg_flow *f)
+{
+	size_t i;
+	for (i = 0; i < s->n_hot; i++)
+		if (s->hot[i].proto == f->proto && s->hot[i].port == f->dport)
+			return (int)i;
+	return -1;
+}
+
+/* ------------------------------------------------------------- adding */
+
+int vg_study_add(vg_study *st, const vg_flow *flows, size_t n)
+{
+	size_t k;
+	for (k = 0; k < n; k++) {
+		const vg_flow *f = &flows[k];
+		int cls, pg, hot, is_icmp;
+		int64_t si, hi;
+		uint64_t src, host, dk, port;
+		int32_t day;
+		struct vgi_srcinfo *sp;
+
+		if (f->kind != VG_REC_FLOW)
+			continue;
+		cls = vg_site_classify(st->site, f);
+		st->n_class[cls]++;
+		if (f->stime_us < st->first_us)
+			st->first_us = f->stime_us;
+		if (f->ltime_us > st->last_us)
+			st->last_us = f->ltime_us;
+		if (cls != VG_CLASS_UNSOLICITED)
+			continue;
+		if ((si = src_index(st, f)) < 0 || (hi = host_index(st, f)) < 0)
+			continue;
+		src = (uint64_t)si;
+		host = (uint64_t)hi;
+		day = vgi_study_day(st->site, f->stime_us);
+		dk = DAYK(day);
+		pg = pgroup(f);
+		is_icmp = pg == VGI_PG_ICMP;
+		port = is_icmp ? (uint64_t)(f->sport << 8 | (f->dport & 0xff)) : f->dport;
+
+		sp = &st->src[si];
+		sp->conns++;
+		sp->icmp |= (uint8_t)is_icmp;
+		if (day < sp->first_day)
+			sp->first_day = day;
+		if (day > sp->last_day)
+			sp->last_day = day;
+		st->host_conns[hi]++;
+
+		vgi_u64map_add(&st->srcday, src << 20 | dk, 1);
+		vgi_u64map_add(&st->matrix, src << 24 | (uint64_t)f->proto << 16 | port, 1);
+		vgi_u64map_add(&st->hostsrc, host << 32 | src, 1);
+		if (host < HOSTDAY_HOSTS)
+			vgi_u64map_add(&st->hostdaysrc, host << 52 | dk << 32 | src, 1);
+		vgi_u64map_add(&st->hostdayp, host << 24 | dk << 4 | (uint64_t)pg, 1);
+		vgi_u64map_add(&st->pdaysrc, (uint64_t)pg << 52 | dk << 32 | src, 1);
+		if ((hot = hot_index(st->site, f)) >= 0)
+			vgi_u64map_add(&st->hotdaysrc, (uint64_t)hot << 52 | dk << 32 | src, 1);
+		if (is_icmp)
+			vgi_u64map_add(&st->icmpsrc,
+				       (uint64_t)(f->proto == 58) << 48 |
+					       (uint64_t)(f->sport & 0xff) << 40 |
+					       (uint64_t)(f->dport & 0xff) << 32 | src,
+				       1);
+	}
+	return VG_OK;
+}
+
+/* ------------------------------------------------------------ finishing */
+
+static int cmp_port(const void *a, const void *b)
+{
+	const struct vgi_port *x = a, *y = b;
+	if (x->conns != y->conns)
+		return x->conns > y->conns ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static int cmp_addr(const vg_addr *a, const vg_addr *b)
+{
+	return memcmp(a, b, sizeof *a);
+}
+
+/* Keeps the best n of list[] (sorted by cmp_port order) */
+static void top_insert(struct vgi_port *top, size_t *n, size_t cap,
+		       const struct vgi_port *p)
+{
+	size_t i;
+	if (*n == cap && cmp_port(p, &top[cap - 1]) >= 0)
+		return;
+	i = *n < cap ? (*n)++ : cap - 1;
+	while (i > 0 && cmp_port(p, &top[i - 1]) < 0) {
+		top[i] = top[i - 1];
+		i--;
+	}
+	top[i] = *p;
+}
+
+static int cmp_src_by_conns(const void *a, const void *b, void *ctx)
+{
+	const vg_study *st = ctx;
+	const struct vgi_srcinfo *x = &st->src[*(const uint32_t *)a];
+	const struct vgi_srcinfo *y = &st->src[*(const uint32_t *)b];
+	if (x->conns != y->conns)
+		return x->conns > y->conns ? -1 : 1;
+	return cmp_addr(&x->addr, &y->addr);
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+	const struct vgi_host *x = a, *y = b;
+	return cmp_addr(&x->addr, &y->addr);
+}
+
+static int cmp_hostday(const void *a, const void *b)
+{
+	const struct vgi_hostday *x = a, *y = b;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return x->host < y->host ? -1 : x->host > y->host;
+}
+
+static int cmp_icmp(const void *a, const void *b)
+{
+	const struct vgi_icmp *x = a, *y = b;
+	if (x->conns != y->conns)
+		return x->conns > y->conns ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->code < y->code ? -1 : x->code > y->code;
+}
+
+/* Bucket bounds from the site's list b0 < b1 < ...: [1 .. b0-1] if b0 > 1,
+ * [b0, b0], [b0+1, b1-1], [b1, b2-1], ..., [b_last, open). */
+static size_t make_buckets(const vg_site *s, struct vgi_bucket *out)
+{
+	unsigned mins[VGI_MAX_BUCKETS + 2];
+	size_t n = 0, i;
+	if (s->buckets[0] > 1)
+		mins[n++] = 1;
+	mins[n++] = s->buckets[0];
+	if (s->n_buckets > 1 && s->buckets[1] > s->buckets[0] + 1)
+		mins[n++] = s->buckets[0] + 1;
+	for (i = 1; i < s->n_buckets; i++)
+		mins[n++] = s->buckets[i];
+	if (s->n_buckets == 1)
+		mins[n++] = s->buckets[0] + 1;
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof out[i]);
+		out[i].min_days = mins[i];
+		out[i].max_days = i + 1 < n ? mins[i + 1] - 1 : 0;
+	}
+	return n;
+}
+
+static size_t bucket_of(const struct vgi_results *r, unsigned days)
+{
+	size_t i = r->n_buckets;
+	while (i-- > 0)
+		if (days >= r->buckets[i].min_days)
+			return i;
+	return 0;
+}
+
+int vg_study_finish(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	vgi_u64map tmp;
+	uint32_t *src_ports = NULL, *src_hosts = NULL, *order = NULL;
+	int32_t *top_of = NULL;
+	uint64_t key;
+	uint32_t val;
+	size_t i, it;
+	int rc = VG_ENOMEM;
+
+	if (st->finished)
+		return VG_OK;
+	st->finished = 1;
+	memset(r, 0, sizeof *r);
+	memset(&tmp, 0, sizeof tmp);
+	r->records_read = st->records_read;
+	memcpy(r->n_class, st->n_class, sizeof r->n_class);
+	r->first_us = st->first_us;
+	r->last_us = st->last_us;
+
+	/* the period: every calendar day from the first to the last flow */
+	if (st->first_us <= st->last_us) {
+		r->first_day = vgi_study_day(site, st->first_us);
+		r->last_day = vgi_study_day(site, st->last_us);
+		r->n_days = (size_t)(r->last_day - r->first_day) + 1;
+		if (r->n_days > MAX_DAYS) {
+			snprintf(st->errmsg, sizeof st->errmsg,
+				 "the flows span %zu days (first %lld, last %lld); "
+				 "at most %d are reported", r->n_days,
+				 (long long)st->first_us, (long long)st->last_us, MAX_DAYS);
+			return VG_EINVAL;
+		}
+		if (!(r->days = calloc(r->n_days, sizeof *r->days)))
+			goto out;
+		for (i = 0; i < r->n_days; i++)
+			r->days[i].day = r->first_day + (int32_t)i;
+	}
+
+	/* sources: days active, daily counts, new sources, overview */
+	for (it = 0; vgi_u64map_next(&st->srcday, &it, &key, &val);) {
+		uint64_t s = key >> 20;
+		int32_t d = UNDAYK(key) - r->first_day;
+		st->src[s].days++;
+		if (d >= 0 && (size_t)d < r->n_days) {
+			r->days[d].conns += val;
+			r->days[d].sources++;
+		}
+	}
+	for (i = 0; i < st->n_src; i++) {
+		const struct vgi_srcinfo *s = &st->src[i];
+		int32_t d = s->first_day - r->first_day;
+		if (d >= 0 && (size_t)d < r->n_days)
+			r->days[d].new_sources++;
+		r->conns += s->conns;
+		if (s->icmp) {
+			r->icmp_sources++;
+			r->icmp_conns += s->conns;
+		} else {
+			r->noicmp_sources++;
+			r->noicmp_conns += s->conns;
+		}
+	}
+	r->sources = (uint32_t)st->n_src;
+	for (it = 0; vgi_u64map_next(&st->pdaysrc, &it, &key, &val);) {
+		unsigned pg = (unsigned)(key >> 52);
+		int32_t d = UNDAYK(key >> 32) - r->first_day;
+		if (d >= 0 && (size_t)d < r->n_days && pg < VGI_PG__N) {
+			r->days[d].pconns[pg] += val;
+			r->days[d].psources[pg]++;
+		}
+	}
+
+	/* hosts */
+	if (st->n_host) {
+		uint32_t *hsrc = calloc(st->n_host, sizeof *hsrc);
+		uint32_t *rank;
+		if (!hsrc || !(r->hosts = calloc(st->n_host, sizeof *r->hosts))) {
+			free(hsrc);
+			goto out;
+		}
+		for (it = 0; vgi_u64map_next(&st->hostsrc, &it, &key, &val);)
+			hsrc[key >> 32]++;
+		for (i = 0; i < st->n_host; i++) {
+			r->hosts[i].addr = st->host_addr[i];
+			r->hosts[i].family = st->host_family[i];
+			r->hosts[i].conns = st->host_conns[i];
+			r->hosts[i].sources = hsrc[i];
+		}
+		free(hsrc);
+		r->n_hosts = st->n_host;
+		/* per host and day: index hosts by their place in address order */
+		if (!(rank = malloc(st->n_host * sizeof *rank)))
+			goto out;
+		{
+			struct vgi_host *sorted = malloc(st->n_host * sizeof *sorted);
+			if (!sorted) {
+				free(rank);
+				goto out;
+			}
+			memcpy(sorted, r->hosts, st->n_host * sizeof *sorted);
+			qsort(sorted, st->n_host, sizeof *sorted, cmp_host);
+			for (i = 0; i < st->n_host; i++) {
+				/* find each original host's rank */
+				size_t lo = 0, hi = st->n_host;
+				while (lo < hi) {
+					size_t mid = (lo + hi) / 2;
+					int c = cmp_addr(&sorted[mid].addr, &r->hosts[i].addr);
+					if (c == 0) {
+						lo = mid;
+						break;
+					}
+					if (c < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				rank[i] = (uint32_t)lo;
+			}
+			memcpy(r->hosts, sorted, st->n_host * sizeof *sorted);
+			free(sorted);
+		}
+		if (vgi_u64map_init(&tmp, 0)) {
+			free(rank);
+			goto out;
+		}
+		for (it = 0; vgi_u64map_next(&st->hostdayp, &it, &key, &val);) {
+			uint64_t h = key >> 24, dk = (key >> 4) & 0xFFFFF;
+			unsigned pg = (unsigned)(key & 15);
+			uint64_t k2 = (uint64_t)rank[h] << 20 | dk;
+			uint32_t idx = vgi_u64map_get(&tmp, k2);
+			struct vgi_hostday *hd;
+			if (!idx) {
+				struct vgi_hostday *n = realloc(r->hostdays, (r->n_hostdays + 1) * sizeof *n);
+				if (!n) {
+					free(rank);
+					goto out;
+				}
+				r->hostdays = n;
+				hd = &r->hostdays[r->n_hostdays++];
+				memset(hd, 0, sizeof *hd);
+				hd->host = rank[h];
+				hd->day = UNDAYK(dk);
+				vgi_u64map_add(&tmp, k2, (uint32_t)r->n_hostdays);
+			} else {
+				hd = &r->hostdays[idx - 1];
+			}
+			hd->conns += val;
+			hd->pconns[pg] += val;
+		}
+		for (it = 0; vgi_u64map_next(&st->hostdaysrc, &it, &key, &val);) {
+			uint64_t h = key >> 52, dk = (key >> 32) & 0xFFFFF;
+			uint32_t idx = vgi_u64map_get(&tmp, (uint64_t)rank[h] << 20 | dk);
+			if (idx)
+				r->hostdays[idx - 1].sources++;
+		}
+		vgi_u64map_free(&tmp);
+		free(rank);
+		if (r->n_hostdays)
+			qsort(r->hostdays, r->n_hostdays, sizeof *r->hostdays, cmp_hostday);
+	}
+
+	/* ports, per-source port and host counts, bucket top ports */
+	r->n_buckets = make_buckets(site, r->buckets);
+	if (st->n_src) {
+		src_ports = calloc(st->n_src, sizeof *src_ports);
+		src_hosts = calloc(st->n_src, sizeof *src_hosts);
+		if (!src_ports || !src_hosts)
+			goto out;
+	}
+	for (i = 0; i < st->n_src; i++) {
+		struct vgi_bucket *b = &r->buckets[bucket_of(r, st->src[i].days)];
+		b->sources++;
+		b->conns += st->src[i].conns;
+	}
+	if (vgi_u64map_init(&tmp, 0))
+		goto out;
+	{
+		vgi_u64map bport;
+		if (vgi_u64map_init(&bport, 0))
+			goto out;
+		for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
+			uint64_t s = key >> 24, pp = key & 0xFFFFFF;
+			unsigned proto = (unsigned)(pp >> 16);
+			src_ports[s]++;
+			vgi_u64map_add(&bport, (uint64_t)bucket_of(r, st->src[s].days) << 24 | pp, val);
+			if (proto == 6 || proto == 17 || proto == 132) {
+				uint32_t idx = vgi_u64map_get(&tmp, pp);
+				struct vgi_port *p;
+				if (!idx) {
+					struct vgi_port *n = realloc(r->ports, (r->n_ports + 1) * sizeof *n);
+					if (!n) {
+						vgi_u64map_free(&bport);
+						goto out;
+					}
+					r->ports = n;
+					p = &r->ports[r->n_ports++];
+					p->proto = (uint8_t)proto;
+					p->port = (uint16_t)(pp & 0xFFFF);
+					p->conns = 0;
+					p->sources = 0;
+					vgi_u64map_add(&tmp, pp, (uint32_t)r->n_ports);
+				} else {
+					p = &r->ports[idx - 1];
+				}
+				p->conns += val;
+				p->sources++;
+			}
+		}
+		for (it = 0; vgi_u64map_next(&bport, &it, &key, &val);) {
+			struct vgi_bucket *b = &r->buckets[key >> 24];
+			struct vgi_port p;
+			p.proto = (uint8_t)(key >> 16);
+			p.port = (uint16_t)(key & 0xFFFF);
+			p.conns = val;
+			p.sources = 0;
+			top_insert(b->top, &b->n_top, VGI_TOP_PORTS, &p);
+		}
+		vgi_u64map_free(&bport);
+	}
+	vgi_u64map_free(&tmp);
+	if (r->n_ports)
+		qsort(r->ports, r->n_ports, sizeof *r->ports, cmp_port);
+	for (it = 0; vgi_u64map_next(&st->hostsrc, &it, &key, &val);)
+		src_hosts[key & 0xFFFFFFFFu]++;
+
+	/* hot ports per day */
+	for (i = 0; i < site->n_hot; i++) {
+		size_t d;
+		if (!(r->hot[i] = calloc(r->n_days ? r->n_days : 1, sizeof *r->hot[i])))
+			goto out;
+		for (d = 0; d < r->n_days; d++)
+			r->hot[i][d].day = r->first_day + (int32_t)d;
+	}
+	for (it = 0; vgi_u64map_next(&st->hotdaysrc, &it, &key, &val);) {
+		size_t h = (size_t)(key >> 52);
+		int32_t d = UNDAYK(key >> 32) - r->first_day;
+		uint64_t s = key & 0xFFFFFFFFu;
+		struct vgi_hotday *hd;
+		if (h >= site->n_hot || d < 0 || (size_t)d >= r->n_days)
+			continue;
+		hd = &r->hot[h][d];
+		hd->conns += val;
+		hd->sources++;
+		if (st->src[s].icmp) {
+			hd->icmp_sources++;
+			hd->conns_icmp_src += val;
+		}
+	}
+
+	/* connections per source, log2 bins */
+	for (i = 0; i < st->n_src; i++) {
+		uint64_t c = st->src[i].conns;
+		size_t b = 0;
+		while (c >> (b + 1))
+			b++;
+		if (b >= 40)
+			b = 39;
+		r->hist[b].sources++;
+		r->hist[b].conns += st->src[i].conns;
+		if (b + 1 > r->n_hist)
+			r->n_hist = b + 1;
+	}
+	for (i = 0; i < r->n_hist; i++) {
+		r->hist[i].min = (uint64_t)1 << i;
+		r->hist[i].max = ((uint64_t)1 << (i + 1)) - 1;
+	}
+
+	/* ICMP by type and code */
+	if (vgi_u64map_init(&tmp, 0))
+		goto out;
+	for (it = 0; vgi_u64map_next(&st->icmpsrc, &it, &key, &val);) {
+		uint64_t tc = key >> 32;
+		uint32_t idx = vgi_u64map_get(&tmp, tc);
+		struct vgi_icmp *ic;
+		if (!idx) {
+			struct vgi_icmp *n = realloc(r->icmp, (r->n_icmp + 1) * sizeof *n);
+			if (!n) {
+				vgi_u64map_free(&tmp);
+				goto out;
+			}
+			r->icmp = n;
+			ic = &r->icmp[r->n_icmp++];
+			memset(ic, 0, sizeof *ic);
+			ic->family = (uint8_t)(tc >> 16) ? 6 : 4;
+			ic->type = (uint8_t)(tc >> 8);
+			ic->code = (uint8_t)tc;
+			vgi_u64map_add(&tmp, tc, (uint32_t)r->n_icmp);
+		} else {
+			ic = &r->icmp[idx - 1];
+		}
+		ic->conns += val;
+		ic->sources++;
+	}
+	vgi_u64map_free(&tmp);
+	if (r->n_icmp)
+		qsort(r->icmp, r->n_icmp, sizeof *r->icmp, cmp_icmp);
+
+	/* top sources */
+	if (st->n_src) {
+		size_t n = VGI_MIN((size_t)site->top, st->n_src);
+		if (!(order = malloc(st->n_src * sizeof *order)) ||
+		    !(top_of = malloc(st->n_src * sizeof *top_of)) ||
+		    !(r->top = calloc(n, sizeof *r->top)))
+			goto out;
+		for (i = 0; i < st->n_src; i++) {
+			order[i] = (uint32_t)i;
+			top_of[i] = -1;
+		}
+		qsort_r(order, st->n_src, sizeof *order, cmp_src_by_conns, st);
+		for (i = 0; i < n; i++) {
+			const struct vgi_srcinfo *s = &st->src[order[i]];
+			struct vgi_topsrc *t = &r->top[i];
+			t->src = order[i];
+			t->conns = s->conns;
+			t->ports = src_ports[order[i]];
+			t->hosts = src_hosts[order[i]];
+			t->days = s->days;
+			t->first_day = s->first_day;
+			t->last_day = s->last_day;
+			t->icmp = s->icmp;
+			top_of[order[i]] = (int32_t)i;
+		}
+		r->n_top = n;
+		for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
+			int32_t ti = top_of[key >> 24];
+			struct vgi_port p;
+			if (ti < 0)
+				continue;
+			p.proto = (uint8_t)(key >> 16);
+			p.port = (uint16_t)(key & 0xFFFF);
+			p.conns = val;
+			p.sources = 1;
+			top_insert(r->top[ti].top, &r->top[ti].n_top, 3, &p);
+		}
+	}
+	rc = VG_OK;
+out:
+	if (rc != VG_OK && !st->errmsg[0])
+		snprintf(st->errmsg, sizeof st->errmsg, "out of memory");
+	free(src_ports);
+	free(src_hosts);
+	free(order);
+	free(top_of);
+	return rc;
+}

@@ -1,0 +1,717 @@
+/*
+ * study_out.c - writes the seed study: the terminal summary, one JSON
+ * document (schema in docs/report.md) and one CSV per table. Only
+ * formatting lives here; the numbers come from vg_study_finish.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "analyze/analyze.h"
+
+static const char *const pg_names[VGI_PG__N] = {"tcp", "udp", "icmp", "other"};
+
+static const char *proto_str(unsigned p, char *buf)
+{
+	const char *n = vg_proto_name(p);
+	if (n)
+		return n;
+	snprintf(buf, 8, "%u", p);
+	return buf;
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+static const char *grp(char *buf, size_t len, uint64_t v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), i, k = 0;
+	for (i = 0; i < n && (size_t)k + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = tmp[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+static const char *icmp_name(unsigned fam, unsigned type)
+{
+	if (fam == 6) {
+		switch (type) {
+		case 1: return "destination unreachable";
+		case 2: return "packet too big";
+		case 3: return "time exceeded";
+		case 4: return "parameter problem";
+		case 128: return "echo request";
+		case 129: return "echo reply";
+		case 133: return "router solicitation";
+		case 134: return "router advertisement";
+		case 135: return "neighbour solicitation";
+		case 136: return "neighbour advertisement";
+		case 137: return "redirect";
+		}
+		return "";
+	}
+	switch (type) {
+	case 0: return "echo reply";
+	case 3: return "destination unreachable";
+	case 4: return "source quench";
+	case 5: return "redirect";
+	case 8: return "echo request";
+	case 9: return "router advertisement";
+	case 10: return "router solicitation";
+	case 11: return "time exceeded";
+	case 12: return "parameter problem";
+	case 13: return "timestamp request";
+	case 14: return "timestamp reply";
+	case 15: return "information request";
+	case 16: return "information reply";
+	case 17: return "address mask request";
+	case 18: return "address mask reply";
+	}
+	return "";
+}
+
+/* "445/tcp", or "icmp 8/0" for the ICMP cells of the matrix */
+static const char *port_str(unsigned proto, unsigned port, char *buf, size_t len)
+{
+	char pb[8];
+	if (proto == 1 || proto == 58)
+		snprintf(buf, len, "%s %u/%u", proto == 1 ? "icmp" : "icmp6", port >> 8,
+			 port & 0xff);
+	else
+		snprintf(buf, len, "%u/%s", port, proto_str(proto, pb));
+	return buf;
+}
+
+static void json_str(FILE *fp, const char *s, size_t len)
+{
+	size_t i;
+	fputc('"', fp);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static void addr_str(const vg_addr *a, int fam, char out[46])
+{
+	vg_addr_format(a, fam == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, out);
+}
+
+/* The classes of a port: JSON array or "a, b" text. */
+static void port_classes(const vg_study *st, unsigned proto, unsigned port,
+			 FILE *fp, int json)
+{
+	struct vgi_portinfo pi;
+	int n = 0;
+	vgi_portdb_lookup(st->ports, proto, port, &pi);
+	if (json) {
+		fputs("\"classes\":[", fp);
+		if (pi.trojan)
+			fprintf(fp, "%s\"trojan\"", n++ ? "," : "");
+		if (pi.iana || pi.svc)
+			fprintf(fp, "%s\"service\"", n++ ? "," : "");
+		if (!n)
+			fputs("\"unlisted\"", fp);
+		fprintf(fp, "],\"range\":\"%s\"", pi.range);
+		if (pi.iana) {
+			fputs(",\"iana\":", fp);
+			json_str(fp, pi.iana, pi.iana_len);
+		}
+		if (pi.svc) {
+			fputs(",\"services\":", fp);
+			json_str(fp, pi.svc, pi.svc_len);
+		}
+		if (pi.trojan) {
+			fputs(",\"trojan\":", fp);
+			json_str(fp, pi.trojan, pi.trojan_len);
+		}
+		return;
+	}
+	if (pi.trojan)
+		fprintf(fp, "%strojan (%.*s)", n++ ? ", " : "", (int)pi.trojan_len, pi.trojan);
+	if (pi.iana || pi.svc) {
+		const char *nm = pi.iana ? pi.iana : pi.svc;
+		size_t nl = pi.iana ? pi.iana_len : pi.svc_len;
+		fprintf(fp, "%sservice (%.*s)", n++ ? ", " : "", (int)nl, nm);
+	}
+	if (!n)
+		fputs("unlisted", fp);
+	fprintf(fp, "; %s", pi.range);
+}
+
+/* For CSV: classes joined with '+', then the names. */
+static void port_classes_csv(const vg_study *st, unsigned proto, unsigned port, FILE *fp)
+{
+	struct vgi_portinfo pi;
+	int n = 0;
+	vgi_portdb_lookup(st->ports, proto, port, &pi);
+	if (pi.trojan)
+		fprintf(fp, "%strojan", n++ ? "+" : "");
+	if (pi.iana || pi.svc)
+		fprintf(fp, "%sservice", n++ ? "+" : "");
+	if (!n)
+		fputs("unlisted", fp);
+	fprintf(fp, ",%s,%.*s,%.*s,\"%.*s\"", pi.range, (int)pi.iana_len,
+		pi.iana ? pi.iana : "", (int)pi.svc_len, pi.svc ? pi.svc : "",
+		(int)pi.trojan_len, pi.trojan ? pi.trojan : "");
+}
+
+/* ------------------------------------------------------------- text */
+
+static void bucket_label(const struct vgi_bucket *b, char *buf, size_t len)
+{
+	if (!b->max_days)
+		snprintf(buf, len, ">= %u days", b->min_days);
+	else if (b->min_days == b->max_days)
+		snprintf(buf, len, "%u day%s", b->min_days, b->min_days == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%u-%u days", b->min_days, b->max_days);
+}
+
+static void write_text(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	char a[32], b[32], c[32], d1[11], d2[11], ab[46], pb[32];
+	size_t i, j, shown;
+	unsigned top = site->top;
+
+	if (!r->n_days) {
+		fprintf(fp, "vigil report: no flows in the input\n");
+		return;
+	}
+	vgi_day_format(r->first_day, d1);
+	vgi_day_format(r->last_day, d2);
+	fprintf(fp, "vigil report: %s .. %s (%zu days, day boundaries in %s)\n", d1, d2,
+		r->n_days, site->tz_name);
+	fprintf(fp, "site: monitored");
+	for (i = 0, shown = 0; i < site->n_mon && shown < 8; i++)
+		if (site->mon_text[i]) {
+			fprintf(fp, " %s", site->mon_text[i]);
+			shown++;
+		}
+	fprintf(fp, "; %zu service entr%s; hot ports", site->n_svc, site->n_svc == 1 ? "y" : "ies");
+	for (i = 0; i < site->n_hot; i++)
+		fprintf(fp, " %s", port_str(site->hot[i].proto, site->hot[i].port, pb, sizeof pb));
+	fputc('\n', fp);
+	fprintf(fp, "input: %s flow records -> %s connections: %s unsolicited, %s service, "
+		"%s outbound, %s internal, %s other\n\n",
+		grp(a, sizeof a, r->records_read),
+		grp(b, sizeof b, r->n_class[0] + r->n_class[1] + r->n_class[2] + r->n_class[3] + r->n_class[4]),
+		grp(c, sizeof c, r->n_class[0]), grp(pb, sizeof pb, r->n_class[1]),
+		grp(ab, sizeof ab, r->n_class[2]), grp(d1, sizeof d1, r->n_class[3]),
+		grp(d2, sizeof d2, r->n_class[4]));
+	vgi_day_format(r->first_day, d1);
+	vgi_day_format(r->last_day, d2);
+	fprintf(fp, "From %s to %s, %s unsolicited connections came from %s sources "
+		"(%.2f connections per source):\n", d1, d2, grp(a, sizeof a, r->conns),
+		grp(b, sizeof b, r->sources), ratio(r->conns, r->sources));
+	fprintf(fp, "  %s (%.2f %%) from %s sources (%.2f %%) that sent no ICMP: "
+		"%.2f connections per source\n", grp(a, sizeof a, r->noicmp_conns),
+		pct(r->noicmp_conns, r->conns), grp(b, sizeof b, r->noicmp_sources),
+		pct(r->noicmp_sources, r->sources), ratio(r->noicmp_conns, r->noicmp_sources));
+	fprintf(fp, "  %s (%.2f %%) from %s sources (%.2f %%) that sent ICMP: "
+		"%.2f connections per source (ICMP included)\n\n",
+		grp(a, sizeof a, r->icmp_conns), pct(r->icmp_conns, r->conns),
+		grp(b, sizeof b, r->icmp_sources), pct(r->icmp_sources, r->sources),
+		ratio(r->icmp_conns, r->icmp_sources));
+
+	fprintf(fp, "%-12s %10s %8s %6s %9s %9s %9s %9s\n", "day", "conns", "sources",
+		"new", "tcp", "udp", "icmp", "other");
+	for (i = 0; i < r->n_days; i++) {
+		const struct vgi_day *d = &r->days[i];
+		vgi_day_format(d->day, d1);
+		fprintf(fp, "%-12s %10llu %8u %6u %9llu %9llu %9llu %9llu\n", d1,
+			(unsigned long long)d->conns, d->sources, d->new_sources,
+			(unsigned long long)d->pconns[0], (unsigned long long)d->pconns[1],
+			(unsigned long long)d->pconns[2], (unsigned long long)d->pconns[3]);
+	}
+
+	fprintf(fp, "\n%-40s %10s %8s\n", "monitored host", "conns", "sources");
+	for (i = 0; i < r->n_hosts && i < top; i++) {
+		addr_str(&r->hosts[i].addr, r->hosts[i].family, ab);
+		fprintf(fp, "%-40s %10llu %8u\n", ab, (unsigned long long)r->hosts[i].conns,
+			r->hosts[i].sources);
+	}
+	if (r->n_hosts > top)
+		fprintf(fp, "(%zu more hosts in the CSV/JSON output)\n", r->n_hosts - top);
+
+	fprintf(fp, "\n%-14s %10s %8s  %s\n", "port", "conns", "sources", "classes");
+	for (i = 0; i < r->n_ports && i < top; i++) {
+		fprintf(fp, "%-14s %10llu %8u  ",
+			port_str(r->ports[i].proto, r->ports[i].port, pb, sizeof pb),
+			(unsigned long long)r->ports[i].conns, r->ports[i].sources);
+		port_classes(st, r->ports[i].proto, r->ports[i].port, fp, 0);
+		fputc('\n', fp);
+	}
+	if (r->n_ports > top)
+		fprintf(fp, "(%zu ports in all)\n", r->n_ports);
+
+	for (j = 0; j < site->n_hot; j++) {
+		fprintf(fp, "\nhot port %s: per day, and as a share of the day's unsolicited traffic\n",
+			port_str(site->hot[j].proto, site->hot[j].port, pb, sizeof pb));
+		fprintf(fp, "%-12s %10s %8s %8s %8s %11s %11s\n", "day", "conns", "%conns",
+			"sources", "%sources", "ICMP srcs", "no-ICMP");
+		for (i = 0; i < r->n_days; i++) {
+			const struct vgi_hotday *h = &r->hot[j][i];
+			vgi_day_format(h->day, d1);
+			fprintf(fp, "%-12s %10llu %7.2f%% %8u %7.2f%% %11u %11u\n", d1,
+				(unsigned long long)h->conns, pct(h->conns, r->days[i].conns),
+				h->sources, pct(h->sources, r->days[i].sources), h->icmp_sources,
+				h->sources - h->icmp_sources);
+		}
+	}
+
+	fprintf(fp, "\n%-22s %8s %10s\n", "connections/source", "sources", "conns");
+	for (i = 0; i < r->n_hist; i++) {
+		char lab[48];
+		if (!r->hist[i].sources)
+			continue;
+		if (r->hist[i].min == r->hist[i].max)
+			snprintf(lab, sizeof lab, "%llu", (unsigned long long)r->hist[i].min);
+		else
+			snprintf(lab, sizeof lab, "%llu-%llu", (unsigned long long)r->hist[i].min,
+				 (unsigned long long)r->hist[i].max);
+		fprintf(fp, "%-22s %8u %10llu\n", lab, r->hist[i].sources,
+			(unsigned long long)r->hist[i].conns);
+	}
+
+	fprintf(fp, "\nactivity (days with unsolicited connections)\n");
+	for (i = 0; i < r->n_buckets; i++) {
+		const struct vgi_bucket *bk = &r->buckets[i];
+		char lab[32];
+		bucket_label(bk, lab, sizeof lab);
+		fprintf(fp, "  %-12s %8u sources %10llu conns  top:", lab, bk->sources,
+			(unsigned long long)bk->conns);
+		for (j = 0; j < bk->n_top && j < 5; j++)
+			fprintf(fp, " %s %llu",
+				port_str(bk->top[j].proto, bk->top[j].port, pb, sizeof pb),
+				(unsigned long long)bk->top[j].conns);
+		fputc('\n', fp);
+	}
+
+	if (r->n_icmp) {
+		fprintf(fp, "\n%-34s %10s %8s\n", "ICMP type/code", "conns", "sources");
+		for (i = 0; i < r->n_icmp && i < top; i++) {
+			char lab[64];
+			snprintf(lab, sizeof lab, "%s %u/%u %s", r->icmp[i].family == 6 ? "icmp6" : "icmp",
+				 r->icmp[i].type, r->icmp[i].code,
+				 icmp_name(r->icmp[i].family, r->icmp[i].type));
+			fprintf(fp, "%-34s %10llu %8u\n", lab, (unsigned long long)r->icmp[i].conns,
+				r->icmp[i].sources);
+		}
+	}
+
+	fprintf(fp, "\n%-40s %8s %6s %6s %5s %-11s %-11s %4s  %s\n", "top source", "conns",
+		"ports", "hosts", "days", "first", "last", "ICMP", "top ports");
+	for (i = 0; i < r->n_top; i++) {
+		const struct vgi_topsrc *t = &r->top[i];
+		const struct vgi_srcinfo *s = &st->src[t->src];
+		addr_str(&s->addr, s->family, ab);
+		vgi_day_format(t->first_day, d1);
+		vgi_day_format(t->last_day, d2);
+		fprintf(fp, "%-40s %8llu %6u %6u %5u %-11s %-11s %4s ", ab,
+			(unsigned long long)t->conns, t->ports, t->hosts, t->days, d1, d2,
+			t->icmp ? "yes" : "no");
+		for (j = 0; j < t->n_top; j++)
+			fprintf(fp, " %s", port_str(t->top[j].proto, t->top[j].port, pb, sizeof pb));
+		fputc('\n', fp);
+	}
+	if (st->dropped_sources || st->dropped_hosts || st->matrix.n_dropped ||
+	    st->srcday.n_dropped)
+		fprintf(fp, "\nlimits hit: %llu connections without a source slot, %llu without "
+			"a host slot, %llu matrix cells dropped; counts are lower bounds\n",
+			(unsigned long long)st->dropped_sources, (unsigned long long)st->dropped_hosts,
+			(unsigned long long)st->matrix.n_dropped);
+}
+
+/* ------------------------------------------------------------- JSON */
+
+static void write_json(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	char d[11], ab[46], pb[8];
+	size_t i, j;
+	uint64_t merged = 0;
+
+	for (i = 0; i < VG_CLASS__COUNT; i++)
+		merged += r->n_class[i];
+	fputs("{\"period\":{", fp);
+	if (r->n_days) {
+		vgi_day_format(r->first_day, d);
+		fprintf(fp, "\"first_day\":\"%s\",", d);
+		vgi_day_format(r->last_day, d);
+		fprintf(fp, "\"last_day\":\"%s\",\"days\":%zu,\"tz\":", d, r->n_days);
+	} else {
+		fputs("\"first_day\":null,\"last_day\":null,\"days\":0,\"tz\":", fp);
+	}
+	json_str(fp, site->tz_name, strlen(site->tz_name));
+	fprintf(fp, "},\"flows\":{\"read\":%llu,\"merged\":%llu", (unsigned long long)r->records_read,
+		(unsigned long long)merged);
+	for (i = 0; i < VG_CLASS__COUNT; i++)
+		fprintf(fp, ",\"%s\":%llu", vg_class_name((int)i), (unsigned long long)r->n_class[i]);
+	fprintf(fp, "},\"overview\":{\"connections\":%llu,\"sources\":%u,\"conn_per_source\":%.4f,"
+		"\"icmp\":{\"sources\":%u,\"connections\":%llu,\"conn_per_source\":%.4f,"
+		"\"share_sources_pct\":%.4f,\"share_connections_pct\":%.4f},"
+		"\"no_icmp\":{\"sources\":%u,\"connections\":%llu,\"conn_per_source\":%.4f,"
+		"\"share_sources_pct\":%.4f,\"share_connections_pct\":%.4f}}",
+		(unsigned long long)r->conns, r->sources, ratio(r->conns, r->sources),
+		r->icmp_sources, (unsigned long long)r->icmp_conns,
+		ratio(r->icmp_conns, r->icmp_sources), pct(r->icmp_sources, r->sources),
+		pct(r->icmp_conns, r->conns), r->noicmp_sources,
+		(unsigned long long)r->noicmp_conns, ratio(r->noicmp_conns, r->noicmp_sources),
+		pct(r->noicmp_sources, r->sources), pct(r->noicmp_conns, r->conns));
+
+	fputs(",\"daily\":[", fp);
+	for (i = 0; i < r->n_days; i++) {
+		const struct vgi_day *dy = &r->days[i];
+		vgi_day_format(dy->day, d);
+		fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u,\"new_sources\":%u,"
+			"\"protocols\":{", i ? "," : "", d, (unsigned long long)dy->conns,
+			dy->sources, dy->new_sources);
+		for (j = 0; j < VGI_PG__N; j++)
+			fprintf(fp, "%s\"%s\":{\"connections\":%llu,\"sources\":%u}", j ? "," : "",
+				pg_names[j], (unsigned long long)dy->pconns[j], dy->psources[j]);
+		fputs("}}", fp);
+	}
+	fputs("],\"hosts\":[", fp);
+	for (i = 0; i < r->n_hosts; i++) {
+		addr_str(&r->hosts[i].addr, r->hosts[i].family, ab);
+		fprintf(fp, "%s{\"addr\":\"%s\",\"connections\":%llu,\"sources\":%u,\"daily\":[",
+			i ? "," : "", ab, (unsigned long long)r->hosts[i].conns, r->hosts[i].sources);
+		{
+			int first = 1;
+			for (j = 0; j < r->n_hostdays; j++) {
+				const struct vgi_hostday *hd = &r->hostdays[j];
+				size_t k;
+				if (hd->host != i)
+					continue;
+				vgi_day_format(hd->day, d);
+				fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u", first ? "" : ",",
+					d, (unsigned long long)hd->conns, hd->sources);
+				for (k = 0; k < VGI_PG__N; k++)
+					fprintf(fp, ",\"%s\":%llu", pg_names[k], (unsigned long long)hd->pconns[k]);
+				fputc('}', fp);
+				first = 0;
+			}
+		}
+		fputs("]}", fp);
+	}
+	fputs("],\"ports\":[", fp);
+	for (i = 0; i < r->n_ports; i++) {
+		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu,\"sources\":%u,",
+			i ? "," : "", proto_str(r->ports[i].proto, pb), r->ports[i].port,
+			(unsigned long long)r->ports[i].conns, r->ports[i].sources);
+		port_classes(st, r->ports[i].proto, r->ports[i].port, fp, 1);
+		fputc('}', fp);
+	}
+	fputs("],\"hot_ports\":[", fp);
+	for (j = 0; j < site->n_hot; j++) {
+		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"daily\":[", j ? "," : "",
+			proto_str(site->hot[j].proto, pb), site->hot[j].port);
+		for (i = 0; i < r->n_days; i++) {
+			const struct vgi_hotday *h = &r->hot[j][i];
+			vgi_day_format(h->day, d);
+			fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u,"
+				"\"icmp_sources\":%u,\"no_icmp_sources\":%u,"
+				"\"connections_icmp_sources\":%llu,\"connections_no_icmp_sources\":%llu,"
+				"\"share_connections_pct\":%.4f,\"share_sources_pct\":%.4f}",
+				i ? "," : "", d, (unsigned long long)h->conns, h->sources,
+				h->icmp_sources, h->sources - h->icmp_sources,
+				(unsigned long long)h->conns_icmp_src,
+				(unsigned long long)(h->conns - h->conns_icmp_src),
+				pct(h->conns, r->days[i].conns), pct(h->sources, r->days[i].sources));
+		}
+		fputs("]}", fp);
+	}
+	fputs("],\"duration\":[", fp);
+	for (i = 0; i < r->n_buckets; i++) {
+		const struct vgi_bucket *b = &r->buckets[i];
+		fprintf(fp, "%s{\"min_days\":%u,\"max_days\":", i ? "," : "", b->min_days);
+		if (b->max_days)
+			fprintf(fp, "%u", b->max_days);
+		else
+			fputs("null", fp);
+		fprintf(fp, ",\"sources\":%u,\"connections\":%llu,\"top_ports\":[", b->sources,
+			(unsigned long long)b->conns);
+		for (j = 0; j < b->n_top; j++) {
+			unsigned pr = b->top[j].proto, po = b->top[j].port;
+			if (pr == 1 || pr == 58)
+				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":null,\"icmp_type\":%u,"
+					"\"icmp_code\":%u,\"connections\":%llu}", j ? "," : "",
+					proto_str(pr, pb), po >> 8, po & 0xff,
+					(unsigned long long)b->top[j].conns);
+			else
+				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu}",
+					j ? "," : "", proto_str(pr, pb), po,
+					(unsigned long long)b->top[j].conns);
+		}
+		fputs("]}", fp);
+	}
+	fputs("],\"conn_per_source_histogram\":[", fp);
+	for (i = 0; i < r->n_hist; i++)
+		fprintf(fp, "%s{\"min\":%llu,\"max\":%llu,\"sources\":%u,\"connections\":%llu}",
+			i ? "," : "", (unsigned long long)r->hist[i].min,
+			(unsigned long long)r->hist[i].max, r->hist[i].sources,
+			(unsigned long long)r->hist[i].conns);
+	fputs("],\"icmp\":[", fp);
+	for (i = 0; i < r->n_icmp; i++)
+		fprintf(fp, "%s{\"family\":%u,\"type\":%u,\"code\":%u,\"name\":\"%s\","
+			"\"connections\":%llu,\"sources\":%u}", i ? "," : "", r->icmp[i].family,
+			r->icmp[i].type, r->icmp[i].code, icmp_name(r->icmp[i].family, r->icmp[i].type),
+			(unsigned long long)r->icmp[i].conns, r->icmp[i].sources);
+	fputs("],\"top_sources\":[", fp);
+	for (i = 0; i < r->n_top; i++) {
+		const struct vgi_topsrc *t = &r->top[i];
+		const struct vgi_srcinfo *s = &st->src[t->src];
+		char d2[11];
+		addr_str(&s->addr, s->family, ab);
+		vgi_day_format(t->first_day, d);
+		vgi_day_format(t->last_day, d2);
+		fprintf(fp, "%s{\"addr\":\"%s\",\"connections\":%llu,\"ports\":%u,\"hosts\":%u,"
+			"\"days\":%u,\"first_day\":\"%s\",\"last_day\":\"%s\",\"icmp\":%s,\"top_ports\":[",
+			i ? "," : "", ab, (unsigned long long)t->conns, t->ports, t->hosts, t->days,
+			d, d2, t->icmp ? "true" : "false");
+		for (j = 0; j < t->n_top; j++) {
+			char ps[32];
+			fprintf(fp, "%s{\"port\":\"%s\",\"connections\":%llu}", j ? "," : "",
+				port_str(t->top[j].proto, t->top[j].port, ps, sizeof ps),
+				(unsigned long long)t->top[j].conns);
+		}
+		fputs("]}", fp);
+	}
+	fprintf(fp, "],\"matrix\":{\"cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
+		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu}}\n",
+		st->matrix.n, (unsigned long long)st->dropped_sources,
+		(unsigned long long)st->dropped_hosts, (unsigned long long)st->matrix.n_dropped,
+		(unsigned long long)st->srcday.n_dropped);
+}
+
+int vg_study_write(vg_study *st, FILE *fp, int outfmt)
+{
+	int rc;
+	if ((rc = vg_study_finish(st)) != VG_OK)
+		return rc;
+	if (outfmt == VG_OUT_JSON)
+		write_json(st, fp);
+	else
+		write_text(st, fp);
+	return ferror(fp) ? VG_EIO : VG_OK;
+}
+
+/* ------------------------------------------------------------- CSV */
+
+static FILE *csv_open(const char *dir, const char *name, const char *header,
+		      char *err, size_t errlen)
+{
+	char path[4096];
+	FILE *fp;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (!(fp = fopen(path, "w"))) {
+		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(fp, "%s\n", header);
+	return fp;
+}
+
+static int csv_close(FILE *fp, const char *dir, const char *name, char *err, size_t errlen)
+{
+	if (fclose(fp) != 0) {
+		snprintf(err, errlen, "%s/%s: write error: %s", dir, name, strerror(errno));
+		return VG_EIO;
+	}
+	return VG_OK;
+}
+
+#define CSV_BEGIN(name, header)                                          \
+	do {                                                             \
+		fname = name;                                            \
+		if (!(fp = csv_open(dir, fname, header, err, errlen)))   \
+			return VG_EIO;                                   \
+	} while (0)
+#define CSV_END()                                                        \
+	do {                                                             \
+		if (csv_close(fp, dir, fname, err, errlen) != VG_OK)     \
+			return VG_EIO;                                   \
+	} while (0)
+
+int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
+{
+	const struct vgi_results *r;
+	const vg_site *site = st->site;
+	const char *fname;
+	char d[11], ab[46], pb[8];
+	FILE *fp;
+	size_t i, j, it;
+	uint64_t key;
+	uint32_t val;
+	int rc;
+
+	if ((rc = vg_study_finish(st)) != VG_OK) {
+		snprintf(err, errlen, "%s", st->errmsg);
+		return rc;
+	}
+	r = &st->res;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
+		return VG_EIO;
+	}
+	CSV_BEGIN("classes.csv", "class,connections");
+	for (i = 0; i < VG_CLASS__COUNT; i++)
+		fprintf(fp, "%s,%llu\n", vg_class_name((int)i), (unsigned long long)r->n_class[i]);
+	CSV_END();
+
+	CSV_BEGIN("overview.csv", "group,sources,connections,conn_per_source");
+	fprintf(fp, "all,%u,%llu,%.4f\n", r->sources, (unsigned long long)r->conns,
+		ratio(r->conns, r->sources));
+	fprintf(fp, "icmp,%u,%llu,%.4f\n", r->icmp_sources, (unsigned long long)r->icmp_conns,
+		ratio(r->icmp_conns, r->icmp_sources));
+	fprintf(fp, "no_icmp,%u,%llu,%.4f\n", r->noicmp_sources,
+		(unsigned long long)r->noicmp_conns, ratio(r->noicmp_conns, r->noicmp_sources));
+	CSV_END();
+
+	CSV_BEGIN("daily.csv", "day,connections,sources,new_sources,tcp_connections,tcp_sources,"
+		  "udp_connections,udp_sources,icmp_connections,icmp_sources,other_connections,other_sources");
+	for (i = 0; i < r->n_days; i++) {
+		const struct vgi_day *dy = &r->days[i];
+		vgi_day_format(dy->day, d);
+		fprintf(fp, "%s,%llu,%u,%u", d, (unsigned long long)dy->conns, dy->sources,
+			dy->new_sources);
+		for (j = 0; j < VGI_PG__N; j++)
+			fprintf(fp, ",%llu,%u", (unsigned long long)dy->pconns[j], dy->psources[j]);
+		fputc('\n', fp);
+	}
+	CSV_END();
+
+	CSV_BEGIN("hosts.csv", "addr,connections,sources");
+	for (i = 0; i < r->n_hosts; i++) {
+		addr_str(&r->hosts[i].addr, r->hosts[i].family, ab);
+		fprintf(fp, "%s,%llu,%u\n", ab, (unsigned long long)r->hosts[i].conns,
+			r->hosts[i].sources);
+	}
+	CSV_END();
+
+	CSV_BEGIN("hosts_daily.csv", "day,addr,connections,sources,tcp,udp,icmp,other");
+	for (i = 0; i < r->n_hostdays; i++) {
+		const struct vgi_hostday *hd = &r->hostdays[i];
+		vgi_day_format(hd->day, d);
+		addr_str(&r->hosts[hd->host].addr, r->hosts[hd->host].family, ab);
+		fprintf(fp, "%s,%s,%llu,%u,%llu,%llu,%llu,%llu\n", d, ab,
+			(unsigned long long)hd->conns, hd->sources, (unsigned long long)hd->pconns[0],
+			(unsigned long long)hd->pconns[1], (unsigned long long)hd->pconns[2],
+			(unsigned long long)hd->pconns[3]);
+	}
+	CSV_END();
+
+	CSV_BEGIN("ports.csv", "proto,port,connections,sources,classes,range,iana,services,trojan");
+	for (i = 0; i < r->n_ports; i++) {
+		fprintf(fp, "%s,%u,%llu,%u,", proto_str(r->ports[i].proto, pb), r->ports[i].port,
+			(unsigned long long)r->ports[i].conns, r->ports[i].sources);
+		port_classes_csv(st, r->ports[i].proto, r->ports[i].port, fp);
+		fputc('\n', fp);
+	}
+	CSV_END();
+
+	CSV_BEGIN("matrix.csv", "source,proto,port,connections");
+	for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
+		const struct vgi_srcinfo *s = &st->src[key >> 24];
+		unsigned pr = (unsigned)(key >> 16) & 0xff, po = (unsigned)(key & 0xFFFF);
+		addr_str(&s->addr, s->family, ab);
+		if (pr == 1 || pr == 58)
+			fprintf(fp, "%s,%s,%u/%u,%u\n", ab, proto_str(pr, pb), po >> 8, po & 0xff, val);
+		else
+			fprintf(fp, "%s,%s,%u,%u\n", ab, proto_str(pr, pb), po, val);
+	}
+	CSV_END();
+
+	CSV_BEGIN("hot_ports.csv", "proto,port,day,connections,sources,icmp_sources,"
+		  "connections_icmp_sources,share_connections_pct,share_sources_pct");
+	for (j = 0; j < site->n_hot; j++)
+		for (i = 0; i < r->n_days; i++) {
+			const struct vgi_hotday *h = &r->hot[j][i];
+			vgi_day_format(h->day, d);
+			fprintf(fp, "%s,%u,%s,%llu,%u,%u,%llu,%.4f,%.4f\n",
+				proto_str(site->hot[j].proto, pb), site->hot[j].port, d,
+				(unsigned long long)h->conns, h->sources, h->icmp_sources,
+				(unsigned long long)h->conns_icmp_src, pct(h->conns, r->days[i].conns),
+				pct(h->sources, r->days[i].sources));
+		}
+	CSV_END();
+
+	CSV_BEGIN("duration.csv", "min_days,max_days,sources,connections,rank,proto,port,port_connections");
+	for (i = 0; i < r->n_buckets; i++) {
+		const struct vgi_bucket *b = &r->buckets[i];
+		char mx[16] = "";
+		if (b->max_days)
+			snprintf(mx, sizeof mx, "%u", b->max_days);
+		if (!b->n_top)
+			fprintf(fp, "%u,%s,%u,%llu,,,,\n", b->min_days, mx, b->sources,
+				(unsigned long long)b->conns);
+		for (j = 0; j < b->n_top; j++) {
+			unsigned pr = b->top[j].proto, po = b->top[j].port;
+			char ps[16];
+			if (pr == 1 || pr == 58)
+				snprintf(ps, sizeof ps, "%u/%u", po >> 8, po & 0xff);
+			else
+				snprintf(ps, sizeof ps, "%u", po);
+			fprintf(fp, "%u,%s,%u,%llu,%zu,%s,%s,%llu\n", b->min_days, mx, b->sources,
+				(unsigned long long)b->conns, j + 1, proto_str(pr, pb), ps,
+				(unsigned long long)b->top[j].conns);
+		}
+	}
+	CSV_END();
+
+	CSV_BEGIN("conn_per_source.csv", "min,max,sources,connections");
+	for (i = 0; i < r->n_hist; i++)
+		fprintf(fp, "%llu,%llu,%u,%llu\n", (unsigned long long)r->hist[i].min,
+			(unsigned long long)r->hist[i].max, r->hist[i].sources,
+			(unsigned long long)r->hist[i].conns);
+	CSV_END();
+
+	CSV_BEGIN("icmp.csv", "family,type,code,name,connections,sources");
+	for (i = 0; i < r->n_icmp; i++)
+		fprintf(fp, "%u,%u,%u,%s,%llu,%u\n", r->icmp[i].family, r->icmp[i].type,
+			r->icmp[i].code, icmp_name(r->icmp[i].family, r->icmp[i].type),
+			(unsigned long long)r->icmp[i].conns, r->icmp[i].sources);
+	CSV_END();
+
+	CSV_BEGIN("top_sources.csv", "addr,connections,ports,hosts,days,first_day,last_day,icmp,top_ports");
+	for (i = 0; i < r->n_top; i++) {
+		const struct vgi_topsrc *t = &r->top[i];
+		const struct vgi_srcinfo *s = &st->src[t->src];
+		char d2[11];
+		addr_str(&s->addr, s->family, ab);
+		vgi_day_format(t->first_day, d);
+		vgi_day_format(t->last_day, d2);
+		fprintf(fp, "%s,%llu,%u,%u,%u,%s,%s,%s,", ab, (unsigned long long)t->conns,
+			t->ports, t->hosts, t->days, d, d2, t->icmp ? "yes" : "no");
+		for (j = 0; j < t->n_top; j++) {
+			char ps[32];
+			fprintf(fp, "%s%s", j ? " " : "",
+				port_str(t->top[j].proto, t->top[j].port, ps, sizeof ps));
+		}
+		fputc('\n', fp);
+	}
+	CSV_END();
+	return VG_OK;
+}

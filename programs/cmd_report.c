@@ -1,0 +1,156 @@
+/*
+ * cmd_report.c - `vigil report`: the seed study of the inputs against a
+ * site description: status records merged into connections, every
+ * connection classified, the unsolicited ones analysed, then printed as a
+ * terminal summary or JSON, and optionally as one CSV per table.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: vigil report [options] -r FILE... [filter]\n"
+		"\n"
+		"The study of unsolicited traffic towards the monitored networks:\n"
+		"classes, overview (ICMP / no-ICMP sources), per day and host, ports and\n"
+		"their classes, hot ports, connections per source, days active, ICMP,\n"
+		"top sources.\n"
+		"\n"
+		"site (also as KEY = VALUE lines in a site file, see docs/site.md):\n"
+		"  -c, --config FILE        read the site file FILE first\n"
+		"      --monitored NETS     addresses, prefixes, ranges the team protects\n"
+		"                           (repeatable; e.g. 192.0.2.0/28, 198.51.100.1-198.51.100.9)\n"
+		"      --service SPEC       ADDRS:PORTS[/PROTO] declared service (repeatable;\n"
+		"                           e.g. 192.0.2.1-192.0.2.5:80/tcp, 192.0.2.3:22)\n"
+		"      --hot-ports LIST     PORT/PROTO,... (default 135/tcp,137/udp,445/tcp)\n"
+		"      --buckets DAYS       activity buckets (default 1,10,100: 1 day,\n"
+		"                           2-9, 10-99, >= 100 days)\n"
+		"      --tz ZONE            day boundaries: UTC (default) or +HH:MM/-HH:MM\n"
+		"      --top N              size of the top lists (default 20)\n"
+		"      --services-file FILE /etc/services-style names of the site's ports\n"
+		"      --idle SECONDS       merge idle timeout (default 120)\n"
+		"\n"
+		"input and output:\n"
+		"  -r, --read FILE...       input files (- = standard input); repeatable\n"
+		"      --format NAME        input format instead of sniffing: argus, argus2\n"
+		"  -o, --output FMT         text (default) or json\n"
+		"  -w, --write FILE         write to FILE instead of standard output\n"
+		"      --csv-dir DIR        also write one CSV per table into DIR\n"
+		"      --strict             stop at the first bad or skipped record\n"
+		"  -q, --quiet              no progress display\n"
+		"\n"
+		"A filter after the options restricts the input records (tcpdump style).\n");
+}
+
+struct report_ctx {
+	vg_merger *m;
+	vg_study *st;
+	vg_flow buf[1024];
+	size_t n;
+};
+
+static int on_conn(void *user, const vg_flow *f)
+{
+	struct report_ctx *c = user;
+	c->buf[c->n++] = *f;
+	if (c->n == sizeof c->buf / sizeof c->buf[0]) {
+		vg_study_add(c->st, c->buf, c->n);
+		c->n = 0;
+	}
+	return 0;
+}
+
+static int consume(void *user, const vg_flow *flows, size_t n)
+{
+	struct report_ctx *c = user;
+	return vg_merger_add(c->m, flows, n);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct opts o;
+	struct totals t;
+	struct report_ctx *c = NULL;
+	vg_site *site = NULL;
+	vg_merge_opts mo = {0};
+	char err[512];
+	size_t i;
+	int ec, rc, fd = -1;
+	FILE *fp = NULL;
+
+	if (parse_opts(&o, argc, argv, &ec, usage)) {
+		free_opts(&o);
+		return ec;
+	}
+	if (o.outfmt < 0)
+		o.outfmt = VG_OUT_TEXT;
+	ec = EXIT_USAGE;
+	if (vg_site_create(&site) != VG_OK || !(c = calloc(1, sizeof *c))) {
+		warnx_("out of memory");
+		ec = EXIT_INTERNAL;
+		goto out;
+	}
+	if (o.config && vg_site_load(site, o.config, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
+	for (i = 0; i < o.n_site; i++)
+		if (vg_site_set(site, o.site_key[i], o.site_val[i], err, sizeof err) != VG_OK) {
+			warnx_("--%s: %s", o.site_key[i], err);
+			goto out;
+		}
+	if (o.idle_set) {
+		char v[32];
+		snprintf(v, sizeof v, "%.6f", o.idle_s);
+		vg_site_set(site, "idle", v, err, sizeof err);
+	}
+	if (vg_site_check(site, err, sizeof err) != VG_OK) {
+		warnx_("report: %s", err);
+		goto out;
+	}
+	ec = EXIT_INTERNAL;
+	if (vg_study_create(&c->st, site, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
+	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
+	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
+		warnx_("out of memory");
+		goto out;
+	}
+	rc = run_inputs(&o, consume, c, &t);
+	vg_merger_flush(c->m);
+	if (c->n)
+		vg_study_add(c->st, c->buf, c->n);
+	vg_study_set_records(c->st, t.n_matched);
+	if (vg_study_finish(c->st) != VG_OK) {
+		warnx_("report: the study failed");
+		goto out;
+	}
+	if ((fd = open_output(&o)) < 0)
+		goto out;
+	fp = fd == 1 ? stdout : fdopen(fd, "w");
+	if (!fp || vg_study_write(c->st, fp, o.outfmt) != VG_OK || fflush(fp) != 0) {
+		warnx_("%s: write error", o.outfile ? o.outfile : "(stdout)");
+		goto out;
+	}
+	if (o.csv_dir && vg_study_write_csv(c->st, o.csv_dir, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
+	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT : EXIT_OK;
+out:
+	if (fp && fp != stdout)
+		fclose(fp);
+	if (c) {
+		vg_merger_free(c->m);
+		vg_study_free(c->st);
+	}
+	free(c);
+	vg_site_free(site);
+	free_opts(&o);
+	return ec;
+}

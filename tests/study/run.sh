@@ -1,0 +1,18 @@
+#!/bin/sh
+# run.sh - `vigil report -o json` on the sample week, for each site file, checked
+# figure by figure against expect.py's independent computation from racluster's output.
+# usage: tests/study/run.sh VIGIL DATA_DIR PORTS_DIR
+set -eu
+VIGIL=$1 D=$2 PORTS=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+for site in site.conf site-alt.conf; do
+  echo "== $site"
+  "$VIGIL" report -q -o json -c "$D/real-week/$site" -r "$D/real-week/capture.argus" >"$T/r.json" || {
+    echo "vigil report failed on $site"; fail=1; continue; }
+  python3 "$HERE/expect.py" "$D/real-week/capture.racluster.csv.gz" "$D/real-week/capture.ra.csv.gz" \
+    "$D/real-week/$site" "$T/r.json" "$PORTS" || fail=1
+done
+exit $fail
