@@ -18,12 +18,11 @@ build:
 	@cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build/release -j $(JOBS) >build/release.log 2>&1 || { cat build/release.log; exit 1; }
 
+SITE = tests/data/real-week/site.conf
+
 demo: build
-	@echo "== vigil stats -r $(SAMPLE)"
-	@build/release/vigil stats -r $(SAMPLE)
-	@echo
-	@echo "== vigil dump --merge -o text -r $(SAMPLE) 'tcp and dst port 445' | head -12"
-	@build/release/vigil dump --merge -o text -r $(SAMPLE) 'tcp and dst port 445' | head -12
+	@echo "== vigil report -c $(SITE) -r $(SAMPLE)"
+	@build/release/vigil report -c $(SITE) -r $(SAMPLE)
 
 test: test-dev test-asan
 

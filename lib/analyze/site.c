@@ -253,7 +253,7 @@ static int set_monitored(vg_site *s, const char *v, size_t vlen, char *err,
 		trim(&item, &ilen);
 		if (ilen) {
 			if (parse_addrspec(item, ilen, &lo, &hi, &bits)) {
-				snprintf(err, errlen, "monitored: '%.*s' is not an address, "
+				snprintf(err, errlen, "'%.*s' is not an address, "
 					 "prefix (a.b.c.d/len) or range (a-b)", (int)ilen, item);
 				return VG_EINVAL;
 			}
@@ -304,7 +304,7 @@ static int set_service(vg_site *s, const char *v, size_t vlen, char *err,
 	plen = vlen - alen - 1;
 	if ((slash = memchr(ports, '/', plen))) {
 		if ((proto = proto_of(slash + 1, plen - (size_t)(slash - ports) - 1)) < 0) {
-			snprintf(err, errlen, "service: '%.*s': protocol must be tcp, udp, "
+			snprintf(err, errlen, "'%.*s': protocol must be tcp, udp, "
 				 "sctp or icmp", (int)vlen, v);
 			return VG_EINVAL;
 		}
@@ -382,7 +382,7 @@ static int set_service(vg_site *s, const char *v, size_t vlen, char *err,
 		free(text);
 	return VG_OK;
 bad:
-	snprintf(err, errlen, "service: '%.*s' is not ADDRS:PORTS[/PROTO] "
+	snprintf(err, errlen, "'%.*s' is not ADDRS:PORTS[/PROTO] "
 		 "(e.g. 192.0.2.1-192.0.2.5:80/tcp, 192.0.2.3:22, *:53/udp)",
 		 (int)vlen, v);
 	return VG_EINVAL;
@@ -401,12 +401,12 @@ static int set_hot(vg_site *s, const char *v, size_t vlen, char *err, size_t err
 		if (!slash || parse_uint(item, (size_t)(slash - item), 65535, &port) ||
 		    (proto = proto_of(slash + 1, ilen - (size_t)(slash - item) - 1)) < 0 ||
 		    proto == 1) {
-			snprintf(err, errlen, "hot-ports: '%.*s' is not PORT/PROTO "
+			snprintf(err, errlen, "'%.*s' is not PORT/PROTO "
 				 "(e.g. 445/tcp, 137/udp)", (int)ilen, item);
 			return VG_EINVAL;
 		}
 		if (n == VGI_MAX_HOT) {
-			snprintf(err, errlen, "hot-ports: at most %d ports", VGI_MAX_HOT);
+			snprintf(err, errlen, "at most %d ports", VGI_MAX_HOT);
 			return VG_EINVAL;
 		}
 		s->hot[n].port = (uint16_t)port;
@@ -430,7 +430,7 @@ static int set_buckets(vg_site *s, const char *v, size_t vlen, char *err,
 		trim(&item, &ilen);
 		if (parse_uint(item, ilen, 100000, &d) || d == 0 ||
 		    (n && d <= s->buckets[n - 1]) || n == VGI_MAX_BUCKETS) {
-			snprintf(err, errlen, "buckets: '%.*s': need increasing day counts "
+			snprintf(err, errlen, "'%.*s': need increasing day counts "
 				 ">= 1, at most %d (e.g. 1,10,100)", (int)vlen, v,
 				 VGI_MAX_BUCKETS);
 			return VG_EINVAL;
@@ -440,7 +440,7 @@ static int set_buckets(vg_site *s, const char *v, size_t vlen, char *err,
 		vlen -= len + (c ? 1 : 0);
 	}
 	if (!n) {
-		snprintf(err, errlen, "buckets: empty");
+		snprintf(err, errlen, "empty");
 		return VG_EINVAL;
 	}
 	s->n_buckets = n;
@@ -462,7 +462,7 @@ static int set_tz(vg_site *s, const char *v, size_t len, char *err, size_t errle
 		snprintf(s->tz_name, sizeof s->tz_name, "UTC%.6s", v);
 		return VG_OK;
 	}
-	snprintf(err, errlen, "tz: '%.*s': use UTC or a fixed offset like +01:00",
+	snprintf(err, errlen, "'%.*s': use UTC or a fixed offset like +01:00",
 		 (int)len, v);
 	return VG_EINVAL;
 }
@@ -485,7 +485,7 @@ int vg_site_set(vg_site *s, const char *key, const char *value, char *err,
 		return set_tz(s, value, vlen, err, errlen);
 	if (strcmp(key, "top") == 0) {
 		if (parse_uint(value, vlen, 100000, &u) || u == 0) {
-			snprintf(err, errlen, "top: '%.*s' is not a number from 1 to 100000",
+			snprintf(err, errlen, "'%.*s' is not a number from 1 to 100000",
 				 (int)vlen, value);
 			return VG_EINVAL;
 		}
@@ -505,7 +505,7 @@ int vg_site_set(vg_site *s, const char *key, const char *value, char *err,
 		s->idle_s = d;
 		return VG_OK;
 bad_idle:
-		snprintf(err, errlen, "idle: '%.*s' is not a number of seconds > 0",
+		snprintf(err, errlen, "'%.*s' is not a number of seconds > 0",
 			 (int)vlen, value);
 		return VG_EINVAL;
 	}
@@ -515,8 +515,8 @@ bad_idle:
 			return VG_ENOMEM;
 		return VG_OK;
 	}
-	snprintf(err, errlen, "unknown key '%s' (keys: monitored, service, hot-ports, "
-		 "buckets, tz, top, idle, services-file)", key);
+	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
+		 "buckets, tz, top, idle, services-file)");
 	return VG_EINVAL;
 }
 

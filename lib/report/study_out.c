@@ -200,8 +200,8 @@ static void write_text(vg_study *st, FILE *fp)
 	}
 	vgi_day_format(r->first_day, d1);
 	vgi_day_format(r->last_day, d2);
-	fprintf(fp, "vigil report: %s .. %s (%zu days, day boundaries in %s)\n", d1, d2,
-		r->n_days, site->tz_name);
+	fprintf(fp, "vigil report: %s .. %s (%zu day%s, day boundaries in %s)\n", d1, d2,
+		r->n_days, r->n_days == 1 ? "" : "s", site->tz_name);
 	fprintf(fp, "site: monitored");
 	for (i = 0, shown = 0; i < site->n_mon && shown < 8; i++)
 		if (site->mon_text[i]) {
@@ -221,9 +221,10 @@ static void write_text(vg_study *st, FILE *fp)
 		grp(d2, sizeof d2, r->n_class[4]));
 	vgi_day_format(r->first_day, d1);
 	vgi_day_format(r->last_day, d2);
-	fprintf(fp, "From %s to %s, %s unsolicited connections came from %s sources "
+	fprintf(fp, "From %s to %s, %s unsolicited connection%s came from %s source%s "
 		"(%.2f connections per source):\n", d1, d2, grp(a, sizeof a, r->conns),
-		grp(b, sizeof b, r->sources), ratio(r->conns, r->sources));
+		r->conns == 1 ? "" : "s", grp(b, sizeof b, r->sources),
+		r->sources == 1 ? "" : "s", ratio(r->conns, r->sources));
 	fprintf(fp, "  %s (%.2f %%) from %s sources (%.2f %%) that sent no ICMP: "
 		"%.2f connections per source\n", grp(a, sizeof a, r->noicmp_conns),
 		pct(r->noicmp_conns, r->conns), grp(b, sizeof b, r->noicmp_sources),

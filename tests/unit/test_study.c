@@ -1,0 +1,296 @@
+/*
+ * test_study.c - the site description and the study on tiny hand-made flow
+ * sets, one edge at a time: classes, day boundaries and zones, IPv6
+ * sources, ICMP-only sources, one-day sources, buckets, ports in several
+ * classes, bad site files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/analyze.h"
+#include "harness.h"
+
+#define S 1000000LL
+#define DAY (86400 * S)
+#define T0 (1709510400LL * S) /* 2024-03-04 00:00:00 UTC */
+
+static vg_flow fl(const char *src, const char *dst, int proto, unsigned dport, int64_t t)
+{
+	vg_flow f;
+	memset(&f, 0, sizeof f);
+	f.family = (uint8_t)(vg_addr_parse(&f.saddr, src, strlen(src)) == 6 ? VG_FAM_IP6 : VG_FAM_IP4);
+	vg_addr_parse(&f.daddr, dst, strlen(dst));
+	f.proto = (uint8_t)proto;
+	f.dport = (uint16_t)dport;
+	if (proto == 1 || proto == 58)
+		f.sport = (uint16_t)(dport >> 8), f.dport = (uint16_t)(dport & 0xff);
+	f.stime_us = f.ltime_us = t;
+	f.spkts = 1;
+	f.n_records = 1;
+	return f;
+}
+
+static vg_site *site_of(const char *const *kv)
+{
+	vg_site *s;
+	char err[256];
+	CHECK_EQ_INT(vg_site_create(&s), VG_OK);
+	for (; kv && kv[0]; kv += 2)
+		if (vg_site_set(s, kv[0], kv[1], err, sizeof err) != VG_OK)
+			vgt_fail(__FILE__, __LINE__, "%s: %s", kv[0], err);
+	return s;
+}
+
+static vg_study *run(vg_site *site, const vg_flow *f, size_t n)
+{
+	vg_study *st;
+	char err[256];
+	CHECK_EQ_INT(vg_study_create(&st, site, err, sizeof err), VG_OK);
+	CHECK_EQ_INT(vg_study_add(st, f, n), VG_OK);
+	CHECK_EQ_INT(vg_study_finish(st), VG_OK);
+	return st;
+}
+
+TEST(study_classes)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.0/28, 2001:db8::/64",
+					 "service", "192.0.2.1:80/tcp", NULL};
+	vg_site *s = site_of(kv);
+	vg_flow f[7];
+	vg_study *st;
+	f[0] = fl("203.0.113.5", "192.0.2.1", 6, 80, T0);    /* service */
+	f[1] = fl("203.0.113.5", "192.0.2.1", 6, 81, T0);    /* unsolicited */
+	f[2] = fl("192.0.2.3", "198.51.100.1", 6, 443, T0);  /* outbound */
+	f[3] = fl("192.0.2.3", "192.0.2.4", 17, 53, T0);     /* internal */
+	f[4] = fl("198.51.100.1", "198.51.100.2", 6, 1, T0); /* other */
+	f[5] = fl("2001:db8:1::1", "2001:db8::9", 6, 22, T0); /* v6 unsolicited */
+	f[6] = fl("192.0.2.16", "192.0.2.15", 17, 7, T0);    /* .16 is outside /28 */
+	CHECK_EQ_INT(vg_site_classify(s, &f[0]), VG_CLASS_SERVICE);
+	CHECK_EQ_INT(vg_site_classify(s, &f[1]), VG_CLASS_UNSOLICITED);
+	CHECK_EQ_INT(vg_site_classify(s, &f[2]), VG_CLASS_OUTBOUND);
+	CHECK_EQ_INT(vg_site_classify(s, &f[3]), VG_CLASS_INTERNAL);
+	CHECK_EQ_INT(vg_site_classify(s, &f[4]), VG_CLASS_OTHER);
+	CHECK_EQ_INT(vg_site_classify(s, &f[5]), VG_CLASS_UNSOLICITED);
+	CHECK_EQ_INT(vg_site_classify(s, &f[6]), VG_CLASS_UNSOLICITED);
+	st = run(s, f, 7);
+	CHECK_EQ_INT(st->res.n_class[VG_CLASS_UNSOLICITED], 3);
+	CHECK_EQ_INT(st->res.n_class[VG_CLASS_SERVICE], 1);
+	CHECK_EQ_INT(st->res.n_class[VG_CLASS_OUTBOUND], 1);
+	CHECK_EQ_INT(st->res.n_class[VG_CLASS_INTERNAL], 1);
+	CHECK_EQ_INT(st->res.n_class[VG_CLASS_OTHER], 1);
+	CHECK_EQ_INT(st->res.sources, 3); /* one of them IPv6 */
+	vg_study_free(st);
+	vg_site_free(s);
+}
+
+TEST(study_day_boundaries_and_zones)
+{
+	static const char *const utc[] = {"monitored", "192.0.2.1", NULL};
+	static const char *const east[] = {"monitored", "192.0.2.1", "tz", "+02:00", NULL};
+	static const char *const west[] = {"monitored", "192.0.2.1", "tz", "-00:30", NULL};
+	vg_flow f[3];
+	vg_site *s;
+	vg_study *st;
+	f[0] = fl("203.0.113.1", "192.0.2.1", 6, 445, T0 + DAY - 1); /* 23:59:59.999999 */
+	f[1] = fl("203.0.113.1", "192.0.2.1", 6, 445, T0 + DAY);     /* 00:00 next day */
+	f[2] = fl("203.0.113.2", "192.0.2.1", 6, 445, T0 + 22 * 3600 * S);
+	s = site_of(utc);
+	st = run(s, f, 3);
+	CHECK_EQ_INT(st->res.n_days, 2);
+	CHECK_EQ_INT(st->res.days[0].conns, 2);
+	CHECK_EQ_INT(st->res.days[1].conns, 1);
+	CHECK_EQ_INT(st->res.days[0].new_sources, 2);
+	CHECK_EQ_INT(st->res.days[1].new_sources, 0); /* .1 was seen the day before */
+	vg_study_free(st);
+	vg_site_free(s);
+	/* two hours east: 22:00 UTC is the next local day, with the others */
+	s = site_of(east);
+	st = run(s, f, 3);
+	CHECK_EQ_INT(st->res.n_days, 1);
+	CHECK_EQ_INT(st->res.days[0].day, (int32_t)(T0 / DAY) + 1);
+	CHECK_EQ_INT(st->res.days[0].conns, 3);
+	vg_study_free(st);
+	vg_site_free(s);
+	/* half an hour west: midnight UTC is still the day before */
+	s = site_of(west);
+	st = run(s, f, 3);
+	CHECK_EQ_INT(st->res.n_days, 1);
+	CHECK_EQ_INT(st->res.days[0].day, (int32_t)(T0 / DAY));
+	vg_study_free(st);
+	vg_site_free(s);
+	/* times before 1970 floor to the right day too */
+	s = site_of(utc);
+	CHECK_EQ_INT(vgi_study_day(s, 0), 0);
+	CHECK_EQ_INT(vgi_study_day(s, -1), -1);
+	CHECK_EQ_INT(vgi_study_day(s, -DAY), -1);
+	CHECK_EQ_INT(vgi_study_day(s, -DAY - 1), -2);
+	vg_site_free(s);
+}
+
+TEST(study_icmp_split_and_buckets)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.0/24", NULL};
+	vg_site *s = site_of(kv);
+	vg_flow f[16];
+	size_t n = 0;
+	int i;
+	vg_study *st;
+	/* A: ICMP only (two echo requests) on one day */
+	f[n++] = fl("198.51.100.1", "192.0.2.1", 1, 8 << 8, T0);
+	f[n++] = fl("198.51.100.1", "192.0.2.2", 1, 8 << 8, T0 + 60 * S);
+	/* B: ICMP then TCP, two days */
+	f[n++] = fl("198.51.100.2", "192.0.2.1", 1, 8 << 8, T0);
+	f[n++] = fl("198.51.100.2", "192.0.2.1", 6, 1080, T0 + DAY);
+	f[n++] = fl("198.51.100.2", "192.0.2.1", 6, 1080, T0 + DAY + S);
+	/* C: no ICMP, ten different days */
+	for (i = 0; i < 10; i++)
+		f[n++] = fl("2001:db8::c", "192.0.2.3", 6, 445, T0 + i * DAY);
+	st = run(s, f, n);
+	CHECK_EQ_INT(st->res.conns, n);
+	CHECK_EQ_INT(st->res.icmp_sources, 2);
+	CHECK_EQ_INT(st->res.icmp_conns, 5);
+	CHECK_EQ_INT(st->res.noicmp_sources, 1);
+	CHECK_EQ_INT(st->res.noicmp_conns, 10);
+	/* buckets 1 | 2-9 | 10-99 | >= 100 */
+	CHECK_EQ_INT(st->res.n_buckets, 4);
+	CHECK_EQ_INT(st->res.buckets[0].sources, 1);   /* A */
+	CHECK_EQ_INT(st->res.buckets[1].sources, 1);   /* B */
+	CHECK_EQ_INT(st->res.buckets[1].min_days, 2);
+	CHECK_EQ_INT(st->res.buckets[1].max_days, 9);
+	CHECK_EQ_INT(st->res.buckets[2].sources, 1);   /* C: exactly 10 days */
+	CHECK_EQ_INT(st->res.buckets[2].conns, 10);
+	CHECK_EQ_INT(st->res.buckets[3].max_days, 0);  /* open */
+	/* B's top port: 1080/tcp twice */
+	CHECK_EQ_INT(st->res.buckets[1].top[0].port, 1080);
+	CHECK_EQ_INT(st->res.buckets[1].top[0].conns, 2);
+	/* ICMP table: echo request, 3 connections from 2 sources */
+	CHECK_EQ_INT(st->res.n_icmp, 1);
+	CHECK_EQ_INT(st->res.icmp[0].type, 8);
+	CHECK_EQ_INT(st->res.icmp[0].conns, 3);
+	CHECK_EQ_INT(st->res.icmp[0].sources, 2);
+	/* histogram: A 2 conns, B 3 -> bin 2-3; C 10 -> bin 8-15 */
+	CHECK_EQ_INT(st->res.hist[1].sources, 2);
+	CHECK_EQ_INT(st->res.hist[3].sources, 1);
+	/* the period spans 10 days; C is new on day 0, B too, A too */
+	CHECK_EQ_INT(st->res.n_days, 10);
+	CHECK_EQ_INT(st->res.days[0].new_sources, 3);
+	CHECK_EQ_INT(st->res.days[0].psources[VGI_PG_ICMP], 2);
+	vg_study_free(st);
+	vg_site_free(s);
+}
+
+TEST(study_port_classes)
+{
+	struct vgi_portdb *db;
+	struct vgi_portinfo pi;
+	char err[256];
+	CHECK_EQ_INT(vgi_portdb_load(&db, NULL, err, sizeof err), VG_OK);
+	vgi_portdb_lookup(db, 6, 1080, &pi); /* SOCKS and Mydoom.B */
+	CHECK(pi.iana && pi.trojan);
+	CHECK(pi.iana && strncmp(pi.iana, "socks", pi.iana_len) == 0);
+	CHECK_EQ_STR(pi.range, "user");
+	vgi_portdb_lookup(db, 6, 3150, &pi); /* Mydoom.A range 3127-3198 */
+	CHECK(pi.trojan && strncmp(pi.trojan, "Mydoom.A", 8) == 0);
+	vgi_portdb_lookup(db, 17, 3150, &pi); /* Deep Throat is UDP */
+	CHECK(pi.trojan && strncmp(pi.trojan, "Deep Throat", 11) == 0);
+	vgi_portdb_lookup(db, 6, 445, &pi);
+	CHECK(pi.iana && !pi.trojan);
+	CHECK_EQ_STR(pi.range, "system");
+	vgi_portdb_lookup(db, 6, 64999, &pi);
+	CHECK(!pi.trojan);
+	CHECK_EQ_STR(pi.range, "dynamic");
+	vgi_portdb_lookup(db, 6, 3, &pi); /* IANA reserved: no name */
+	CHECK(!pi.iana && !pi.svc && !pi.trojan);
+	vgi_portdb_free(db);
+}
+
+TEST(study_services_file)
+{
+	char path[] = "/tmp/vigil-svcXXXXXX", err[256];
+	int fd = mkstemp(path);
+	struct vgi_portdb *db;
+	struct vgi_portinfo pi;
+	const char text[] = "# site names\nours-admin   64999/tcp  # comment\nbad line\n";
+	CHECK(fd >= 0);
+	CHECK(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+	close(fd);
+	CHECK_EQ_INT(vgi_portdb_load(&db, path, err, sizeof err), VG_OK);
+	vgi_portdb_lookup(db, 6, 64999, &pi);
+	CHECK(pi.svc && strncmp(pi.svc, "ours-admin", pi.svc_len) == 0 && pi.svc_len == 10);
+	vgi_portdb_free(db);
+	unlink(path);
+	CHECK_EQ_INT(vgi_portdb_load(&db, "/nonexistent/services", err, sizeof err), VG_EIO);
+	CHECK(strstr(err, "/nonexistent/services: cannot open") != NULL);
+}
+
+TEST(study_site_errors)
+{
+	static const struct {
+		const char *key, *value, *msg;
+	} bad[] = {
+		{"monitored", "192.0.2.0/33", "not an address"},
+		{"monitored", "192.0.2.9-192.0.2.1", "not an address"},
+		{"service", "192.0.2.1", "not ADDRS:PORTS"},
+		{"service", "192.0.2.1:70000/tcp", "not ADDRS:PORTS"},
+		{"service", "192.0.2.1:80/xyz", "protocol must be"},
+		{"hot-ports", "445", "not PORT/PROTO"},
+		{"buckets", "10,5", "increasing"},
+		{"buckets", "0", "increasing"},
+		{"tz", "Europe/Berlin", "fixed offset"},
+		{"top", "0", "not a number"},
+		{"idle", "-1", "not a number"},
+		{"monitor", "x", "unknown key"},
+	};
+	size_t i;
+	vg_site *s;
+	char err[256];
+	vg_site_create(&s);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		CHECK_EQ_INT(vg_site_set(s, bad[i].key, bad[i].value, err, sizeof err), VG_EINVAL);
+		if (!strstr(err, bad[i].msg))
+			vgt_fail(__FILE__, __LINE__, "%s=%s: '%s'", bad[i].key, bad[i].value, err);
+	}
+	CHECK_EQ_INT(vg_site_check(s, err, sizeof err), VG_EINVAL);
+	CHECK(strstr(err, "no monitored network") != NULL);
+	vg_site_free(s);
+}
+
+TEST(study_site_file)
+{
+	char path[] = "/tmp/vigil-siteXXXXXX", err[512];
+	const char text[] = "# comment line\n\nmonitored = 192.0.2.0/24   # trailing comment\n"
+			    "service = 192.0.2.1:80\n  top=5\nsevice = 192.0.2.2:22\n";
+	int fd = mkstemp(path);
+	vg_site *s;
+	CHECK(fd >= 0);
+	CHECK(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+	close(fd);
+	vg_site_create(&s);
+	CHECK_EQ_INT(vg_site_load(s, path, err, sizeof err), VG_EINVAL);
+	/* names the file, the line and the key */
+	CHECK(strstr(err, ":6: sevice: unknown key") != NULL);
+	CHECK(strncmp(err, path, strlen(path)) == 0);
+	CHECK_EQ_INT(s->top, 5);
+	CHECK_EQ_INT(s->n_svc, 1);
+	vg_site_free(s);
+	unlink(path);
+}
+
+TEST(study_ranges_cover_exactly)
+{
+	static const char *const kv[] = {"monitored", "10.0.0.5-10.0.1.2", NULL};
+	vg_site *s = site_of(kv);
+	vg_addr a;
+	unsigned i;
+	int inside = 0;
+	for (i = 0; i < 512; i++) {
+		vg_addr_from_ip4(&a, 0x0a000000u + i);
+		inside += vgi_site_in_monitored(s, &a);
+		CHECK_EQ_INT(vgi_site_in_monitored(s, &a), i >= 5 && i <= 258);
+	}
+	CHECK_EQ_INT(inside, 254);
+	vg_site_free(s);
+}
