@@ -41,6 +41,8 @@ CONF
 fi
 [ -s big2.argus ] || cat big.argus big.argus >big2.argus
 printf 'filter="" model="saddr daddr proto sport dport" status=0 idle=120\n' >racluster.conf
+# the servers gen-pcap.py puts in front of its background radiation (truth.json)
+printf 'monitored = 192.0.2.1-192.0.2.10\nservice = 192.0.2.1-192.0.2.3:80,443/tcp\n' >site.conf
 
 # one timed run: prints "wall maxrss_kib"
 tv() {
@@ -75,6 +77,8 @@ run ra_dump      bash -c 'sh_dump_ra big.argus'
 run v_dump       "$VIGIL" dump -q -r big.argus
 run racluster    bash -c 'sh_merge_rc big.argus'
 run v_merge      "$VIGIL" dump -q --merge -r big.argus
+run rc_saddr     bash -c 'racluster -m saddr -r big.argus > /dev/null'
+run v_report     "$VIGIL" report -q -c site.conf -r big.argus
 run v_dump2      "$VIGIL" dump -q -r big2.argus
 run v_stats2     "$VIGIL" stats -q -r big2.argus
 
@@ -113,9 +117,15 @@ OUT=$TOP/bench/RESULTS.md
   printf '| merge status records | `racluster -f racluster.conf` (5-tuple, idle=120) | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
     "${W[racluster]}" "${W[v_merge]}" "$(ratio "${W[racluster]}" "${W[v_merge]}")" \
     $((M[racluster] / 1024)) $((M[v_merge] / 1024)) "$(rate "${W[v_merge]}")"
+  printf '| the study (all analyses) | `racluster -m saddr` | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
+    "${W[rc_saddr]}" "${W[v_report]}" "$(ratio "${W[rc_saddr]}" "${W[v_report]}")" \
+    $((M[rc_saddr] / 1024)) $((M[v_report] / 1024)) "$(rate "${W[v_report]}")"
   echo
   echo "vigil commands: \`vigil stats -q -r big.argus\` (which also merges, counts protocols and"
-  echo "times), \`vigil dump -q -r big.argus > /dev/null\`, \`vigil dump -q --merge -r big.argus > /dev/null\`."
+  echo "times), \`vigil dump -q -r big.argus > /dev/null\`, \`vigil dump -q --merge -r big.argus > /dev/null\`,"
+  echo "\`vigil report -q -c site.conf -r big.argus > /dev/null\` (merge, classify, every analysis of the study;"
+  echo "site: the ten servers 192.0.2.1-10 of the generator, web on .1-.3). The peer for the study is"
+  echo "\`racluster -m saddr\` alone, one aggregation of the several the study makes."
   echo
   echo "Same answers on the same file: \`vigil dump\` vs \`ra\`: $DUMP_SAME;"
   echo "\`vigil dump --merge\` vs \`racluster\` (sorted): $MERGE_SAME."

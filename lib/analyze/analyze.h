@@ -195,8 +195,8 @@ struct vg_study {
 
 	vgi_u64map srcday;     /* src | day             -> conns */
 	vgi_u64map matrix;     /* src | proto | port    -> conns */
-	vgi_u64map hostsrc;    /* host | src            -> conns */
-	vgi_u64map hostdaysrc; /* host | day | src      -> conns (first 4096 hosts) */
+	vgi_u64map hostsrc;    /* host | src            (a set) */
+	vgi_u64map hostdaysrc; /* host | day | src      (a set; first 4096 hosts) */
 	vgi_u64map hostdayp;   /* host | day | pgroup   -> conns */
 	vgi_u64map pdaysrc;    /* pgroup | day | src    -> conns */
 	vgi_u64map hotdaysrc;  /* hot | day | src       -> conns */

@@ -70,8 +70,8 @@ int vg_study_create(vg_study **stp, const vg_site *site, char *err, size_t errle
 	st->host_slots = calloc(st->host_mask + 1, sizeof *st->host_slots);
 	if (!st->src_slots || !st->host_slots ||
 	    vgi_u64map_init(&st->srcday, MAP_CAP) || vgi_u64map_init(&st->matrix, MAP_CAP) ||
-	    vgi_u64map_init(&st->hostsrc, MAP_CAP) ||
-	    vgi_u64map_init(&st->hostdaysrc, MAP_CAP) ||
+	    vgi_u64set_init(&st->hostsrc, MAP_CAP) ||
+	    vgi_u64set_init(&st->hostdaysrc, MAP_CAP) ||
 	    vgi_u64map_init(&st->hostdayp, MAP_CAP) || vgi_u64map_init(&st->pdaysrc, MAP_CAP) ||
 	    vgi_u64map_init(&st->hotdaysrc, MAP_CAP) || vgi_u64map_init(&st->icmpsrc, MAP_CAP)) {
 		snprintf(err, errlen, "out of memory");

@@ -1,6 +1,7 @@
 /*
  * u64map.c - see u64map.h. Linear probing over a power-of-two table kept
- * at most half full; keys and counters in two arrays (12 bytes a slot).
+ * at most 70 % full; keys and counters in two arrays (12 bytes a slot, 8
+ * for a set).
  */
 #include <stdlib.h>
 
@@ -11,8 +12,8 @@ static int alloc_table(vgi_u64map *m, size_t slots)
 {
 	size_t i;
 	m->keys = malloc(slots * sizeof *m->keys);
-	m->vals = calloc(slots, sizeof *m->vals);
-	if (!m->keys || !m->vals) {
+	m->vals = m->is_set ? NULL : calloc(slots, sizeof *m->vals);
+	if (!m->keys || (!m->is_set && !m->vals)) {
 		free(m->keys);
 		free(m->vals);
 		m->keys = NULL;
@@ -25,12 +26,23 @@ static int alloc_table(vgi_u64map *m, size_t slots)
 	return VG_OK;
 }
 
-int vgi_u64map_init(vgi_u64map *m, size_t cap)
+static int init(vgi_u64map *m, size_t cap, int is_set)
 {
 	memset(m, 0, sizeof *m);
+	m->is_set = is_set;
 	m->cap = cap ? cap : (size_t)1 << 30;
 	m->seed = vgi_random_seed();
 	return alloc_table(m, 1024);
+}
+
+int vgi_u64map_init(vgi_u64map *m, size_t cap)
+{
+	return init(m, cap, 0);
+}
+
+int vgi_u64set_init(vgi_u64map *m, size_t cap)
+{
+	return init(m, cap, 1);
 }
 
 void vgi_u64map_free(vgi_u64map *m)
@@ -61,7 +73,8 @@ static int grow(vgi_u64map *m)
 		while (m->keys[s] != VGI_U64MAP_EMPTY)
 			s = (s + 1) & m->mask;
 		m->keys[s] = old.keys[i];
-		m->vals[s] = old.vals[i];
+		if (!m->is_set)
+			m->vals[s] = old.vals[i];
 	}
 	free(old.keys);
 	free(old.vals);
@@ -74,7 +87,10 @@ int vgi_u64map_add(vgi_u64map *m, uint64_t key, uint32_t v)
 	for (;;) {
 		uint64_t k = m->keys[s];
 		if (k == key) {
-			uint32_t old = m->vals[s];
+			uint32_t old;
+			if (m->is_set)
+				return 0;
+			old = m->vals[s];
 			m->vals[s] = old + v < old ? UINT32_MAX : old + v;
 			return 0;
 		}
@@ -86,7 +102,7 @@ int vgi_u64map_add(vgi_u64map *m, uint64_t key, uint32_t v)
 		m->n_dropped++;
 		return -1;
 	}
-	if ((m->n + 1) * 2 > m->mask + 1) {
+	if ((m->n + 1) * 10 > (m->mask + 1) * 7) {
 		if (grow(m) != VG_OK) {
 			m->n_dropped++;
 			return -1;
@@ -96,7 +112,8 @@ int vgi_u64map_add(vgi_u64map *m, uint64_t key, uint32_t v)
 			s = (s + 1) & m->mask;
 	}
 	m->keys[s] = key;
-	m->vals[s] = v;
+	if (!m->is_set)
+		m->vals[s] = v;
 	m->n++;
 	return 1;
 }
@@ -107,7 +124,7 @@ uint32_t vgi_u64map_get(const vgi_u64map *m, uint64_t key)
 	for (;;) {
 		uint64_t k = m->keys[s];
 		if (k == key)
-			return m->vals[s];
+			return m->is_set ? 1 : m->vals[s];
 		if (k == VGI_U64MAP_EMPTY)
 			return 0;
 		s = (s + 1) & m->mask;
@@ -120,7 +137,7 @@ int vgi_u64map_next(const vgi_u64map *m, size_t *i, uint64_t *key, uint32_t *val
 		size_t s = (*i)++;
 		if (m->keys[s] != VGI_U64MAP_EMPTY) {
 			*key = m->keys[s];
-			*val = m->vals[s];
+			*val = m->is_set ? 1 : m->vals[s];
 			return 1;
 		}
 	}

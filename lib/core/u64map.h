@@ -4,6 +4,8 @@
  * ...). Keys are packed integers; UINT64_MAX is reserved. The map has a
  * cap: once full, new keys are refused and counted in n_dropped, so that
  * hostile input (spoofed sources) cannot grow memory without bound.
+ * A map made with vgi_u64set_init keeps no counters (8 bytes a slot): it
+ * is a set, and get() says 1 for a member.
  */
 #ifndef VGI_U64MAP_H
 #define VGI_U64MAP_H
@@ -21,9 +23,11 @@ typedef struct vgi_u64map {
 	size_t cap;        /* most keys it may hold */
 	uint64_t n_dropped;/* adds refused because of cap */
 	uint64_t seed;
+	int is_set;        /* no counters */
 } vgi_u64map;
 
 int vgi_u64map_init(vgi_u64map *m, size_t cap);
+int vgi_u64set_init(vgi_u64map *m, size_t cap);
 void vgi_u64map_free(vgi_u64map *m);
 /* Adds v to key's counter (creating it at 0). Returns 1 if the key is new,
  * 0 if it existed, -1 if refused (cap or memory). Counters saturate. */
