@@ -77,6 +77,7 @@ run() { # key cmd...
 }
 run racount      racount -r big.argus
 run v_stats      "$VIGIL" stats -q -r big.argus
+run v_statsm     "$VIGIL" stats -q --merge -r big.argus
 run ra_dump      bash -c 'sh_dump_ra big.argus'
 run v_dump       "$VIGIL" dump -q -r big.argus
 run racluster    bash -c 'sh_merge_rc big.argus'
@@ -84,7 +85,7 @@ run v_merge      "$VIGIL" dump -q --merge -r big.argus
 run rc_saddr     bash -c 'racluster -m saddr -r big.argus > /dev/null'
 run v_report     "$VIGIL" report -q -c site.conf -r big.argus
 run v_dump2      "$VIGIL" dump -q -r big2.argus
-run v_stats2     "$VIGIL" stats -q -r big2.argus
+run v_stats2     "$VIGIL" stats -q --merge -r big2.argus
 run v_report2    "$VIGIL" report -q -c site.conf -r big2.argus
 
 # Same answers on the same file?
@@ -116,6 +117,9 @@ OUT=$TOP/bench/RESULTS.md
   printf '| count records | `racount -r big.argus` | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
     "${W[racount]}" "${W[v_stats]}" "$(ratio "${W[racount]}" "${W[v_stats]}")" \
     $((M[racount] / 1024)) $((M[v_stats] / 1024)) "$(rate "${W[v_stats]}")"
+  printf '| count records and connections | `racount -r big.argus` (no connections) | %.2f | %.2f | %s× | %d | %d | %s |\n' \
+    "${W[racount]}" "${W[v_statsm]}" "$(ratio "${W[racount]}" "${W[v_statsm]}")" \
+    $((M[racount] / 1024)) $((M[v_statsm] / 1024)) "$(rate "${W[v_statsm]}")"
   printf '| print CSV | `ra -n -u -p 6 -c , -s <12 fields>` | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
     "${W[ra_dump]}" "${W[v_dump]}" "$(ratio "${W[ra_dump]}" "${W[v_dump]}")" \
     $((M[ra_dump] / 1024)) $((M[v_dump] / 1024)) "$(rate "${W[v_dump]}")"
@@ -126,8 +130,9 @@ OUT=$TOP/bench/RESULTS.md
     "${W[rc_saddr]}" "${W[v_report]}" "$(ratio "${W[rc_saddr]}" "${W[v_report]}")" \
     $((M[rc_saddr] / 1024)) $((M[v_report] / 1024)) "$(rate "${W[v_report]}")"
   echo
-  echo "vigil commands: \`vigil stats -q -r big.argus\` (which also merges, counts protocols and"
-  echo "times), \`vigil dump -q -r big.argus > /dev/null\`, \`vigil dump -q --merge -r big.argus > /dev/null\`,"
+  echo "vigil commands: \`vigil stats -q -r big.argus\` (records, management records, skipped, errors,"
+  echo "protocols, packets, bytes, times — what racount counts and more), \`vigil stats -q --merge\` (and"
+  echo "the connections after merging), \`vigil dump -q -r big.argus > /dev/null\`, \`vigil dump -q --merge -r big.argus > /dev/null\`,"
   echo "\`vigil report -q -c site.conf -r big.argus > /dev/null\` (merge, classify, every analysis of the study;"
   echo "site: the ten servers 192.0.2.1-10 of the generator, web on .1-.3). The peer for the study is"
   echo "\`racluster -m saddr\` alone, one aggregation of the several the study makes."
@@ -137,8 +142,8 @@ OUT=$TOP/bench/RESULTS.md
   echo
   echo "Memory is flat in the number of records: on big2.argus (twice as long: the file, then the same file"
   echo "moved $DAYS days later by \`bench/shift-argus.py\`, $((RECS * 2)) records)"
-  printf '`vigil dump` peaks at %d MiB (%d MiB on the single file) and `vigil stats` at %d MiB (%d MiB).\n' \
-    $((M[v_dump2] / 1024)) $((M[v_dump] / 1024)) $((M[v_stats2] / 1024)) $((M[v_stats] / 1024))
+  printf '`vigil dump` peaks at %d MiB (%d MiB on the single file) and `vigil stats --merge` at %d MiB (%d MiB).\n' \
+    $((M[v_dump2] / 1024)) $((M[v_dump] / 1024)) $((M[v_stats2] / 1024)) $((M[v_statsm] / 1024))
   echo "(\`stats\` keeps the connections open within the idle timeout plus a reorder window, so its"
   echo "memory follows the number of concurrently active flows, not the length of the input.)"
   printf '`vigil report` on big2.argus: %.2f s, %d MiB (its tables grow with distinct sources, days and ports).\n' \

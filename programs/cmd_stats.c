@@ -15,13 +15,15 @@ static void usage(FILE *fp)
 		"usage: vigil stats [options] -r FILE... [filter]\n"
 		"\n"
 		"Counts what the inputs hold: records (flow, management, skipped by\n"
-		"reason), connections after merging status reports, first and last time,\n"
-		"records/connections/packets/bytes per protocol, bytes read, speed.\n"
+		"reason), first and last time, records/packets/bytes per protocol, bytes\n"
+		"read, speed; with --merge also the connections after merging status\n"
+		"reports, in all and per protocol.\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2\n"
 		"  -o, --output FMT     text (default) or json\n"
-		"      --idle SECONDS   merge idle timeout (default 120)\n"
+		"  -m, --merge          also merge status records into connections and count them\n"
+		"      --idle SECONDS   with --merge: the idle timeout (default 120)\n"
 		"  -w, --write FILE     write to FILE instead of standard output\n"
 		"      --strict         stop at the first bad or skipped record\n"
 		"  -q, --quiet          no progress display\n"
@@ -79,7 +81,7 @@ static int consume(void *user, const vg_flow *flows, size_t n)
 		p->pkts += flows[i].spkts + flows[i].dpkts;
 		p->bytes += flows[i].sbytes + flows[i].dbytes;
 	}
-	return vg_merger_add(c->m, flows, n);
+	return c->m ? vg_merger_add(c->m, flows, n) : 0;
 }
 
 static void fmt_time(char *out, int64_t us)
@@ -144,15 +146,20 @@ static void print_text(FILE *fp, const struct totals *t, const vg_merge_stats *m
 	char a[32], b[32], d[32], e[32], nb[16];
 	unsigned i;
 	print_stats_text(fp, t, ms, idle_s);
-	fprintf(fp, "%-12s %12s %12s %12s %12s\n", "protocol", "records",
-		"connections", "packets", "bytes");
+	if (ms)
+		fprintf(fp, "%-12s %12s %12s %12s %12s\n", "protocol", "records",
+			"connections", "packets", "bytes");
+	else
+		fprintf(fp, "%-12s %12s %12s %12s\n", "protocol", "records", "packets", "bytes");
 	for (i = 0; i < N_PROTO; i++) {
 		const struct pcount *p = &c->proto[i];
 		if (!p->records)
 			continue;
-		fprintf(fp, "  %-10s %12s %12s %12s %12s\n", slot_name(i, nb, sizeof nb),
-			grouped(a, sizeof a, p->records), grouped(b, sizeof b, p->conns),
-			grouped(d, sizeof d, p->pkts),
+		fprintf(fp, "  %-10s %12s ", slot_name(i, nb, sizeof nb),
+			grouped(a, sizeof a, p->records));
+		if (ms)
+			fprintf(fp, "%12s ", grouped(b, sizeof b, p->conns));
+		fprintf(fp, "%12s %12s\n", grouped(d, sizeof d, p->pkts),
 			human_bytes(e, sizeof e, (double)p->bytes));
 	}
 }
@@ -179,8 +186,12 @@ static void print_json(FILE *fp, const struct totals *t, const vg_merge_stats *m
 	for (i = 0; i < VG_SKIP__COUNT; i++)
 		fprintf(fp, "%s\"%s\":%llu", i ? "," : "", keys[i],
 			(unsigned long long)s->skipped[i]);
-	fprintf(fp, "},\"matched\":%llu,\"connections\":%llu,\"idle_s\":%g,",
-		(unsigned long long)t->n_matched, (unsigned long long)ms->n_out, idle_s);
+	fprintf(fp, "},\"matched\":%llu,", (unsigned long long)t->n_matched);
+	if (ms)
+		fprintf(fp, "\"connections\":%llu,\"idle_s\":%g,", (unsigned long long)ms->n_out,
+			idle_s);
+	else
+		fputs("\"connections\":null,", fp);
 	if (s->first_us <= s->last_us) {
 		vg_flow f;
 		memset(&f, 0, sizeof f);
@@ -198,10 +209,11 @@ static void print_json(FILE *fp, const struct totals *t, const vg_merge_stats *m
 		const struct pcount *p = &c->proto[i];
 		if (!p->records)
 			continue;
-		fprintf(fp, "%s{\"proto\":\"%s\",\"records\":%llu,\"connections\":%llu,"
-			"\"packets\":%llu,\"bytes\":%llu}", first ? "" : ",",
-			slot_name(i, nb, sizeof nb), (unsigned long long)p->records,
-			(unsigned long long)p->conns, (unsigned long long)p->pkts,
+		fprintf(fp, "%s{\"proto\":\"%s\",\"records\":%llu,", first ? "" : ",",
+			slot_name(i, nb, sizeof nb), (unsigned long long)p->records);
+		if (ms)
+			fprintf(fp, "\"connections\":%llu,", (unsigned long long)p->conns);
+		fprintf(fp, "\"packets\":%llu,\"bytes\":%llu}", (unsigned long long)p->pkts,
 			(unsigned long long)p->bytes);
 		first = 0;
 	}
@@ -230,24 +242,26 @@ int cmd_stats(int argc, char **argv)
 		return EXIT_INTERNAL;
 	}
 	mo.idle_us = (int64_t)(o.idle_s * 1e6);
-	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
+	if (o.merge && vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
 		warnx_("out of memory");
 		free(c);
 		free_opts(&o);
 		return EXIT_INTERNAL;
 	}
 	rc = run_inputs(&o, consume, c, &t);
-	vg_merger_flush(c->m);
-	vg_merger_get_stats(c->m, &ms);
+	if (c->m) {
+		vg_merger_flush(c->m);
+		vg_merger_get_stats(c->m, &ms);
+	}
 	if ((fd = open_output(&o)) < 0) {
 		ec = EXIT_INTERNAL;
 		goto out;
 	}
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
 	if (o.outfmt == VG_OUT_JSON)
-		print_json(fp, &t, &ms, c, o.idle_s);
+		print_json(fp, &t, c->m ? &ms : NULL, c, o.idle_s);
 	else
-		print_text(fp, &t, &ms, c, o.idle_s);
+		print_text(fp, &t, c->m ? &ms : NULL, c, o.idle_s);
 	if (fflush(fp) != 0 || ferror(fp))
 		rc = 1;
 	if (fp != stdout)

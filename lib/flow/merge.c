@@ -8,9 +8,11 @@
  * idle + reorder seconds, capped by max_flows (the oldest is then finished
  * early and counted).
  *
- * Table: open addressing with linear probing over 32-bit node indices,
- * backward-shift deletion (no tombstones); nodes sit in one array and on a
- * doubly linked list in order of last update, the eviction order.
+ * Table: open addressing with linear probing; a slot holds a node index
+ * and 32 bits of the key's hash, so that probing past other keys does not
+ * touch their nodes; backward-shift deletion (no tombstones). Nodes sit in
+ * one array and on a doubly linked list in order of last update, the
+ * eviction order.
  */
 #include <stdlib.h>
 
@@ -30,7 +32,7 @@ struct vg_merger {
 	void *user;
 	uint64_t seed;
 
-	uint32_t *slots; /* node index + 1... see slot_node() */
+	uint64_t *slots; /* SLOT(hash, node index); 0 = empty */
 	size_t slot_mask;
 
 	struct node *nodes; /* nodes[0] unused so that 0 means "none" */
@@ -139,23 +141,40 @@ static void list_append(vg_merger *m, uint32_t i)
 	m->tail = i;
 }
 
+/* a slot: the low 32 bits of the hash (which also give its home slot), then
+ * the node index */
+#define SLOT(h, i) ((h) << 32 | (uint64_t)(i))
+#define SLOT_NODE(v) ((uint32_t)(v))
+#define SLOT_HOME(v, mask) ((size_t)((v) >> 32) & (mask))
+
 /* Finds the slot holding key f (returns 1) or the empty slot where it goes. */
 static int find_slot(const vg_merger *m, const vg_flow *f, uint64_t h,
 		     size_t *slot)
 {
 	size_t s = (size_t)h & m->slot_mask;
+	uint64_t tag = h << 32;
 	for (;;) {
-		uint32_t ni = m->slots[s];
-		if (ni == NIL) {
+		uint64_t v = m->slots[s];
+		if (v == 0) {
 			*slot = s;
 			return 0;
 		}
-		if (m->nodes[ni].hash == h && vg_flow_same_key(&m->nodes[ni].f, f)) {
+		if ((v >> 32 << 32) == tag && m->nodes[SLOT_NODE(v)].hash == h &&
+		    vg_flow_same_key(&m->nodes[SLOT_NODE(v)].f, f)) {
 			*slot = s;
 			return 1;
 		}
 		s = (s + 1) & m->slot_mask;
 	}
+}
+
+/* The slot that holds node i (whose hash is h). */
+static size_t slot_of_node(const vg_merger *m, uint32_t i, uint64_t h)
+{
+	size_t s = (size_t)h & m->slot_mask;
+	while (SLOT_NODE(m->slots[s]) != i)
+		s = (s + 1) & m->slot_mask;
+	return s;
 }
 
 /* Removes the entry at slot s, shifting later entries of the probe run back
@@ -165,26 +184,26 @@ static void slot_delete(vg_merger *m, size_t s)
 	size_t i = s, j = s;
 	for (;;) {
 		size_t home;
-		uint32_t ni;
+		uint64_t v;
 		j = (j + 1) & m->slot_mask;
-		ni = m->slots[j];
-		if (ni == NIL)
+		v = m->slots[j];
+		if (v == 0)
 			break;
-		home = (size_t)m->nodes[ni].hash & m->slot_mask;
+		home = SLOT_HOME(v, m->slot_mask);
 		/* move j back to i unless its home lies cyclically in (i, j] */
 		if ((j > i && (home <= i || home > j)) ||
 		    (j < i && (home <= i && home > j))) {
-			m->slots[i] = ni;
+			m->slots[i] = v;
 			i = j;
 		}
 	}
-	m->slots[i] = NIL;
+	m->slots[i] = 0;
 }
 
 static int grow(vg_merger *m)
 {
 	size_t nslots = (m->slot_mask + 1) * 2, i;
-	uint32_t *ns = calloc(nslots, sizeof *ns);
+	uint64_t *ns = calloc(nslots, sizeof *ns);
 	struct node *nn;
 	size_t ncap = nslots / 2 + 1;
 	if (!ns)
@@ -197,14 +216,14 @@ static int grow(vg_merger *m)
 	m->nodes = nn;
 	m->n_nodes_cap = ncap;
 	for (i = 0; i <= m->slot_mask; i++) {
-		uint32_t ni = m->slots[i];
+		uint64_t v = m->slots[i];
 		size_t s;
-		if (ni == NIL)
+		if (v == 0)
 			continue;
-		s = (size_t)m->nodes[ni].hash & (nslots - 1);
-		while (ns[s] != NIL)
+		s = SLOT_HOME(v, nslots - 1);
+		while (ns[s] != 0)
 			s = (s + 1) & (nslots - 1);
-		ns[s] = ni;
+		ns[s] = v;
 	}
 	free(m->slots);
 	m->slots = ns;
@@ -216,10 +235,8 @@ static int grow(vg_merger *m)
 static int finish(vg_merger *m, uint32_t i)
 {
 	struct node *n = &m->nodes[i];
-	size_t s;
 	int rc;
-	if (find_slot(m, &n->f, n->hash, &s))
-		slot_delete(m, s);
+	slot_delete(m, slot_of_node(m, i, n->hash));
 	list_unlink(m, i);
 	m->st.n_out++;
 	m->st.n_open--;
@@ -256,9 +273,10 @@ static int add_one(vg_merger *m, const vg_flow *f)
 	}
 	m->st.n_in++;
 	if (find_slot(m, f, h, &s)) {
-		struct node *n = &m->nodes[m->slots[s]];
+		struct node *n;
 		int64_t gap = 0;
-		i = m->slots[s];
+		i = SLOT_NODE(m->slots[s]);
+		n = &m->nodes[i];
 		if (f->stime_us > n->f.ltime_us)
 			gap = f->stime_us - n->f.ltime_us;
 		else if (n->f.stime_us > f->ltime_us)
@@ -301,7 +319,7 @@ static int add_one(vg_merger *m, const vg_flow *f)
 	if (m->nodes[i].f.n_records == 0)
 		m->nodes[i].f.n_records = 1;
 	m->nodes[i].hash = h;
-	m->slots[s] = i;
+	m->slots[s] = SLOT(h, i);
 	list_append(m, i);
 	m->st.n_open++;
 	if (m->st.n_open > m->st.n_peak)
@@ -309,11 +327,18 @@ static int add_one(vg_merger *m, const vg_flow *f)
 	return 0;
 }
 
+#define LOOKAHEAD 8
+
 int vg_merger_add(vg_merger *m, const vg_flow *flows, size_t n)
 {
 	size_t k;
 	int rc;
 	for (k = 0; k < n; k++) {
+		/* the table is larger than the caches: fetch the slot of a
+		 * record a few places ahead while this one is merged */
+		if (k + LOOKAHEAD < n)
+			__builtin_prefetch(&m->slots[(size_t)key_hash(m, &flows[k + LOOKAHEAD]) &
+						     m->slot_mask]);
 		if (flows[k].kind != VG_REC_FLOW)
 			continue;
 		if ((rc = add_one(m, &flows[k])) != 0)

@@ -556,32 +556,38 @@ static int open_v3(vg_reader *r)
 	return VG_OK;
 }
 
-/* Is there a whole valid record at the window position (checking that the
- * next one looks plausible too)? */
-static int good_record_here(vg_reader *r)
+/* Is there a whole valid record at p[0..have) (have < len + 4 only at the
+ * end of the input), followed by a plausible header or the end? */
+static int good_record_at(const uint8_t *p, size_t have)
 {
-	size_t have = vgi_need(r, 4), len;
-	const uint8_t *p;
+	size_t len;
 	vg_flow f;
 	struct parse_out po;
 	enum res rs;
 
-	if (have == (size_t)-1 || have < 4)
-		return 0;
-	p = r->buf + r->pos;
-	if (!header_plausible(p))
+	if (have < 4 || !header_plausible(p))
 		return 0;
 	len = (size_t)vgi_be16(p + 2) * 4;
-	have = vgi_need(r, len + 4);
-	if (have == (size_t)-1 || have < len)
+	if (have < len)
 		return 0;
-	p = r->buf + r->pos;
 	rs = parse_record(p, len, &f, &po);
 	if (rs == R_BAD)
 		return 0;
 	if (rs == R_SKIP && po.skip_reason == VG_SKIP_RECTYPE)
 		return 0; /* too weak a signal to resync on */
 	return have == len || (have >= len + 4 && header_plausible(p + len));
+}
+
+static int good_record_here(vg_reader *r)
+{
+	size_t have = vgi_need(r, 4), len;
+	if (have == (size_t)-1 || have < 4)
+		return 0;
+	len = (size_t)vgi_be16(r->buf + r->pos + 2) * 4;
+	have = vgi_need(r, len + 4);
+	if (have == (size_t)-1)
+		return 0;
+	return good_record_at(r->buf + r->pos, have);
 }
 
 /* Scans forward from a bad spot to the next good record; returns the
@@ -608,10 +614,16 @@ static int read_v3(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 	int rc = VG_OK;
 
 	while (k < cap) {
-		size_t have = vgi_need(r, 4), len;
+		size_t have, len;
 		const uint8_t *p;
 		uint64_t off = vgi_offset(r), rec = r->rec_no + 1;
 		enum res rs;
+
+		if (off >= r->stop_at) {
+			rc = VG_DONE;
+			break;
+		}
+		have = vgi_need(r, 4);
 
 		if (have == (size_t)-1) {
 			rc = VG_EIO;
@@ -706,7 +718,86 @@ static int read_v3(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 	return rc;
 }
 
+/* ------------------------------------------------------- parallel chunks */
+
+static size_t chunk_start(const uint8_t *p, size_t avail, int at_eof, size_t from,
+			  size_t limit)
+{
+	size_t q;
+	for (q = from; q < limit && q + 4 <= avail; q++) {
+		size_t have = avail - q;
+		/* without the end of the file in view, a record must be
+		 * followed by a visible header to count */
+		if (!at_eof && have < 8)
+			break;
+		if (good_record_at(p + q, have))
+			return q;
+	}
+	return (size_t)-1;
+}
+
+static int chunk_add(struct vgi_chunk *c)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 4096;
+		vg_flow *nf = realloc(c->flows, cap * sizeof *nf);
+		if (!nf)
+			return -1;
+		c->flows = nf;
+		c->cap = cap;
+	}
+	return 0;
+}
+
+static int chunk_parse(const vg_reader_opts *o, const uint8_t *p, size_t avail,
+		       int at_eof, size_t pos, size_t limit, struct vgi_chunk *c)
+{
+	struct parse_out po;
+	while (pos < limit) {
+		size_t len;
+		enum res rs;
+		if (avail - pos < 4) {
+			if (avail == pos && at_eof)
+				break;
+			return -1;
+		}
+		if (!header_plausible(p + pos))
+			return -1;
+		len = (size_t)vgi_be16(p + pos + 2) * 4;
+		if (len > avail - pos)
+			return -1; /* truncated at the end of the file */
+		if (chunk_add(c))
+			return -1;
+		if (VGI_LIKELY(avail - pos > len + 4352)) {
+			__builtin_prefetch(p + pos + len + 4096);
+			__builtin_prefetch(p + pos + len + 4160);
+			__builtin_prefetch(p + pos + len + 4224);
+		}
+		rs = parse_record(p + pos, len, &c->flows[c->n], &po);
+		if (rs == R_FLOW) {
+			const vg_flow *f = &c->flows[c->n++];
+			c->n_flows++;
+			if (f->stime_us < c->first_us)
+				c->first_us = f->stime_us;
+			if (f->ltime_us > c->last_us)
+				c->last_us = f->ltime_us;
+		} else if (rs == R_MAN) {
+			c->n_man++;
+			if (o->keep_man)
+				c->n++;
+		} else if (rs == R_SKIP && !o->strict) {
+			c->skipped[po.skip_reason]++;
+		} else {
+			return -1;
+		}
+		c->n_records++;
+		pos += len;
+	}
+	c->end = pos;
+	return 0;
+}
+
 const struct vgi_format vgi_fmt_argus = {
 	"argus", "Argus 3.x records (files and streams)",
-	sniff, open_v3, read_v3, NULL,
+	sniff, open_v3, read_v3, NULL, chunk_parse, chunk_start,
 };

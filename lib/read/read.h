@@ -31,6 +31,16 @@ void vgi_src_close(struct vgi_src *s);
 
 /* ------------------------------------------------------- formats */
 
+/* What a format's chunk parser returns (see vgi_format.chunk). */
+struct vgi_chunk {
+	vg_flow *flows;
+	size_t n, cap;
+	size_t end;           /* offset after the last record parsed */
+	uint64_t n_records, n_flows, n_man;
+	uint64_t skipped[VG_SKIP__COUNT];
+	int64_t first_us, last_us;
+};
+
 struct vgi_format {
 	const char *name;
 	const char *doc;
@@ -42,6 +52,16 @@ struct vgi_format {
 	 * batch right after the bad record; *n counts the good ones before. */
 	int (*read)(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
 	void (*close)(vg_reader *r);
+	/* Optional, for parsing a mapped file in parallel: parses the records
+	 * of p[0..avail) that start in [pos, limit) (p + avail is the end of
+	 * the file when at_eof). Returns 0, or -1 at the first thing that
+	 * needs the careful sequential path (any error, a strict skip). */
+	int (*chunk)(const vg_reader_opts *o, const uint8_t *p, size_t avail,
+		     int at_eof, size_t pos, size_t limit, struct vgi_chunk *c);
+	/* The first position in [from, limit) where a whole valid record
+	 * starts, or (size_t)-1. */
+	size_t (*chunk_start)(const uint8_t *p, size_t avail, int at_eof,
+			      size_t from, size_t limit);
 };
 
 extern const struct vgi_format vgi_fmt_argus;
@@ -83,6 +103,8 @@ struct vg_reader {
 	/* With opts.prefetch, a thread runs the format's read ahead of the
 	 * caller; the caller then sees only the published copies below. */
 	struct vgi_pump *pump;
+	struct vgi_par *par;   /* mapped files: chunks parsed by worker threads */
+	uint64_t stop_at;      /* formats stop before a record starting here */
 	vg_reader_stats pub_st;
 	char pub_errmsg[VGI_ERRMSG_LEN];
 };

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,7 @@ static int reader_new(vg_reader **rp, const char *name,
 	r->st.first_us = INT64_MAX;
 	r->st.last_us = INT64_MIN;
 	r->map_fd = -1;
+	r->stop_at = UINT64_MAX;
 	return VG_OK;
 }
 
@@ -286,11 +288,12 @@ static int reader_begin(vg_reader *r)
 }
 
 static void pump_start(vg_reader *r);
+static int par_start(vg_reader *r);
 
 static int reader_start(vg_reader *r)
 {
 	int rc = reader_begin(r);
-	if (rc == VG_OK && r->o.prefetch && !r->done)
+	if (rc == VG_OK && r->o.prefetch && !r->done && par_start(r) != VG_OK)
 		pump_start(r);
 	return rc;
 }
@@ -504,6 +507,267 @@ static void pump_start(vg_reader *r)
 		pump_free(r);
 }
 
+/* --------------------------------------------------- parallel chunks */
+
+/*
+ * A mapped file whose format can parse chunks is read by worker threads,
+ * each taking the next PAR_CHUNK bytes: a chunk starts at the first whole
+ * valid record at or after its nominal start and holds the records that
+ * start before its nominal end. The caller's thread takes the chunks in
+ * order and checks that each one starts exactly where the previous one
+ * ended. Whenever that fails, or a chunk met anything but good records
+ * (an error, a strict skip), the caller's thread reads that stretch again
+ * with the ordinary sequential reader, so that results, messages and
+ * record numbers are exactly those of a sequential read.
+ */
+#define PAR_CHUNK (2u << 20)
+#define PAR_MARGIN ((size_t)65536 * 4 + 8) /* the longest record, and a header */
+#define PAR_RING 6
+#define PAR_WORKERS 2
+
+struct par_slot {
+	int state;        /* 0 free, 1 being parsed, 2 done */
+	uint64_t k;
+	uint64_t start;   /* file offset of the first record, or UINT64_MAX */
+	uint64_t end;     /* offset after the last record */
+	int clean;
+	struct vgi_chunk c;
+};
+
+struct vgi_par {
+	pthread_t th[PAR_WORKERS];
+	int n_th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_done;
+	struct par_slot slots[PAR_RING];
+	uint64_t next_claim, next_use, n_chunks;
+	int stop;
+	uint64_t size, base0;
+	vg_reader *r;
+	/* the caller's side */
+	uint64_t x;       /* where the next chunk must start */
+	size_t taken;     /* flows of the current chunk handed out */
+	int fallback;     /* reading [x, chunk end) sequentially */
+};
+
+static void par_work(struct vgi_par *pa, struct par_slot *sl)
+{
+	vg_reader *r = pa->r;
+	uint64_t lo = pa->base0 + sl->k * PAR_CHUNK;
+	uint64_t hi = VGI_MIN(lo + PAR_CHUNK, pa->size), start, mend;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len, avail, s;
+	uint8_t *map;
+
+	sl->clean = 0;
+	sl->start = UINT64_MAX;
+	sl->end = lo;
+	sl->c.n = 0;
+	memset(sl->c.skipped, 0, sizeof sl->c.skipped);
+	sl->c.n_records = sl->c.n_flows = sl->c.n_man = 0;
+	sl->c.first_us = INT64_MAX;
+	sl->c.last_us = INT64_MIN;
+	start = lo - lo % (uint64_t)(page > 0 ? page : 4096);
+	mend = VGI_MIN(hi + PAR_MARGIN, pa->size);
+	len = (size_t)(mend - start);
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, r->map_fd,
+		   (off_t)start);
+	if (map == MAP_FAILED)
+		return;
+	avail = (size_t)(mend - lo);
+	s = sl->k == 0 ? 0
+		       : r->fmt->chunk_start(map + (lo - start), avail, mend == pa->size, 0,
+					     (size_t)(hi - lo));
+	if (s != (size_t)-1) {
+		sl->start = lo + s;
+		if (r->fmt->chunk(&r->o, map + (lo - start), avail, mend == pa->size, s,
+				  (size_t)(hi - lo), &sl->c) == 0) {
+			sl->clean = 1;
+			sl->end = lo + sl->c.end;
+		}
+	}
+	munmap(map, len);
+}
+
+static void *par_main(void *arg)
+{
+	struct vgi_par *pa = arg;
+	pthread_mutex_lock(&pa->mu);
+	for (;;) {
+		struct par_slot *sl;
+		while (!pa->stop && pa->next_claim < pa->n_chunks &&
+		       pa->next_claim >= pa->next_use + PAR_RING)
+			pthread_cond_wait(&pa->cv_work, &pa->mu);
+		if (pa->stop || pa->next_claim >= pa->n_chunks)
+			break;
+		sl = &pa->slots[pa->next_claim % PAR_RING];
+		sl->k = pa->next_claim++;
+		sl->state = 1;
+		pthread_mutex_unlock(&pa->mu);
+		par_work(pa, sl);
+		pthread_mutex_lock(&pa->mu);
+		sl->state = 2;
+		pthread_cond_broadcast(&pa->cv_done);
+	}
+	pthread_mutex_unlock(&pa->mu);
+	return NULL;
+}
+
+static void par_stop(vg_reader *r)
+{
+	struct vgi_par *pa = r->par;
+	int i;
+	if (!pa)
+		return;
+	pthread_mutex_lock(&pa->mu);
+	pa->stop = 1;
+	pthread_cond_broadcast(&pa->cv_work);
+	pthread_mutex_unlock(&pa->mu);
+	for (i = 0; i < pa->n_th; i++)
+		pthread_join(pa->th[i], NULL);
+	for (i = 0; i < PAR_RING; i++)
+		free(pa->slots[i].c.flows);
+	pthread_mutex_destroy(&pa->mu);
+	pthread_cond_destroy(&pa->cv_work);
+	pthread_cond_destroy(&pa->cv_done);
+	free(pa);
+	r->par = NULL;
+}
+
+static int par_start(vg_reader *r)
+{
+	struct vgi_par *pa;
+	uint64_t base0 = r->base + r->pos;
+	int i;
+	if (r->map_fd < 0 || !r->fmt->chunk || r->map_size - base0 < 4 * (uint64_t)PAR_CHUNK)
+		return VG_EINVAL;
+	if (!(pa = calloc(1, sizeof *pa)))
+		return VG_ENOMEM;
+	pa->r = r;
+	pa->size = r->map_size;
+	pa->base0 = pa->x = base0;
+	pa->n_chunks = (pa->size - base0 + PAR_CHUNK - 1) / PAR_CHUNK;
+	pthread_mutex_init(&pa->mu, NULL);
+	pthread_cond_init(&pa->cv_work, NULL);
+	pthread_cond_init(&pa->cv_done, NULL);
+	r->par = pa;
+	for (i = 0; i < PAR_WORKERS; i++)
+		if (pthread_create(&pa->th[i], NULL, par_main, pa) == 0)
+			pa->n_th++;
+	if (!pa->n_th) {
+		par_stop(r);
+		return VG_ENOMEM;
+	}
+	/* the sequential window is not used until a fallback */
+	if (r->map_ptr) {
+		munmap(r->map_ptr, r->map_len);
+		r->map_ptr = NULL;
+		r->map_len = 0;
+	}
+	r->buf = NULL;
+	r->len = r->pos = 0;
+	r->base = base0;
+	return VG_OK;
+}
+
+static void par_release(struct vgi_par *pa)
+{
+	pthread_mutex_lock(&pa->mu);
+	pa->slots[pa->next_use % PAR_RING].state = 0;
+	pa->next_use++;
+	pthread_cond_broadcast(&pa->cv_work);
+	pthread_mutex_unlock(&pa->mu);
+	pa->taken = 0;
+}
+
+static int par_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
+{
+	struct vgi_par *pa = r->par;
+	for (;;) {
+		struct par_slot *sl;
+		size_t k;
+		if (pa->fallback) {
+			int rc = read_sync(r, out, cap, n);
+			if (rc != VG_DONE)
+				return rc;
+			if (r->o.strict && r->st.n_errors)
+				return VG_DONE; /* stopped at the error */
+			/* the stretch is read; go on with the chunks */
+			pa->fallback = 0;
+			r->done = 0;
+			r->pending = 0;
+			pa->x = r->base + r->pos;
+			r->stop_at = UINT64_MAX;
+			if (r->map_ptr) {
+				munmap(r->map_ptr, r->map_len);
+				r->map_ptr = NULL;
+				r->map_len = 0;
+			}
+			r->buf = NULL;
+			r->len = r->pos = 0;
+			r->base = pa->x;
+			if (r->eof && pa->x >= pa->size) {
+				r->done = 1;
+				return VG_DONE;
+			}
+			r->eof = 0;
+			par_release(pa);
+			continue;
+		}
+		if (pa->next_use >= pa->n_chunks || r->done) {
+			r->done = 1;
+			return VG_DONE;
+		}
+		sl = &pa->slots[pa->next_use % PAR_RING];
+		pthread_mutex_lock(&pa->mu);
+		if (pa->next_claim == pa->next_use && pa->next_claim < pa->n_chunks) {
+			/* no worker has it yet: parse it here rather than wait */
+			sl->k = pa->next_claim++;
+			sl->state = 1;
+			pthread_mutex_unlock(&pa->mu);
+			par_work(pa, sl);
+			pthread_mutex_lock(&pa->mu);
+			sl->state = 2;
+		}
+		while (sl->state != 2)
+			pthread_cond_wait(&pa->cv_done, &pa->mu);
+		pthread_mutex_unlock(&pa->mu);
+		if (pa->taken == 0) {
+			if (!sl->clean || sl->start != pa->x) {
+				/* read this chunk's stretch the careful way */
+				uint64_t lo = pa->base0 + sl->k * PAR_CHUNK;
+				pa->fallback = 1;
+				r->stop_at = VGI_MIN(lo + PAR_CHUNK, pa->size);
+				r->base = pa->x;
+				r->pos = r->len = 0;
+				r->eof = 0;
+				continue;
+			}
+			r->st.n_records += sl->c.n_records;
+			r->st.n_flows += sl->c.n_flows;
+			r->st.n_man += sl->c.n_man;
+			for (k = 0; k < VG_SKIP__COUNT; k++)
+				r->st.skipped[k] += sl->c.skipped[k];
+			if (sl->c.first_us < r->st.first_us)
+				r->st.first_us = sl->c.first_us;
+			if (sl->c.last_us > r->st.last_us)
+				r->st.last_us = sl->c.last_us;
+			r->rec_no += sl->c.n_records;
+		}
+		k = VGI_MIN(cap, sl->c.n - pa->taken);
+		memcpy(out, sl->c.flows + pa->taken, k * sizeof *out);
+		pa->taken += k;
+		*n = k;
+		if (pa->taken == sl->c.n) {
+			pa->x = sl->end;
+			r->base = pa->x;
+			par_release(pa);
+		}
+		if (k)
+			return VG_OK;
+	}
+}
+
 int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 {
 	struct vgi_pump *p;
@@ -514,6 +778,8 @@ int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 	*n = 0;
 	if (!r)
 		return VG_EINVAL;
+	if (r->par)
+		return cap ? par_read(r, out, cap, n) : VG_DONE;
 	if (!(p = r->pump))
 		return read_sync(r, out, cap, n);
 	if (cap == 0)
@@ -554,6 +820,7 @@ void vg_reader_close(vg_reader *r)
 {
 	if (!r)
 		return;
+	par_stop(r);
 	if (r->pump) {
 		pthread_mutex_lock(&r->pump->mu);
 		r->pump->stop = 1;
