@@ -411,6 +411,9 @@ int vg_site_set(vg_site *s, const char *key, const char *value, char *err,
 /* Reads a site file: KEY = VALUE lines, # comments. Errors name the file,
  * the line and the key. */
 int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen);
+/* The same from memory; name is used in messages. */
+int vg_site_parse(vg_site *s, const char *text, size_t len, const char *name,
+		  char *err, size_t errlen);
 /* Checks that the site is complete (at least one monitored network). */
 int vg_site_check(const vg_site *s, char *err, size_t errlen);
 int vg_site_classify(const vg_site *s, const vg_flow *f);

@@ -520,24 +520,29 @@ bad_idle:
 	return VG_EINVAL;
 }
 
-int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen)
+int vg_site_parse(vg_site *s, const char *text, size_t len, const char *name,
+		  char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
 	char line[4096], msg[512];
 	unsigned lineno = 0;
-	if (!fp) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return VG_EIO;
-	}
-	while (fgets(line, sizeof line, fp)) {
+	size_t pos = 0;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		char *p = line, *eq, *k, *hash;
 		size_t klen;
 		int rc;
 		lineno++;
-		if (!strchr(line, '\n') && !feof(fp)) {
-			snprintf(err, errlen, "%s:%u: line longer than %zu bytes", path,
+		if (ll >= sizeof line) {
+			snprintf(err, errlen, "%s:%u: line longer than %zu bytes", name,
 				 lineno, sizeof line - 1);
-			fclose(fp);
+			return VG_EINVAL;
+		}
+		memcpy(line, text + pos, ll);
+		line[ll] = '\0';
+		pos += ll + (nl ? 1 : 0);
+		if (memchr(line, '\0', ll)) {
+			snprintf(err, errlen, "%s:%u: a NUL byte in the line", name, lineno);
 			return VG_EINVAL;
 		}
 		if ((hash = strchr(p, '#')))
@@ -548,8 +553,7 @@ int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen)
 			continue;
 		if (!(eq = strchr(p, '='))) {
 			snprintf(err, errlen, "%s:%u: expected KEY = VALUE, got '%.60s'",
-				 path, lineno, p);
-			fclose(fp);
+				 name, lineno, p);
 			return VG_EINVAL;
 		}
 		k = p;
@@ -559,13 +563,39 @@ int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen)
 		k[klen] = '\0';
 		rc = vg_site_set(s, k, eq + 1, msg, sizeof msg);
 		if (rc != VG_OK) {
-			snprintf(err, errlen, "%s:%u: %s: %s", path, lineno, k, msg);
-			fclose(fp);
+			snprintf(err, errlen, "%s:%u: %.60s: %s", name, lineno, k, msg);
 			return rc;
 		}
 	}
-	fclose(fp);
 	return VG_OK;
+}
+
+int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	char *text;
+	long n;
+	int rc;
+	if (!fp) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return VG_EIO;
+	}
+	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 || n > (16 << 20) ||
+	    fseek(fp, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "%s: cannot read (not a regular file of at most 16 MiB)", path);
+		fclose(fp);
+		return VG_EIO;
+	}
+	if (!(text = malloc((size_t)n + 1)) || fread(text, 1, (size_t)n, fp) != (size_t)n) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		free(text);
+		fclose(fp);
+		return VG_EIO;
+	}
+	fclose(fp);
+	rc = vg_site_parse(s, text, (size_t)n, path, err, errlen);
+	free(text);
+	return rc;
 }
 
 int vg_site_check(const vg_site *s, char *err, size_t errlen)
