@@ -386,7 +386,8 @@ void vg_flow_merge(vg_flow *a, const vg_flow *b);
  *   service      ADDRS:PORTS[/PROTO] legitimate services (adds)
  *   hot-ports    PORT/PROTO,... (default 135/tcp,137/udp,445/tcp)
  *   buckets      activity buckets in days (default 1,10,100)
- *   tz           day boundaries: UTC (default) or +HH:MM / -HH:MM
+ *   tz           day boundaries: UTC (default), +HH:MM / -HH:MM, or a zone
+ *                name (Europe/Berlin) from /usr/share/zoneinfo
  *   top          size of top lists (default 20)
  *   idle         merge idle timeout, seconds (default 120)
  *   services-file  an /etc/services-style file with the site's port names

@@ -7,7 +7,7 @@ set -eu
 build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev"
 case "${1:-build}" in
   build) want="$build" ;;
-  test)  want="$build gzip python3" ;;
+  test)  want="$build gzip python3 tzdata" ;;
   fuzz)  want="$build clang libclang-rt-14-dev" ;;
   bench) want="$build argus-server argus-client python3 time gzip" ;;
   *) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;

@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "core/core.h"
+#include "core/tz.h"
 #include "core/u64map.h"
 
 /* ------------------------------------------------------------ ports */
@@ -53,8 +54,9 @@ struct vg_site {
 	size_t n_hot;
 	unsigned buckets[VGI_MAX_BUCKETS];
 	size_t n_buckets;
-	int32_t tz_offset_s;
-	char tz_name[32];
+	int32_t tz_offset_s;   /* fixed offset, when tz.n == 0 */
+	struct vgi_tz tz;      /* a named zone */
+	char tz_name[128];
 	unsigned top;
 	double idle_s;
 	char *services_file;

@@ -56,6 +56,7 @@ void vg_site_free(vg_site *s)
 	free(s->mon);
 	free(s->svc);
 	free(s->services_file);
+	vgi_tz_free(&s->tz);
 	free(s);
 }
 
@@ -450,21 +451,36 @@ static int set_buckets(vg_site *s, const char *v, size_t vlen, char *err,
 static int set_tz(vg_site *s, const char *v, size_t len, char *err, size_t errlen)
 {
 	unsigned h, m;
+	char name[128];
+	struct vgi_tz tz;
 	if ((len == 3 && (memcmp(v, "UTC", 3) == 0 || memcmp(v, "utc", 3) == 0)) ||
 	    (len == 1 && v[0] == 'Z')) {
+		vgi_tz_free(&s->tz);
 		s->tz_offset_s = 0;
 		strcpy(s->tz_name, "UTC");
 		return VG_OK;
 	}
 	if (len == 6 && (v[0] == '+' || v[0] == '-') && v[3] == ':' &&
 	    !parse_uint(v + 1, 2, 23, &h) && !parse_uint(v + 4, 2, 59, &m)) {
+		vgi_tz_free(&s->tz);
 		s->tz_offset_s = (int32_t)(h * 3600 + m * 60) * (v[0] == '-' ? -1 : 1);
 		snprintf(s->tz_name, sizeof s->tz_name, "UTC%.6s", v);
 		return VG_OK;
 	}
-	snprintf(err, errlen, "'%.*s': use UTC or a fixed offset like +01:00",
-		 (int)len, v);
-	return VG_EINVAL;
+	if (len == 0 || len >= sizeof name) {
+		snprintf(err, errlen, "'%.*s': use UTC, a fixed offset like +01:00, or a "
+			 "zone name like Europe/Berlin", (int)len, v);
+		return VG_EINVAL;
+	}
+	memcpy(name, v, len);
+	name[len] = '\0';
+	if (vgi_tz_load(&tz, name, err, errlen) != VG_OK)
+		return VG_EINVAL;
+	vgi_tz_free(&s->tz);
+	s->tz = tz;
+	s->tz_offset_s = 0;
+	snprintf(s->tz_name, sizeof s->tz_name, "%s", name);
+	return VG_OK;
 }
 
 int vg_site_set(vg_site *s, const char *key, const char *value, char *err,

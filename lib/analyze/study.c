@@ -25,8 +25,9 @@
 
 int32_t vgi_study_day(const vg_site *s, int64_t us)
 {
-	int64_t sec = us / 1000000 - (us % 1000000 < 0) + s->tz_offset_s;
-	int64_t d = sec / 86400 - (sec % 86400 < 0);
+	int64_t sec = us / 1000000 - (us % 1000000 < 0), d;
+	sec += s->tz.n ? vgi_tz_offset(&s->tz, sec) : s->tz_offset_s;
+	d = sec / 86400 - (sec % 86400 < 0);
 	return (int32_t)d;
 }
 

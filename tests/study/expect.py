@@ -54,9 +54,12 @@ def parse_site(path):
         elif k == 'top':
             top = int(v)
         elif k == 'tz' and v != 'UTC':
-            sign = -1 if v[0] == '-' else 1
-            tz = sign * (int(v[1:3]) * 3600 + int(v[4:6]) * 60)
-            tzname = 'UTC' + v
+            if v[0] in '+-':
+                sign = -1 if v[0] == '-' else 1
+                tz = sign * (int(v[1:3]) * 3600 + int(v[4:6]) * 60)
+                tzname = 'UTC' + v
+            else:
+                tz, tzname = v, v                      # a zone name
     if hot is None:
         hot = [('tcp', 135), ('udp', 137), ('tcp', 445)]
     return mon, svc, hot, buckets, tz, tzname, top
@@ -64,7 +67,13 @@ def parse_site(path):
 def main():
     rc_path, ra_path, site_path, vjson, ports_dir = sys.argv[1:6]
     mon, svc, hot, buckets, tz, tzname, ntop = parse_site(site_path)
-    dayof = lambda t: int((t + tz) // 86400)
+    if isinstance(tz, str):
+        import datetime, zoneinfo
+        zone = zoneinfo.ZoneInfo(tz)
+        epoch = datetime.date(1970, 1, 1)
+        dayof = lambda t: (datetime.datetime.fromtimestamp(t, zone).date() - epoch).days
+    else:
+        dayof = lambda t: int((t + tz) // 86400)
     v = json.load(open(vjson))
     inmon = lambda a: any(lo <= a <= hi for lo, hi in mon)
 

@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0
-for site in site.conf site-alt.conf; do
+for site in site.conf site-alt.conf site-zone.conf; do
   echo "== $site"
   "$VIGIL" report -q -o json -c "$D/real-week/$site" -r "$D/real-week/capture.argus" >"$T/r.json" || {
     echo "vigil report failed on $site"; fail=1; continue; }

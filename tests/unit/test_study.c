@@ -238,7 +238,8 @@ TEST(study_site_errors)
 		{"hot-ports", "445", "not PORT/PROTO"},
 		{"buckets", "10,5", "increasing"},
 		{"buckets", "0", "increasing"},
-		{"tz", "Europe/Berlin", "fixed offset"},
+		{"tz", "Mars/Olympus_Mons", "unknown time zone"},
+		{"tz", "../../etc/passwd", "not a time zone name"},
 		{"top", "0", "not a number"},
 		{"idle", "-1", "not a number"},
 		{"monitor", "x", "unknown key"},
@@ -293,4 +294,54 @@ TEST(study_ranges_cover_exactly)
 	}
 	CHECK_EQ_INT(inside, 254);
 	vg_site_free(s);
+}
+
+TEST(study_named_zone_follows_summer_time)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.1", "tz", "Europe/Berlin", NULL};
+	vg_site *s = site_of(kv);
+	/* 2024-03-31 22:30 UTC = 00:30 CEST on 1 April (summer time, +2) */
+	int64_t summer = 1711924200LL * S;
+	/* 2024-01-15 23:30 UTC = 00:30 CET on 16 January (+1) */
+	int64_t winter = 1705361400LL * S;
+	CHECK_EQ_STR(s->tz_name, "Europe/Berlin");
+	CHECK_EQ_INT(vgi_study_day(s, summer), vgi_days_from_civil(2024, 4, 1));
+	CHECK_EQ_INT(vgi_study_day(s, winter), vgi_days_from_civil(2024, 1, 16));
+	/* 21:30 UTC on 31 March is 23:30 CEST: still 31 March */
+	CHECK_EQ_INT(vgi_study_day(s, summer - 3600 * S), vgi_days_from_civil(2024, 3, 31));
+	vg_site_free(s);
+}
+
+TEST(study_tzif_damage)
+{
+	char err[256];
+	struct vgi_tz tz;
+	uint8_t *buf;
+	size_t len, cut;
+	FILE *fp = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+	long n;
+	if (!fp) {
+		vgt_fail(__FILE__, __LINE__, "no tzdata");
+		return;
+	}
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n);
+	len = fread(buf, 1, (size_t)n, fp);
+	fclose(fp);
+	CHECK_EQ_INT(vgi_tz_parse(&tz, buf, len, err, sizeof err), VG_OK);
+	CHECK(tz.n > 100);
+	/* 2024-07-01 12:00 UTC: CEST */
+	CHECK_EQ_INT(vgi_tz_offset(&tz, 1719835200), 7200);
+	CHECK_EQ_INT(vgi_tz_offset(&tz, 1704110400), 3600);
+	vgi_tz_free(&tz);
+	/* every cut of the file is refused or read, never more */
+	for (cut = 0; cut < len; cut += 7) {
+		int rc = vgi_tz_parse(&tz, buf, cut, err, sizeof err);
+		CHECK(rc == VG_OK || rc == VG_EFORMAT);
+		vgi_tz_free(&tz);
+	}
+	CHECK_EQ_INT(vgi_tz_parse(&tz, (const uint8_t *)"TZif2", 5, err, sizeof err), VG_EFORMAT);
+	free(buf);
 }
