@@ -53,7 +53,7 @@
  *   there is one; we take the key's (we expect argus 2 wrote the same
  *   values in both, but have no sensor file to show it).
  * - ra's TCP direction correction applies to v2 records too (see
- *   correct_direction), and a fragment flow has no ports.
+ *   vgi_argus_correct_direction in argus_common.c), and a fragment flow has no ports.
  * - ra gives a FAR with cause TIMEOUT, SHUTDOWN or ERROR the cause of the
  *   record it converted before (a stale buffer). We take the cause as
  *   written: TIMEOUT marks the flow timed out, the others set nothing.
@@ -175,91 +175,6 @@ static size_t dsr_size(unsigned type, unsigned lenbyte)
 		return 12;
 	}
 	return lenbyte;
-}
-
-static void swap_sides(vg_flow *f)
-{
-	vg_addr a = f->saddr;
-	uint16_t p = f->sport;
-	uint64_t pk = f->spkts, by = f->sbytes;
-	uint8_t fl = f->sflags;
-	f->saddr = f->daddr;
-	f->daddr = a;
-	f->sport = f->dport;
-	f->dport = p;
-	f->spkts = f->dpkts;
-	f->dpkts = pk;
-	f->sbytes = f->dbytes;
-	f->dbytes = by;
-	f->sflags = f->dflags;
-	f->dflags = fl;
-}
-
-/* TCP ports up to 1024 with a name in Debian 12's /etc/services (netbase
- * 6.4), the table ra looks a source port up in; the same list as in
- * fmt_argus.c. */
-static const uint16_t named_tcp_ports[] = {
-	1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 43, 49, 53, 70,
-	79, 80, 88, 102, 104, 106, 110, 111, 113, 119, 135, 139, 143, 161,
-	162, 163, 164, 174, 179, 199, 209, 210, 345, 346, 369, 370, 389, 427,
-	443, 444, 445, 464, 465, 487, 512, 513, 514, 515, 538, 540, 543, 544,
-	548, 554, 563, 587, 607, 628, 631, 636, 646, 655, 706, 749, 750, 751,
-	754, 775, 777, 783, 853, 871, 873, 989, 990, 992, 993, 995,
-};
-
-static int named_tcp_port(unsigned port)
-{
-	size_t lo = 0, hi = VGI_ARRAY_LEN(named_tcp_ports);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (named_tcp_ports[mid] == port)
-			return 1;
-		if (named_tcp_ports[mid] < port)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-/*
- * ra turns an IPv4 TCP record around when its source is evidently the
- * responder. ra converts every v2 TCP object into a 3.x TCP_PERF DSR, so
- * the TCP_PERF rules apply: the source sent the SYN/ACK but no SYN was
- * seen, and the connection got further (established or closing), or the
- * source's flags have SYN with no RST back and either both sides sent more
- * than 5 packets or only the source sent, with a FIN and more than 60 bytes
- * a packet. A turned record carries 0x20 in its TCP state - the bit ra
- * uses for "direction corrected", which is also NORMAL_CLOSE, so it prints
- * CLO. With no handshake at all, a record from a named port up to 1024
- * (not 20) to a port above 1024 is turned and its state kept.
- */
-static void correct_direction(vg_flow *f)
-{
-	uint32_t st = f->tcp_status;
-	int rev = 0;
-	if (!(st & (VG_TCP_SAW_SYN | VG_TCP_SAW_SYNACK))) {
-		if (f->sport <= 1024 && f->dport > 1024 && f->sport != 20 &&
-		    named_tcp_port(f->sport))
-			swap_sides(f);
-		return;
-	}
-	if (st & VG_TCP_SAW_SYN)
-		return;
-	if (st & (VG_TCP_ESTABLISHED | VG_TCP_NORMAL_CLOSE | VG_TCP_FIN |
-		  VG_TCP_FIN_ACK))
-		rev = 1;
-	if ((f->sflags & VG_TH_SYN) && !(f->dflags & VG_TH_RST)) {
-		if (f->spkts > 5 && f->dpkts > 5)
-			rev = 1;
-		else if (f->spkts && !f->dpkts && (f->sflags & VG_TH_FIN) &&
-			 f->sbytes / f->spkts > 60)
-			rev = 1;
-	}
-	if (rev) {
-		swap_sides(f);
-		f->tcp_status |= VG_TCP_NORMAL_CLOSE;
-	}
 }
 
 /* Fills the key of f from the FAR body's 16 key bytes at k. */
@@ -403,7 +318,7 @@ static enum res parse_record(const uint8_t *p, size_t len, vg_flow *f,
 			f->sflags = 0;
 		if (!f->dpkts)
 			f->dflags = 0;
-		correct_direction(f);
+		vgi_argus_correct_direction(f, 0x05); /* ra makes every v2 TCP object a TCP_PERF */
 	}
 	vg_flow_derive_state(f);
 	return R_FLOW;

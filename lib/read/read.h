@@ -137,4 +137,9 @@ static inline void vgi_note_times(vg_reader *r, const vg_flow *f)
 		r->st.last_us = f->ltime_us;
 }
 
+/* ------------------------------------------------------- Argus, shared */
+
+void vgi_flow_swap_sides(vg_flow *f, int addresses);
+void vgi_argus_correct_direction(vg_flow *f, unsigned tcp_object);
+
 #endif
