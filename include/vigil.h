@@ -391,6 +391,13 @@ void vg_flow_merge(vg_flow *a, const vg_flow *b);
  *   top          size of top lists (default 20)
  *   idle         merge idle timeout, seconds (default 120)
  *   services-file  an /etc/services-style file with the site's port names
+ *   known-scanners a file of research-scanner networks (CIDR, name, source)
+ *   scan-window  seconds of the window detectors (default 300)
+ *   scan-vertical  ports on one host in a window (default 15)
+ *   scan-horizontal hosts on one port in a window (default: a quarter of
+ *                the monitored addresses, at least 3, at most 25)
+ *   scan-gap     seconds of quiet that end a scan episode (default 3600)
+ *   scan-sources most sources followed at once (default 1000000)
  */
 typedef struct vg_site vg_site;
 
@@ -441,6 +448,65 @@ int vg_study_finish(vg_study *st);
 int vg_study_write(vg_study *st, FILE *fp, int outfmt);
 /* Writes one CSV per table into dir (created if missing). */
 int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------- scans */
+
+/*
+ * Port scans as events (docs/scans.md). The detector takes connections
+ * (merged flows) in input order and classifies them against the site; for
+ * each outside source that reaches monitored addresses it runs Threshold
+ * Random Walk (Jung et al. 2004) and window thresholds (vertical: many ports
+ * on one host; horizontal: one port on many hosts; block: both), episode by
+ * episode (an episode ends after a quiet gap). Every connection is handed
+ * on once its episode is decided, with the id of its scan event (0: none).
+ */
+typedef struct vg_scans vg_scans;
+
+#define VG_SCAN_TRW        0x01u
+#define VG_SCAN_VERTICAL   0x02u
+#define VG_SCAN_HORIZONTAL 0x04u
+#define VG_SCAN_BLOCK      0x08u
+
+typedef struct vg_scan_event {
+	uint32_t id;
+	vg_addr scanner;
+	uint8_t family;
+	uint8_t detectors;   /* VG_SCAN_* that fired */
+	uint8_t protos;      /* 1 tcp, 2 udp, 4 icmp, 8 other */
+	int64_t first_us, last_us;
+	uint64_t flows, answered, unanswered;
+	uint32_t targets;    /* distinct monitored hosts */
+	uint32_t n_ports;    /* distinct (protocol, port); ICMP counts as one */
+	const uint32_t *ports; /* proto << 16 | port, ascending, n_ports of
+				* them; valid during the callback */
+	double score;        /* the source's TRW log-likelihood ratio */
+	const char *known;   /* a known scanner's name, or NULL */
+} vg_scan_event;
+
+const char *vg_scan_type(const vg_scan_event *e); /* "block", "vertical", ... */
+/* The ports as "tcp:1-1024,3389 udp:137 icmp:type8", cut with "..." to fit
+ * cap bytes; returns the length. */
+size_t vg_scan_ports_format(const vg_scan_event *e, char *out, size_t cap);
+
+typedef int (*vg_scan_flow_fn)(void *user, const vg_flow *f, uint32_t event_id);
+typedef int (*vg_scan_event_fn)(void *user, const vg_scan_event *e);
+
+typedef struct vg_scans_stats {
+	uint64_t n_sources;      /* sources tracked at some time */
+	uint64_t n_open;         /* tracked now */
+	uint64_t n_peak;
+	uint64_t n_evicted;      /* episodes closed early by the source cap */
+	uint64_t max_sources;    /* the cap */
+	uint64_t n_events;
+	uint64_t n_scan_flows;
+} vg_scans_stats;
+
+int vg_scans_create(vg_scans **sc, const vg_site *site, vg_scan_flow_fn on_flow,
+		    vg_scan_event_fn on_event, void *user, char *err, size_t errlen);
+int vg_scans_add(vg_scans *sc, const vg_flow *flows, size_t n);
+int vg_scans_flush(vg_scans *sc);
+void vg_scans_get_stats(const vg_scans *sc, vg_scans_stats *st);
+void vg_scans_free(vg_scans *sc);
 
 #ifdef __cplusplus
 }

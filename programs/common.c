@@ -146,14 +146,18 @@ static const struct verb_opts verb_table[] = {
 	 "csv json text"},
 	{"stats", " read format strict quiet output merge idle write ", "text json"},
 	{"report", " read format strict quiet output idle write config csv-dir monitored "
-		   "service hot-ports buckets tz top services-file ", "text json"},
+		   "service hot-ports buckets tz top services-file known-scanners scan-window "
+		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
+	{"scans", " read format strict quiet output idle write config monitored "
+		  "service hot-ports buckets tz top services-file known-scanners scan-window "
+		  "scan-vertical scan-horizontal scan-gap scan-sources ", "text json csv"},
 };
 
 /* Keys that go to the site description (vg_site_set), in order given. */
 static int is_site_key(const char *name)
 {
 	static const char *const keys[] = {"monitored", "service", "hot-ports", "buckets",
-					   "tz", "top", "services-file"};
+					   "tz", "top", "services-file", "known-scanners", "scan-window", "scan-vertical", "scan-horizontal", "scan-gap", "scan-sources"};
 	size_t i;
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strcmp(name, keys[i]) == 0)

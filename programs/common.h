@@ -86,5 +86,6 @@ const char *human_duration(char *buf, size_t len, double seconds);
 int cmd_dump(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_scans(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct verb {
 	{"dump", cmd_dump, "print flow records (like ra), optionally merged (like racluster)"},
 	{"stats", cmd_stats, "count records, flows, protocols, time span and errors of inputs"},
 	{"report", cmd_report, "the study: unsolicited traffic, sources, ports, days, hot ports"},
+	{"scans", cmd_scans, "port scans as events (TRW, vertical, horizontal, block)"},
 };
 
 static void usage(FILE *fp)

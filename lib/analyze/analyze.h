@@ -60,11 +60,20 @@ struct vg_site {
 	unsigned top;
 	double idle_s;
 	char *services_file;
+	char *known_file;      /* known scanners, besides data/known-scanners.tsv */
+	double scan_window_s;
+	unsigned scan_vertical, scan_horizontal; /* horizontal 0 = from the site */
+	double scan_gap_s;
+	unsigned scan_sources;
 	char **mon_text;  /* as given, for the report */
 	char **svc_text;
 };
 
 int vgi_site_in_monitored(const struct vg_site *s, const vg_addr *a);
+int vgi_site_is_service(const struct vg_site *s, const vg_flow *f);
+/* addresses in the monitored set (saturating) */
+uint64_t vgi_site_size(const struct vg_site *s);
+unsigned vgi_site_horizontal(const struct vg_site *s);
 
 /* ------------------------------------------------------------ study */
 

@@ -29,6 +29,11 @@ static int set_defaults(vg_site *s)
 	s->buckets[0] = 1, s->buckets[1] = 10, s->buckets[2] = 100;
 	s->top = 20;
 	s->idle_s = 120;
+	s->scan_window_s = 300;
+	s->scan_vertical = 15;
+	s->scan_horizontal = 0;
+	s->scan_gap_s = 3600;
+	s->scan_sources = 1000000;
 	strcpy(s->tz_name, "UTC");
 	return VG_OK;
 }
@@ -56,6 +61,7 @@ void vg_site_free(vg_site *s)
 	free(s->mon);
 	free(s->svc);
 	free(s->services_file);
+	free(s->known_file);
 	vgi_tz_free(&s->tz);
 	free(s);
 }
@@ -525,6 +531,46 @@ bad_idle:
 			 (int)vlen, value);
 		return VG_EINVAL;
 	}
+	if (strcmp(key, "scan-window") == 0 || strcmp(key, "scan-gap") == 0) {
+		char buf[32], *end;
+		double d;
+		if (vlen >= sizeof buf)
+			goto bad_secs;
+		memcpy(buf, value, vlen);
+		buf[vlen] = '\0';
+		d = strtod(buf, &end);
+		if (*end || !(d > 0) || d > 1e8)
+			goto bad_secs;
+		if (key[5] == 'w')
+			s->scan_window_s = d;
+		else
+			s->scan_gap_s = d;
+		return VG_OK;
+bad_secs:
+		snprintf(err, errlen, "'%.*s' is not a number of seconds > 0", (int)vlen, value);
+		return VG_EINVAL;
+	}
+	if (strcmp(key, "scan-vertical") == 0 || strcmp(key, "scan-horizontal") == 0 ||
+	    strcmp(key, "scan-sources") == 0) {
+		if (parse_uint(value, vlen, 100000000, &u) || u == 0) {
+			snprintf(err, errlen, "'%.*s' is not a number from 1 to 100000000",
+				 (int)vlen, value);
+			return VG_EINVAL;
+		}
+		if (key[5] == 'v')
+			s->scan_vertical = u;
+		else if (key[5] == 'h')
+			s->scan_horizontal = u;
+		else
+			s->scan_sources = u;
+		return VG_OK;
+	}
+	if (strcmp(key, "known-scanners") == 0) {
+		free(s->known_file);
+		if (!(s->known_file = dup_range(value, vlen)))
+			return VG_ENOMEM;
+		return VG_OK;
+	}
 	if (strcmp(key, "services-file") == 0) {
 		free(s->services_file);
 		if (!(s->services_file = dup_range(value, vlen)))
@@ -532,7 +578,8 @@ bad_idle:
 		return VG_OK;
 	}
 	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
-		 "buckets, tz, top, idle, services-file)");
+		 "buckets, tz, top, idle, services-file, known-scanners, scan-window, "
+		 "scan-vertical, scan-horizontal, scan-gap, scan-sources)");
 	return VG_EINVAL;
 }
 
@@ -643,7 +690,32 @@ int vgi_site_in_monitored(const vg_site *s, const vg_addr *a)
 	return 0;
 }
 
-static int is_service(const vg_site *s, const vg_flow *f)
+uint64_t vgi_site_size(const vg_site *s)
+{
+	uint64_t n = 0;
+	size_t i;
+	for (i = 0; i < s->n_mon; i++) {
+		unsigned host_bits = 128 - s->mon[i].bits;
+		if (host_bits >= 40)
+			return UINT64_C(1) << 40;
+		n += UINT64_C(1) << host_bits;
+	}
+	return n;
+}
+
+/* Hosts on one port in a window that make a horizontal scan: a quarter of
+ * the monitored addresses, at least 3 and at most 25 (Zeek's default),
+ * unless the site says otherwise. */
+unsigned vgi_site_horizontal(const vg_site *s)
+{
+	uint64_t n = vgi_site_size(s);
+	if (s->scan_horizontal)
+		return s->scan_horizontal;
+	n = (n + 3) / 4;
+	return n < 3 ? 3 : n > 25 ? 25 : (unsigned)n;
+}
+
+int vgi_site_is_service(const vg_site *s, const vg_flow *f)
 {
 	size_t i;
 	for (i = 0; i < s->n_svc; i++) {
@@ -672,5 +744,5 @@ int vg_site_classify(const vg_site *s, const vg_flow *f)
 		return din ? VG_CLASS_INTERNAL : VG_CLASS_OUTBOUND;
 	if (!din)
 		return VG_CLASS_OTHER;
-	return is_service(s, f) ? VG_CLASS_SERVICE : VG_CLASS_UNSOLICITED;
+	return vgi_site_is_service(s, f) ? VG_CLASS_SERVICE : VG_CLASS_UNSOLICITED;
 }

@@ -118,6 +118,19 @@ int vgi_u64map_add(vgi_u64map *m, uint64_t key, uint32_t v)
 	return 1;
 }
 
+int vgi_u64map_put(vgi_u64map *m, uint64_t key, uint32_t v)
+{
+	int rc = vgi_u64map_add(m, key, 0);
+	size_t s;
+	if (rc < 0 || m->is_set)
+		return rc;
+	s = slot_of(m, key);
+	while (m->keys[s] != key)
+		s = (s + 1) & m->mask;
+	m->vals[s] = v;
+	return rc;
+}
+
 uint32_t vgi_u64map_get(const vgi_u64map *m, uint64_t key)
 {
 	size_t s = slot_of(m, key);

@@ -32,6 +32,8 @@ void vgi_u64map_free(vgi_u64map *m);
 /* Adds v to key's counter (creating it at 0). Returns 1 if the key is new,
  * 0 if it existed, -1 if refused (cap or memory). Counters saturate. */
 int vgi_u64map_add(vgi_u64map *m, uint64_t key, uint32_t v);
+/* Sets key's counter to v (creating it); -1 if refused. */
+int vgi_u64map_put(vgi_u64map *m, uint64_t key, uint32_t v);
 /* The counter of key, or 0. */
 uint32_t vgi_u64map_get(const vgi_u64map *m, uint64_t key);
 

@@ -1,0 +1,821 @@
+/*
+ * scans.c - port scans as events. Connections (merged flows) come in input
+ * order; for every outside source that reaches monitored addresses we keep
+ * an episode (it ends after scan-gap seconds of quiet) with:
+ *   - Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan, "Fast
+ *     portscan detection using sequential hypothesis testing", 2004):
+ *     theta0 = 0.8, theta1 = 0.2, alpha = beta = 0.01; every first contact of
+ *     a host in the episode moves the log-likelihood ratio by +1.386
+ *     (failure) or -1.386 (success); >= ln(99) = 4.595 is a scanner, <=
+ *     -4.595 benign. The ratio persists across episodes (slow scans).
+ *   - window thresholds over the last scan-window seconds: vertical (ports
+ *     on one host >= scan-vertical), horizontal (hosts on one port >=
+ *     scan-horizontal; ICMP echo counts as one "port"), block (both).
+ * A connection is held until its episode is decided, then handed on with
+ * its event id (0: not part of a scan). Memory: only sources with an open
+ * episode are followed, at most scan-sources of them (the least recently
+ * active is closed early and counted); the ratios live in a capped map.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze/analyze.h"
+
+#define RING 256            /* distinct (host, port) pairs kept for the window */
+#define PENDING_MAX 20000   /* connections held for one undecided episode */
+#define INLINE 4
+
+extern const char vgi_data_known_scanners[];
+
+/* A set of 64-bit values: a few inline, then a hashed set. */
+struct vset {
+	uint64_t inl[INLINE];
+	uint32_t n_inl;
+	vgi_u64map *big;
+};
+
+struct recent {
+	int64_t t;
+	uint32_t host; /* hash of the destination address */
+	uint32_t pp;   /* proto << 16 | port */
+};
+
+struct src {
+	vg_addr addr;
+	uint8_t family;
+	uint8_t protos, detectors;
+	uint32_t prev, next;      /* activity list, least recent first */
+	uint32_t event_id;        /* != 0 once the episode is a scan */
+	int64_t first_us, last_us;
+	uint64_t flows, answered, unanswered;
+	struct vset hosts, ports;
+	struct recent *ring;
+	uint32_t ring_n;
+	vg_flow *pending;
+	size_t n_pending, cap_pending;
+	int flushed;              /* pending was handed on as no-scan */
+};
+
+struct known {
+	vg_addr net;
+	unsigned bits;
+	char *name;
+};
+
+struct vg_scans {
+	const vg_site *site;
+	vg_scan_flow_fn on_flow;
+	vg_scan_event_fn on_event;
+	void *user;
+	uint64_t seed;
+
+	struct src *src;          /* src[0] unused */
+	size_t cap_src;
+	uint32_t free_head;
+	size_t next_unused;
+	uint32_t *slots;          /* addr -> index (+0 = empty) */
+	size_t slot_mask;
+	uint32_t head, tail;
+
+	vgi_u64map trw;           /* addr hash -> ratio, fixed point */
+	vgi_u64map live;          /* (host, proto, port) and (host) seen answering */
+
+	struct known *known;
+	size_t n_known, cap_known;
+
+	int64_t watermark, gap_us, window_us;
+	unsigned vertical, horizontal;
+	uint32_t next_id;
+	vg_scans_stats st;
+	int failed;               /* a callback returned nonzero */
+};
+
+#define TRW_STEP 1.3862943611198906  /* ln(0.8 / 0.2) */
+#define TRW_UPPER 4.5951198501345898 /* ln(0.99 / 0.01) */
+#define TRW_SCALE 1000.0
+#define TRW_BIAS 1000000000u
+
+static uint64_t addr_hash(const vg_scans *sc, const vg_addr *a)
+{
+	uint64_t x, y;
+	memcpy(&x, a->a, 8);
+	memcpy(&y, a->a + 8, 8);
+	return vgi_mix64(vgi_mix64(x ^ sc->seed) ^ y) | 1; /* never 0 */
+}
+
+/* ------------------------------------------------------------ small sets */
+
+static int vset_add(struct vset *s, uint64_t v)
+{
+	uint32_t i;
+	if (s->big)
+		return vgi_u64map_add(s->big, v, 1) == 1;
+	for (i = 0; i < s->n_inl; i++)
+		if (s->inl[i] == v)
+			return 0;
+	if (s->n_inl < INLINE) {
+		s->inl[s->n_inl++] = v;
+		return 1;
+	}
+	if (!(s->big = malloc(sizeof *s->big)) || vgi_u64set_init(s->big, 1u << 24)) {
+		free(s->big);
+		s->big = NULL;
+		return 0;
+	}
+	for (i = 0; i < s->n_inl; i++)
+		vgi_u64map_add(s->big, s->inl[i], 1);
+	return vgi_u64map_add(s->big, v, 1) == 1;
+}
+
+static size_t vset_size(const struct vset *s)
+{
+	return s->big ? s->big->n : s->n_inl;
+}
+
+static void vset_free(struct vset *s)
+{
+	if (s->big) {
+		vgi_u64map_free(s->big);
+		free(s->big);
+	}
+	memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------ known list */
+
+static int add_known(vg_scans *sc, const char *text, const char *name_for_errors,
+		     char *err, size_t errlen)
+{
+	const char *p = text;
+	unsigned lineno = 0;
+	while (*p) {
+		const char *e = strchr(p, '\n'), *tab, *tab2;
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		lineno++;
+		if (len && p[0] != '#') {
+			char cidr[80], name[128];
+			size_t cl, nl;
+			vg_addr a;
+			int fam;
+			unsigned bits = 0;
+			const char *slash;
+			tab = memchr(p, '\t', len);
+			if (!tab || (cl = (size_t)(tab - p)) >= sizeof cidr)
+				goto bad;
+			tab2 = memchr(tab + 1, '\t', len - cl - 1);
+			nl = tab2 ? (size_t)(tab2 - tab - 1) : len - cl - 1;
+			if (nl == 0 || nl >= sizeof name)
+				goto bad;
+			memcpy(cidr, p, cl);
+			cidr[cl] = '\0';
+			memcpy(name, tab + 1, nl);
+			name[nl] = '\0';
+			slash = strchr(cidr, '/');
+			fam = vg_addr_parse(&a, cidr, slash ? (size_t)(slash - cidr) : cl);
+			if (!fam)
+				goto bad;
+			bits = fam == 4 ? 32 : 128;
+			if (slash) {
+				char *end;
+				unsigned long b = strtoul(slash + 1, &end, 10);
+				if (*end || b > bits)
+					goto bad;
+				bits = (unsigned)b;
+			}
+			if (fam == 4)
+				bits += 96;
+			if (sc->n_known == sc->cap_known) {
+				size_t cap = sc->cap_known ? sc->cap_known * 2 : 16;
+				struct known *nk = realloc(sc->known, cap * sizeof *nk);
+				if (!nk)
+					goto oom;
+				sc->known = nk;
+				sc->cap_known = cap;
+			}
+			sc->known[sc->n_known].net = a;
+			sc->known[sc->n_known].bits = bits;
+			if (!(sc->known[sc->n_known].name = strdup(name)))
+				goto oom;
+			sc->n_known++;
+		}
+		p += len + (e ? 1 : 0);
+		continue;
+bad:
+		snprintf(err, errlen, "%s:%u: expected CIDR<TAB>NAME<TAB>SOURCE", name_for_errors,
+			 lineno);
+		return VG_EINVAL;
+	}
+	return VG_OK;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return VG_ENOMEM;
+}
+
+static const char *known_name(const vg_scans *sc, const vg_addr *a)
+{
+	size_t i;
+	for (i = 0; i < sc->n_known; i++) {
+		const struct known *k = &sc->known[i];
+		unsigned full = k->bits / 8, rest = k->bits % 8;
+		if (memcmp(k->net.a, a->a, full) != 0)
+			continue;
+		if (rest && ((a->a[full] ^ k->net.a[full]) & (uint8_t)(0xff00u >> rest)))
+			continue;
+		return k->name;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ setup */
+
+int vg_scans_create(vg_scans **scp, const vg_site *site, vg_scan_flow_fn on_flow,
+		    vg_scan_event_fn on_event, void *user, char *err, size_t errlen)
+{
+	vg_scans *sc = calloc(1, sizeof *sc);
+	int rc;
+	*scp = sc;
+	if (!sc || !on_flow) {
+		snprintf(err, errlen, sc ? "no flow callback" : "out of memory");
+		return sc ? VG_EINVAL : VG_ENOMEM;
+	}
+	sc->site = site;
+	sc->on_flow = on_flow;
+	sc->on_event = on_event;
+	sc->user = user;
+	sc->seed = vgi_random_seed();
+	sc->gap_us = (int64_t)(site->scan_gap_s * 1e6);
+	sc->window_us = (int64_t)(site->scan_window_s * 1e6);
+	sc->vertical = site->scan_vertical;
+	sc->horizontal = vgi_site_horizontal(site);
+	sc->watermark = INT64_MIN;
+	sc->st.max_sources = site->scan_sources;
+	sc->slot_mask = 1023;
+	sc->next_unused = 1;
+	if (!(sc->slots = calloc(sc->slot_mask + 1, sizeof *sc->slots)) ||
+	    vgi_u64map_init(&sc->trw, (size_t)site->scan_sources * 4) ||
+	    vgi_u64set_init(&sc->live, 1u << 24)) {
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	if ((rc = add_known(sc, vgi_data_known_scanners, "data/known-scanners.tsv", err,
+			    errlen)) != VG_OK)
+		return rc;
+	if (site->known_file) {
+		FILE *fp = fopen(site->known_file, "r");
+		char *text;
+		long n;
+		if (!fp) {
+			snprintf(err, errlen, "%s: cannot open: %s", site->known_file,
+				 strerror(errno));
+			return VG_EIO;
+		}
+		fseek(fp, 0, SEEK_END);
+		n = ftell(fp);
+		fseek(fp, 0, SEEK_SET);
+		if (n < 0 || n > (16 << 20) || !(text = malloc((size_t)n + 1)) ||
+		    fread(text, 1, (size_t)n, fp) != (size_t)n) {
+			fclose(fp);
+			snprintf(err, errlen, "%s: cannot read", site->known_file);
+			return VG_EIO;
+		}
+		fclose(fp);
+		text[n] = '\0';
+		rc = add_known(sc, text, site->known_file, err, errlen);
+		free(text);
+		if (rc != VG_OK)
+			return rc;
+	}
+	return VG_OK;
+}
+
+static void src_clear(struct src *s)
+{
+	vset_free(&s->hosts);
+	vset_free(&s->ports);
+	free(s->ring);
+	free(s->pending);
+	s->ring = NULL;
+	s->pending = NULL;
+}
+
+void vg_scans_free(vg_scans *sc)
+{
+	size_t i;
+	if (!sc)
+		return;
+	for (i = 1; i < sc->next_unused; i++)
+		src_clear(&sc->src[i]);
+	for (i = 0; i < sc->n_known; i++)
+		free(sc->known[i].name);
+	free(sc->known);
+	free(sc->src);
+	free(sc->slots);
+	vgi_u64map_free(&sc->trw);
+	vgi_u64map_free(&sc->live);
+	free(sc);
+}
+
+void vg_scans_get_stats(const vg_scans *sc, vg_scans_stats *st)
+{
+	*st = sc->st;
+}
+
+const char *vg_scan_type(const vg_scan_event *e)
+{
+	unsigned d = e->detectors;
+	if ((d & VG_SCAN_BLOCK) || ((d & VG_SCAN_VERTICAL) && (d & VG_SCAN_HORIZONTAL)))
+		return "block";
+	if (d & VG_SCAN_VERTICAL)
+		return "vertical";
+	if (d & VG_SCAN_HORIZONTAL)
+		return (e->protos == 4) ? "sweep" : "horizontal";
+	return "trw";
+}
+
+/* ------------------------------------------------------------ TRW */
+
+static double trw_get(const vg_scans *sc, uint64_t h)
+{
+	uint32_t v = vgi_u64map_get(&sc->trw, h);
+	return v ? ((double)v - TRW_BIAS) / TRW_SCALE : 0.0;
+}
+
+static void trw_put(vg_scans *sc, uint64_t h, double x)
+{
+	if (x > 1e5)
+		x = 1e5;
+	if (x < -1e5)
+		x = -1e5;
+	vgi_u64map_put(&sc->trw, h, (uint32_t)((int64_t)TRW_BIAS + llround(x * TRW_SCALE)));
+}
+
+/* ------------------------------------------------------------ liveness */
+
+static uint64_t live_key(const vg_addr *a, unsigned proto, unsigned port)
+{
+	uint64_t x, y;
+	memcpy(&x, a->a, 8);
+	memcpy(&y, a->a + 8, 8);
+	return vgi_mix64(x ^ vgi_mix64(y ^ ((uint64_t)proto << 16 | port))) & ~(uint64_t)1;
+}
+
+static int answered(const vg_flow *f)
+{
+	switch (f->proto) {
+	case 6:
+		return (f->tcp_status & (VG_TCP_SAW_SYNACK | VG_TCP_ESTABLISHED)) != 0;
+	case 17:
+		return f->dpkts > 0 && !(f->rflags & VG_RF_ICMPMAP);
+	default:
+		return f->dpkts > 0;
+	}
+}
+
+static unsigned port_key(const vg_flow *f)
+{
+	/* ICMP: all echo/timestamp probes are one "port" per type */
+	if (f->proto == 1 || f->proto == 58)
+		return (unsigned)f->proto << 16 | f->sport;
+	return (unsigned)f->proto << 16 | f->dport;
+}
+
+/* ------------------------------------------------------------ sources */
+
+static void list_unlink(vg_scans *sc, uint32_t i)
+{
+	struct src *s = &sc->src[i];
+	if (s->prev)
+		sc->src[s->prev].next = s->next;
+	else
+		sc->head = s->next;
+	if (s->next)
+		sc->src[s->next].prev = s->prev;
+	else
+		sc->tail = s->prev;
+	s->prev = s->next = 0;
+}
+
+static void list_append(vg_scans *sc, uint32_t i)
+{
+	struct src *s = &sc->src[i];
+	s->prev = sc->tail;
+	s->next = 0;
+	if (sc->tail)
+		sc->src[sc->tail].next = i;
+	else
+		sc->head = i;
+	sc->tail = i;
+}
+
+static size_t find_slot(const vg_scans *sc, const vg_addr *a, uint64_t h, int *found)
+{
+	size_t s = (size_t)h & sc->slot_mask;
+	for (;;) {
+		uint32_t v = sc->slots[s];
+		if (!v) {
+			*found = 0;
+			return s;
+		}
+		if (memcmp(&sc->src[v].addr, a, sizeof *a) == 0) {
+			*found = 1;
+			return s;
+		}
+		s = (s + 1) & sc->slot_mask;
+	}
+}
+
+static void slot_delete(vg_scans *sc, size_t s)
+{
+	size_t i = s, j = s;
+	for (;;) {
+		size_t home;
+		uint32_t v;
+		j = (j + 1) & sc->slot_mask;
+		v = sc->slots[j];
+		if (!v)
+			break;
+		home = (size_t)addr_hash(sc, &sc->src[v].addr) & sc->slot_mask;
+		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+			sc->slots[i] = v;
+			i = j;
+		}
+	}
+	sc->slots[i] = 0;
+}
+
+static int emit_flow(vg_scans *sc, const vg_flow *f, uint32_t id)
+{
+	int rc;
+	if (id)
+		sc->st.n_scan_flows++;
+	if ((rc = sc->on_flow(sc->user, f, id)) != 0)
+		sc->failed = rc;
+	return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int emit_event(vg_scans *sc, struct src *s)
+{
+	vg_scan_event e;
+	uint32_t *ports;
+	size_t n = vset_size(&s->ports), k = 0, it;
+	uint64_t key;
+	uint32_t val;
+	int rc = 0;
+	memset(&e, 0, sizeof e);
+	e.id = s->event_id;
+	e.scanner = s->addr;
+	e.family = s->family;
+	e.detectors = s->detectors;
+	e.protos = s->protos;
+	e.first_us = s->first_us;
+	e.last_us = s->last_us;
+	e.flows = s->flows;
+	e.answered = s->answered;
+	e.unanswered = s->unanswered;
+	e.targets = (uint32_t)vset_size(&s->hosts);
+	e.score = trw_get(sc, addr_hash(sc, &s->addr));
+	e.known = known_name(sc, &s->addr);
+	ports = malloc((n ? n : 1) * sizeof *ports);
+	if (ports) {
+		if (s->ports.big) {
+			for (it = 0; vgi_u64map_next(s->ports.big, &it, &key, &val);)
+				ports[k++] = (uint32_t)key;
+		} else {
+			for (k = 0; k < s->ports.n_inl; k++)
+				ports[k] = (uint32_t)s->ports.inl[k];
+		}
+		qsort(ports, k, sizeof *ports, cmp_u32);
+		e.ports = ports;
+		e.n_ports = (uint32_t)k;
+	}
+	sc->st.n_events++;
+	if (sc->on_event && (rc = sc->on_event(sc->user, &e)) != 0)
+		sc->failed = rc;
+	free(ports);
+	return rc;
+}
+
+/* Hands the held connections on with id (0: not a scan). */
+static void release(vg_scans *sc, struct src *s, uint32_t id)
+{
+	size_t i;
+	for (i = 0; i < s->n_pending; i++)
+		emit_flow(sc, &s->pending[i], id);
+	s->n_pending = 0;
+}
+
+/* Decides the episode as a scan now. */
+static void become_scan(vg_scans *sc, struct src *s)
+{
+	if (s->event_id)
+		return;
+	s->event_id = ++sc->next_id;
+	release(sc, s, s->event_id);
+}
+
+/* Ends the episode of source i and forgets the source. */
+static void close_source(vg_scans *sc, uint32_t i)
+{
+	struct src *s = &sc->src[i];
+	int found;
+	size_t slot;
+	if (!s->event_id && trw_get(sc, addr_hash(sc, &s->addr)) >= TRW_UPPER) {
+		s->detectors |= VG_SCAN_TRW;
+		become_scan(sc, s);
+	}
+	if (s->event_id)
+		emit_event(sc, s);
+	else
+		release(sc, s, 0);
+	slot = find_slot(sc, &s->addr, addr_hash(sc, &s->addr), &found);
+	if (found)
+		slot_delete(sc, slot);
+	list_unlink(sc, i);
+	src_clear(s);
+	memset(s, 0, sizeof *s);
+	s->next = sc->free_head;
+	sc->free_head = i;
+	sc->st.n_open--;
+}
+
+static int grow_slots(vg_scans *sc)
+{
+	size_t nm = (sc->slot_mask + 1) * 2 - 1, i;
+	uint32_t *ns = calloc(nm + 1, sizeof *ns);
+	if (!ns)
+		return VG_ENOMEM;
+	for (i = 0; i <= sc->slot_mask; i++) {
+		uint32_t v = sc->slots[i];
+		size_t t;
+		if (!v)
+			continue;
+		t = (size_t)addr_hash(sc, &sc->src[v].addr) & nm;
+		while (ns[t])
+			t = (t + 1) & nm;
+		ns[t] = v;
+	}
+	free(sc->slots);
+	sc->slots = ns;
+	sc->slot_mask = nm;
+	return VG_OK;
+}
+
+static int32_t get_source(vg_scans *sc, const vg_flow *f)
+{
+	uint64_t h = addr_hash(sc, &f->saddr);
+	int found;
+	size_t slot = find_slot(sc, &f->saddr, h, &found);
+	uint32_t i;
+	if (found)
+		return (int32_t)sc->slots[slot];
+	if (sc->st.n_open >= sc->st.max_sources && sc->head) {
+		sc->st.n_evicted++;
+		close_source(sc, sc->head);
+		slot = find_slot(sc, &f->saddr, h, &found);
+	}
+	if ((sc->st.n_open + 1) * 2 > sc->slot_mask + 1) {
+		if (grow_slots(sc) != VG_OK)
+			return -1;
+		slot = find_slot(sc, &f->saddr, h, &found);
+	}
+	if (sc->free_head) {
+		i = sc->free_head;
+		sc->free_head = sc->src[i].next;
+	} else {
+		if (sc->next_unused >= sc->cap_src) {
+			size_t cap = sc->cap_src ? sc->cap_src * 2 : 1024;
+			struct src *n = realloc(sc->src, cap * sizeof *n);
+			if (!n)
+				return -1;
+			sc->src = n;
+			sc->cap_src = cap;
+			if (sc->next_unused == 0)
+				sc->next_unused = 1;
+		}
+		i = (uint32_t)sc->next_unused++;
+	}
+	memset(&sc->src[i], 0, sizeof sc->src[i]);
+	sc->src[i].addr = f->saddr;
+	sc->src[i].family = f->family;
+	sc->src[i].first_us = f->stime_us;
+	sc->slots[slot] = i;
+	list_append(sc, i);
+	sc->st.n_open++;
+	sc->st.n_sources++;
+	if (sc->st.n_open > sc->st.n_peak)
+		sc->st.n_peak = sc->st.n_open;
+	return (int32_t)i;
+}
+
+/* The window: distinct (host, port) pairs of the last window seconds,
+ * counting only probes: TCP/UDP attempts that failed (no answer, a reset,
+ * an ICMP error) and ICMP requests, as Zeek counts failed attempts. */
+static void window_check(vg_scans *sc, struct src *s, const vg_flow *f, uint32_t host,
+			 uint32_t pp)
+{
+	uint32_t k, w = 0, same_host = 0, same_port = 0;
+	int64_t t = f->stime_us, cut = t - sc->window_us;
+	int seen = 0;
+	if ((f->proto == 6 || f->proto == 17) ? answered(f)
+	    : !(f->proto == 1 || f->proto == 58))
+		return;
+	if (!s->ring) {
+		if (!(s->ring = malloc(RING * sizeof *s->ring)))
+			return;
+		s->ring_n = 0;
+	}
+	/* drop old pairs; refresh this one; count */
+	for (k = 0; k < s->ring_n; k++) {
+		struct recent *r = &s->ring[k];
+		if (r->t < cut)
+			continue;
+		if (r->host == host && r->pp == pp) {
+			r->t = t > r->t ? t : r->t;
+			seen = 1;
+		}
+		s->ring[w++] = *r;
+	}
+	s->ring_n = w;
+	if (!seen && s->ring_n < RING) {
+		s->ring[s->ring_n].t = t;
+		s->ring[s->ring_n].host = host;
+		s->ring[s->ring_n].pp = pp;
+		s->ring_n++;
+	}
+	for (k = 0; k < s->ring_n; k++) {
+		same_host += s->ring[k].host == host;
+		same_port += s->ring[k].pp == pp;
+	}
+	if (same_host >= sc->vertical && (pp >> 16) != 1 && (pp >> 16) != 58)
+		s->detectors |= VG_SCAN_VERTICAL;
+	if (same_port >= sc->horizontal)
+		s->detectors |= VG_SCAN_HORIZONTAL;
+	if ((s->detectors & VG_SCAN_VERTICAL) && (s->detectors & VG_SCAN_HORIZONTAL))
+		s->detectors |= VG_SCAN_BLOCK;
+}
+
+static void expire(vg_scans *sc)
+{
+	while (sc->head && sc->src[sc->head].last_us < sc->watermark - sc->gap_us)
+		close_source(sc, sc->head);
+}
+
+static void add_one(vg_scans *sc, const vg_flow *f)
+{
+	int cls = vg_site_classify(sc->site, f);
+	uint64_t h;
+	uint32_t host, pp;
+	int32_t si;
+	struct src *s;
+	int ok;
+	double lambda;
+
+	/* what answers is live, whoever asked */
+	if (f->kind == VG_REC_FLOW && answered(f) && cls != VG_CLASS_OTHER &&
+	    vgi_site_in_monitored(sc->site, &f->daddr)) {
+		vgi_u64map_add(&sc->live, live_key(&f->daddr, f->proto, f->dport), 1);
+		vgi_u64map_add(&sc->live, live_key(&f->daddr, 0, 0), 1);
+	}
+	if (cls != VG_CLASS_UNSOLICITED && cls != VG_CLASS_SERVICE) {
+		emit_flow(sc, f, 0);
+		return;
+	}
+	if (f->stime_us > sc->watermark) {
+		sc->watermark = f->stime_us;
+		expire(sc);
+	}
+	if ((si = get_source(sc, f)) < 0) {
+		emit_flow(sc, f, 0);
+		return;
+	}
+	s = &sc->src[si];
+	if (f->stime_us < s->first_us)
+		s->first_us = f->stime_us;
+	if (f->ltime_us > s->last_us)
+		s->last_us = f->ltime_us;
+	list_unlink(sc, (uint32_t)si);
+	list_append(sc, (uint32_t)si);
+
+	s->flows++;
+	s->protos |= (uint8_t)(f->proto == 6 ? 1 : f->proto == 17 ? 2
+			       : (f->proto == 1 || f->proto == 58) ? 4 : 8);
+	ok = answered(f);
+	if (ok)
+		s->answered++;
+	else
+		s->unanswered++;
+	host = (uint32_t)(addr_hash(sc, &f->daddr) >> 32);
+	pp = port_key(f);
+	vset_add(&s->ports, pp);
+
+	/* TRW (TCP and UDP) on the first contact of each host in the episode */
+	h = addr_hash(sc, &f->saddr);
+	lambda = trw_get(sc, h);
+	if (vset_add(&s->hosts, host) && (f->proto == 6 || f->proto == 17)) {
+		/* a probe nobody answered still succeeds if the port is known
+		 * to be live (the capture may have missed the answer); an
+		 * answer that refused it is a failure */
+		if (!ok && f->dpkts == 0 &&
+		    (vgi_u64map_get(&sc->live, live_key(&f->daddr, f->proto, f->dport)) ||
+		     vgi_site_is_service(sc->site, f)))
+			ok = 1;
+		lambda += ok ? -TRW_STEP : TRW_STEP;
+		trw_put(sc, h, lambda);
+	}
+	window_check(sc, s, f, host, pp);
+	if (lambda >= TRW_UPPER)
+		s->detectors |= VG_SCAN_TRW;
+
+	if (s->event_id) {
+		emit_flow(sc, f, s->event_id);
+		return;
+	}
+	if (s->detectors) {
+		become_scan(sc, s);
+		emit_flow(sc, f, s->event_id);
+		return;
+	}
+	if (s->flushed || lambda <= -TRW_UPPER) {
+		/* decided benign: no need to hold its connections */
+		release(sc, s, 0);
+		s->flushed = 1;
+		emit_flow(sc, f, 0);
+		return;
+	}
+	if (s->n_pending == s->cap_pending) {
+		size_t cap = s->cap_pending ? s->cap_pending * 2 : 4;
+		vg_flow *np;
+		if (cap > PENDING_MAX || !(np = realloc(s->pending, cap * sizeof *np))) {
+			release(sc, s, 0);
+			s->flushed = 1;
+			emit_flow(sc, f, 0);
+			return;
+		}
+		s->pending = np;
+		s->cap_pending = cap;
+	}
+	s->pending[s->n_pending++] = *f;
+}
+
+int vg_scans_add(vg_scans *sc, const vg_flow *flows, size_t n)
+{
+	size_t k;
+	for (k = 0; k < n && !sc->failed; k++)
+		if (flows[k].kind == VG_REC_FLOW)
+			add_one(sc, &flows[k]);
+	return sc->failed;
+}
+
+int vg_scans_flush(vg_scans *sc)
+{
+	while (sc->head && !sc->failed)
+		close_source(sc, sc->head);
+	return sc->failed;
+}
+
+size_t vg_scan_ports_format(const vg_scan_event *e, char *out, size_t cap)
+{
+	size_t n = 0, i = 0;
+	unsigned last_proto = 256;
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	while (i < e->n_ports) {
+		unsigned proto = e->ports[i] >> 16, lo = e->ports[i] & 0xffff, hi = lo;
+		size_t j = i + 1;
+		char item[48];
+		int len;
+		const char *pn = vg_proto_name(proto);
+		while (j < e->n_ports && e->ports[j] >> 16 == proto &&
+		       (e->ports[j] & 0xffff) == hi + 1) {
+			hi++;
+			j++;
+		}
+		if (proto == 1 || proto == 58)
+			len = snprintf(item, sizeof item, "%s%s:type%u", n ? " " : "",
+				       proto == 1 ? "icmp" : "icmp6", lo);
+		else if (proto != last_proto)
+			len = snprintf(item, sizeof item, "%s%s:%u", n ? " " : "",
+				       pn ? pn : "?", lo);
+		else
+			len = snprintf(item, sizeof item, ",%u", lo);
+		if (hi != lo && proto != 1 && proto != 58)
+			len += snprintf(item + len, sizeof item - (size_t)len, "-%u", hi);
+		if (n + (size_t)len + 4 >= cap) {
+			memcpy(out + n, "...", 4);
+			return n + 3;
+		}
+		memcpy(out + n, item, (size_t)len + 1);
+		n += (size_t)len;
+		last_proto = proto;
+		i = j;
+	}
+	return n;
+}

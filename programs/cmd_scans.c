@@ -1,0 +1,275 @@
+/*
+ * cmd_scans.c - `vigil scans`: the scan events of the inputs (TRW and
+ * window detectors, docs/scans.md) as a table, JSON or CSV.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: vigil scans [site] [options] -r FILE... [filter]\n"
+		"\n"
+		"Port scans towards the monitored networks, as events: scanner, type\n"
+		"(vertical, horizontal, block, sweep, trw), protocols, first and last\n"
+		"time, targets, ports, flows, answered/unanswered, TRW score, detectors,\n"
+		"known research scanner.\n"
+		"\n"
+		"site: the same options and site file as vigil report (-c, --monitored,\n"
+		"--service, ...), plus --known-scanners FILE, --scan-window SECONDS,\n"
+		"--scan-vertical N, --scan-horizontal N, --scan-gap SECONDS,\n"
+		"--scan-sources N (see docs/scans.md).\n"
+		"\n"
+		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"      --format NAME    input format instead of sniffing: argus, argus2\n"
+		"  -o, --output FMT     text (default), json (one object per event), csv\n"
+		"  -w, --write FILE     write to FILE instead of standard output\n"
+		"      --strict         stop at the first bad or skipped record\n"
+		"  -q, --quiet          no progress display\n");
+}
+
+struct ev {
+	vg_scan_event e;
+	uint32_t *ports;
+	char *known;
+};
+
+struct scans_ctx {
+	vg_merger *m;
+	vg_scans *sc;
+	struct ev *ev;
+	size_t n_ev, cap_ev;
+	uint64_t flows, scan_flows;
+};
+
+static int on_flow(void *user, const vg_flow *f, uint32_t id)
+{
+	struct scans_ctx *c = user;
+	(void)f;
+	c->flows++;
+	c->scan_flows += id != 0;
+	return 0;
+}
+
+static int on_event(void *user, const vg_scan_event *e)
+{
+	struct scans_ctx *c = user;
+	struct ev *v;
+	if (c->n_ev == c->cap_ev) {
+		size_t cap = c->cap_ev ? c->cap_ev * 2 : 64;
+		struct ev *n = realloc(c->ev, cap * sizeof *n);
+		if (!n)
+			return 1;
+		c->ev = n;
+		c->cap_ev = cap;
+	}
+	v = &c->ev[c->n_ev];
+	v->e = *e;
+	v->ports = malloc((e->n_ports ? e->n_ports : 1) * sizeof *v->ports);
+	v->known = e->known ? strdup(e->known) : NULL;
+	if (!v->ports)
+		return 1;
+	memcpy(v->ports, e->ports, e->n_ports * sizeof *v->ports);
+	v->e.ports = v->ports;
+	v->e.known = v->known;
+	c->n_ev++;
+	return 0;
+}
+
+static int on_conn(void *user, const vg_flow *f)
+{
+	struct scans_ctx *c = user;
+	return vg_scans_add(c->sc, f, 1);
+}
+
+static int consume(void *user, const vg_flow *flows, size_t n)
+{
+	struct scans_ctx *c = user;
+	return vg_merger_add(c->m, flows, n);
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+	if (x->e.first_us != y->e.first_us)
+		return x->e.first_us < y->e.first_us ? -1 : 1;
+	return x->e.id < y->e.id ? -1 : x->e.id > y->e.id;
+}
+
+static const char *protos_str(unsigned p, char *buf)
+{
+	buf[0] = '\0';
+	if (p & 1)
+		strcat(buf, "tcp,");
+	if (p & 2)
+		strcat(buf, "udp,");
+	if (p & 4)
+		strcat(buf, "icmp,");
+	if (p & 8)
+		strcat(buf, "other,");
+	if (*buf)
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+static const char *detectors_str(unsigned d, char *buf)
+{
+	buf[0] = '\0';
+	if (d & VG_SCAN_TRW)
+		strcat(buf, "trw,");
+	if (d & VG_SCAN_VERTICAL)
+		strcat(buf, "vertical,");
+	if (d & VG_SCAN_HORIZONTAL)
+		strcat(buf, "horizontal,");
+	if (d & VG_SCAN_BLOCK)
+		strcat(buf, "block,");
+	if (*buf)
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+static void fmt_time(char *out, int64_t us, int style)
+{
+	vg_flow f;
+	memset(&f, 0, sizeof f);
+	f.stime_us = us;
+	vg_field_format(VG_F_STIME, &f, style, out);
+}
+
+static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
+{
+	size_t i;
+	char a[46], t1[64], t2[64], pr[32], de[64], ports[4096];
+	if (outfmt == VG_OUT_CSV)
+		fprintf(fp, "id,scanner,type,protos,first,last,targets,ports,port_list,flows,"
+			"answered,unanswered,score,detectors,known_scanner\n");
+	else if (outfmt == VG_OUT_TEXT)
+		fprintf(fp, "%5s %-39s %-10s %-12s %-26s %-26s %7s %6s %8s %8s %7s  %s\n", "id",
+			"scanner", "type", "protos", "first", "last", "targets", "ports",
+			"flows", "answered", "score", "ports / known scanner");
+	for (i = 0; i < c->n_ev; i++) {
+		const vg_scan_event *e = &c->ev[i].e;
+		vg_addr_format(&e->scanner, e->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, a);
+		vg_scan_ports_format(e, ports, outfmt == VG_OUT_TEXT ? 60 : sizeof ports);
+		protos_str(e->protos, pr);
+		detectors_str(e->detectors, de);
+		if (outfmt == VG_OUT_JSON) {
+			fmt_time(t1, e->first_us, VG_STYLE_JSON);
+			fmt_time(t2, e->last_us, VG_STYLE_JSON);
+			fprintf(fp, "{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"protos\":\"%s\","
+				"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":\"%s\","
+				"\"flows\":%llu,\"answered\":%llu,\"unanswered\":%llu,\"score\":%.3f,"
+				"\"detectors\":\"%s\",\"known_scanner\":", e->id, a, vg_scan_type(e), pr,
+				t1, t2, e->targets, e->n_ports, ports, (unsigned long long)e->flows,
+				(unsigned long long)e->answered, (unsigned long long)e->unanswered,
+				e->score, de);
+			if (e->known)
+				fprintf(fp, "\"%s\"}\n", e->known);
+			else
+				fputs("null}\n", fp);
+		} else if (outfmt == VG_OUT_CSV) {
+			fmt_time(t1, e->first_us, VG_STYLE_RA);
+			fmt_time(t2, e->last_us, VG_STYLE_RA);
+			fprintf(fp, "%u,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s\n",
+				e->id, a, vg_scan_type(e), pr, t1, t2, e->targets, e->n_ports, ports,
+				(unsigned long long)e->flows, (unsigned long long)e->answered,
+				(unsigned long long)e->unanswered, e->score, de,
+				e->known ? e->known : "");
+		} else {
+			fmt_time(t1, e->first_us, VG_STYLE_TEXT);
+			fmt_time(t2, e->last_us, VG_STYLE_TEXT);
+			fprintf(fp, "%5u %-39s %-10s %-12s %-26s %-26s %7u %6u %8llu %8llu %7.2f  %s%s%s\n",
+				e->id, a, vg_scan_type(e), pr, t1, t2, e->targets, e->n_ports,
+				(unsigned long long)e->flows, (unsigned long long)e->answered, e->score,
+				ports, e->known ? "  known: " : "", e->known ? e->known : "");
+		}
+	}
+}
+
+int cmd_scans(int argc, char **argv)
+{
+	struct opts o;
+	struct totals t;
+	struct scans_ctx c;
+	vg_site *site = NULL;
+	vg_merge_opts mo = {0};
+	vg_scans_stats ss;
+	char err[512];
+	size_t i;
+	int ec, rc, fd = -1;
+	FILE *fp = NULL;
+
+	memset(&c, 0, sizeof c);
+	if (parse_opts(&o, argc, argv, &ec, usage)) {
+		free_opts(&o);
+		return ec;
+	}
+	if (o.outfmt < 0)
+		o.outfmt = VG_OUT_TEXT;
+	ec = EXIT_USAGE;
+	if (vg_site_create(&site) != VG_OK) {
+		ec = EXIT_INTERNAL;
+		goto out;
+	}
+	if (o.config && vg_site_load(site, o.config, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
+	for (i = 0; i < o.n_site; i++)
+		if (vg_site_set(site, o.site_key[i], o.site_val[i], err, sizeof err) != VG_OK) {
+			warnx_("--%s: %s", o.site_key[i], err);
+			goto out;
+		}
+	if (vg_site_check(site, err, sizeof err) != VG_OK) {
+		warnx_("scans: %s", err);
+		goto out;
+	}
+	if (vg_scans_create(&c.sc, site, on_flow, on_event, &c, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
+	ec = EXIT_INTERNAL;
+	mo.idle_us = (int64_t)((o.idle_set ? o.idle_s : vg_site_idle(site)) * 1e6);
+	if (vg_merger_create(&c.m, &mo, on_conn, &c) != VG_OK)
+		goto out;
+	rc = run_inputs(&o, consume, &c, &t);
+	vg_merger_flush(c.m);
+	vg_scans_flush(c.sc);
+	vg_scans_get_stats(c.sc, &ss);
+	qsort(c.ev, c.n_ev, sizeof *c.ev, cmp_ev);
+	if ((fd = open_output(&o)) < 0)
+		goto out;
+	fp = fd == 1 ? stdout : fdopen(fd, "w");
+	print_events(fp, &c, o.outfmt);
+	if (o.outfmt == VG_OUT_TEXT) {
+		char a1[32], a2[32];
+		fprintf(fp, "\n%zu scan event%s; %s of %s connections belong to scans "
+			"(%.2f %%); %llu sources followed, at most %llu at once, %llu closed early "
+			"by the cap of %llu\n", c.n_ev, c.n_ev == 1 ? "" : "s",
+			grouped(a1, sizeof a1, c.scan_flows), grouped(a2, sizeof a2, c.flows),
+			c.flows ? 100.0 * (double)c.scan_flows / (double)c.flows : 0.0,
+			(unsigned long long)ss.n_sources, (unsigned long long)ss.n_peak,
+			(unsigned long long)ss.n_evicted, (unsigned long long)ss.max_sources);
+	}
+	if (fflush(fp) != 0) {
+		warnx_("write error");
+		goto out;
+	}
+	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT : EXIT_OK;
+out:
+	if (fp && fp != stdout)
+		fclose(fp);
+	for (i = 0; i < c.n_ev; i++) {
+		free(c.ev[i].ports);
+		free(c.ev[i].known);
+	}
+	free(c.ev);
+	vg_merger_free(c.m);
+	vg_scans_free(c.sc);
+	vg_site_free(site);
+	free_opts(&o);
+	return ec;
+}
