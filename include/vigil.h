@@ -443,6 +443,13 @@ void vg_study_free(vg_study *st);
 /* Tells the study how many records were read (for the report). */
 void vg_study_set_records(vg_study *st, uint64_t records_read);
 int vg_study_add(vg_study *st, const vg_flow *flows, size_t n);
+/* The same, with each connection's scan event id (0: not a scan), as
+ * vg_scans hands them on; the report then also has the "_no_scans" figures
+ * and the scan events given with vg_study_add_scan. */
+int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *scan_ids,
+			size_t n);
+struct vg_scan_event;
+int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e);
 int vg_study_finish(vg_study *st);
 /* Writes the report: VG_OUT_TEXT (the terminal summary) or VG_OUT_JSON. */
 int vg_study_write(vg_study *st, FILE *fp, int outfmt);

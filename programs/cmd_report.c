@@ -17,7 +17,7 @@ static void usage(FILE *fp)
 		"The study of unsolicited traffic towards the monitored networks:\n"
 		"classes, overview (ICMP / no-ICMP sources), per day and host, ports and\n"
 		"their classes, hot ports, connections per source, days active, ICMP,\n"
-		"top sources.\n"
+		"top sources, scan events - and the same without the scans.\n"
 		"\n"
 		"site (also as KEY = VALUE lines in a site file, see docs/site.md):\n"
 		"  -c, --config FILE        read the site file FILE first\n"
@@ -33,6 +33,9 @@ static void usage(FILE *fp)
 		"      --top N              size of the top lists (default 20)\n"
 		"      --services-file FILE /etc/services-style names of the site's ports\n"
 		"      --idle SECONDS       merge idle timeout (default 120)\n"
+		"      --known-scanners FILE, --scan-window S, --scan-vertical N,\n"
+		"      --scan-horizontal N, --scan-gap S, --scan-sources N\n"
+		"                           the scan detector (see vigil scans, docs/scans.md)\n"
 		"\n"
 		"input and output:\n"
 		"  -r, --read FILE...       input files (- = standard input); repeatable\n"
@@ -48,20 +51,37 @@ static void usage(FILE *fp)
 
 struct report_ctx {
 	vg_merger *m;
+	vg_scans *sc;
 	vg_study *st;
 	vg_flow buf[1024];
+	uint32_t ids[1024];
 	size_t n;
 };
 
+/* merged connections go through the scan detector, then to the study with
+ * their scan event ids */
 static int on_conn(void *user, const vg_flow *f)
 {
 	struct report_ctx *c = user;
-	c->buf[c->n++] = *f;
+	return vg_scans_add(c->sc, f, 1);
+}
+
+static int on_tagged(void *user, const vg_flow *f, uint32_t id)
+{
+	struct report_ctx *c = user;
+	c->buf[c->n] = *f;
+	c->ids[c->n++] = id;
 	if (c->n == sizeof c->buf / sizeof c->buf[0]) {
-		vg_study_add(c->st, c->buf, c->n);
+		vg_study_add_tagged(c->st, c->buf, c->ids, c->n);
 		c->n = 0;
 	}
 	return 0;
+}
+
+static int on_scan(void *user, const vg_scan_event *e)
+{
+	struct report_ctx *c = user;
+	return vg_study_add_scan(c->st, e);
 }
 
 static int consume(void *user, const vg_flow *flows, size_t n)
@@ -117,6 +137,11 @@ int cmd_report(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
+	if (vg_scans_create(&c->sc, site, on_tagged, on_scan, c, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		ec = EXIT_USAGE;
+		goto out;
+	}
 	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
 	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
 		warnx_("out of memory");
@@ -124,8 +149,9 @@ int cmd_report(int argc, char **argv)
 	}
 	rc = run_inputs(&o, consume, c, &t);
 	vg_merger_flush(c->m);
+	vg_scans_flush(c->sc);
 	if (c->n)
-		vg_study_add(c->st, c->buf, c->n);
+		vg_study_add_tagged(c->st, c->buf, c->ids, c->n);
 	vg_study_set_records(c->st, t.n_matched);
 	if (vg_study_finish(c->st) != VG_OK) {
 		warnx_("report: the study failed");
@@ -148,6 +174,7 @@ out:
 		fclose(fp);
 	if (c) {
 		vg_merger_free(c->m);
+		vg_scans_free(c->sc);
 		vg_study_free(c->st);
 	}
 	free(c);

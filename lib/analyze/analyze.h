@@ -83,6 +83,9 @@ struct vgi_day {
 	int32_t day;                 /* days since 1970-01-01 in the site zone */
 	uint64_t conns;
 	uint32_t sources, new_sources;
+	uint64_t scan_conns;         /* connections of scan events */
+	uint64_t conns_ns;           /* the rest */
+	uint32_t sources_ns, new_sources_ns;
 	uint64_t pconns[VGI_PG__N];
 	uint32_t psources[VGI_PG__N];
 };
@@ -113,6 +116,8 @@ struct vgi_hotday {
 	int32_t day;
 	uint64_t conns, conns_icmp_src;
 	uint32_t sources, icmp_sources;
+	uint64_t conns_ns;           /* outside scans */
+	uint32_t sources_ns, icmp_sources_ns;
 };
 
 #define VGI_TOP_PORTS 14
@@ -168,6 +173,10 @@ struct vgi_results {
 	struct vgi_hotday *hot[VGI_MAX_HOT];  /* n_days each */
 	struct vgi_bucket buckets[VGI_MAX_BUCKETS + 1];
 	size_t n_buckets;
+	struct vgi_bucket buckets_ns[VGI_MAX_BUCKETS + 1]; /* outside scans */
+	uint64_t conns_ns, icmp_conns_ns, noicmp_conns_ns, scan_conns;
+	uint32_t sources_ns, icmp_sources_ns, noicmp_sources_ns;
+	int scans_known;                   /* scan detection ran */
 	struct vgi_histbin hist[40];
 	size_t n_hist;
 	struct vgi_icmp *icmp;
@@ -180,9 +189,20 @@ struct vgi_srcinfo {
 	vg_addr addr;
 	uint8_t family;
 	uint8_t icmp;                /* sent at least one ICMP connection */
+	uint8_t icmp_ns;             /* ... outside scans */
 	uint32_t days;               /* days active (filled by finish) */
-	uint64_t conns;
+	uint32_t days_ns;            /* days active outside scans */
+	uint64_t conns, conns_ns;
 	int32_t first_day, last_day;
+	int32_t first_day_ns;
+};
+
+/* A scan event as the report keeps it. */
+struct vgi_scan {
+	vg_scan_event e;             /* ports/known point into the fields below */
+	uint32_t *ports;
+	char *known;
+	uint64_t conns;              /* unsolicited connections of the event */
 };
 
 struct vg_study {
@@ -212,6 +232,13 @@ struct vg_study {
 	vgi_u64map pdaysrc;    /* pgroup | day | src    -> conns */
 	vgi_u64map hotdaysrc;  /* hot | day | src       -> conns */
 	vgi_u64map icmpsrc;    /* family | type | code | src -> conns */
+	vgi_u64map srcday_ns;  /* src | day -> conns outside scans */
+	vgi_u64map matrix_scan;/* src | proto | port -> conns of scans */
+	vgi_u64map hotdaysrc_ns; /* hot | day | src -> conns outside scans */
+	vgi_u64map dayscan;    /* day -> conns of scans */
+	struct vgi_scan *scans;
+	size_t n_scans, cap_scans;
+	int scans_known;
 
 	uint64_t n_class[5];
 	uint64_t records_read;

@@ -11,8 +11,11 @@
  *   - window thresholds over the last scan-window seconds: vertical (ports
  *     on one host >= scan-vertical), horizontal (hosts on one port >=
  *     scan-horizontal; ICMP echo counts as one "port"), block (both).
- * A connection is held until its episode is decided, then handed on with
- * its event id (0: not part of a scan). Memory: only sources with an open
+ * A connection is held until its episode is decided - a detector fires,
+ * or the episode ends - then handed on with its event id (0: not part of a
+ * scan); every connection of a scan episode belongs to its event. A source
+ * that keeps going without a decision has at most PENDING_MAX connections
+ * held; beyond that they are handed on as no-scan. Memory: only sources with an open
  * episode are followed, at most scan-sources of them (the least recently
  * active is closed early and counted); the ratios live in a capped map.
  */
@@ -742,10 +745,8 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 		emit_flow(sc, f, s->event_id);
 		return;
 	}
-	if (s->flushed || lambda <= -TRW_UPPER) {
-		/* decided benign: no need to hold its connections */
-		release(sc, s, 0);
-		s->flushed = 1;
+	if (s->flushed) {
+		/* held too many already (PENDING_MAX): handed on as no-scan */
 		emit_flow(sc, f, 0);
 		return;
 	}

@@ -74,7 +74,9 @@ int vg_study_create(vg_study **stp, const vg_site *site, char *err, size_t errle
 	    vgi_u64set_init(&st->hostsrc, MAP_CAP) ||
 	    vgi_u64set_init(&st->hostdaysrc, MAP_CAP) ||
 	    vgi_u64map_init(&st->hostdayp, MAP_CAP) || vgi_u64map_init(&st->pdaysrc, MAP_CAP) ||
-	    vgi_u64map_init(&st->hotdaysrc, MAP_CAP) || vgi_u64map_init(&st->icmpsrc, MAP_CAP)) {
+	    vgi_u64map_init(&st->hotdaysrc, MAP_CAP) || vgi_u64map_init(&st->icmpsrc, MAP_CAP) ||
+	    vgi_u64map_init(&st->srcday_ns, MAP_CAP) || vgi_u64map_init(&st->matrix_scan, MAP_CAP) ||
+	    vgi_u64map_init(&st->hotdaysrc_ns, MAP_CAP) || vgi_u64map_init(&st->dayscan, MAP_CAP)) {
 		snprintf(err, errlen, "out of memory");
 		return VG_ENOMEM;
 	}
@@ -114,6 +116,18 @@ void vg_study_free(vg_study *st)
 	vgi_u64map_free(&st->pdaysrc);
 	vgi_u64map_free(&st->hotdaysrc);
 	vgi_u64map_free(&st->icmpsrc);
+	vgi_u64map_free(&st->srcday_ns);
+	vgi_u64map_free(&st->matrix_scan);
+	vgi_u64map_free(&st->hotdaysrc_ns);
+	vgi_u64map_free(&st->dayscan);
+	{
+		size_t i;
+		for (i = 0; i < st->n_scans; i++) {
+			free(st->scans[i].ports);
+			free(st->scans[i].known);
+		}
+		free(st->scans);
+	}
 	free_results(&st->res);
 	free(st);
 }
@@ -186,6 +200,7 @@ static int64_t src_index(vg_study *st, const vg_flow *f)
 	st->src[i].family = f->family;
 	st->src[i].first_day = INT32_MAX;
 	st->src[i].last_day = INT32_MIN;
+	st->src[i].first_day_ns = INT32_MAX;
 	st->src_slots[s] = (uint32_t)(i + 1);
 	return (int64_t)i;
 }
@@ -262,9 +277,41 @@ static int hot_index(const vg_site *s, const vg_flow *f)
 
 /* ------------------------------------------------------------- adding */
 
+int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e)
+{
+	struct vgi_scan *sc;
+	if (st->n_scans == st->cap_scans) {
+		size_t cap = st->cap_scans ? st->cap_scans * 2 : 64;
+		struct vgi_scan *n = realloc(st->scans, cap * sizeof *n);
+		if (!n)
+			return VG_ENOMEM;
+		st->scans = n;
+		st->cap_scans = cap;
+	}
+	sc = &st->scans[st->n_scans];
+	memset(sc, 0, sizeof *sc);
+	sc->e = *e;
+	if (!(sc->ports = malloc((e->n_ports ? e->n_ports : 1) * sizeof *sc->ports)))
+		return VG_ENOMEM;
+	memcpy(sc->ports, e->ports, e->n_ports * sizeof *sc->ports);
+	sc->known = e->known ? strdup(e->known) : NULL;
+	sc->e.ports = sc->ports;
+	sc->e.known = sc->known;
+	st->n_scans++;
+	st->scans_known = 1;
+	return VG_OK;
+}
+
 int vg_study_add(vg_study *st, const vg_flow *flows, size_t n)
 {
+	return vg_study_add_tagged(st, flows, NULL, n);
+}
+
+int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids, size_t n)
+{
 	size_t k;
+	if (ids)
+		st->scans_known = 1;
 	for (k = 0; k < n; k++) {
 		const vg_flow *f = &flows[k];
 		int cls, pg, hot, is_icmp;
@@ -309,8 +356,24 @@ int vg_study_add(vg_study *st, const vg_flow *flows, size_t n)
 			vgi_u64map_add(&st->hostdaysrc, host << 52 | dk << 32 | src, 1);
 		vgi_u64map_add(&st->hostdayp, host << 24 | dk << 4 | (uint64_t)pg, 1);
 		vgi_u64map_add(&st->pdaysrc, (uint64_t)pg << 52 | dk << 32 | src, 1);
-		if ((hot = hot_index(st->site, f)) >= 0)
+		hot = hot_index(st->site, f);
+		if (hot >= 0)
 			vgi_u64map_add(&st->hotdaysrc, (uint64_t)hot << 52 | dk << 32 | src, 1);
+		if (ids && ids[k]) {
+			vgi_u64map_add(&st->matrix_scan,
+				       src << 24 | (uint64_t)f->proto << 16 | port, 1);
+			vgi_u64map_add(&st->dayscan, dk, 1);
+			vgi_u64map_add(&st->dayscan, (uint64_t)1 << 40 | ids[k], 1);
+		} else {
+			sp->conns_ns++;
+			sp->icmp_ns |= (uint8_t)is_icmp;
+			if (day < sp->first_day_ns)
+				sp->first_day_ns = day;
+			vgi_u64map_add(&st->srcday_ns, src << 20 | dk, 1);
+			if (hot >= 0)
+				vgi_u64map_add(&st->hotdaysrc_ns,
+					       (uint64_t)hot << 52 | dk << 32 | src, 1);
+		}
 		if (is_icmp)
 			vgi_u64map_add(&st->icmpsrc,
 				       (uint64_t)(f->proto == 58) << 48 |
@@ -419,6 +482,108 @@ static size_t bucket_of(const struct vgi_results *r, unsigned days)
 		if (days >= r->buckets[i].min_days)
 			return i;
 	return 0;
+}
+
+/* The figures without the connections of scan events (slides 14-18). */
+static int finish_no_scans(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	vgi_u64map bport;
+	uint64_t key;
+	uint32_t val;
+	size_t i, it;
+
+	r->scans_known = st->scans_known;
+	for (it = 0; vgi_u64map_next(&st->srcday_ns, &it, &key, &val);) {
+		uint64_t s = key >> 20;
+		int32_t d = UNDAYK(key) - r->first_day;
+		st->src[s].days_ns++;
+		if (d >= 0 && (size_t)d < r->n_days) {
+			r->days[d].conns_ns += val;
+			r->days[d].sources_ns++;
+		}
+	}
+	for (i = 0; i < st->n_src; i++) {
+		const struct vgi_srcinfo *s = &st->src[i];
+		int32_t d = s->first_day_ns - r->first_day;
+		if (!s->conns_ns)
+			continue;
+		if (d >= 0 && (size_t)d < r->n_days)
+			r->days[d].new_sources_ns++;
+		r->sources_ns++;
+		r->conns_ns += s->conns_ns;
+		if (s->icmp_ns) {
+			r->icmp_sources_ns++;
+			r->icmp_conns_ns += s->conns_ns;
+		} else {
+			r->noicmp_sources_ns++;
+			r->noicmp_conns_ns += s->conns_ns;
+		}
+	}
+	for (it = 0; vgi_u64map_next(&st->dayscan, &it, &key, &val);) {
+		if (key >> 40) {
+			uint32_t id = (uint32_t)key;
+			for (i = 0; i < st->n_scans; i++)
+				if (st->scans[i].e.id == id) {
+					st->scans[i].conns += val;
+					break;
+				}
+			continue;
+		}
+		{
+			int32_t d = UNDAYK(key) - r->first_day;
+			if (d >= 0 && (size_t)d < r->n_days)
+				r->days[d].scan_conns += val;
+			r->scan_conns += val;
+		}
+	}
+	for (it = 0; vgi_u64map_next(&st->hotdaysrc_ns, &it, &key, &val);) {
+		size_t h = (size_t)(key >> 52);
+		int32_t d = UNDAYK(key >> 32) - r->first_day;
+		uint64_t s = key & 0xFFFFFFFFu;
+		struct vgi_hotday *hd;
+		if (h >= st->site->n_hot || d < 0 || (size_t)d >= r->n_days)
+			continue;
+		hd = &r->hot[h][d];
+		hd->conns_ns += val;
+		hd->sources_ns++;
+		if (st->src[s].icmp_ns)
+			hd->icmp_sources_ns++;
+	}
+	memcpy(r->buckets_ns, r->buckets, sizeof r->buckets);
+	for (i = 0; i < r->n_buckets; i++) {
+		r->buckets_ns[i].sources = 0;
+		r->buckets_ns[i].conns = 0;
+		r->buckets_ns[i].n_top = 0;
+	}
+	for (i = 0; i < st->n_src; i++) {
+		struct vgi_bucket *b;
+		if (!st->src[i].conns_ns)
+			continue;
+		b = &r->buckets_ns[bucket_of(r, st->src[i].days_ns)];
+		b->sources++;
+		b->conns += st->src[i].conns_ns;
+	}
+	if (vgi_u64map_init(&bport, 0))
+		return VG_ENOMEM;
+	for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
+		uint32_t sv = vgi_u64map_get(&st->matrix_scan, key);
+		uint64_t s = key >> 24;
+		if (val > sv)
+			vgi_u64map_add(&bport, (uint64_t)bucket_of(r, st->src[s].days_ns) << 24 |
+						       (key & 0xFFFFFF), val - sv);
+	}
+	for (it = 0; vgi_u64map_next(&bport, &it, &key, &val);) {
+		struct vgi_bucket *b = &r->buckets_ns[key >> 24];
+		struct vgi_port p;
+		p.proto = (uint8_t)(key >> 16);
+		p.port = (uint16_t)(key & 0xFFFF);
+		p.conns = val;
+		p.sources = 0;
+		top_insert(b->top, &b->n_top, VGI_TOP_PORTS, &p);
+	}
+	vgi_u64map_free(&bport);
+	return VG_OK;
 }
 
 int vg_study_finish(vg_study *st)
@@ -758,7 +923,7 @@ int vg_study_finish(vg_study *st)
 			top_insert(r->top[ti].top, &r->top[ti].n_top, 3, &p);
 		}
 	}
-	rc = VG_OK;
+	rc = finish_no_scans(st);
 out:
 	if (rc != VG_OK && !st->errmsg[0])
 		snprintf(st->errmsg, sizeof st->errmsg, "out of memory");

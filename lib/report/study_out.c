@@ -174,6 +174,58 @@ static void port_classes_csv(const vg_study *st, unsigned proto, unsigned port, 
 		(int)pi.trojan_len, pi.trojan ? pi.trojan : "");
 }
 
+static const char *scan_protos(unsigned p, char *buf)
+{
+	buf[0] = '\0';
+	if (p & 1)
+		strcat(buf, "tcp,");
+	if (p & 2)
+		strcat(buf, "udp,");
+	if (p & 4)
+		strcat(buf, "icmp,");
+	if (p & 8)
+		strcat(buf, "other,");
+	if (*buf)
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+static const char *scan_detectors(unsigned d, char *buf)
+{
+	buf[0] = '\0';
+	if (d & VG_SCAN_TRW)
+		strcat(buf, "trw,");
+	if (d & VG_SCAN_VERTICAL)
+		strcat(buf, "vertical,");
+	if (d & VG_SCAN_HORIZONTAL)
+		strcat(buf, "horizontal,");
+	if (d & VG_SCAN_BLOCK)
+		strcat(buf, "block,");
+	if (*buf)
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+/* The scan with the most unsolicited connections, or NULL. */
+static const struct vgi_scan *largest_scan(const vg_study *st)
+{
+	const struct vgi_scan *best = NULL;
+	size_t i;
+	for (i = 0; i < st->n_scans; i++)
+		if (!best || st->scans[i].conns > best->conns)
+			best = &st->scans[i];
+	return best;
+}
+
+static int cmp_scan_conns(const void *a, const void *b)
+{
+	const struct vgi_scan *x = *(const struct vgi_scan *const *)a;
+	const struct vgi_scan *y = *(const struct vgi_scan *const *)b;
+	if (x->conns != y->conns)
+		return x->conns > y->conns ? -1 : 1;
+	return x->e.id < y->e.id ? -1 : x->e.id > y->e.id;
+}
+
 /* ------------------------------------------------------------- text */
 
 static void bucket_label(const struct vgi_bucket *b, char *buf, size_t len)
@@ -235,15 +287,38 @@ static void write_text(vg_study *st, FILE *fp)
 		grp(b, sizeof b, r->icmp_sources), pct(r->icmp_sources, r->sources),
 		ratio(r->icmp_conns, r->icmp_sources));
 
-	fprintf(fp, "%-12s %10s %8s %6s %9s %9s %9s %9s\n", "day", "conns", "sources",
-		"new", "tcp", "udp", "icmp", "other");
+	if (r->scans_known) {
+		const struct vgi_scan *big = largest_scan(st);
+		fprintf(fp, "Scans: %zu event%s made %s of these connections (%.2f %%)", st->n_scans,
+			st->n_scans == 1 ? "" : "s", grp(a, sizeof a, r->scan_conns),
+			pct(r->scan_conns, r->conns));
+		if (big) {
+			addr_str(&big->e.scanner, big->e.family, ab);
+			fprintf(fp, "; the largest single scan, #%u from %s, made %s (%.2f %% of all)",
+				big->e.id, ab, grp(b, sizeof b, big->conns), pct(big->conns, r->conns));
+		}
+		fprintf(fp, ".\nWithout scans, %s connections came from %s sources (%.2f per source):\n",
+			grp(a, sizeof a, r->conns_ns), grp(b, sizeof b, r->sources_ns),
+			ratio(r->conns_ns, r->sources_ns));
+		fprintf(fp, "  %s (%.2f %%) from %s sources that sent no ICMP: %.2f per source\n",
+			grp(a, sizeof a, r->noicmp_conns_ns), pct(r->noicmp_conns_ns, r->conns_ns),
+			grp(b, sizeof b, r->noicmp_sources_ns),
+			ratio(r->noicmp_conns_ns, r->noicmp_sources_ns));
+		fprintf(fp, "  %s (%.2f %%) from %s sources that sent ICMP: %.2f per source\n\n",
+			grp(a, sizeof a, r->icmp_conns_ns), pct(r->icmp_conns_ns, r->conns_ns),
+			grp(b, sizeof b, r->icmp_sources_ns),
+			ratio(r->icmp_conns_ns, r->icmp_sources_ns));
+	}
+	fprintf(fp, "%-12s %10s %8s %6s %9s %9s %9s %9s %9s %7s\n", "day", "conns", "sources",
+		"new", "tcp", "udp", "icmp", "other", "scan", "new-ns");
 	for (i = 0; i < r->n_days; i++) {
 		const struct vgi_day *d = &r->days[i];
 		vgi_day_format(d->day, d1);
-		fprintf(fp, "%-12s %10llu %8u %6u %9llu %9llu %9llu %9llu\n", d1,
+		fprintf(fp, "%-12s %10llu %8u %6u %9llu %9llu %9llu %9llu %9llu %7u\n", d1,
 			(unsigned long long)d->conns, d->sources, d->new_sources,
 			(unsigned long long)d->pconns[0], (unsigned long long)d->pconns[1],
-			(unsigned long long)d->pconns[2], (unsigned long long)d->pconns[3]);
+			(unsigned long long)d->pconns[2], (unsigned long long)d->pconns[3],
+			(unsigned long long)d->scan_conns, d->new_sources_ns);
 	}
 
 	fprintf(fp, "\n%-40s %10s %8s\n", "monitored host", "conns", "sources");
@@ -321,6 +396,47 @@ static void write_text(vg_study *st, FILE *fp)
 		}
 	}
 
+	if (r->scans_known) {
+		fprintf(fp, "\nactivity without scans\n");
+		for (i = 0; i < r->n_buckets; i++) {
+			const struct vgi_bucket *bk = &r->buckets_ns[i];
+			char lab[32];
+			bucket_label(bk, lab, sizeof lab);
+			fprintf(fp, "  %-12s %8u sources %10llu conns  top:", lab, bk->sources,
+				(unsigned long long)bk->conns);
+			for (j = 0; j < bk->n_top && j < 5; j++)
+				fprintf(fp, " %s %llu",
+					port_str(bk->top[j].proto, bk->top[j].port, pb, sizeof pb),
+					(unsigned long long)bk->top[j].conns);
+			fputc('\n', fp);
+		}
+	}
+	if (st->n_scans) {
+		const struct vgi_scan **order = malloc(st->n_scans * sizeof *order);
+		if (order) {
+			char pr[32], de[64], ports[64];
+			for (i = 0; i < st->n_scans; i++)
+				order[i] = &st->scans[i];
+			qsort(order, st->n_scans, sizeof *order, cmp_scan_conns);
+			fprintf(fp, "\n%5s %-39s %-10s %-9s %-11s %7s %6s %8s  %s\n", "scan", "scanner",
+				"type", "protos", "first day", "targets", "ports", "conns", "ports");
+			for (i = 0; i < st->n_scans && i < top; i++) {
+				const vg_scan_event *e = &order[i]->e;
+				addr_str(&e->scanner, e->family, ab);
+				vgi_day_format(vgi_study_day(site, e->first_us), d1);
+				vg_scan_ports_format(e, ports, sizeof ports);
+				fprintf(fp, "%5u %-39s %-10s %-9s %-11s %7u %6u %8llu  %s%s%s\n", e->id, ab,
+					vg_scan_type(e), scan_protos(e->protos, pr), d1, e->targets,
+					e->n_ports, (unsigned long long)order[i]->conns, ports,
+					e->known ? "  known: " : "", e->known ? e->known : "");
+				(void)de;
+			}
+			if (st->n_scans > top)
+				fprintf(fp, "(%zu scan events in all; vigil scans lists them)\n", st->n_scans);
+			free(order);
+		}
+	}
+
 	fprintf(fp, "\n%-40s %8s %6s %6s %5s %-11s %-11s %4s  %s\n", "top source", "conns",
 		"ports", "hosts", "days", "first", "last", "ICMP", "top ports");
 	for (i = 0; i < r->n_top; i++) {
@@ -342,6 +458,72 @@ static void write_text(vg_study *st, FILE *fp)
 			"a host slot, %llu matrix cells dropped; counts are lower bounds\n",
 			(unsigned long long)st->dropped_sources, (unsigned long long)st->dropped_hosts,
 			(unsigned long long)st->matrix.n_dropped);
+}
+
+static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
+{
+	char pb[8];
+	size_t i, j;
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		const struct vgi_bucket *b = &bk[i];
+		fprintf(fp, "%s{\"min_days\":%u,\"max_days\":", i ? "," : "", b->min_days);
+		if (b->max_days)
+			fprintf(fp, "%u", b->max_days);
+		else
+			fputs("null", fp);
+		fprintf(fp, ",\"sources\":%u,\"connections\":%llu,\"top_ports\":[", b->sources,
+			(unsigned long long)b->conns);
+		for (j = 0; j < b->n_top; j++) {
+			unsigned pr = b->top[j].proto, po = b->top[j].port;
+			if (pr == 1 || pr == 58)
+				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":null,\"icmp_type\":%u,"
+					"\"icmp_code\":%u,\"connections\":%llu}", j ? "," : "",
+					proto_str(pr, pb), po >> 8, po & 0xff,
+					(unsigned long long)b->top[j].conns);
+			else
+				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu}",
+					j ? "," : "", proto_str(pr, pb), po,
+					(unsigned long long)b->top[j].conns);
+		}
+		fputs("]}", fp);
+	}
+	fputc(']', fp);
+}
+
+static void json_scans(FILE *fp, const vg_study *st)
+{
+	size_t i;
+	fputs(",\"scans\":[", fp);
+	for (i = 0; i < st->n_scans; i++) {
+		const struct vgi_scan *sc = &st->scans[i];
+		const vg_scan_event *e = &sc->e;
+		char ab[46], t1[64], t2[64], pr[32], de[64], ports[8192];
+		vg_flow tf;
+		addr_str(&e->scanner, e->family, ab);
+		memset(&tf, 0, sizeof tf);
+		tf.stime_us = e->first_us;
+		vg_field_format(VG_F_STIME, &tf, VG_STYLE_JSON, t1);
+		tf.stime_us = e->last_us;
+		vg_field_format(VG_F_STIME, &tf, VG_STYLE_JSON, t2);
+		vg_scan_ports_format(e, ports, sizeof ports);
+		fprintf(fp, "%s{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"protos\":\"%s\","
+			"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":",
+			i ? "," : "", e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
+			e->targets, e->n_ports);
+		json_str(fp, ports, strlen(ports));
+		fprintf(fp, ",\"flows\":%llu,\"connections\":%llu,\"answered\":%llu,"
+			"\"unanswered\":%llu,\"score\":%.3f,\"detectors\":\"%s\",\"known_scanner\":",
+			(unsigned long long)e->flows, (unsigned long long)sc->conns,
+			(unsigned long long)e->answered, (unsigned long long)e->unanswered, e->score,
+			scan_detectors(e->detectors, de));
+		if (e->known)
+			json_str(fp, e->known, strlen(e->known));
+		else
+			fputs("null", fp);
+		fputc('}', fp);
+	}
+	fputc(']', fp);
 }
 
 /* ------------------------------------------------------------- JSON */
@@ -381,14 +563,39 @@ static void write_json(vg_study *st, FILE *fp)
 		pct(r->icmp_conns, r->conns), r->noicmp_sources,
 		(unsigned long long)r->noicmp_conns, ratio(r->noicmp_conns, r->noicmp_sources),
 		pct(r->noicmp_sources, r->sources), pct(r->noicmp_conns, r->conns));
+	if (r->scans_known) {
+		const struct vgi_scan *big = largest_scan(st);
+		fprintf(fp, ",\"scans_summary\":{\"events\":%zu,\"scan_connections\":%llu,"
+			"\"share_pct\":%.4f,\"largest_scan\":", st->n_scans,
+			(unsigned long long)r->scan_conns, pct(r->scan_conns, r->conns));
+		if (big) {
+			addr_str(&big->e.scanner, big->e.family, ab);
+			fprintf(fp, "{\"id\":%u,\"scanner\":\"%s\",\"connections\":%llu,"
+				"\"share_pct\":%.4f}}", big->e.id, ab, (unsigned long long)big->conns,
+				pct(big->conns, r->conns));
+		} else {
+			fputs("null}", fp);
+		}
+		fprintf(fp, ",\"overview_no_scans\":{\"connections\":%llu,\"sources\":%u,"
+			"\"conn_per_source\":%.4f,\"icmp\":{\"sources\":%u,\"connections\":%llu},"
+			"\"no_icmp\":{\"sources\":%u,\"connections\":%llu}}",
+			(unsigned long long)r->conns_ns, r->sources_ns, ratio(r->conns_ns, r->sources_ns),
+			r->icmp_sources_ns, (unsigned long long)r->icmp_conns_ns, r->noicmp_sources_ns,
+			(unsigned long long)r->noicmp_conns_ns);
+	}
 
 	fputs(",\"daily\":[", fp);
 	for (i = 0; i < r->n_days; i++) {
 		const struct vgi_day *dy = &r->days[i];
 		vgi_day_format(dy->day, d);
-		fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u,\"new_sources\":%u,"
-			"\"protocols\":{", i ? "," : "", d, (unsigned long long)dy->conns,
-			dy->sources, dy->new_sources);
+		fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u,\"new_sources\":%u,",
+			i ? "," : "", d, (unsigned long long)dy->conns, dy->sources, dy->new_sources);
+		if (r->scans_known)
+			fprintf(fp, "\"scan_connections\":%llu,\"connections_no_scans\":%llu,"
+				"\"sources_no_scans\":%u,\"new_sources_no_scans\":%u,",
+				(unsigned long long)dy->scan_conns, (unsigned long long)dy->conns_ns,
+				dy->sources_ns, dy->new_sources_ns);
+		fputs("\"protocols\":{", fp);
 		for (j = 0; j < VGI_PG__N; j++)
 			fprintf(fp, "%s\"%s\":{\"connections\":%llu,\"sources\":%u}", j ? "," : "",
 				pg_names[j], (unsigned long long)dy->pconns[j], dy->psources[j]);
@@ -435,40 +642,28 @@ static void write_json(vg_study *st, FILE *fp)
 			fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u,"
 				"\"icmp_sources\":%u,\"no_icmp_sources\":%u,"
 				"\"connections_icmp_sources\":%llu,\"connections_no_icmp_sources\":%llu,"
-				"\"share_connections_pct\":%.4f,\"share_sources_pct\":%.4f}",
+				"\"share_connections_pct\":%.4f,\"share_sources_pct\":%.4f",
 				i ? "," : "", d, (unsigned long long)h->conns, h->sources,
 				h->icmp_sources, h->sources - h->icmp_sources,
 				(unsigned long long)h->conns_icmp_src,
 				(unsigned long long)(h->conns - h->conns_icmp_src),
 				pct(h->conns, r->days[i].conns), pct(h->sources, r->days[i].sources));
+			if (r->scans_known)
+				fprintf(fp, ",\"connections_no_scans\":%llu,\"sources_no_scans\":%u,"
+					"\"icmp_sources_no_scans\":%u,\"share_connections_no_scans_pct\":%.4f",
+					(unsigned long long)h->conns_ns, h->sources_ns, h->icmp_sources_ns,
+					pct(h->conns_ns, r->days[i].conns_ns));
+			fputc('}', fp);
 		}
 		fputs("]}", fp);
 	}
-	fputs("],\"duration\":[", fp);
-	for (i = 0; i < r->n_buckets; i++) {
-		const struct vgi_bucket *b = &r->buckets[i];
-		fprintf(fp, "%s{\"min_days\":%u,\"max_days\":", i ? "," : "", b->min_days);
-		if (b->max_days)
-			fprintf(fp, "%u", b->max_days);
-		else
-			fputs("null", fp);
-		fprintf(fp, ",\"sources\":%u,\"connections\":%llu,\"top_ports\":[", b->sources,
-			(unsigned long long)b->conns);
-		for (j = 0; j < b->n_top; j++) {
-			unsigned pr = b->top[j].proto, po = b->top[j].port;
-			if (pr == 1 || pr == 58)
-				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":null,\"icmp_type\":%u,"
-					"\"icmp_code\":%u,\"connections\":%llu}", j ? "," : "",
-					proto_str(pr, pb), po >> 8, po & 0xff,
-					(unsigned long long)b->top[j].conns);
-			else
-				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu}",
-					j ? "," : "", proto_str(pr, pb), po,
-					(unsigned long long)b->top[j].conns);
-		}
-		fputs("]}", fp);
+	fputs("],\"duration\":", fp);
+	json_buckets(fp, r->buckets, r->n_buckets);
+	if (r->scans_known) {
+		fputs(",\"duration_no_scans\":", fp);
+		json_buckets(fp, r->buckets_ns, r->n_buckets);
 	}
-	fputs("],\"conn_per_source_histogram\":[", fp);
+	fputs(",\"conn_per_source_histogram\":[", fp);
 	for (i = 0; i < r->n_hist; i++)
 		fprintf(fp, "%s{\"min\":%llu,\"max\":%llu,\"sources\":%u,\"connections\":%llu}",
 			i ? "," : "", (unsigned long long)r->hist[i].min,
@@ -500,9 +695,12 @@ static void write_json(vg_study *st, FILE *fp)
 		}
 		fputs("]}", fp);
 	}
-	fprintf(fp, "],\"matrix\":{\"cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
+	fputc(']', fp);
+	if (r->scans_known)
+		json_scans(fp, st);
+	fprintf(fp, ",\"matrix\":{\"cells\":%zu,\"scan_cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
 		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu}}\n",
-		st->matrix.n, (unsigned long long)st->dropped_sources,
+		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->dropped_sources,
 		(unsigned long long)st->dropped_hosts, (unsigned long long)st->matrix.n_dropped,
 		(unsigned long long)st->srcday.n_dropped);
 }
@@ -556,6 +754,32 @@ static int csv_close(FILE *fp, const char *dir, const char *name, char *err, siz
 			return VG_EIO;                                   \
 	} while (0)
 
+static void csv_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
+{
+	char pb[8];
+	size_t i, j;
+	for (i = 0; i < n; i++) {
+		const struct vgi_bucket *b = &bk[i];
+		char mx[16] = "";
+		if (b->max_days)
+			snprintf(mx, sizeof mx, "%u", b->max_days);
+		if (!b->n_top)
+			fprintf(fp, "%u,%s,%u,%llu,,,,\n", b->min_days, mx, b->sources,
+				(unsigned long long)b->conns);
+		for (j = 0; j < b->n_top; j++) {
+			unsigned pr = b->top[j].proto, po = b->top[j].port;
+			char ps[16];
+			if (pr == 1 || pr == 58)
+				snprintf(ps, sizeof ps, "%u/%u", po >> 8, po & 0xff);
+			else
+				snprintf(ps, sizeof ps, "%u", po);
+			fprintf(fp, "%u,%s,%u,%llu,%zu,%s,%s,%llu\n", b->min_days, mx, b->sources,
+				(unsigned long long)b->conns, j + 1, proto_str(pr, pb), ps,
+				(unsigned long long)b->top[j].conns);
+		}
+	}
+}
+
 int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 {
 	const struct vgi_results *r;
@@ -592,7 +816,8 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 	CSV_END();
 
 	CSV_BEGIN("daily.csv", "day,connections,sources,new_sources,tcp_connections,tcp_sources,"
-		  "udp_connections,udp_sources,icmp_connections,icmp_sources,other_connections,other_sources");
+		  "udp_connections,udp_sources,icmp_connections,icmp_sources,other_connections,other_sources,"
+		  "scan_connections,connections_no_scans,sources_no_scans,new_sources_no_scans");
 	for (i = 0; i < r->n_days; i++) {
 		const struct vgi_day *dy = &r->days[i];
 		vgi_day_format(dy->day, d);
@@ -600,9 +825,42 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 			dy->new_sources);
 		for (j = 0; j < VGI_PG__N; j++)
 			fprintf(fp, ",%llu,%u", (unsigned long long)dy->pconns[j], dy->psources[j]);
-		fputc('\n', fp);
+		if (r->scans_known)
+			fprintf(fp, ",%llu,%llu,%u,%u\n", (unsigned long long)dy->scan_conns,
+				(unsigned long long)dy->conns_ns, dy->sources_ns, dy->new_sources_ns);
+		else
+			fputs(",,,,\n", fp);
 	}
 	CSV_END();
+
+	if (r->scans_known) {
+		CSV_BEGIN("scans.csv", "id,scanner,type,protos,first,last,targets,ports,port_list,"
+			  "flows,connections,answered,unanswered,score,detectors,known_scanner");
+		for (i = 0; i < st->n_scans; i++) {
+			const struct vgi_scan *sc = &st->scans[i];
+			const vg_scan_event *e = &sc->e;
+			char pr[32], de[64], ports[8192], t1[64], t2[64];
+			vg_flow tf;
+			memset(&tf, 0, sizeof tf);
+			tf.stime_us = e->first_us;
+			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t1);
+			tf.stime_us = e->last_us;
+			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t2);
+			addr_str(&e->scanner, e->family, ab);
+			vg_scan_ports_format(e, ports, sizeof ports);
+			fprintf(fp, "%u,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s\n",
+				e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
+				e->targets, e->n_ports, ports, (unsigned long long)e->flows,
+				(unsigned long long)sc->conns, (unsigned long long)e->answered,
+				(unsigned long long)e->unanswered, e->score,
+				scan_detectors(e->detectors, de), e->known ? e->known : "");
+		}
+		CSV_END();
+
+		CSV_BEGIN("duration_no_scans.csv", "min_days,max_days,sources,connections,rank,proto,port,port_connections");
+		csv_buckets(fp, r->buckets_ns, r->n_buckets);
+		CSV_END();
+	}
 
 	CSV_BEGIN("hosts.csv", "addr,connections,sources");
 	for (i = 0; i < r->n_hosts; i++) {
@@ -633,53 +891,38 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 	}
 	CSV_END();
 
-	CSV_BEGIN("matrix.csv", "source,proto,port,connections");
+	CSV_BEGIN("matrix.csv", "source,proto,port,connections,scan_connections");
 	for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
 		const struct vgi_srcinfo *s = &st->src[key >> 24];
 		unsigned pr = (unsigned)(key >> 16) & 0xff, po = (unsigned)(key & 0xFFFF);
+		uint32_t sv = vgi_u64map_get(&st->matrix_scan, key);
 		addr_str(&s->addr, s->family, ab);
 		if (pr == 1 || pr == 58)
-			fprintf(fp, "%s,%s,%u/%u,%u\n", ab, proto_str(pr, pb), po >> 8, po & 0xff, val);
+			fprintf(fp, "%s,%s,%u/%u,%u,%u\n", ab, proto_str(pr, pb), po >> 8, po & 0xff,
+				val, sv);
 		else
-			fprintf(fp, "%s,%s,%u,%u\n", ab, proto_str(pr, pb), po, val);
+			fprintf(fp, "%s,%s,%u,%u,%u\n", ab, proto_str(pr, pb), po, val, sv);
 	}
 	CSV_END();
 
 	CSV_BEGIN("hot_ports.csv", "proto,port,day,connections,sources,icmp_sources,"
-		  "connections_icmp_sources,share_connections_pct,share_sources_pct");
+		  "connections_icmp_sources,share_connections_pct,share_sources_pct,"
+		  "connections_no_scans,sources_no_scans,icmp_sources_no_scans");
 	for (j = 0; j < site->n_hot; j++)
 		for (i = 0; i < r->n_days; i++) {
 			const struct vgi_hotday *h = &r->hot[j][i];
 			vgi_day_format(h->day, d);
-			fprintf(fp, "%s,%u,%s,%llu,%u,%u,%llu,%.4f,%.4f\n",
+			fprintf(fp, "%s,%u,%s,%llu,%u,%u,%llu,%.4f,%.4f,%llu,%u,%u\n",
 				proto_str(site->hot[j].proto, pb), site->hot[j].port, d,
 				(unsigned long long)h->conns, h->sources, h->icmp_sources,
 				(unsigned long long)h->conns_icmp_src, pct(h->conns, r->days[i].conns),
-				pct(h->sources, r->days[i].sources));
+				pct(h->sources, r->days[i].sources), (unsigned long long)h->conns_ns,
+				h->sources_ns, h->icmp_sources_ns);
 		}
 	CSV_END();
 
 	CSV_BEGIN("duration.csv", "min_days,max_days,sources,connections,rank,proto,port,port_connections");
-	for (i = 0; i < r->n_buckets; i++) {
-		const struct vgi_bucket *b = &r->buckets[i];
-		char mx[16] = "";
-		if (b->max_days)
-			snprintf(mx, sizeof mx, "%u", b->max_days);
-		if (!b->n_top)
-			fprintf(fp, "%u,%s,%u,%llu,,,,\n", b->min_days, mx, b->sources,
-				(unsigned long long)b->conns);
-		for (j = 0; j < b->n_top; j++) {
-			unsigned pr = b->top[j].proto, po = b->top[j].port;
-			char ps[16];
-			if (pr == 1 || pr == 58)
-				snprintf(ps, sizeof ps, "%u/%u", po >> 8, po & 0xff);
-			else
-				snprintf(ps, sizeof ps, "%u", po);
-			fprintf(fp, "%u,%s,%u,%llu,%zu,%s,%s,%llu\n", b->min_days, mx, b->sources,
-				(unsigned long long)b->conns, j + 1, proto_str(pr, pb), ps,
-				(unsigned long long)b->top[j].conns);
-		}
-	}
+	csv_buckets(fp, r->buckets, r->n_buckets);
 	CSV_END();
 
 	CSV_BEGIN("conn_per_source.csv", "min,max,sources,connections");
