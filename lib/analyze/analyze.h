@@ -197,13 +197,24 @@ struct vgi_srcinfo {
 	int32_t first_day_ns;
 };
 
-/* A scan event as the report keeps it. */
+/* A scan event as the report keeps it: there may be very many, so it is
+ * small; vgi_scan_event() gives the full vg_scan_event view. */
 struct vgi_scan {
-	vg_scan_event e;             /* ports/known point into the fields below */
-	uint32_t *ports;
-	char *known;
-	uint64_t conns;              /* unsolicited connections of the event */
+	vg_addr scanner;
+	int64_t first_us, last_us;
+	uint32_t id, targets, n_ports, flows, answered, unanswered;
+	uint32_t conns;              /* unsolicited connections (filled by finish) */
+	float score;
+	uint8_t family, detectors, protos;
+	uint8_t known;               /* index + 1 into vg_study.known_names, 0 none */
+	char ports_inl[20];          /* the port list (vg_scan_ports_format) ... */
+	char *ports_long;            /* ... or here when it is longer */
 };
+
+static inline const char *vgi_scan_ports(const struct vgi_scan *s)
+{
+	return s->ports_long ? s->ports_long : s->ports_inl;
+}
 
 struct vg_study {
 	const struct vg_site *site;
@@ -238,6 +249,10 @@ struct vg_study {
 	vgi_u64map dayscan;    /* day -> conns of scans */
 	struct vgi_scan *scans;
 	size_t n_scans, cap_scans;
+	uint32_t *conns_by_id; /* event id -> unsolicited connections */
+	size_t cap_by_id;
+	char *known_names[255];
+	size_t n_known_names;
 	int scans_known;
 
 	uint64_t n_class[5];
@@ -248,6 +263,7 @@ struct vg_study {
 };
 
 int32_t vgi_study_day(const struct vg_site *s, int64_t us);
+void vgi_scan_event(const struct vg_study *st, const struct vgi_scan *s, vg_scan_event *e);
 void vgi_day_format(int32_t day, char out[11]);
 
 #endif

@@ -122,11 +122,12 @@ void vg_study_free(vg_study *st)
 	vgi_u64map_free(&st->dayscan);
 	{
 		size_t i;
-		for (i = 0; i < st->n_scans; i++) {
-			free(st->scans[i].ports);
-			free(st->scans[i].known);
-		}
+		for (i = 0; i < st->n_scans; i++)
+			free(st->scans[i].ports_long);
 		free(st->scans);
+		free(st->conns_by_id);
+		for (i = 0; i < st->n_known_names; i++)
+			free(st->known_names[i]);
 	}
 	free_results(&st->res);
 	free(st);
@@ -277,26 +278,74 @@ static int hot_index(const vg_site *s, const vg_flow *f)
 
 /* ------------------------------------------------------------- adding */
 
+void vgi_scan_event(const vg_study *st, const struct vgi_scan *s, vg_scan_event *e)
+{
+	memset(e, 0, sizeof *e);
+	e->id = s->id;
+	e->scanner = s->scanner;
+	e->family = s->family;
+	e->detectors = s->detectors;
+	e->protos = s->protos;
+	e->first_us = s->first_us;
+	e->last_us = s->last_us;
+	e->flows = s->flows;
+	e->answered = s->answered;
+	e->unanswered = s->unanswered;
+	e->targets = s->targets;
+	e->n_ports = s->n_ports;
+	e->score = s->score;
+	e->known = s->known ? st->known_names[s->known - 1] : NULL;
+}
+
+static uint32_t sat32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e)
 {
 	struct vgi_scan *sc;
+	char buf[8192];
+	size_t n;
 	if (st->n_scans == st->cap_scans) {
-		size_t cap = st->cap_scans ? st->cap_scans * 2 : 64;
-		struct vgi_scan *n = realloc(st->scans, cap * sizeof *n);
-		if (!n)
+		size_t cap = st->cap_scans ? st->cap_scans + st->cap_scans / 2 : 64;
+		struct vgi_scan *ns = realloc(st->scans, cap * sizeof *ns);
+		if (!ns)
 			return VG_ENOMEM;
-		st->scans = n;
+		st->scans = ns;
 		st->cap_scans = cap;
 	}
 	sc = &st->scans[st->n_scans];
 	memset(sc, 0, sizeof *sc);
-	sc->e = *e;
-	if (!(sc->ports = malloc((e->n_ports ? e->n_ports : 1) * sizeof *sc->ports)))
+	sc->id = e->id;
+	sc->scanner = e->scanner;
+	sc->family = e->family;
+	sc->detectors = e->detectors;
+	sc->protos = e->protos;
+	sc->first_us = e->first_us;
+	sc->last_us = e->last_us;
+	sc->flows = sat32(e->flows);
+	sc->answered = sat32(e->answered);
+	sc->unanswered = sat32(e->unanswered);
+	sc->targets = e->targets;
+	sc->n_ports = e->n_ports;
+	sc->score = (float)e->score;
+	if (e->known) {
+		size_t k;
+		for (k = 0; k < st->n_known_names; k++)
+			if (strcmp(st->known_names[k], e->known) == 0)
+				break;
+		if (k == st->n_known_names && k < 255 &&
+		    (st->known_names[k] = strdup(e->known)) != NULL)
+			st->n_known_names++;
+		if (k < st->n_known_names)
+			sc->known = (uint8_t)(k + 1);
+	}
+	n = vg_scan_ports_format(e, buf, sizeof buf);
+	if (n < sizeof sc->ports_inl)
+		memcpy(sc->ports_inl, buf, n + 1);
+	else if (!(sc->ports_long = strdup(buf)))
 		return VG_ENOMEM;
-	memcpy(sc->ports, e->ports, e->n_ports * sizeof *sc->ports);
-	sc->known = e->known ? strdup(e->known) : NULL;
-	sc->e.ports = sc->ports;
-	sc->e.known = sc->known;
 	st->n_scans++;
 	st->scans_known = 1;
 	return VG_OK;
@@ -363,7 +412,20 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids,
 			vgi_u64map_add(&st->matrix_scan,
 				       src << 24 | (uint64_t)f->proto << 16 | port, 1);
 			vgi_u64map_add(&st->dayscan, dk, 1);
-			vgi_u64map_add(&st->dayscan, (uint64_t)1 << 40 | ids[k], 1);
+			if (ids[k] >= st->cap_by_id) {
+				size_t cap = st->cap_by_id ? st->cap_by_id : 1024;
+				uint32_t *nb;
+				while (cap <= ids[k])
+					cap += cap / 2;
+				if ((nb = realloc(st->conns_by_id, cap * sizeof *nb))) {
+					memset(nb + st->cap_by_id, 0,
+					       (cap - st->cap_by_id) * sizeof *nb);
+					st->conns_by_id = nb;
+					st->cap_by_id = cap;
+				}
+			}
+			if (ids[k] < st->cap_by_id)
+				st->conns_by_id[ids[k]]++;
 		} else {
 			sp->conns_ns++;
 			sp->icmp_ns |= (uint8_t)is_icmp;
@@ -520,16 +582,10 @@ static int finish_no_scans(vg_study *st)
 			r->noicmp_conns_ns += s->conns_ns;
 		}
 	}
+	for (i = 0; i < st->n_scans; i++)
+		st->scans[i].conns = st->scans[i].id < st->cap_by_id
+					     ? st->conns_by_id[st->scans[i].id] : 0;
 	for (it = 0; vgi_u64map_next(&st->dayscan, &it, &key, &val);) {
-		if (key >> 40) {
-			uint32_t id = (uint32_t)key;
-			for (i = 0; i < st->n_scans; i++)
-				if (st->scans[i].e.id == id) {
-					st->scans[i].conns += val;
-					break;
-				}
-			continue;
-		}
 		{
 			int32_t d = UNDAYK(key) - r->first_day;
 			if (d >= 0 && (size_t)d < r->n_days)

@@ -522,7 +522,7 @@ static void pump_start(vg_reader *r)
  */
 #define PAR_CHUNK (2u << 20)
 #define PAR_MARGIN ((size_t)65536 * 4 + 8) /* the longest record, and a header */
-#define PAR_RING 6
+#define PAR_RING 4
 #define PAR_WORKERS 2
 
 struct par_slot {

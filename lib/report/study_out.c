@@ -223,7 +223,7 @@ static int cmp_scan_conns(const void *a, const void *b)
 	const struct vgi_scan *y = *(const struct vgi_scan *const *)b;
 	if (x->conns != y->conns)
 		return x->conns > y->conns ? -1 : 1;
-	return x->e.id < y->e.id ? -1 : x->e.id > y->e.id;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* ------------------------------------------------------------- text */
@@ -293,9 +293,9 @@ static void write_text(vg_study *st, FILE *fp)
 			st->n_scans == 1 ? "" : "s", grp(a, sizeof a, r->scan_conns),
 			pct(r->scan_conns, r->conns));
 		if (big) {
-			addr_str(&big->e.scanner, big->e.family, ab);
+			addr_str(&big->scanner, big->family, ab);
 			fprintf(fp, "; the largest single scan, #%u from %s, made %s (%.2f %% of all)",
-				big->e.id, ab, grp(b, sizeof b, big->conns), pct(big->conns, r->conns));
+				big->id, ab, grp(b, sizeof b, big->conns), pct(big->conns, r->conns));
 		}
 		fprintf(fp, ".\nWithout scans, %s connections came from %s sources (%.2f per source):\n",
 			grp(a, sizeof a, r->conns_ns), grp(b, sizeof b, r->sources_ns),
@@ -421,10 +421,13 @@ static void write_text(vg_study *st, FILE *fp)
 			fprintf(fp, "\n%5s %-39s %-10s %-9s %-11s %7s %6s %8s  %s\n", "scan", "scanner",
 				"type", "protos", "first day", "targets", "ports", "conns", "ports");
 			for (i = 0; i < st->n_scans && i < top; i++) {
-				const vg_scan_event *e = &order[i]->e;
+				vg_scan_event ev, *e = &ev;
+				vgi_scan_event(st, order[i], &ev);
 				addr_str(&e->scanner, e->family, ab);
 				vgi_day_format(vgi_study_day(site, e->first_us), d1);
-				vg_scan_ports_format(e, ports, sizeof ports);
+				snprintf(ports, sizeof ports, "%s", vgi_scan_ports(order[i]));
+				if (strlen(ports) > 60)
+					strcpy(ports + 57, "...");
 				fprintf(fp, "%5u %-39s %-10s %-9s %-11s %7u %6u %8llu  %s%s%s\n", e->id, ab,
 					vg_scan_type(e), scan_protos(e->protos, pr), d1, e->targets,
 					e->n_ports, (unsigned long long)order[i]->conns, ports,
@@ -497,16 +500,17 @@ static void json_scans(FILE *fp, const vg_study *st)
 	fputs(",\"scans\":[", fp);
 	for (i = 0; i < st->n_scans; i++) {
 		const struct vgi_scan *sc = &st->scans[i];
-		const vg_scan_event *e = &sc->e;
+		vg_scan_event ev, *e = &ev;
 		char ab[46], t1[64], t2[64], pr[32], de[64], ports[8192];
 		vg_flow tf;
+		vgi_scan_event(st, sc, &ev);
 		addr_str(&e->scanner, e->family, ab);
 		memset(&tf, 0, sizeof tf);
 		tf.stime_us = e->first_us;
 		vg_field_format(VG_F_STIME, &tf, VG_STYLE_JSON, t1);
 		tf.stime_us = e->last_us;
 		vg_field_format(VG_F_STIME, &tf, VG_STYLE_JSON, t2);
-		vg_scan_ports_format(e, ports, sizeof ports);
+		snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
 		fprintf(fp, "%s{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"protos\":\"%s\","
 			"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":",
 			i ? "," : "", e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
@@ -569,9 +573,9 @@ static void write_json(vg_study *st, FILE *fp)
 			"\"share_pct\":%.4f,\"largest_scan\":", st->n_scans,
 			(unsigned long long)r->scan_conns, pct(r->scan_conns, r->conns));
 		if (big) {
-			addr_str(&big->e.scanner, big->e.family, ab);
+			addr_str(&big->scanner, big->family, ab);
 			fprintf(fp, "{\"id\":%u,\"scanner\":\"%s\",\"connections\":%llu,"
-				"\"share_pct\":%.4f}}", big->e.id, ab, (unsigned long long)big->conns,
+				"\"share_pct\":%.4f}}", big->id, ab, (unsigned long long)big->conns,
 				pct(big->conns, r->conns));
 		} else {
 			fputs("null}", fp);
@@ -838,16 +842,17 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 			  "flows,connections,answered,unanswered,score,detectors,known_scanner");
 		for (i = 0; i < st->n_scans; i++) {
 			const struct vgi_scan *sc = &st->scans[i];
-			const vg_scan_event *e = &sc->e;
+			vg_scan_event ev, *e = &ev;
 			char pr[32], de[64], ports[8192], t1[64], t2[64];
 			vg_flow tf;
+			vgi_scan_event(st, sc, &ev);
 			memset(&tf, 0, sizeof tf);
 			tf.stime_us = e->first_us;
 			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t1);
 			tf.stime_us = e->last_us;
 			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t2);
 			addr_str(&e->scanner, e->family, ab);
-			vg_scan_ports_format(e, ports, sizeof ports);
+			snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
 			fprintf(fp, "%u,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s\n",
 				e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
 				e->targets, e->n_ports, ports, (unsigned long long)e->flows,
