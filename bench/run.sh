@@ -133,7 +133,8 @@ OUT=$TOP/bench/RESULTS.md
   echo "vigil commands: \`vigil stats -q -r big.argus\` (records, management records, skipped, errors,"
   echo "protocols, packets, bytes, times — what racount counts and more), \`vigil stats -q --merge\` (and"
   echo "the connections after merging), \`vigil dump -q -r big.argus > /dev/null\`, \`vigil dump -q --merge -r big.argus > /dev/null\`,"
-  echo "\`vigil report -q -c site.conf -r big.argus > /dev/null\` (merge, classify, every analysis of the study;"
+  echo "\`vigil report -q -c site.conf -r big.argus > /dev/null\` (merge, classify, scan detection, every analysis"
+  echo "of the study with and without the scans;"
   echo "site: the ten servers 192.0.2.1-10 of the generator, web on .1-.3). The peer for the study is"
   echo "\`racluster -m saddr\` alone, one aggregation of the several the study makes."
   echo
