@@ -264,6 +264,7 @@ struct vg_study {
 
 int32_t vgi_study_day(const struct vg_site *s, int64_t us);
 void vgi_scan_event(const struct vg_study *st, const struct vgi_scan *s, vg_scan_event *e);
+int vgi_known_check(const char *text, size_t len, char *err, size_t errlen);
 void vgi_day_format(int32_t day, char out[11]);
 
 #endif

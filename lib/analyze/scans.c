@@ -230,6 +230,32 @@ static const char *known_name(const vg_scans *sc, const vg_addr *a)
 	return NULL;
 }
 
+/* Parses a known-scanners text on its own (for tests and fuzzing). */
+int vgi_known_check(const char *text, size_t len, char *err, size_t errlen)
+{
+	vg_scans sc;
+	char *copy = malloc(len + 1);
+	size_t i;
+	int rc;
+	if (!copy)
+		return VG_ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	memset(&sc, 0, sizeof sc);
+	rc = (strlen(copy) != len) ? VG_EINVAL : add_known(&sc, copy, "known", err, errlen);
+	if (rc == VG_EINVAL && strlen(copy) != len)
+		snprintf(err, errlen, "known: a NUL byte in the file");
+	for (i = 0; i < sc.n_known; i++) {
+		vg_addr a = sc.known[i].net;
+		if (!known_name(&sc, &a))
+			abort(); /* every network contains its own address */
+		free(sc.known[i].name);
+	}
+	free(sc.known);
+	free(copy);
+	return rc;
+}
+
 /* ------------------------------------------------------------ setup */
 
 int vg_scans_create(vg_scans **scp, const vg_site *site, vg_scan_flow_fn on_flow,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vigil.h"
+#include "analyze/analyze.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,6 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vg_study *st = NULL;
 	vg_flow f[2];
 	char err[512];
+	/* the same bytes as a known-scanners list */
+	err[0] = '\0';
+	if (vgi_known_check((const char *)data, size, err, sizeof err) == VG_EINVAL &&
+	    strncmp(err, "known", 5) != 0)
+		abort();
 	if (vg_site_create(&s) != VG_OK)
 		return 0;
 	err[0] = '\0';
