@@ -455,6 +455,16 @@ int vg_study_finish(vg_study *st);
 int vg_study_write(vg_study *st, FILE *fp, int outfmt);
 /* Writes one CSV per table into dir (created if missing). */
 int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen);
+/* Writes the report as one self-contained HTML page (docs/report.md): the
+ * JSON report, the connection matrix, the site and the names of the
+ * inputs as data, drawn by the embedded Apache ECharts. The page makes no
+ * network request. SOURCE_DATE_EPOCH, when set, is its "made on" time. */
+typedef struct vg_html_opts {
+	const char *const *inputs;   /* names shown as the inputs */
+	size_t n_inputs;
+	size_t matrix_max_cells;     /* a larger matrix is shown in bins; 0 = 250000 */
+} vg_html_opts;
+int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *opts);
 
 /* ---------------------------------------------------------------- scans */
 

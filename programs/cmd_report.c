@@ -4,7 +4,9 @@
  * connection classified, the unsolicited ones analysed, then printed as a
  * terminal summary or JSON, and optionally as one CSV per table.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -43,6 +45,11 @@ static void usage(FILE *fp)
 		"  -o, --output FMT         text (default) or json\n"
 		"  -w, --write FILE         write to FILE instead of standard output\n"
 		"      --csv-dir DIR        also write one CSV per table into DIR\n"
+		"      --html FILE          also write the report as one self-contained HTML\n"
+		"                           page with interactive charts (- = standard\n"
+		"                           output, instead of the text or JSON)\n"
+		"      --html-max-cells N   a connection matrix of more cells is shown in\n"
+		"                           bins of sources and ports (default 250000)\n"
 		"      --strict             stop at the first bad or skipped record\n"
 		"  -q, --quiet              no progress display\n"
 		"\n"
@@ -90,6 +97,44 @@ static int consume(void *user, const vg_flow *flows, size_t n)
 	return vg_merger_add(c->m, flows, n);
 }
 
+/* --html FILE: written to a temporary name, renamed when complete, so that
+ * a reader never sees half a page. */
+static int write_html(vg_study *st, const struct opts *o)
+{
+	vg_html_opts ho = {o->inputs, o->n_inputs, o->html_max_cells};
+	char *tmp = NULL;
+	FILE *fp;
+	int ok;
+
+	if (strcmp(o->html_file, "-") == 0) {
+		if (vg_study_write_html(st, stdout, &ho) != VG_OK ||
+		    fflush(stdout) != 0) {
+			warnx_("(stdout): write error");
+			return -1;
+		}
+		return 0;
+	}
+	if (asprintf(&tmp, "%s.tmp%ld", o->html_file, (long)getpid()) < 0) {
+		warnx_("out of memory");
+		return -1;
+	}
+	if (!(fp = fopen(tmp, "w"))) {
+		warnx_("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	ok = vg_study_write_html(st, fp, &ho) == VG_OK;
+	ok = (fclose(fp) == 0) && ok;
+	if (!ok || rename(tmp, o->html_file) != 0) {
+		warnx_("%s: %s", o->html_file, ok ? strerror(errno) : "write error");
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct opts o;
@@ -99,7 +144,7 @@ int cmd_report(int argc, char **argv)
 	vg_merge_opts mo = {0};
 	char err[512];
 	size_t i;
-	int ec, rc, fd = -1;
+	int ec, rc, fd = -1, html_stdout;
 	FILE *fp = NULL;
 
 	if (parse_opts(&o, argc, argv, &ec, usage)) {
@@ -157,13 +202,23 @@ int cmd_report(int argc, char **argv)
 		warnx_("report: the study failed");
 		goto out;
 	}
-	if ((fd = open_output(&o)) < 0)
-		goto out;
-	fp = fd == 1 ? stdout : fdopen(fd, "w");
-	if (!fp || vg_study_write(c->st, fp, o.outfmt) != VG_OK || fflush(fp) != 0) {
-		warnx_("%s: write error", o.outfile ? o.outfile : "(stdout)");
+	html_stdout = o.html_file && strcmp(o.html_file, "-") == 0;
+	if (html_stdout && o.outfile) {
+		warnx_("report: --html - and -w both name the output; give one");
+		ec = EXIT_USAGE;
 		goto out;
 	}
+	if (!html_stdout) {
+		if ((fd = open_output(&o)) < 0)
+			goto out;
+		fp = fd == 1 ? stdout : fdopen(fd, "w");
+		if (!fp || vg_study_write(c->st, fp, o.outfmt) != VG_OK || fflush(fp) != 0) {
+			warnx_("%s: write error", o.outfile ? o.outfile : "(stdout)");
+			goto out;
+		}
+	}
+	if (o.html_file && write_html(c->st, &o) != 0)
+		goto out;
 	if (o.csv_dir && vg_study_write_csv(c->st, o.csv_dir, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);
 		goto out;

@@ -145,7 +145,7 @@ static const struct verb_opts verb_table[] = {
 	{"dump", " read format strict quiet output fields merge idle no-header stats write ",
 	 "csv json text"},
 	{"stats", " read format strict quiet output merge idle write ", "text json"},
-	{"report", " read format strict quiet output idle write config csv-dir monitored "
+	{"report", " read format strict quiet output idle write config csv-dir html html-max-cells monitored "
 		   "service hot-ports buckets tz top services-file known-scanners scan-window "
 		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
 	{"scans", " read format strict quiet output idle write config monitored "
@@ -248,6 +248,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			   strcmp(name, "output") == 0 || strcmp(name, "fields") == 0 ||
 			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0 ||
 			   strcmp(name, "config") == 0 || strcmp(name, "csv-dir") == 0 ||
+			   strcmp(name, "html") == 0 || strcmp(name, "html-max-cells") == 0 ||
 			   is_site_key(name);
 		if (need_val && !val) {
 			if (k + 1 >= argc) {
@@ -319,6 +320,19 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->config = val;
 		} else if (strcmp(name, "csv-dir") == 0) {
 			o->csv_dir = val;
+		} else if (strcmp(name, "html") == 0) {
+			o->html_file = val;
+		} else if (strcmp(name, "html-max-cells") == 0) {
+			char *end;
+			unsigned long long v;
+			errno = 0;
+			v = strtoull(val, &end, 10);
+			if (errno || *end || val[0] == '-' || v < 1 || v > 100000000) {
+				warnx_("%s: --html-max-cells needs a number from 1 to 100000000, not '%s'",
+				       o->verb, val);
+				return -1;
+			}
+			o->html_max_cells = (size_t)v;
 		} else if (strcmp(name, "no-header") == 0) {
 			o->no_header = 1;
 		} else if (strcmp(name, "stats") == 0) {

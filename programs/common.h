@@ -43,6 +43,8 @@ struct opts {
 	int idle_set;            /* --idle was given */
 	const char *config;      /* -c, --config: site file */
 	const char *csv_dir;     /* --csv-dir */
+	const char *html_file;   /* --html */
+	size_t html_max_cells;   /* --html-max-cells, 0 = default */
 	/* site keys given on the command line, in order */
 	const char *site_key[256];
 	const char *site_val[256];

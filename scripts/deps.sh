@@ -7,13 +7,17 @@ set -eu
 build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev"
 case "${1:-build}" in
   build) want="$build" ;;
-  test)  want="$build gzip python3 tzdata" ;;
+  # the HTML report's browser test: Chromium, node and npm (playwright-core)
+  test)  want="$build gzip python3 tzdata chromium fonts-dejavu-core nodejs npm" ;;
   fuzz)  want="$build clang libclang-rt-14-dev" ;;
   bench) want="$build argus-server argus-client python3 time gzip" ;;
   *) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do
+  # a node from elsewhere (e.g. NodeSource) brings its own npm, which
+  # conflicts with Debian's package: a working command is enough
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing="$missing $p"
   fi

@@ -79,6 +79,13 @@ unsigned vgi_site_horizontal(const struct vg_site *s);
 
 enum { VGI_PG_TCP, VGI_PG_UDP, VGI_PG_ICMP, VGI_PG_OTHER, VGI_PG__N };
 
+struct vgi_port {
+	uint8_t proto;
+	uint16_t port;
+	uint64_t conns;
+	uint32_t sources;
+};
+
 struct vgi_day {
 	int32_t day;                 /* days since 1970-01-01 in the site zone */
 	uint64_t conns;
@@ -86,6 +93,8 @@ struct vgi_day {
 	uint64_t scan_conns;         /* connections of scan events */
 	uint64_t conns_ns;           /* the rest */
 	uint32_t sources_ns, new_sources_ns;
+	struct vgi_port new_top[5];  /* top ports of the new sources, no scans */
+	size_t n_new_top;
 	uint64_t pconns[VGI_PG__N];
 	uint32_t psources[VGI_PG__N];
 };
@@ -103,13 +112,6 @@ struct vgi_hostday {
 	uint64_t conns;
 	uint32_t sources;
 	uint64_t pconns[VGI_PG__N];
-};
-
-struct vgi_port {
-	uint8_t proto;
-	uint16_t port;
-	uint64_t conns;
-	uint32_t sources;
 };
 
 struct vgi_hotday {

@@ -622,12 +622,36 @@ static int finish_no_scans(vg_study *st)
 	}
 	if (vgi_u64map_init(&bport, 0))
 		return VG_ENOMEM;
-	for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
-		uint32_t sv = vgi_u64map_get(&st->matrix_scan, key);
-		uint64_t s = key >> 24;
-		if (val > sv)
+	{
+		/* the ports the new sources of each day used outside scans, on
+		 * their first day without scans or later (the slide-14 view) */
+		vgi_u64map newp;
+		if (vgi_u64map_init(&newp, 0)) {
+			vgi_u64map_free(&bport);
+			return VG_ENOMEM;
+		}
+		for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
+			uint32_t sv = vgi_u64map_get(&st->matrix_scan, key);
+			uint64_t s = key >> 24;
+			int32_t d;
+			if (val <= sv)
+				continue;
 			vgi_u64map_add(&bport, (uint64_t)bucket_of(r, st->src[s].days_ns) << 24 |
 						       (key & 0xFFFFFF), val - sv);
+			d = st->src[s].first_day_ns - r->first_day;
+			if (d >= 0 && (size_t)d < r->n_days)
+				vgi_u64map_add(&newp, (uint64_t)d << 24 | (key & 0xFFFFFF), val - sv);
+		}
+		for (it = 0; vgi_u64map_next(&newp, &it, &key, &val);) {
+			struct vgi_day *dy = &r->days[key >> 24];
+			struct vgi_port p;
+			p.proto = (uint8_t)(key >> 16);
+			p.port = (uint16_t)(key & 0xFFFF);
+			p.conns = val;
+			p.sources = 0;
+			top_insert(dy->new_top, &dy->n_new_top, 5, &p);
+		}
+		vgi_u64map_free(&newp);
 	}
 	for (it = 0; vgi_u64map_next(&bport, &it, &key, &val);) {
 		struct vgi_bucket *b = &r->buckets_ns[key >> 24];

@@ -594,11 +594,20 @@ static void write_json(vg_study *st, FILE *fp)
 		vgi_day_format(dy->day, d);
 		fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u,\"new_sources\":%u,",
 			i ? "," : "", d, (unsigned long long)dy->conns, dy->sources, dy->new_sources);
-		if (r->scans_known)
+		if (r->scans_known) {
 			fprintf(fp, "\"scan_connections\":%llu,\"connections_no_scans\":%llu,"
-				"\"sources_no_scans\":%u,\"new_sources_no_scans\":%u,",
+				"\"sources_no_scans\":%u,\"new_sources_no_scans\":%u,"
+				"\"new_sources_top_ports_no_scans\":[",
 				(unsigned long long)dy->scan_conns, (unsigned long long)dy->conns_ns,
 				dy->sources_ns, dy->new_sources_ns);
+			for (j = 0; j < dy->n_new_top; j++) {
+				char ps[32];
+				fprintf(fp, "%s{\"port\":\"%s\",\"connections\":%llu}", j ? "," : "",
+					port_str(dy->new_top[j].proto, dy->new_top[j].port, ps, sizeof ps),
+					(unsigned long long)dy->new_top[j].conns);
+			}
+			fputs("],", fp);
+		}
 		fputs("\"protocols\":{", fp);
 		for (j = 0; j < VGI_PG__N; j++)
 			fprintf(fp, "%s\"%s\":{\"connections\":%llu,\"sources\":%u}", j ? "," : "",

@@ -5,7 +5,9 @@ Reads racluster's merge of a capture (the ground truth for connections), ra's re
 count, and the site file; applies the definitions of docs/report.md with plain Python;
 then compares every figure with `vigil report -o json`. Nothing here is typed in by hand.
 
-usage: expect.py RACLUSTER_CSV[.gz] RA_CSV[.gz] SITE_CONF VIGIL_JSON PORTS_DIR
+usage: expect.py RACLUSTER_CSV[.gz] RA_CSV[.gz] SITE_CONF VIGIL_JSON PORTS_DIR [HTML [MAX_CELLS]]
+With HTML (the page `vigil report --html` wrote in the same run) it also checks that
+the page carries this report and redoes its connection matrix.
 Ends with "N passed, N failed" (one check per figure group).
 """
 import csv, gzip, ipaddress, json, sys
@@ -66,6 +68,8 @@ def parse_site(path):
 
 def main():
     rc_path, ra_path, site_path, vjson, ports_dir = sys.argv[1:6]
+    html_path = sys.argv[6] if len(sys.argv) > 6 else None
+    max_cells = int(sys.argv[7]) if len(sys.argv) > 7 else None
     mon, svc, hot, buckets, tz, tzname, ntop = parse_site(site_path)
     if isinstance(tz, str):
         import datetime, zoneinfo
@@ -342,6 +346,60 @@ def main():
         check('duration_no_scans', [(b['min_days'], b['max_days'], b['sources'], b['connections'])
                                     for b in v['duration_no_scans']], bk)
         check('scan connections', v['scans_summary']['scan_connections'], sum(is_scan))
+        # slide 14: the ports of each day's new sources (first day without scans), over
+        # all their connections outside scans; top 5 by connections, then protocol, port
+        pnum = {'icmp': 1, 'tcp': 6, 'udp': 17, 'ipv6-icmp': 58, 'sctp': 132}
+        per = defaultdict(lambda: defaultdict(int))
+        for dd, s_, proto, port, da in ns:
+            if port is not None:
+                per[nfirst[s_]][(proto, port)] += 1
+        def pkey(pp):
+            proto, port = pp
+            return (pnum[proto], port[1] * 256 + port[2] if isinstance(port, tuple) else port)
+        def pname(pp):
+            proto, port = pp
+            if isinstance(port, tuple):
+                return '%s %d/%d' % (port[0], port[1], port[2])
+            return '%d/%s' % (port, proto)
+        want = []
+        for dd in range(d0, d1 + 1):
+            top = sorted(per[dd].items(), key=lambda kv: (-kv[1],) + pkey(kv[0]))[:5]
+            want.append([dict(port=pname(k), connections=c) for k, c in top])
+        check('daily new sources top ports no scans', [x['new_sources_top_ports_no_scans'] for x in v['daily']], want)
+
+    # The HTML page (vigil report --html) of the same run: its data is this report, and
+    # its connection matrix (source x TCP/UDP destination port) is redone here.
+    if html_path:
+        import re
+        page = open(html_path, encoding='utf-8').read()
+        blocks = dict(re.findall(r'<script type="application/json" id="([a-z-]+)">(.*?)</script>', page, re.S))
+        check('html: embedded report = JSON report', json.loads(blocks['vigil-data']), v)
+        m = json.loads(blocks['vigil-extra'])['matrix']
+        scan_of = is_scan if 'scans' in v else [False] * len(uns)
+        cells = defaultdict(lambda: [0, 0])
+        for u, sc in zip(uns, scan_of):
+            if u[2] in ('tcp', 'udp'):
+                c = cells[(u[1], u[3] + (65536 if u[2] == 'udp' else 0))]
+                c[0] += 1
+                c[1] += sc
+        srcs = sorted({k[0] for k in cells}, key=lambda a: (ipaddress.ip_address(a).version, int(ipaddress.ip_address(a))))
+        rank = {a: i for i, a in enumerate(srcs)}
+        # a large matrix comes in bins of sources and ports (their sizes are the page's
+        # choice; what is in each bin is checked)
+        sb, pb = m['src_per_bin'], m['ports_per_bin']
+        binned = defaultdict(lambda: [0, 0])
+        for (a, y), c in cells.items():
+            b = binned[(rank[a] // sb, y // pb * pb)]
+            b[0] += c[0]
+            b[1] += c[1]
+        want = sorted((x, y, c[0], c[1]) for (x, y), c in binned.items())
+        labels = srcs if sb == 1 else ['%s - %s (%d sources)' % (srcs[i], srcs[min(i + sb, len(srcs)) - 1],
+                                       min(i + sb, len(srcs)) - i) for i in range(0, len(srcs), sb)]
+        check('html: matrix sources', (m['aggregated'], m['n_sources'], m['n_x'], m['sources']),
+              (sb > 1 or pb > 1, len(srcs), len(labels), labels))
+        check('html: matrix cells', [tuple(m['cells'][i:i + 4]) for i in range(0, len(m['cells']), 4)], want)
+        if max_cells:
+            check('html: matrix within --html-max-cells', len(want) <= max_cells or (sb >= len(srcs) and pb == 65536), True)
 
     passed = sum(results)
     print(f'{passed} passed, {len(results) - passed} failed')

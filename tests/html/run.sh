@@ -1,0 +1,36 @@
+#!/bin/sh
+# run.sh - the HTML report in a real browser: Debian's headless Chromium, driven
+# by playwright-core (pinned in package-lock.json; no browser download), checks
+# the page of the sample week (check.js) for two site files and a binned matrix.
+# Screenshots are left in OUT_DIR as test artefacts.
+# usage: tests/html/run.sh VIGIL DATA_DIR OUT_DIR
+set -eu
+VIGIL=$1 D=$2 OUT=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$OUT"
+command -v node >/dev/null || { echo "html: no node; run scripts/deps.sh test as root"; exit 1; }
+[ -x /usr/bin/chromium ] || [ -n "${CHROMIUM:-}" ] || {
+  echo "html: no /usr/bin/chromium; run scripts/deps.sh test as root"; exit 1; }
+# playwright-core from npm, installed once by the lock file (tests/html/node_modules)
+if [ ! -f "$HERE/node_modules/playwright-core/package.json" ] ||
+   [ "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]; then
+  (cd "$HERE" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || {
+    echo "html: npm ci failed (playwright-core from the npm registry)"; exit 1; }
+fi
+fail=0
+run() { # name site [options...]
+  name=$1 site=$2
+  shift 2
+  echo "== $name"
+  "$VIGIL" report -q -c "$D/real-week/$site" -r "$D/real-week/capture.argus" -o json \
+    -w "$OUT/$name.json" --html "$OUT/$name.html" "$@" || { echo "vigil report failed"; fail=1; return; }
+  echo "   page: $(wc -c <"$OUT/$name.html") bytes"
+  node "$HERE/check.js" "$OUT/$name.html" "$OUT/$name.json" "$OUT/$name.png" || fail=1
+}
+run sample-week site.conf
+run site-alt site-alt.conf
+run binned site.conf --html-max-cells 500
+# hostile text in the data (a known-scanner name) must stay text
+printf '194.26.61.0/24\t</script><script>alert(1)</script><img src=x onerror=alert(2)>\thostile\n' >"$OUT/hostile.tsv"
+run hostile site.conf --known-scanners "$OUT/hostile.tsv"
+exit $fail
