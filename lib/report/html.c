@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "analyze/analyze.h"
+#include "report/report.h"
 #include "vigil.h"
 
 extern const char vgi_asset_echarts[];
@@ -19,6 +20,11 @@ extern const char vgi_asset_report_css[];
 /* By default a matrix of more cells than this is aggregated (sources and
  * ports in bins) so that the page stays small and the chart responsive. */
 #define MATRIX_MAX_CELLS 250000u
+/* The page's copy of the report keeps the ports with the most connections
+ * and the scan events with the most connections, so that a month of a busy
+ * sensor (hundreds of thousands of events, every port) stays a page. */
+#define PAGE_MAX_PORTS 1000u
+#define PAGE_MAX_SCANS 5000u
 
 /* Copies s, writing '<', '>' and '&' as JSON escapes, so that no text in
  * the data can end the <script> element it is in. Only valid inside JSON,
@@ -249,7 +255,7 @@ int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *o)
 {
 	static const vg_html_opts defaults;
 	char *json = NULL, gen[32], d0[11] = "-", d1[11] = "-";
-	size_t json_len = 0, i;
+	size_t json_len = 0, i, ports_shown, scans_shown;
 	FILE *mem;
 	int rc;
 
@@ -259,7 +265,8 @@ int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *o)
 		o = &defaults;
 	if (!(mem = open_memstream(&json, &json_len)))
 		return VG_ENOMEM;
-	rc = vg_study_write(st, mem, VG_OUT_JSON);
+	rc = vgi_study_write_page_json(st, mem, PAGE_MAX_PORTS, PAGE_MAX_SCANS, &ports_shown,
+				       &scans_shown);
 	if (fclose(mem) != 0 && rc == VG_OK)
 		rc = VG_ENOMEM;
 	if (rc != VG_OK) {
@@ -302,6 +309,11 @@ int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *o)
 	}
 	fputs("],", fp);
 	write_site(st, fp);
+	fprintf(fp, ",\"lists\":{\"ports_total\":%zu,\"ports_shown\":%zu,\"scans_total\":%zu,"
+		"\"scans_shown\":%zu},", st->res.n_ports, ports_shown,
+		st->res.scans_known ? st->n_scans : 0, scans_shown);
+	if (vgi_study_write_port_summary(st, fp, 30) != VG_OK)
+		return VG_ENOMEM;
 	fputc(',', fp);
 	if (write_matrix(st, fp, o->matrix_max_cells ? o->matrix_max_cells : MATRIX_MAX_CELLS))
 		return VG_ENOMEM;

@@ -50,14 +50,19 @@
     option.toolbox = option.toolbox || toolbox(id);
     option.animation = false;
     var c = echarts.init(div, null, { renderer: 'canvas' });
+    var rec = { finished: false };
+    /* large series are drawn progressively, over several frames */
+    c.on('finished', function () { rec.finished = true; });
     c.setOption(option);
-    V.charts[id] = {
+    V.charts[id] = rec;
+    var info = {
       series: option.series.length,
       points: option.series.map(function (s) {
         return s.large && s.dims ? s.data.length / s.dims : (s.data ? s.data.length : 0);
       }),
       instance: c
     };
+    for (var k in info) rec[k] = info[k];
     window.addEventListener('resize', function () { c.resize(); });
     return c;
   }
@@ -153,9 +158,9 @@
   /* ------------------------------------------------------------ 2: connection matrix (slides 7, 9) */
   (function () {
     var M = X.matrix, s = section('matrix', 'Connection matrix',
-      'slides 7 and 9: source (ordered by address) x destination port; colour = connections (log)',
+      'slides 7 and 9: source (ordered by address) x destination port; colour = connections',
       M.aggregated ? 'The matrix has ' + num(M.cells_total) + ' cells: shown aggregated, ' + M.src_per_bin +
-        ' sources x ' + M.ports_per_bin + ' ports a point.' : 'Scroll or drag to zoom and pan; TCP ports 0-65535 below, UDP above.');
+        (M.src_per_bin > 1 ? ' sources' : ' source') + ' x ' + M.ports_per_bin + (M.ports_per_bin > 1 ? ' ports' : ' port') + ' a point.' : 'Scroll or drag to zoom and pan; TCP ports 0-65535 below, UDP above.');
     var ctl = el('div', { 'class': 'controls' });
     var bAll = el('button', { id: 'matrix-all' }, 'all unsolicited traffic');
     var bScan = el('button', { id: 'matrix-scan' }, 'scan traffic only');
@@ -163,16 +168,23 @@
     if (hasScans) ctl.appendChild(bScan);
     s.appendChild(ctl);
     var div = chartDiv(s, 'matrix', true);
-    function pts(scanOnly) {
-      var a = M.cells, out = [], i;
+    /* colour = connections, in decades: one large-mode series a decade
+     * (large mode draws a series in one colour, fast for ~1 M points) */
+    var BUCKETS = [[1, 1, '1', '#9ecae1'], [2, 9, '2-9', '#4292c6'], [10, 99, '10-99', '#08519c'],
+      [100, 999, '100-999', '#e6550d'], [1000, Infinity, '>= 1000', '#a50f15']];
+    function series(scanOnly) {
+      var a = M.cells, out = BUCKETS.map(function () { return []; }), i, b;
       for (i = 0; i < a.length; i += 4) {
         var v = scanOnly ? a[i + 3] : a[i + 2];
-        if (v > 0) out.push([a[i], a[i + 1], Math.log10(v), v]);
+        if (v <= 0) continue;
+        for (b = 0; v > BUCKETS[b][1]; b++);
+        out[b].push([a[i], a[i + 1], v]);
       }
-      return out;
+      return BUCKETS.map(function (k, j) {
+        return { type: 'scatter', name: k[2] + (j ? ' connections' : ' connection'), large: true, largeThreshold: 2000, progressive: 0,
+          symbolSize: j < 2 ? 3 : 4, itemStyle: { color: k[3] }, data: out[j] };
+      });
     }
-    var maxLog = 0;
-    for (var i = 2; i < M.cells.length; i += 4) maxLog = Math.max(maxLog, Math.log10(M.cells[i]));
     function srcName(x) { return M.sources[x] !== undefined ? M.sources[x] : ('bin ' + x); }
     function portName(y) {
       var u = y >= 65536, p = u ? y - 65536 : y, w = M.ports_per_bin;
@@ -180,25 +192,25 @@
     }
     var c = draw(div, 'matrix', {
       tooltip: { trigger: 'item', formatter: function (p) {
-        return esc(srcName(p.value[0])) + '<br>' + portName(p.value[1]) + '<br>' + num(p.value[3]) + ' connections';
+        return esc(srcName(p.value[0])) + '<br>' + portName(p.value[1]) + '<br>' + num(p.value[2]) + ' connections';
       } },
-      grid: { left: 80, right: 80, top: 30, bottom: 80 },
-      xAxis: { type: 'value', name: 'source (rank by address)', min: 0, max: Math.max(1, M.n_x - 1) },
+      legend: { top: 0 },
+      grid: { left: 80, right: 80, top: 40, bottom: 80 },
+      xAxis: { type: 'value', name: M.src_per_bin > 1 ? 'source bin (by address)' : 'source (rank by address)', min: 0, max: Math.max(1, M.n_x - 1) },
       yAxis: { type: 'value', name: 'destination port (TCP, then UDP)', min: 0, max: M.udp ? 131071 : 65535,
         axisLabel: { formatter: function (v) { return v < 65536 ? v + '/tcp' : (v - 65536) + '/udp'; } } },
-      visualMap: { type: 'continuous', dimension: 2, min: 0, max: Math.max(1, maxLog), right: 0, top: 'middle',
-        text: ['10^' + maxLog.toFixed(1), '1'], calculable: true, inRange: { color: ['#9ecae1', '#3182bd', '#e6550d', '#a50f15'] } },
       dataZoom: [{ type: 'inside', xAxisIndex: 0 }, { type: 'inside', yAxisIndex: 0 },
-        { type: 'slider', xAxisIndex: 0, bottom: 20 }, { type: 'slider', yAxisIndex: 0, right: 50 }],
-      series: [{ type: 'scatter', name: 'cells', large: true, largeThreshold: 2000, symbolSize: 3, data: pts(false) }]
+        { type: 'slider', xAxisIndex: 0, bottom: 20 }, { type: 'slider', yAxisIndex: 0, right: 30 }],
+      series: series(false)
     });
-    bAll.addEventListener('click', function () { c.setOption({ series: [{ data: pts(false) }] }); });
-    bScan.addEventListener('click', function () { c.setOption({ series: [{ data: pts(true) }] }); });
+    bAll.addEventListener('click', function () { c.setOption({ series: series(false) }); });
+    bScan.addEventListener('click', function () { c.setOption({ series: series(true) }); });
   })();
 
   /* ------------------------------------------------------------ 3: scans (slide 8) */
   if (hasScans) (function () {
-    var s = section('scans', 'Scan-related connections', 'slide 8: per day, and the scan events over time');
+    var s = section('scans', 'Scan-related connections', 'slide 8: per day, and the scan events over time',
+      X.lists.scans_shown < X.lists.scans_total ? 'The timeline shows the ' + num(X.lists.scans_shown) + ' events with the most connections, of ' + num(X.lists.scans_total) + '.' : undefined);
     var row = el('div', { 'class': 'row' });
     s.appendChild(row);
     var d1 = el('div'), d2 = el('div');
@@ -284,7 +296,7 @@
       yAxis: { type: 'log', name: 'sources', min: 1 },
       series: [{ name: 'sources', type: 'bar', data: H.map(function (h) { return h.sources || null; }), itemStyle: { color: COLORS[0] } }]
     });
-    var P = D.ports.slice().sort(function (x, y) { return y.sources - x.sources; }).slice(0, 30);
+    var P = X.ports_by_sources;
     draw(chartDiv(b, 'port-sources'), 'port-sources', {
       title: { text: 'distinct sources per port (top 30)', left: 'center', textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'axis' }, grid: { left: 60, right: 20, top: 40, bottom: 70 },
@@ -292,13 +304,14 @@
       yAxis: { type: 'value', name: 'sources' },
       series: [{ name: 'sources', type: 'bar', data: P.map(function (p) { return p.sources; }), itemStyle: { color: COLORS[1] } }]
     });
-    var cls = {};
-    D.ports.forEach(function (p) { var k = p.classes.join(' + '); cls[k] = (cls[k] || 0) + p.connections; });
-    var keys = Object.keys(cls).sort();
+    var PC = X.port_classes;
     draw(chartDiv(s, 'classes'), 'classes', {
-      title: { text: 'connections by port class', left: 'center', textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'item', formatter: '{b}: {c} connections ({d} %)' }, legend: { bottom: 0 },
-      series: [{ name: 'class', type: 'pie', radius: ['35%', '65%'], data: keys.map(function (k) { return { name: k, value: cls[k] }; }) }]
+      title: { text: 'connections by port class (' + num(X.lists.ports_total) + ' TCP/UDP ports)', left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'item', formatter: function (p) {
+        return esc(p.name) + ': ' + num(p.value) + ' connections (' + p.percent + ' %) to ' + num(PC[p.dataIndex].ports) + ' ports';
+      } },
+      legend: { bottom: 0 },
+      series: [{ name: 'class', type: 'pie', radius: ['35%', '65%'], data: PC.map(function (c) { return { name: c.classes, value: c.connections }; }) }]
     });
   })();
 
@@ -384,14 +397,18 @@
       D.top_sources.map(function (t) { return [t.addr, t.connections, t.ports, t.hosts, t.days, t.first_day, t.last_day, t.icmp ? 'yes' : 'no', t.top_ports.map(function (p) { return p.port; }).join(' ')]; }));
   })();
   (function () {
-    var s = section('ports', 'Ports', 'TCP and UDP ports with their classes (trojan, service, unlisted) and IANA range; top 500 by connections');
+    var L = X.lists;
+    var s = section('ports', 'Ports', 'TCP and UDP ports with their classes (trojan, service, unlisted) and IANA range',
+      'The ' + num(Math.min(500, D.ports.length)) + ' ports with the most connections' + (L.ports_total > 500 ? ', of ' + num(L.ports_total) + '; vigil report -o json or --csv-dir has them all.' : '.'));
     table(s, 'table-ports', [{ t: 'port', n: 1, raw: 1 }, { t: 'proto' }, { t: 'connections', n: 1 }, { t: 'sources', n: 1 }, { t: 'classes', html: 1 }, { t: 'range' }, { t: 'name' }],
       D.ports.slice(0, 500).map(function (p) {
         return [p.port, p.proto, p.connections, p.sources, p.classes.map(function (c) { return '<span class="tag ' + c + '">' + c + (c === 'trojan' ? ': ' + esc(p.trojan) : '') + '</span>'; }).join(''), p.range, p.iana || p.services || ''];
       }));
   })();
   if (hasScans) (function () {
-    var s = section('scan-table', 'Scan events', 'top 1000 by connections; vigil scans lists them all');
+    var L = X.lists;
+    var s = section('scan-table', 'Scan events', 'the events with the most connections',
+      'The ' + num(Math.min(1000, D.scans.length)) + ' largest of ' + num(L.scans_total) + ' scan events; vigil scans lists them all.');
     var E = D.scans.slice().sort(function (a, b) { return b.connections - a.connections; }).slice(0, 1000);
     table(s, 'table-scans', [{ t: 'id', n: 1, raw: 1 }, { t: 'scanner' }, { t: 'type' }, { t: 'protos' }, { t: 'first' }, { t: 'last' }, { t: 'hosts', n: 1 }, { t: 'ports', n: 1 }, { t: 'connections', n: 1 }, { t: 'score', n: 1 }, { t: 'ports' }, { t: 'known' }],
       E.map(function (e) { return [e.id, e.scanner, e.type, e.protos, e.first.replace('T', ' ').replace('Z', ''), e.last.replace('T', ' ').replace('Z', ''), e.targets, e.ports, e.connections, e.score, e.port_list.length > 80 ? e.port_list.slice(0, 77) + '...' : e.port_list, e.known_scanner || '']; }));
@@ -413,5 +430,9 @@
     s.appendChild(dl);
   })();
 
-  V.ready = true;
+  /* ready when every chart has been drawn completely */
+  (function wait() {
+    for (var id in V.charts) if (!V.charts[id].finished) return requestAnimationFrame(wait);
+    V.ready = true;
+  })();
 })();

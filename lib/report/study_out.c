@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "analyze/analyze.h"
+#include "report/report.h"
 
 static const char *const pg_names[VGI_PG__N] = {"tcp", "udp", "icmp", "other"};
 
@@ -494,15 +495,18 @@ static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
 	fputc(']', fp);
 }
 
-static void json_scans(FILE *fp, const vg_study *st)
+/* keep: NULL for every event, else which ones */
+static void json_scans(FILE *fp, const vg_study *st, const uint8_t *keep)
 {
-	size_t i;
+	size_t i, k = 0;
 	fputs(",\"scans\":[", fp);
 	for (i = 0; i < st->n_scans; i++) {
 		const struct vgi_scan *sc = &st->scans[i];
 		vg_scan_event ev, *e = &ev;
 		char ab[46], t1[64], t2[64], pr[32], de[64], ports[8192];
 		vg_flow tf;
+		if (keep && !keep[i])
+			continue;
 		vgi_scan_event(st, sc, &ev);
 		addr_str(&e->scanner, e->family, ab);
 		memset(&tf, 0, sizeof tf);
@@ -513,7 +517,7 @@ static void json_scans(FILE *fp, const vg_study *st)
 		snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
 		fprintf(fp, "%s{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"protos\":\"%s\","
 			"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":",
-			i ? "," : "", e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
+			k++ ? "," : "", e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
 			e->targets, e->n_ports);
 		json_str(fp, ports, strlen(ports));
 		fprintf(fp, ",\"flows\":%llu,\"connections\":%llu,\"answered\":%llu,"
@@ -532,7 +536,9 @@ static void json_scans(FILE *fp, const vg_study *st)
 
 /* ------------------------------------------------------------- JSON */
 
-static void write_json(vg_study *st, FILE *fp)
+/* The JSON report; the HTML page's copy may cut the ports to the first
+ * max_ports and the scan events to those kept. */
+static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *keep_scans)
 {
 	const struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
@@ -638,7 +644,7 @@ static void write_json(vg_study *st, FILE *fp)
 		fputs("]}", fp);
 	}
 	fputs("],\"ports\":[", fp);
-	for (i = 0; i < r->n_ports; i++) {
+	for (i = 0; i < r->n_ports && i < max_ports; i++) {
 		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu,\"sources\":%u,",
 			i ? "," : "", proto_str(r->ports[i].proto, pb), r->ports[i].port,
 			(unsigned long long)r->ports[i].conns, r->ports[i].sources);
@@ -710,7 +716,7 @@ static void write_json(vg_study *st, FILE *fp)
 	}
 	fputc(']', fp);
 	if (r->scans_known)
-		json_scans(fp, st);
+		json_scans(fp, st, keep_scans);
 	fprintf(fp, ",\"matrix\":{\"cells\":%zu,\"scan_cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
 		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu}}\n",
 		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->dropped_sources,
@@ -724,10 +730,105 @@ int vg_study_write(vg_study *st, FILE *fp, int outfmt)
 	if ((rc = vg_study_finish(st)) != VG_OK)
 		return rc;
 	if (outfmt == VG_OUT_JSON)
-		write_json(st, fp);
+		write_json(st, fp, SIZE_MAX, NULL);
 	else
 		write_text(st, fp);
 	return ferror(fp) ? VG_EIO : VG_OK;
+}
+
+/* ------------------------------------------------------------- HTML page data */
+
+static const vg_study *cmp_st;
+
+static int cmp_scan_keep(const void *a, const void *b)
+{
+	const struct vgi_scan *x = &cmp_st->scans[*(const uint32_t *)a];
+	const struct vgi_scan *y = &cmp_st->scans[*(const uint32_t *)b];
+	if (x->conns != y->conns)
+		return x->conns > y->conns ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int vgi_study_write_page_json(vg_study *st, FILE *fp, size_t max_ports, size_t max_scans,
+			      size_t *ports_shown, size_t *scans_shown)
+{
+	uint8_t *keep = NULL;
+	int rc;
+
+	if ((rc = vg_study_finish(st)) != VG_OK)
+		return rc;
+	*ports_shown = st->res.n_ports < max_ports ? st->res.n_ports : max_ports;
+	*scans_shown = st->res.scans_known ? st->n_scans : 0;
+	if (st->res.scans_known && st->n_scans > max_scans) {
+		uint32_t *idx = malloc(st->n_scans * sizeof *idx);
+		size_t i;
+		if (!idx || !(keep = calloc(st->n_scans, 1))) {
+			free(idx);
+			return VG_ENOMEM;
+		}
+		for (i = 0; i < st->n_scans; i++)
+			idx[i] = (uint32_t)i;
+		cmp_st = st;
+		qsort(idx, st->n_scans, sizeof *idx, cmp_scan_keep);
+		for (i = 0; i < max_scans; i++)
+			keep[idx[i]] = 1;
+		free(idx);
+		*scans_shown = max_scans;
+	}
+	write_json(st, fp, max_ports, keep);
+	free(keep);
+	return ferror(fp) ? VG_EIO : VG_OK;
+}
+
+static int cmp_port_sources(const void *a, const void *b)
+{
+	const struct vgi_port *x = a, *y = b;
+	if (x->sources != y->sources)
+		return x->sources > y->sources ? -1 : 1;
+	if (x->conns != y->conns)
+		return x->conns > y->conns ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sources)
+{
+	const struct vgi_results *r = &st->res;
+	/* the classes a port can have: unlisted, service, trojan, trojan + service */
+	static const char *const names[4] = {"unlisted", "service", "trojan", "trojan + service"};
+	uint64_t conns[4] = {0}, ports[4] = {0};
+	struct vgi_port *by = NULL;
+	size_t i, n;
+	char pb[8];
+
+	for (i = 0; i < r->n_ports; i++) {
+		struct vgi_portinfo pi;
+		int k;
+		vgi_portdb_lookup(st->ports, r->ports[i].proto, r->ports[i].port, &pi);
+		k = (pi.trojan ? 2 : 0) | (pi.iana || pi.svc ? 1 : 0);
+		conns[k] += r->ports[i].conns;
+		ports[k]++;
+	}
+	fputs("\"port_classes\":[", fp);
+	for (i = 0, n = 0; i < 4; i++)
+		if (ports[i])
+			fprintf(fp, "%s{\"classes\":\"%s\",\"ports\":%llu,\"connections\":%llu}",
+				n++ ? "," : "", names[i], (unsigned long long)ports[i],
+				(unsigned long long)conns[i]);
+	fputs("],\"ports_by_sources\":[", fp);
+	if (r->n_ports && !(by = malloc(r->n_ports * sizeof *by)))
+		return VG_ENOMEM;
+	if (r->n_ports)
+		memcpy(by, r->ports, r->n_ports * sizeof *by);
+	qsort(by, r->n_ports, sizeof *by, cmp_port_sources);
+	for (i = 0; i < r->n_ports && i < n_by_sources; i++)
+		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"sources\":%u,\"connections\":%llu}",
+			i ? "," : "", proto_str(by[i].proto, pb), by[i].port, by[i].sources,
+			(unsigned long long)by[i].conns);
+	fputc(']', fp);
+	free(by);
+	return VG_OK;
 }
 
 /* ------------------------------------------------------------- CSV */

@@ -3,8 +3,9 @@
 
 usage: blocks.py PAGE.html REPORT.json
 Prints the page's head (title, Content-Security-Policy), whether its embedded report
-equals REPORT.json (vigil report -o json of the same input), then the extra data: site,
-inputs, and the connection matrix (its sources, and its cells in part, with totals).
+equals REPORT.json (vigil report -o json of the same input, with the ports and scan
+events cut as the page cuts them), then the extra data: site, inputs, list sizes, port
+summary, and the connection matrix (its sources, and its cells in part, with totals).
 """
 import json, re, sys
 
@@ -14,7 +15,16 @@ for tag in re.findall(r'<(?:meta http-equiv|meta name="generator"|title)[^\n]*',
     print(tag)
 blocks = dict(re.findall(r'<script type="application/json" id="([a-z-]+)">(.*?)</script>', page, re.S))
 print('scripts:', len(re.findall(r'<script>', page)), 'inline, with src:', len(re.findall(r'<script[^>]* src=', page)))
-print('vigil-data = vigil report -o json:', 'yes' if json.loads(blocks['vigil-data']) == report else 'NO')
+def page_report(j):
+    # the page keeps the 1000 ports with the most connections and the 5000 scan
+    # events with the most connections (ties: lower id), in the report's order
+    j = dict(j)
+    j['ports'] = j['ports'][:1000]
+    if 'scans' in j:
+        keep = {e['id'] for e in sorted(j['scans'], key=lambda e: (-e['connections'], e['id']))[:5000]}
+        j['scans'] = [e for e in j['scans'] if e['id'] in keep]
+    return j
+print('vigil-data = vigil report -o json (lists cut):', 'yes' if json.loads(blocks['vigil-data']) == page_report(report) else 'NO')
 print('no "<" in the data blocks:', 'yes' if '<' not in blocks['vigil-data'] + blocks['vigil-extra'] else 'NO')
 x = json.loads(blocks['vigil-extra'])
 m = x.pop('matrix')

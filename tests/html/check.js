@@ -49,24 +49,48 @@ function browser_path() {
   throw new Error('no chromium: install the Debian package chromium (scripts/deps.sh test)');
 }
 
+/* The report as the page carries it: the 1000 ports with the most
+ * connections, the 5000 scan events with the most (ties: lower id), in the
+ * report's order (docs/report.md). */
+function page_report(J) {
+  const P = Object.assign({}, J);
+  P.ports = J.ports.slice(0, 1000);
+  if (J.scans) {
+    const keep = new Set(J.scans.slice().sort((a, b) => b.connections - a.connections || a.id - b.id)
+      .slice(0, 5000).map(e => e.id));
+    P.scans = J.scans.filter(e => keep.has(e.id));
+  }
+  return P;
+}
+
+/* Matrix cells per colour (decades of connections: 1, 2-9, 10-99,
+ * 100-999, more); k = 2 all traffic, 3 scans only. */
+function matrix_buckets(cells, k) {
+  const n = [0, 0, 0, 0, 0];
+  for (let i = k; i < cells.length; i += 4) {
+    const v = cells[i];
+    if (v > 0) n[v < 2 ? 0 : v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4]++;
+  }
+  return n;
+}
+
 /* The charts the page must have, with series and points per series, from
  * the JSON report alone (independently of report.js). */
 function expected_charts(J, extra) {
   const n = J.daily.length, scans = !!J.scans, out = {};
   out.traffic = [n, n, n, n, n];
-  let cells = 0;
-  for (let i = 2; i < extra.matrix.cells.length; i += 4) cells += extra.matrix.cells[i] > 0;
-  out.matrix = [cells];
+  out.matrix = matrix_buckets(extra.matrix.cells, 2);
   if (scans) {
     out['scan-days'] = [n, n];
-    out['scan-events'] = ['vertical', 'horizontal', 'block', 'sweep', 'trw'].map(
-      t => J.scans.filter(e => e.type === t).length);
   }
   for (const h of J.hot_ports) out['hot-' + h.port + '-' + h.proto] = [n, n, n];
   out.newsrc = scans ? [n, n] : [n];
   out.hist = [J.conn_per_source_histogram.length];
   out['port-sources'] = [Math.min(30, J.ports.length)];
   out.classes = [new Set(J.ports.map(p => p.classes.join(' + '))).size];
+  /* the scan timeline: the events the page keeps */
+  if (scans) out['scan-events'] = ['vertical', 'horizontal', 'block', 'sweep', 'trw'].map(
+    t => page_report(J).scans.filter(e => e.type === t).length);
   /* without scans, unless that is empty */
   const ns = scans && J.duration_no_scans.reduce((a, b) => a + b.connections, 0) > 0;
   (ns ? J.duration_no_scans : J.duration).forEach((b, k) => { out['duration-' + k] = [b.top_ports.length]; });
@@ -104,7 +128,25 @@ function expected_charts(J, extra) {
 
   const extra = await page.evaluate(() => JSON.parse(document.getElementById('vigil-extra').textContent));
   const embedded = await page.evaluate(() => JSON.parse(document.getElementById('vigil-data').textContent));
-  eq(embedded, J, 'the embedded report equals vigil report -o json');
+  eq(embedded, page_report(J), 'the embedded report equals vigil report -o json (lists cut)');
+  eq(extra.lists, { ports_total: J.ports.length, ports_shown: Math.min(1000, J.ports.length),
+                    scans_total: J.scans ? J.scans.length : 0, scans_shown: J.scans ? Math.min(5000, J.scans.length) : 0 },
+     'lists cut for the page');
+  /* the port summary over every port, redone from the JSON report */
+  const pc = {};
+  for (const p of J.ports) {
+    const k = p.classes.join(' + ');
+    pc[k] = pc[k] || { classes: k, ports: 0, connections: 0 };
+    pc[k].ports++;
+    pc[k].connections += p.connections;
+  }
+  eq(extra.port_classes, ['unlisted', 'service', 'trojan', 'trojan + service'].filter(k => pc[k]).map(k => pc[k]),
+     'connections and ports per port class');
+  const pnum = { tcp: 6, udp: 17, sctp: 132 };
+  eq(extra.ports_by_sources, J.ports.slice().sort((a, b) => b.sources - a.sources || b.connections - a.connections ||
+       pnum[a.proto] - pnum[b.proto] || a.port - b.port).slice(0, 30)
+       .map(p => ({ proto: p.proto, port: p.port, sources: p.sources, connections: p.connections })),
+     'the 30 ports with the most sources');
 
   /* charts: series, points, and ink on the canvas */
   const want = expected_charts(J, extra);
@@ -174,11 +216,9 @@ function expected_charts(J, extra) {
     eq(sum, h.connections, 'traffic of host ' + h.addr);
   }
   if (J.scans) {
-    let scan_cells = 0;
-    for (let i = 3; i < extra.matrix.cells.length; i += 4) scan_cells += extra.matrix.cells[i] > 0;
     await page.click('#matrix-scan');
-    eq(await page.evaluate(() => window.__vigil.charts.matrix.instance.getOption().series[0].data.length),
-       scan_cells, 'matrix cells of scan traffic');
+    eq(await page.evaluate(() => window.__vigil.charts.matrix.instance.getOption().series.map(s => s.data.length)),
+       matrix_buckets(extra.matrix.cells, 3), 'matrix cells of scan traffic');
     await page.click('#matrix-all');
   }
   if (J.scans) {

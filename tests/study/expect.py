@@ -373,7 +373,14 @@ def main():
         import re
         page = open(html_path, encoding='utf-8').read()
         blocks = dict(re.findall(r'<script type="application/json" id="([a-z-]+)">(.*?)</script>', page, re.S))
-        check('html: embedded report = JSON report', json.loads(blocks['vigil-data']), v)
+        # the page keeps the 1000 ports with the most connections and the 5000 scan
+        # events with the most connections (ties: lower id), in the report's order
+        pv = dict(v)
+        pv['ports'] = v['ports'][:1000]
+        if 'scans' in v:
+            keep = {e['id'] for e in sorted(v['scans'], key=lambda e: (-e['connections'], e['id']))[:5000]}
+            pv['scans'] = [e for e in v['scans'] if e['id'] in keep]
+        check('html: embedded report = JSON report (lists cut)', json.loads(blocks['vigil-data']), pv)
         m = json.loads(blocks['vigil-extra'])['matrix']
         scan_of = is_scan if 'scans' in v else [False] * len(uns)
         cells = defaultdict(lambda: [0, 0])

@@ -1,0 +1,22 @@
+/*
+ * report.h - what the report writers share inside the library: the HTML
+ * page (html.c) takes its data from the JSON writer of study_out.c.
+ */
+#ifndef VGI_REPORT_H
+#define VGI_REPORT_H
+
+#include <stdio.h>
+
+#include "analyze/analyze.h"
+
+/* The JSON report as the HTML page carries it: the ports cut to the first
+ * max_ports (by connections), the scan events to the max_scans with the
+ * most connections (in id order). Says how many of each it kept. */
+int vgi_study_write_page_json(vg_study *st, FILE *fp, size_t max_ports, size_t max_scans,
+			      size_t *ports_shown, size_t *scans_shown);
+/* "port_classes":[...],"ports_by_sources":[...] over every port: the
+ * connections and ports of each class combination, and the n ports with
+ * the most distinct sources. */
+int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sources);
+
+#endif
