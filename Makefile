@@ -1,5 +1,5 @@
 # Thin front end over CMake so that the README's commands stay short.
-#   make demo            build, then report on the bundled sample week
+#   make demo            build, then report on the bundled sample week (text + HTML)
 #   make test            build and run every test, plain and under ASan+UBSan
 #   make install PREFIX=/usr/local
 #   make fuzz            build the libFuzzer targets (clang) and run each briefly
@@ -21,8 +21,10 @@ build:
 SITE = tests/data/real-week/site.conf
 
 demo: build
-	@echo "== vigil report -c $(SITE) -r $(SAMPLE)"
-	@build/release/vigil report -c $(SITE) -r $(SAMPLE)
+	@echo "== vigil report -c $(SITE) -r $(SAMPLE) --html build/report.html"
+	@build/release/vigil report -c $(SITE) -r $(SAMPLE) --html build/report.html
+	@echo
+	@echo "The HTML report (one self-contained file; open it in a browser): $(CURDIR)/build/report.html"
 
 test: test-dev test-asan
 

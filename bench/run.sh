@@ -87,6 +87,18 @@ run v_report     "$VIGIL" report -q -c site.conf -r big.argus
 run v_dump2      "$VIGIL" dump -q -r big2.argus
 run v_stats2     "$VIGIL" stats -q --merge -r big2.argus
 run v_report2    "$VIGIL" report -q -c site.conf -r big2.argus
+run v_html       "$VIGIL" report -q -c site.conf -r big.argus --html big.html
+
+# The HTML page: its size, and the time until headless Chromium has drawn every chart
+# (tests/html/check.js --bench: also no console error and no request)
+HTML_SIZE=$(wc -c <big.html)
+HTML_LOAD=unmeasured
+if command -v node >/dev/null && [ -x /usr/bin/chromium ]; then
+  [ -f "$TOP/tests/html/node_modules/playwright-core/package.json" ] ||
+    (cd "$TOP/tests/html" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  HTML_LOAD=$(node "$TOP/tests/html/check.js" --bench big.html |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.1f s" % (r["load_ms"] / 1000) if not r["errors"] and not r["requests"] else "FAILED (errors or requests)")')
+fi
 
 # Same answers on the same file?
 sh_dump_ra big.argus | grep -v ',man,' | tail -n +2 >ra.rows
@@ -149,5 +161,10 @@ OUT=$TOP/bench/RESULTS.md
   echo "memory follows the number of concurrently active flows, not the length of the input.)"
   printf '`vigil report` on big2.argus: %.2f s, %d MiB (its tables grow with distinct sources, days and ports).\n' \
     "${W[v_report2]}" $((M[v_report2] / 1024))
+  echo
+  printf 'The HTML page (`vigil report -q -c site.conf -r big.argus --html big.html`): %.2f s, %d MiB;\n' \
+    "${W[v_html]}" $((M[v_html] / 1024))
+  printf 'the page is %.1f MB (budget: 15 MB) and headless Chromium has drawn every chart after %s.\n' \
+    "$(awk -v s="$HTML_SIZE" 'BEGIN{print s/1e6}')" "$HTML_LOAD"
 } >"$OUT"
 cat "$OUT"

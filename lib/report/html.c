@@ -66,12 +66,11 @@ struct cell {
 	uint64_t conns, scan;
 };
 
-static const vg_study *sort_st;
-
-static int cmp_src_addr(const void *a, const void *b)
+static int cmp_src_addr(const void *a, const void *b, void *ctx)
 {
-	const struct vgi_srcinfo *x = &sort_st->src[*(const uint32_t *)a];
-	const struct vgi_srcinfo *y = &sort_st->src[*(const uint32_t *)b];
+	const vg_study *st = ctx;
+	const struct vgi_srcinfo *x = &st->src[*(const uint32_t *)a];
+	const struct vgi_srcinfo *y = &st->src[*(const uint32_t *)b];
 	int c;
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
@@ -145,8 +144,7 @@ static int write_matrix(const vg_study *st, FILE *fp, size_t max_cells)
 		udp |= proto == 17;
 		n++;
 	}
-	sort_st = st;
-	qsort(order, n_src, sizeof *order, cmp_src_addr);
+	qsort_r(order, n_src, sizeof *order, cmp_src_addr, (void *)st);
 	for (i = 0; i < n_src; i++)
 		rank[order[i]] = (uint32_t)i;
 	for (i = 0; i < n; i++)
@@ -156,7 +154,7 @@ static int write_matrix(const vg_study *st, FILE *fp, size_t max_cells)
 	/* bin until small enough: ports first (a bin of 2^k ports), then
 	 * sources, alternately */
 	while (n > max_cells && count_binned(c, n, sb, pb) > max_cells) {
-		if (pb <= sb && pb < 65536)
+		if (pb < 65536 && (pb <= sb || sb >= n_src))
 			pb *= 2;
 		else if (sb < n_src)
 			sb *= 2;

@@ -71,8 +71,8 @@
 
   /* ------------------------------------------------------------ header */
   var hdr = document.getElementById('hdr-sub');
-  hdr.textContent = (D.period.first_day || '-') + ' .. ' + (D.period.last_day || '-') + ' (' +
-    D.period.days + ' days, ' + D.period.tz + ')  -  ' + num(D.flows.read) + ' flow records, ' +
+  hdr.textContent = (D.period.days ? D.period.first_day + ' .. ' + D.period.last_day + ' (' +
+    D.period.days + (D.period.days > 1 ? ' days, ' : ' day, ') + D.period.tz + ')' : 'no flows') + '  -  ' + num(D.flows.read) + ' flow records, ' +
     num(D.flows.merged) + ' connections  -  vigil ' + X.version;
 
   /* ------------------------------------------------------------ overview (slide 5) */
@@ -86,6 +86,8 @@
       num(o.icmp.connections) + ' (' + o.icmp.share_connections_pct.toFixed(2) + ' %) from ' +
       num(o.icmp.sources) + ' sources that sent ICMP (' + o.icmp.conn_per_source.toFixed(2) +
       ' per source, ICMP included).';
+    if (!o.connections)
+      sent = 'No unsolicited connections: of ' + num(D.flows.read) + ' flow records read, none came from outside to the monitored networks on a port that is not a declared service.';
     if (hasScans && D.scans_summary.largest_scan) {
       var b = D.scans_summary.largest_scan;
       sent += ' ' + num(D.scans_summary.events) + ' scan events made ' +
@@ -182,7 +184,7 @@
       }
       return BUCKETS.map(function (k, j) {
         return { type: 'scatter', name: k[2] + (j ? ' connections' : ' connection'), large: true, largeThreshold: 2000, progressive: 0,
-          symbolSize: j < 2 ? 3 : 4, itemStyle: { color: k[3] }, data: out[j] };
+          symbolSize: (j < 2 ? 3 : 4) + (small ? 2 : 0), itemStyle: { color: k[3] }, data: out[j] };
       });
     }
     function srcName(x) { return M.sources[x] !== undefined ? M.sources[x] : ('bin ' + x); }
@@ -190,15 +192,17 @@
       var u = y >= 65536, p = u ? y - 65536 : y, w = M.ports_per_bin;
       return (w > 1 ? p + '-' + (p + w - 1) : p) + (u ? '/udp' : '/tcp');
     }
+    var ymax = M.udp ? 131072 : 65536, small = M.cells.length < 4 * 20000;
     var c = draw(div, 'matrix', {
       tooltip: { trigger: 'item', formatter: function (p) {
         return esc(srcName(p.value[0])) + '<br>' + portName(p.value[1]) + '<br>' + num(p.value[2]) + ' connections';
       } },
       legend: { top: 0 },
-      grid: { left: 80, right: 80, top: 40, bottom: 80 },
-      xAxis: { type: 'value', name: M.src_per_bin > 1 ? 'source bin (by address)' : 'source (rank by address)', min: 0, max: Math.max(1, M.n_x - 1) },
-      yAxis: { type: 'value', name: 'destination port (TCP, then UDP)', min: 0, max: M.udp ? 131071 : 65535,
-        axisLabel: { formatter: function (v) { return v < 65536 ? v + '/tcp' : (v - 65536) + '/udp'; } } },
+      grid: { left: 80, right: 70, top: 40, bottom: 90 },
+      xAxis: { type: 'value', name: M.src_per_bin > 1 ? 'source bin (by address)' : 'source (rank by address)',
+        nameLocation: 'middle', nameGap: 24, min: 0, max: Math.max(1, M.n_x - 1) },
+      yAxis: { type: 'value', name: 'destination port (TCP, then UDP)', min: 0, max: ymax, interval: 16384,
+        axisLabel: { formatter: function (v) { return v >= ymax ? '' : v < 65536 ? v + '/tcp' : (v - 65536) + '/udp'; } } },
       dataZoom: [{ type: 'inside', xAxisIndex: 0 }, { type: 'inside', yAxisIndex: 0 },
         { type: 'slider', xAxisIndex: 0, bottom: 20 }, { type: 'slider', yAxisIndex: 0, right: 30 }],
       series: series(false)

@@ -738,12 +738,11 @@ int vg_study_write(vg_study *st, FILE *fp, int outfmt)
 
 /* ------------------------------------------------------------- HTML page data */
 
-static const vg_study *cmp_st;
-
-static int cmp_scan_keep(const void *a, const void *b)
+static int cmp_scan_keep(const void *a, const void *b, void *ctx)
 {
-	const struct vgi_scan *x = &cmp_st->scans[*(const uint32_t *)a];
-	const struct vgi_scan *y = &cmp_st->scans[*(const uint32_t *)b];
+	const vg_study *st = ctx;
+	const struct vgi_scan *x = &st->scans[*(const uint32_t *)a];
+	const struct vgi_scan *y = &st->scans[*(const uint32_t *)b];
 	if (x->conns != y->conns)
 		return x->conns > y->conns ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
@@ -768,8 +767,7 @@ int vgi_study_write_page_json(vg_study *st, FILE *fp, size_t max_ports, size_t m
 		}
 		for (i = 0; i < st->n_scans; i++)
 			idx[i] = (uint32_t)i;
-		cmp_st = st;
-		qsort(idx, st->n_scans, sizeof *idx, cmp_scan_keep);
+		qsort_r(idx, st->n_scans, sizeof *idx, cmp_scan_keep, st);
 		for (i = 0; i < max_scans; i++)
 			keep[idx[i]] = 1;
 		free(idx);

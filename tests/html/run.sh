@@ -30,6 +30,8 @@ run() { # name site [options...]
 run sample-week site.conf
 run site-alt site-alt.conf
 run binned site.conf --html-max-cells 500
+# nothing unsolicited at all (a filter no record passes)
+run empty site.conf host 203.0.113.1
 # hostile text in the data (a known-scanner name) must stay text
 printf '194.26.61.0/24\t</script><script>alert(1)</script><img src=x onerror=alert(2)>\thostile\n' >"$OUT/hostile.tsv"
 run hostile site.conf --known-scanners "$OUT/hostile.tsv"

@@ -345,3 +345,65 @@ TEST(study_tzif_damage)
 	CHECK_EQ_INT(vgi_tz_parse(&tz, (const uint8_t *)"TZif2", 5, err, sizeof err), VG_EFORMAT);
 	free(buf);
 }
+
+/* The HTML page's matrix: sources ranked by address (IPv4 before IPv6),
+ * TCP then UDP ports (+65536), ICMP left out; binned when asked for. */
+static char *page_of(vg_study *st, size_t max_cells)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	vg_html_opts o = {NULL, 0, max_cells};
+	FILE *fp = open_memstream(&buf, &len);
+	CHECK(fp != NULL);
+	CHECK_EQ_INT(vg_study_write_html(st, fp, &o), VG_OK);
+	fclose(fp);
+	return buf;
+}
+
+TEST(study_html_matrix)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.0/28, 2001:db8::/64", NULL};
+	vg_site *s = site_of(kv);
+	vg_flow f[6];
+	vg_study *st;
+	char err[256], *page, *m;
+	f[0] = fl("2001:db8:1::1", "2001:db8::9", 6, 22, T0);
+	f[1] = fl("2001:db8:1::1", "2001:db8::9", 6, 22, T0 + S);
+	f[2] = fl("203.0.113.9", "192.0.2.1", 17, 53, T0);
+	f[3] = fl("198.51.100.7", "192.0.2.2", 6, 445, T0);
+	f[4] = fl("198.51.100.7", "192.0.2.2", 1, 8 << 8, T0);
+	f[5] = fl("198.51.100.7", "192.0.2.3", 6, 445, T0 + DAY);
+
+	CHECK_EQ_INT(vg_study_write_html(NULL, stdout, NULL), VG_EINVAL);
+	CHECK_EQ_INT(vg_study_create(&st, s, err, sizeof err), VG_OK);
+	CHECK_EQ_INT(vg_study_add(st, f, 6), VG_OK);
+	CHECK_EQ_INT(vg_study_write_html(st, stdout, NULL), VG_EINVAL); /* not finished */
+	CHECK_EQ_INT(vg_study_finish(st), VG_OK);
+
+	page = page_of(st, 0);
+	m = strstr(page, "\"matrix\":{\"cells_total\"");
+	CHECK(m != NULL);
+	{
+		static const char want[] =
+			"\"matrix\":{\"cells_total\":3,\"aggregated\":false,\"src_per_bin\":1,"
+			"\"ports_per_bin\":1,\"udp\":true,\"n_sources\":3,\"n_x\":3,"
+			"\"sources\":[\"198.51.100.7\",\"203.0.113.9\",\"2001:db8:1::1\"],"
+			"\"cells\":[0,445,2,0,1,65589,1,0,2,22,2,0]}";
+		char got[sizeof want];
+		snprintf(got, sizeof got, "%s", m);
+		CHECK_EQ_STR(got, want);
+	}
+	CHECK(strstr(page, "<script type=\"application/json\" id=\"vigil-data\">{\"period\":") != NULL);
+	free(page);
+
+	/* at most one cell: every source in one bin, TCP and UDP stay apart */
+	page = page_of(st, 1);
+	m = strstr(page, "\"matrix\":{\"cells_total\"");
+	CHECK(m != NULL);
+	CHECK(strstr(m, "\"aggregated\":true,\"src_per_bin\":4,\"ports_per_bin\":65536,") != NULL);
+	CHECK(strstr(m, "\"sources\":[\"198.51.100.7 - 2001:db8:1::1 (3 sources)\"],"
+		       "\"cells\":[0,0,4,0,0,65536,1,0]}") != NULL);
+	free(page);
+	vg_study_free(st);
+	vg_site_free(s);
+}
