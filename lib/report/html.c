@@ -165,7 +165,8 @@ static int write_matrix(const vg_study *st, FILE *fp, size_t max_cells)
 		c[i].x /= sb;
 		c[i].y = c[i].y / pb * pb;
 	}
-	qsort(c, n, sizeof *c, cmp_cell);
+	if (n)
+		qsort(c, n, sizeof *c, cmp_cell);
 	for (i = 0, n_out = 0; i < n; i++) {
 		if (n_out && c[n_out - 1].x == c[i].x && c[n_out - 1].y == c[i].y) {
 			c[n_out - 1].conns += c[i].conns;

@@ -815,11 +815,12 @@ int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sourc
 				n++ ? "," : "", names[i], (unsigned long long)ports[i],
 				(unsigned long long)conns[i]);
 	fputs("],\"ports_by_sources\":[", fp);
-	if (r->n_ports && !(by = malloc(r->n_ports * sizeof *by)))
-		return VG_ENOMEM;
-	if (r->n_ports)
+	if (r->n_ports) {
+		if (!(by = malloc(r->n_ports * sizeof *by)))
+			return VG_ENOMEM;
 		memcpy(by, r->ports, r->n_ports * sizeof *by);
-	qsort(by, r->n_ports, sizeof *by, cmp_port_sources);
+		qsort(by, r->n_ports, sizeof *by, cmp_port_sources);
+	}
 	for (i = 0; i < r->n_ports && i < n_by_sources; i++)
 		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"sources\":%u,\"connections\":%llu}",
 			i ? "," : "", proto_str(by[i].proto, pb), by[i].port, by[i].sources,
