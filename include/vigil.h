@@ -422,6 +422,8 @@ int vg_site_load(vg_site *s, const char *path, char *err, size_t errlen);
 /* The same from memory; name is used in messages. */
 int vg_site_parse(vg_site *s, const char *text, size_t len, const char *name,
 		  char *err, size_t errlen);
+/* Whether key is a site key (those vg_site_set takes). */
+int vg_site_is_key(const char *key);
 /* Checks that the site is complete (at least one monitored network). */
 int vg_site_check(const vg_site *s, char *err, size_t errlen);
 int vg_site_classify(const vg_site *s, const vg_flow *f);
@@ -524,6 +526,79 @@ int vg_scans_add(vg_scans *sc, const vg_flow *flows, size_t n);
 int vg_scans_flush(vg_scans *sc);
 void vg_scans_get_stats(const vg_scans *sc, vg_scans_stats *st);
 void vg_scans_free(vg_scans *sc);
+
+/* ---------------------------------------------------------------- alerts */
+
+/*
+ * Early warning (docs/alerts.md): detectors over per-(protocol, port)
+ * series of unsolicited connections, sources, targets and new sources, per
+ * day and per hour, plus big single sources and the scan events. Feed it
+ * connections (merged flows, with their scan event ids as vg_scans hands
+ * them on) and the scan events, then finish: the alerts are in time order.
+ * An ongoing condition is one alert, from its first period to its end.
+ */
+typedef struct vg_alerts vg_alerts;
+
+enum vg_detector {
+	VG_DET_TREND = 0,   /* DShield port trend, sources and targets vs look-back mean */
+	VG_DET_SEASONAL,    /* Holt-Winters aberration (Brutlag), sources per hour */
+	VG_DET_CHANGE,      /* non-parametric CUSUM on new sources per day */
+	VG_DET_WORM,        /* stably positive growth of new sources (Kalman) */
+	VG_DET_BIG,         /* one source carries a large share of a day */
+	VG_DET_NEWPORT,     /* traffic from several sources on a port silent before */
+	VG_DET_SCAN,        /* a scan event */
+	VG_DET__COUNT
+};
+
+enum vg_severity { VG_SEV_LOW = 1, VG_SEV_MEDIUM = 2, VG_SEV_HIGH = 3 };
+
+typedef struct vg_alert {
+	uint32_t id;            /* 1, 2, ... in time order */
+	int detector;           /* enum vg_detector */
+	int severity;           /* enum vg_severity */
+	int64_t time_us;        /* start of the period the condition was first met in */
+	int64_t last_us;        /* start of the last period it held in */
+	int64_t end_us;         /* when it stopped holding; 0: still at the end of the data */
+	int period_s;           /* 86400 (day), 3600 (hour); 0: an event (scan) */
+	uint8_t proto;          /* 6, 17, 132; 0: not about one port */
+	int32_t port;           /* -1: not about one port */
+	int has_source;
+	uint8_t family;         /* of source */
+	vg_addr source;
+	uint32_t scan_id;       /* VG_DET_SCAN: the event */
+	double value, baseline, threshold; /* at the strongest period */
+	char summary[240];
+	const char *series;     /* what the evidence counts, e.g. "sources per day" */
+	int64_t ev_start_us;    /* evidence: values from this period on, */
+	int ev_step_s;          /* one per step, */
+	size_t n_ev;            /* n_ev of them */
+	const double *ev;       /* the observed values */
+	const double *ev_expected; /* the value expected per period (baseline or
+				    * upper band), or NULL */
+	const char *detail;     /* scan events: "vertical tcp:1-1024; 10 hosts, ..." */
+} vg_alert;
+
+const char *vg_detector_name(int d);   /* "trend", "seasonal", ... */
+const char *vg_severity_name(int s);   /* "low", "medium", "high" */
+int vg_severity_parse(const char *s);  /* -1 if not one */
+
+int vg_alerts_create(vg_alerts **a, const vg_site *site, char *err, size_t errlen);
+void vg_alerts_free(vg_alerts *a);
+/* Connections with their scan event ids (NULL: none); every class is
+ * accepted, only the unsolicited ones count. */
+int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *scan_ids, size_t n);
+int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e);
+int vg_alerts_finish(vg_alerts *a);
+size_t vg_alerts_count(const vg_alerts *a);
+const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i);
+/* The end of the data (µs): the start of the last hour seen. */
+int64_t vg_alerts_data_end(const vg_alerts *a);
+/* Writes the alerts with last_us >= since_us: VG_OUT_JSON (NDJSON, one per
+ * line) or VG_OUT_TEXT. */
+int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us);
+/* Writes them as one IODEF v2 document (RFC 7970), one Incident each. */
+int vg_alerts_write_iodef(vg_alerts *a, FILE *fp, int64_t since_us, const char *csirt_name,
+			  const char *contact_email);
 
 #ifdef __cplusplus
 }

@@ -151,18 +151,15 @@ static const struct verb_opts verb_table[] = {
 	{"scans", " read format strict quiet output idle write config monitored "
 		  "service hot-ports buckets tz top services-file known-scanners scan-window "
 		  "scan-vertical scan-horizontal scan-gap scan-sources ", "text json csv"},
+	{"alerts", " read format strict quiet output idle write config fail-on since iodef ",
+	 "text json"},
 };
 
-/* Keys that go to the site description (vg_site_set), in order given. */
+/* Keys that go to the site description (vg_site_set), in order given;
+ * "idle" is the merge option of every verb. */
 static int is_site_key(const char *name)
 {
-	static const char *const keys[] = {"monitored", "service", "hot-ports", "buckets",
-					   "tz", "top", "services-file", "known-scanners", "scan-window", "scan-vertical", "scan-horizontal", "scan-gap", "scan-sources"};
-	size_t i;
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(name, keys[i]) == 0)
-			return 1;
-	return 0;
+	return strcmp(name, "idle") != 0 && vg_site_is_key(name);
 }
 
 int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
@@ -238,7 +235,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		if (vo) {
 			char key[40];
 			snprintf(key, sizeof key, " %s ", name);
-			if (!strstr(vo->allowed, key)) {
+			if (!strstr(vo->allowed, key) &&
+			    !(strstr(vo->allowed, " config ") && is_site_key(name))) {
 				warnx_("%s: unknown option '%s' (see vigil %s --help)",
 				       o->verb, a, o->verb);
 				return -1;
@@ -249,6 +247,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0 ||
 			   strcmp(name, "config") == 0 || strcmp(name, "csv-dir") == 0 ||
 			   strcmp(name, "html") == 0 || strcmp(name, "html-max-cells") == 0 ||
+			   strcmp(name, "fail-on") == 0 || strcmp(name, "since") == 0 ||
+			   strcmp(name, "iodef") == 0 ||
 			   is_site_key(name);
 		if (need_val && !val) {
 			if (k + 1 >= argc) {
@@ -322,6 +322,15 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->csv_dir = val;
 		} else if (strcmp(name, "html") == 0) {
 			o->html_file = val;
+		} else if (strcmp(name, "fail-on") == 0) {
+			if ((o->fail_on = vg_severity_parse(val)) < 0) {
+				warnx_("%s: --fail-on takes low, medium or high, not '%s'", o->verb, val);
+				return -1;
+			}
+		} else if (strcmp(name, "since") == 0) {
+			o->since = val;
+		} else if (strcmp(name, "iodef") == 0) {
+			o->iodef_file = val;
 		} else if (strcmp(name, "html-max-cells") == 0) {
 			char *end;
 			unsigned long long v;
@@ -539,4 +548,37 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 	t->seconds = now_seconds() - t0;
 	free(batch);
 	return rc;
+}
+
+vg_site *load_site(const struct opts *o)
+{
+	vg_site *site = NULL;
+	char err[512];
+	size_t i;
+	if (vg_site_create(&site) != VG_OK) {
+		warnx_("out of memory");
+		return NULL;
+	}
+	if (o->config && vg_site_load(site, o->config, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto bad;
+	}
+	for (i = 0; i < o->n_site; i++)
+		if (vg_site_set(site, o->site_key[i], o->site_val[i], err, sizeof err) != VG_OK) {
+			warnx_("--%s: %s", o->site_key[i], err);
+			goto bad;
+		}
+	if (o->idle_set) {
+		char v[32];
+		snprintf(v, sizeof v, "%.6f", o->idle_s);
+		vg_site_set(site, "idle", v, err, sizeof err);
+	}
+	if (vg_site_check(site, err, sizeof err) != VG_OK) {
+		warnx_("%s: %s", o->verb, err);
+		goto bad;
+	}
+	return site;
+bad:
+	vg_site_free(site);
+	return NULL;
 }

@@ -45,6 +45,9 @@ struct opts {
 	const char *csv_dir;     /* --csv-dir */
 	const char *html_file;   /* --html */
 	size_t html_max_cells;   /* --html-max-cells, 0 = default */
+	int fail_on;             /* --fail-on: VG_SEV_*, 0 = none */
+	const char *since;       /* --since */
+	const char *iodef_file;  /* --iodef */
 	/* site keys given on the command line, in order */
 	const char *site_key[256];
 	const char *site_val[256];
@@ -76,6 +79,10 @@ int run_inputs(struct opts *o, consume_fn consume, void *user,
 /* Output descriptor for -w (or stdout). Returns -1 on error (reported). */
 int open_output(const struct opts *o);
 
+/* The site from -c and the site options (and --idle); NULL after a
+ * message. */
+vg_site *load_site(const struct opts *o);
+
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double now_seconds(void);
 
@@ -89,5 +96,6 @@ int cmd_dump(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_scans(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 #endif

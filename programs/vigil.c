@@ -17,6 +17,7 @@ static const struct verb {
 	{"stats", cmd_stats, "count records, flows, protocols, time span and errors of inputs"},
 	{"report", cmd_report, "the study: unsolicited traffic, sources, ports, days, hot ports"},
 	{"scans", cmd_scans, "port scans as events (TRW, vertical, horizontal, block)"},
+	{"alerts", cmd_alerts, "early warning: port surges, worm onset, new ports, big sources"},
 };
 
 static void usage(FILE *fp)

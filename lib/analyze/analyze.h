@@ -42,6 +42,27 @@ struct vgi_service {
 	uint8_t proto;
 };
 
+/* The alert detectors' parameters (site keys, docs/alerts.md). */
+enum vgi_alert_key {
+	VGI_AK_DAYS, VGI_AK_MIN_HISTORY, VGI_AK_MIN_SOURCES,
+	VGI_AK_TREND_THRESHOLD, VGI_AK_TREND_RATIO,
+	VGI_AK_HW_ALPHA, VGI_AK_HW_BETA, VGI_AK_HW_GAMMA, VGI_AK_HW_DELTA,
+	VGI_AK_HW_WINDOW, VGI_AK_HW_FAILURES, VGI_AK_HW_MIN_EXCESS,
+	VGI_AK_CUSUM_DRIFT, VGI_AK_CUSUM_THRESHOLD,
+	VGI_AK_WORM_RATE, VGI_AK_WORM_DAYS, VGI_AK_WORM_MIN_NEW,
+	VGI_AK_BIG_SHARE, VGI_AK_BIG_MIN,
+	VGI_AK_NEWPORT_DAYS, VGI_AK_NEWPORT_SOURCES,
+	VGI_AK__N
+};
+
+struct vgi_alert_param {
+	const char *key;
+	double def, min, max;
+	int integer;
+};
+
+extern const struct vgi_alert_param vgi_alert_params[VGI_AK__N];
+
 #define VGI_MAX_HOT 16
 #define VGI_MAX_BUCKETS 16
 
@@ -65,6 +86,8 @@ struct vg_site {
 	unsigned scan_vertical, scan_horizontal; /* horizontal 0 = from the site */
 	double scan_gap_s;
 	unsigned scan_sources;
+	double ak[VGI_AK__N];  /* alert parameters, enum vgi_alert_key */
+	int scan_alert_severity; /* scan events as alerts: 0 off, VG_SEV_* */
 	char **mon_text;  /* as given, for the report */
 	char **svc_text;
 };

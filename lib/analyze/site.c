@@ -19,8 +19,37 @@ const char *vg_class_name(int c)
 	return (c >= 0 && c < VG_CLASS__COUNT) ? class_names[c] : "";
 }
 
+/* Every alert parameter: key, default, range (docs/alerts.md). */
+const struct vgi_alert_param vgi_alert_params[VGI_AK__N] = {
+	[VGI_AK_DAYS] = {"alert-days", 30, 1, 3650, 1},
+	[VGI_AK_MIN_HISTORY] = {"alert-min-history", 3, 1, 3650, 1},
+	[VGI_AK_MIN_SOURCES] = {"alert-min-sources", 5, 1, 1e9, 1},
+	[VGI_AK_TREND_THRESHOLD] = {"trend-threshold", 8, 0.01, 1e9, 0},
+	[VGI_AK_TREND_RATIO] = {"trend-ratio", 2, 1, 1e6, 0},
+	[VGI_AK_HW_ALPHA] = {"hw-alpha", 0.1, 0.0001, 1, 0},
+	[VGI_AK_HW_BETA] = {"hw-beta", 0.0035, 0, 1, 0},
+	[VGI_AK_HW_GAMMA] = {"hw-gamma", 0.1, 0.0001, 1, 0},
+	[VGI_AK_HW_DELTA] = {"hw-delta", 2, 0.1, 100, 0},
+	[VGI_AK_HW_WINDOW] = {"hw-window", 9, 1, 1000, 1},
+	[VGI_AK_HW_FAILURES] = {"hw-failures", 6, 1, 1000, 1},
+	[VGI_AK_HW_MIN_EXCESS] = {"hw-min-excess", 3, 0, 1e9, 0},
+	[VGI_AK_CUSUM_DRIFT] = {"cusum-drift", 1, 0, 1e6, 0},
+	[VGI_AK_CUSUM_THRESHOLD] = {"cusum-threshold", 5, 0.01, 1e9, 0},
+	[VGI_AK_WORM_RATE] = {"worm-rate", 0.1, 0, 100, 0},
+	[VGI_AK_WORM_DAYS] = {"worm-days", 3, 1, 365, 1},
+	[VGI_AK_WORM_MIN_NEW] = {"worm-min-new", 5, 1, 1e9, 1},
+	[VGI_AK_BIG_SHARE] = {"big-share", 0.25, 0.0001, 1, 0},
+	[VGI_AK_BIG_MIN] = {"big-min", 100, 1, 1e12, 1},
+	[VGI_AK_NEWPORT_DAYS] = {"newport-days", 30, 1, 3650, 1},
+	[VGI_AK_NEWPORT_SOURCES] = {"newport-sources", 5, 1, 1e9, 1},
+};
+
 static int set_defaults(vg_site *s)
 {
+	size_t i;
+	for (i = 0; i < VGI_AK__N; i++)
+		s->ak[i] = vgi_alert_params[i].def;
+	s->scan_alert_severity = VG_SEV_LOW;
 	s->n_hot = 3;
 	s->hot[0].proto = 6, s->hot[0].port = 135;
 	s->hot[1].proto = 17, s->hot[1].port = 137;
@@ -577,10 +606,59 @@ bad_secs:
 			return VG_ENOMEM;
 		return VG_OK;
 	}
+	if (strcmp(key, "scan-alerts") == 0) {
+		static const char *const lv[] = {"off", "low", "medium", "high"};
+		for (u = 0; u < 4; u++)
+			if (strlen(lv[u]) == vlen && strncmp(value, lv[u], vlen) == 0) {
+				s->scan_alert_severity = (int)u;
+				return VG_OK;
+			}
+		snprintf(err, errlen, "'%.*s' is not off, low, medium or high", (int)vlen, value);
+		return VG_EINVAL;
+	}
+	for (u = 0; u < VGI_AK__N; u++) {
+		const struct vgi_alert_param *ap = &vgi_alert_params[u];
+		char buf[40], *end;
+		double d;
+		if (strcmp(key, ap->key) != 0)
+			continue;
+		if (vlen >= sizeof buf)
+			goto bad_param;
+		memcpy(buf, value, vlen);
+		buf[vlen] = '\0';
+		errno = 0;
+		d = strtod(buf, &end);
+		if (errno || end == buf || *end || !(d >= ap->min && d <= ap->max) ||
+		    (ap->integer && d != (double)(long long)d))
+			goto bad_param;
+		s->ak[u] = d;
+		return VG_OK;
+bad_param:
+		snprintf(err, errlen, "'%.*s' is not %s from %g to %g", (int)vlen, value,
+			 ap->integer ? "a whole number" : "a number", ap->min, ap->max);
+		return VG_EINVAL;
+	}
 	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
 		 "buckets, tz, top, idle, services-file, known-scanners, scan-window, "
-		 "scan-vertical, scan-horizontal, scan-gap, scan-sources)");
+		 "scan-vertical, scan-horizontal, scan-gap, scan-sources, scan-alerts, and the "
+		 "alert parameters of docs/alerts.md)");
 	return VG_EINVAL;
+}
+
+int vg_site_is_key(const char *key)
+{
+	static const char *const keys[] = {
+		"monitored", "service", "hot-ports", "buckets", "tz", "top", "idle",
+		"services-file", "known-scanners", "scan-window", "scan-vertical",
+		"scan-horizontal", "scan-gap", "scan-sources", "scan-alerts"};
+	size_t i;
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	for (i = 0; i < VGI_AK__N; i++)
+		if (strcmp(key, vgi_alert_params[i].key) == 0)
+			return 1;
+	return 0;
 }
 
 int vg_site_parse(vg_site *s, const char *text, size_t len, const char *name,

@@ -66,6 +66,7 @@ struct vgi_format {
 
 extern const struct vgi_format vgi_fmt_argus;
 extern const struct vgi_format vgi_fmt_argus2;
+extern const struct vgi_format vgi_fmt_csv;
 
 /* ------------------------------------------------------- reader */
 

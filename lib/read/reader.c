@@ -21,6 +21,7 @@
 static const struct vgi_format *const formats[] = {
 	&vgi_fmt_argus,
 	&vgi_fmt_argus2,
+	&vgi_fmt_csv,
 };
 
 #define WIN_MIN (1u << 20)     /* window bytes */
@@ -226,7 +227,7 @@ static int pick_format(vg_reader *r)
 			if (what)
 				vgi_errf(r->errmsg,
 					 "%s: @0x0: this is %s, which this version of vigil does not read yet "
-					 "(it reads Argus 3.x and 2.x files)", r->name, what);
+					 "(it reads Argus 3.x and 2.x files and flow CSV)", r->name, what);
 			else
 				vgi_errf(r->errmsg,
 					 "%s: @0x0: not a flow file vigil reads (first bytes "

@@ -19,4 +19,9 @@ int vgi_study_write_page_json(vg_study *st, FILE *fp, size_t max_ports, size_t m
  * the most distinct sources. */
 int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sources);
 
+/* ISO-8601 UTC time, with microseconds only when there are some. */
+void vgi_iso_time(int64_t us, char out[32]);
+/* One alert as a JSON object (no newline). */
+void vgi_alert_json(const vg_alert *al, FILE *fp);
+
 #endif

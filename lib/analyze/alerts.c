@@ -1,0 +1,1001 @@
+/*
+ * alerts.c - early warning (docs/alerts.md). While connections come in,
+ * only counts are kept: per (protocol, port) and day the connections, the
+ * distinct sources and targets, each source's first day on the port, the
+ * distinct sources per port and hour, and each source's connections per
+ * day. vg_alerts_finish turns them into dense series per port and runs the
+ * detectors over them causally (a day is judged on that day and the days
+ * before it only), so an alert's time is when it could have been raised.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "analyze/analyze.h"
+#include "core/addrtab.h"
+
+#define MAX_EVIDENCE 64
+#define SRC_MAX ((1u << 26) - 2)     /* sources with series (hourly key width) */
+#define HOST_MAX ((1u << 30) - 2)
+#define KALMAN_Q 0.01                /* process noise of the growth rate, per day */
+
+struct vgi_scanrec {
+	vg_addr scanner;
+	uint8_t family, protos;
+	uint32_t id, targets, n_ports;
+	int64_t first_us, last_us;
+	uint64_t flows, answered;
+	char type[12];
+	char *ports;                 /* vg_scan_ports_format, cut */
+	const char *known;           /* from the study's list: valid while the site lives */
+	char *known_copy;
+};
+
+struct vg_alerts {
+	const vg_site *site;
+	char errmsg[VGI_ERRMSG_LEN];
+	int finished;
+	vgi_addrtab src, dst;
+	vgi_u64map pd_conn;   /* pk << 16 | day -> connections */
+	vgi_u64map pd_src;    /* pk << 46 | day << 30 | src (set) */
+	vgi_u64map pd_dst;    /* pk << 46 | day << 30 | dst (set) */
+	vgi_u64map p_first;   /* pk << 30 | src -> first day + 1 */
+	vgi_u64map ph_src;    /* pk << 46 | hour << 26 | src (set) */
+	vgi_u64map sd_conn;   /* src << 16 | day -> connections */
+	vgi_u64map d_conn;    /* day -> connections */
+	int64_t max_hour;
+	uint64_t n_outside;   /* days or hours out of the key range */
+	struct vgi_scanrec *scans;
+	size_t n_scans, cap_scans;
+	vg_alert *al;
+	size_t n_al, cap_al;
+};
+
+static const char *const det_names[VG_DET__COUNT] = {
+	"trend", "seasonal", "change", "worm", "big", "newport", "scan",
+};
+
+const char *vg_detector_name(int d)
+{
+	return d >= 0 && d < VG_DET__COUNT ? det_names[d] : "";
+}
+
+const char *vg_severity_name(int s)
+{
+	static const char *const n[] = {"off", "low", "medium", "high"};
+	return s >= 0 && s <= 3 ? n[s] : "";
+}
+
+int vg_severity_parse(const char *s)
+{
+	int i;
+	for (i = 1; i <= 3; i++)
+		if (strcmp(s, vg_severity_name(i)) == 0)
+			return i;
+	return -1;
+}
+
+/* tcp 0, udp 1, sctp 2; -1 for protocols without ports */
+static int proto_code(uint8_t p)
+{
+	return p == 6 ? 0 : p == 17 ? 1 : p == 132 ? 2 : -1;
+}
+
+static uint8_t code_proto(unsigned c)
+{
+	return c == 0 ? 6 : c == 1 ? 17 : 132;
+}
+
+static const char *proto_name(uint8_t p)
+{
+	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 132 ? "sctp" : "ip";
+}
+
+int vg_alerts_create(vg_alerts **ap, const vg_site *site, char *err, size_t errlen)
+{
+	vg_alerts *a;
+	*ap = NULL;
+	if (!site) {
+		snprintf(err, errlen, "alerts: no site");
+		return VG_EINVAL;
+	}
+	if (!(a = calloc(1, sizeof *a))) {
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	a->site = site;
+	a->max_hour = INT64_MIN;
+	if (vgi_addrtab_init(&a->src, SRC_MAX) || vgi_addrtab_init(&a->dst, HOST_MAX) ||
+	    vgi_u64map_init(&a->pd_conn, 0) || vgi_u64set_init(&a->pd_src, 0) ||
+	    vgi_u64set_init(&a->pd_dst, 0) || vgi_u64map_init(&a->p_first, 0) ||
+	    vgi_u64set_init(&a->ph_src, 0) || vgi_u64map_init(&a->sd_conn, 0) ||
+	    vgi_u64map_init(&a->d_conn, 0)) {
+		vg_alerts_free(a);
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	*ap = a;
+	return VG_OK;
+}
+
+void vg_alerts_free(vg_alerts *a)
+{
+	size_t i;
+	if (!a)
+		return;
+	vgi_addrtab_free(&a->src);
+	vgi_addrtab_free(&a->dst);
+	vgi_u64map_free(&a->pd_conn);
+	vgi_u64map_free(&a->pd_src);
+	vgi_u64map_free(&a->pd_dst);
+	vgi_u64map_free(&a->p_first);
+	vgi_u64map_free(&a->ph_src);
+	vgi_u64map_free(&a->sd_conn);
+	vgi_u64map_free(&a->d_conn);
+	for (i = 0; i < a->n_scans; i++) {
+		free(a->scans[i].ports);
+		free(a->scans[i].known_copy);
+	}
+	free(a->scans);
+	for (i = 0; i < a->n_al; i++) {
+		free((void *)a->al[i].ev);
+		free((void *)a->al[i].ev_expected);
+		free((void *)a->al[i].detail);
+	}
+	free(a->al);
+	free(a);
+}
+
+int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_t n)
+{
+	size_t k;
+	(void)ids;
+	if (!a || a->finished)
+		return VG_EINVAL;
+	for (k = 0; k < n; k++) {
+		const vg_flow *f = &flows[k];
+		int64_t si, di, hour;
+		int32_t day;
+		int pc;
+		uint64_t pk, d;
+
+		if (vg_site_classify(a->site, f) != VG_CLASS_UNSOLICITED)
+			continue;
+		day = vgi_study_day(a->site, f->stime_us);
+		hour = f->stime_us / 3600000000LL;
+		if (day < 0 || day > 65535 || hour < 0 || hour >= (1 << 20)) {
+			a->n_outside++;
+			continue;
+		}
+		d = (uint64_t)day;
+		if ((si = vgi_addrtab_index(&a->src, &f->saddr, f->family)) < 0)
+			continue;
+		vgi_u64map_add(&a->d_conn, d, 1);
+		vgi_u64map_add(&a->sd_conn, (uint64_t)si << 16 | d, 1);
+		if (hour > a->max_hour)
+			a->max_hour = hour;
+		if ((pc = proto_code(f->proto)) < 0)
+			continue;
+		pk = (uint64_t)pc << 16 | f->dport;
+		if ((di = vgi_addrtab_index(&a->dst, &f->daddr, f->family)) < 0)
+			continue;
+		vgi_u64map_add(&a->pd_conn, pk << 16 | d, 1);
+		vgi_u64map_add(&a->pd_src, pk << 46 | d << 30 | (uint64_t)si, 1);
+		vgi_u64map_add(&a->pd_dst, pk << 46 | d << 30 | (uint64_t)di, 1);
+		vgi_u64map_add(&a->ph_src, pk << 46 | (uint64_t)hour << 26 | (uint64_t)si, 1);
+		{
+			uint64_t fk = pk << 30 | (uint64_t)si;
+			uint32_t old = vgi_u64map_get(&a->p_first, fk);
+			if (!old || old > d + 1)
+				vgi_u64map_put(&a->p_first, fk, (uint32_t)(d + 1));
+		}
+	}
+	return VG_OK;
+}
+
+int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e)
+{
+	struct vgi_scanrec *r;
+	char buf[256];
+	if (!a || a->finished)
+		return VG_EINVAL;
+	if (a->site->scan_alert_severity == 0)
+		return VG_OK;
+	if (a->n_scans == a->cap_scans) {
+		size_t cap = a->cap_scans ? a->cap_scans * 2 : 256;
+		struct vgi_scanrec *ns = realloc(a->scans, cap * sizeof *ns);
+		if (!ns)
+			return VG_ENOMEM;
+		a->scans = ns;
+		a->cap_scans = cap;
+	}
+	r = &a->scans[a->n_scans];
+	memset(r, 0, sizeof *r);
+	r->scanner = e->scanner;
+	r->family = e->family;
+	r->protos = e->protos;
+	r->id = e->id;
+	r->targets = e->targets;
+	r->n_ports = e->n_ports;
+	r->first_us = e->first_us;
+	r->last_us = e->last_us;
+	r->flows = e->flows;
+	r->answered = e->answered;
+	snprintf(r->type, sizeof r->type, "%s", vg_scan_type(e));
+	vg_scan_ports_format(e, buf, sizeof buf);
+	if (!(r->ports = strdup(buf)))
+		return VG_ENOMEM;
+	if (e->known && !(r->known_copy = strdup(e->known))) {
+		free(r->ports);
+		return VG_ENOMEM;
+	}
+	a->n_scans++;
+	return VG_OK;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int64_t day_start_us(const vg_site *s, int32_t day)
+{
+	int64_t sec = (int64_t)day * 86400;
+	sec -= s->tz.n ? vgi_tz_offset(&s->tz, sec) : s->tz_offset_s;
+	return sec * 1000000;
+}
+
+static vg_alert *new_alert(vg_alerts *a)
+{
+	vg_alert *al;
+	if (a->n_al == a->cap_al) {
+		size_t cap = a->cap_al ? a->cap_al * 2 : 64;
+		vg_alert *n = realloc(a->al, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		a->al = n;
+		a->cap_al = cap;
+	}
+	al = &a->al[a->n_al++];
+	memset(al, 0, sizeof *al);
+	al->port = -1;
+	return al;
+}
+
+/* Copies the evidence: series values [from, to] (indices into v), at most
+ * MAX_EVIDENCE ending at to. */
+static int set_evidence(vg_alert *al, const char *series, int64_t start_us, int step_s,
+			const double *v, const double *expected, size_t from, size_t to)
+{
+	double *e, *x = NULL;
+	size_t n;
+	if (to - from + 1 > MAX_EVIDENCE)
+		from = to + 1 - MAX_EVIDENCE;
+	n = to - from + 1;
+	free((void *)al->ev);
+	free((void *)al->ev_expected);
+	al->ev = al->ev_expected = NULL;
+	if (!(e = malloc(n * sizeof *e)) || (expected && !(x = malloc(n * sizeof *x)))) {
+		free(e);
+		return VG_ENOMEM;
+	}
+	memcpy(e, v + from, n * sizeof *e);
+	if (expected)
+		memcpy(x, expected + from, n * sizeof *x);
+	al->series = series;
+	al->ev_start_us = start_us + (int64_t)from * step_s * 1000000;
+	al->ev_step_s = step_s;
+	al->n_ev = n;
+	al->ev = e;
+	al->ev_expected = x;
+	return VG_OK;
+}
+
+static void port_text(uint8_t proto, int32_t port, char *out, size_t len)
+{
+	snprintf(out, len, "%d/%s", port, proto_name(proto));
+}
+
+static void day_text(int32_t day, char out[11])
+{
+	vgi_day_format(day, out);
+}
+
+/* Per port and day: the series the daily detectors read. */
+struct series {
+	size_t n;                  /* days */
+	int32_t d0;                /* first day */
+	double *conn, *src, *dst, *nw;
+	double *exp1, *exp2, *exp3; /* scratch: expected values */
+	uint8_t *alarm;            /* scratch */
+};
+
+/* Mean and standard deviation of v over the history days [lo, hi) whose
+ * skip flag is clear; returns how many there were. */
+static size_t history(const double *v, const uint8_t *skip, size_t lo, size_t hi, double *mean,
+		      double *sd)
+{
+	size_t i, k = 0;
+	double s = 0, q = 0;
+	for (i = lo; i < hi; i++)
+		if (!skip || !skip[i]) {
+			s += v[i];
+			q += v[i] * v[i];
+			k++;
+		}
+	*mean = k ? s / (double)k : 0;
+	*sd = k > 1 ? sqrt(fmax(0, (q - s * s / (double)k) / (double)(k - 1))) : 0;
+	return k;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+static double median(const double *v, size_t lo, size_t hi, double *tmp)
+{
+	size_t n = hi - lo;
+	memcpy(tmp, v + lo, n * sizeof *tmp);
+	qsort(tmp, n, sizeof *tmp, cmp_double);
+	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+/* An ongoing daily alert: extended while its condition holds day after day. */
+struct run {
+	vg_alert *al;
+	size_t first, last;        /* day indices it first and last held */
+};
+
+/* evidence starts L days before the run did */
+static size_t ev_from(const struct run *r, size_t L)
+{
+	return r->first > L ? r->first - L : 0;
+}
+
+/* The condition holds on day i: extends the run's alert if it held the day
+ * before, else opens a new one. *update: this day is the strongest so far
+ * (the caller sets value, baseline and summary). NULL: out of memory. */
+static vg_alert *run_hold(vg_alerts *a, struct run *r, int det, uint8_t proto, int32_t port,
+			  const struct series *S, size_t i, double strength, int *update)
+{
+	int64_t t = day_start_us(a->site, S->d0 + (int32_t)i);
+	if (r->al && r->last + 1 == i) {
+		r->last = i;
+		r->al->last_us = t;
+		r->al->end_us = 0;
+		*update = strength > r->al->value;
+		return r->al;
+	}
+	if (!(r->al = new_alert(a)))
+		return NULL;
+	r->first = r->last = i;
+	r->al->detector = det;
+	r->al->proto = proto;
+	r->al->port = port;
+	r->al->period_s = 86400;
+	r->al->time_us = r->al->last_us = t;
+	*update = 1;
+	return r->al;
+}
+
+/* The condition does not hold on day i: a run that held yesterday ends today. */
+static void run_miss(vg_alerts *a, struct run *r, const struct series *S, size_t i)
+{
+	if (r->al && r->last + 1 == i)
+		r->al->end_us = day_start_us(a->site, S->d0 + (int32_t)i);
+	r->al = NULL;
+}
+
+/* ------------------------------------------------------------ daily detectors */
+
+static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *tmp)
+{
+	const double *ak = a->site->ak;
+	const size_t L = (size_t)ak[VGI_AK_DAYS], H = (size_t)ak[VGI_AK_MIN_HISTORY];
+	const double minsrc = ak[VGI_AK_MIN_SOURCES];
+	const int64_t t0 = day_start_us(a->site, S->d0);
+	uint8_t proto = code_proto(pk >> 16);
+	int32_t port = (int32_t)(pk & 0xffff);
+	struct run trend = {0}, cus = {0}, worm = {0}, newp = {0};
+	double cusum = 0, r = 0, P = 1, prev_e = -1;
+	size_t i, worm_run = 0;
+	char ps[24], ds[11];
+	int cus_on = 0, upd;
+
+	port_text(proto, port, ps, sizeof ps);
+	memset(S->alarm, 0, S->n);
+	for (i = 0; i < S->n; i++) {
+		size_t lo = i > L ? i - L : 0;
+		double m, sd, mt, sdt;
+		size_t k;
+		vg_alert *al;
+
+		day_text(S->d0 + (int32_t)i, ds);
+		S->exp1[i] = S->exp2[i] = S->exp3[i] = NAN;
+
+		/* 1. port trend (DShield) against the previous L days */
+		k = history(S->src, NULL, lo, i, &m, &sd);
+		history(S->dst, NULL, lo, i, &mt, &sdt);
+		if (k >= H) {
+			double tr = sqrt((S->src[i] - m) * (S->src[i] - m) / fmax(m, 1) +
+					 (S->dst[i] - mt) * (S->dst[i] - mt) / fmax(mt, 1));
+			double t = ak[VGI_AK_TREND_THRESHOLD];
+			S->exp1[i] = m;
+			if (tr > t && S->src[i] >= ak[VGI_AK_TREND_RATIO] * m && S->src[i] >= minsrc) {
+				if (!(al = run_hold(a, &trend, VG_DET_TREND, proto, port, S, i, tr, &upd)))
+					return VG_ENOMEM;
+				if (upd) {
+					al->value = tr;
+					al->baseline = m;
+					al->threshold = t;
+					al->severity = tr >= 3 * t ? VG_SEV_HIGH
+						     : tr >= 1.5 * t ? VG_SEV_MEDIUM : VG_SEV_LOW;
+					snprintf(al->summary, sizeof al->summary,
+						 "%s: %.0f sources and %.0f targets on %s vs %.1f \u00b1 %.1f and "
+						 "%.1f a day over %zu days (trend %.1f > %g)",
+						 ps, S->src[i], S->dst[i], ds, m, sd, mt, k, tr, t);
+				}
+				if (set_evidence(al, "sources per day", t0, 86400, S->src, S->exp1,
+						 ev_from(&trend, L), i))
+					return VG_ENOMEM;
+			} else {
+				run_miss(a, &trend, S, i);
+			}
+		}
+
+		/* 3. change point: CUSUM of new sources per day, in units of the
+		 * Poisson deviation of the baseline (days in alarm left out of it).
+		 * The change starts when the sum passes cusum-threshold; it ends on
+		 * the first day back at or below baseline + drift deviations, and
+		 * the sum starts again from 0. */
+		k = history(S->nw, S->alarm, lo, i, &m, &sd);
+		if (k >= H) {
+			double z = (S->nw[i] - m) / fmax(sqrt(m), 1);
+			double t = ak[VGI_AK_CUSUM_THRESHOLD];
+			S->exp2[i] = m;
+			cusum = fmax(0, cusum + z - ak[VGI_AK_CUSUM_DRIFT]);
+			if (cus_on && z <= ak[VGI_AK_CUSUM_DRIFT])
+				cusum = 0;
+			if (cus_on ? cusum > 0 : cusum > t && S->nw[i] >= minsrc) {
+				S->alarm[i] = 1;
+				if (!(al = run_hold(a, &cus, VG_DET_CHANGE, proto, port, S, i, cusum, &upd)))
+					return VG_ENOMEM;
+				cus_on = 1;
+				if (upd) {
+					al->value = cusum;
+					al->baseline = m;
+					al->threshold = t;
+					al->severity = S->nw[i] >= 4 * fmax(m, 1) && S->nw[i] >= 20
+						     ? VG_SEV_HIGH : VG_SEV_MEDIUM;
+					snprintf(al->summary, sizeof al->summary,
+						 "%s: %.0f new sources on %s vs %.1f \u00b1 %.1f a day over %zu "
+						 "days (CUSUM %.1f > %g)", ps, S->nw[i], ds, m, sd, k, cusum, t);
+				}
+				if (set_evidence(al, "new sources per day", t0, 86400, S->nw, S->exp2,
+						 ev_from(&cus, L), i))
+					return VG_ENOMEM;
+			} else {
+				run_miss(a, &cus, S, i);
+				cus_on = 0;
+			}
+		}
+
+		/* 4. worm onset: the growth rate of new sources above the baseline
+		 * (median of the previous days), Kalman-filtered; an alert when its
+		 * lower 2-sigma bound stays above worm-rate for worm-days days */
+		if (i - lo >= H) {
+			double b = median(S->nw, lo, i, tmp);
+			double e = fmax(0, S->nw[i] - b);
+			S->exp3[i] = b;
+			if (prev_e >= 0) {
+				double y = log((e + 1) / (prev_e + 1));
+				double R = 1 / (e + 1) + 1 / (prev_e + 1), K;
+				P += KALMAN_Q;
+				K = P / (P + R);
+				r += K * (y - r);
+				P *= 1 - K;
+				if (r - 2 * sqrt(P) > ak[VGI_AK_WORM_RATE] && e >= ak[VGI_AK_WORM_MIN_NEW])
+					worm_run++;
+				else
+					worm_run = 0;
+				if (worm_run >= (size_t)ak[VGI_AK_WORM_DAYS]) {
+					if (!(al = run_hold(a, &worm, VG_DET_WORM, proto, port, S, i, r, &upd)))
+						return VG_ENOMEM;
+					if (upd) {
+						al->value = r;
+						al->baseline = b;
+						al->threshold = ak[VGI_AK_WORM_RATE];
+						al->severity = VG_SEV_HIGH;
+						snprintf(al->summary, sizeof al->summary,
+							 "%s: new sources growing %.0f %%/day (rate %.2f \u00b1 "
+							 "%.2f) for %zu days; %.0f on %s, baseline %.1f a day",
+							 ps, 100 * (exp(r) - 1), r, sqrt(P), worm_run, S->nw[i],
+							 ds, b);
+					}
+					if (set_evidence(al, "new sources per day", t0, 86400, S->nw, S->exp3,
+							 ev_from(&worm, L), i))
+						return VG_ENOMEM;
+				} else {
+					run_miss(a, &worm, S, i);
+				}
+			}
+			prev_e = e;
+		}
+
+		/* 6. new port: several sources on a port without traffic in the
+		 * previous newport-days days (at least min-history of them seen) */
+		{
+			size_t nl = (size_t)ak[VGI_AK_NEWPORT_DAYS], lo2 = i > nl ? i - nl : 0, j;
+			int quiet = i >= H;
+			for (j = lo2; quiet && j < i; j++)
+				quiet = S->conn[j] == 0;
+			if (quiet && S->src[i] >= ak[VGI_AK_NEWPORT_SOURCES]) {
+				newp.al = NULL;
+				if (!(al = run_hold(a, &newp, VG_DET_NEWPORT, proto, port, S, i, S->src[i],
+						    &upd)))
+					return VG_ENOMEM;
+				al->value = S->src[i];
+				al->baseline = 0;
+				al->threshold = ak[VGI_AK_NEWPORT_SOURCES];
+				al->severity = VG_SEV_MEDIUM;
+				al->end_us = i + 1 < S->n ? day_start_us(a->site, S->d0 + (int32_t)i + 1) : 0;
+				snprintf(al->summary, sizeof al->summary,
+					 "%s: %.0f sources and %.0f connections on %s after %zu days "
+					 "without traffic", ps, S->src[i], S->conn[i], ds, i - lo2);
+				if (set_evidence(al, "sources per day", t0, 86400, S->src, NULL, lo2, i))
+					return VG_ENOMEM;
+			}
+		}
+	}
+	return VG_OK;
+}
+
+/* ------------------------------------------------------------ hourly detector */
+
+/* 2. Seasonal aberration (Holt-Winters with Brutlag's confidence band) on
+ * distinct sources per hour, season one day. The first season initialises,
+ * the second trains; from the third on, an hour fails when it is above
+ * prediction + delta * deviation by at least hw-min-excess, and an alarm
+ * holds while hw-failures of the last hw-window hours failed. */
+static int hourly_detector(vg_alerts *a, unsigned pk, const double *y, size_t n, int64_t h0,
+			   double *pred, double *band)
+{
+	const double *ak = a->site->ak;
+	const double al_ = ak[VGI_AK_HW_ALPHA], be = ak[VGI_AK_HW_BETA], ga = ak[VGI_AK_HW_GAMMA];
+	const double de = ak[VGI_AK_HW_DELTA], minx = ak[VGI_AK_HW_MIN_EXCESS];
+	const size_t W = (size_t)ak[VGI_AK_HW_WINDOW], F = (size_t)ak[VGI_AK_HW_FAILURES];
+	enum { M = 24 };
+	double level = 0, trend = 0, seas[M], dev[M];
+	uint8_t fail[1024];
+	size_t i, j, nfail = 0, last_alarm = 0;
+	uint8_t proto = code_proto(pk >> 16);
+	int32_t port = (int32_t)(pk & 0xffff);
+	vg_alert *cur = NULL;
+	char ps[24];
+
+	if (n < 3 * M)
+		return VG_OK;
+	port_text(proto, port, ps, sizeof ps);
+	for (i = 0; i < M; i++)
+		level += y[i] / M;
+	for (i = 0; i < M; i++) {
+		seas[i] = y[i] - level;
+		dev[i] = fabs(y[i] - level);
+		pred[i] = band[i] = NAN;
+	}
+	memset(fail, 0, sizeof fail);
+	for (i = M; i < n; i++) {
+		size_t si = i % M;
+		double yhat = level + trend + seas[si], up = yhat + de * dev[si], old = level;
+		int f = 0;
+		pred[i] = yhat;
+		band[i] = up;
+		if (i >= 2 * M)
+			f = y[i] > up && y[i] - yhat >= minx;
+		/* the window: failures among the last W hours */
+		nfail += (size_t)f;
+		if (i >= 2 * M + W)
+			nfail -= fail[(i - W) % 1024];
+		fail[i % 1024] = (uint8_t)f;
+		if (i >= 2 * M && nfail >= F) {
+			int64_t t = (h0 + (int64_t)i) * 3600000000LL;
+			if (!cur || i > last_alarm + W) {
+				if (!(cur = new_alert(a)))
+					return VG_ENOMEM;
+				cur->detector = VG_DET_SEASONAL;
+				cur->proto = proto;
+				cur->port = port;
+				cur->period_s = 3600;
+				cur->time_us = t;
+				cur->value = -HUGE_VAL;
+				cur->severity = VG_SEV_LOW;
+			}
+			cur->last_us = t;
+			cur->end_us = 0;
+			last_alarm = i;
+			if (y[i] > cur->value) {
+				char ts[24];
+				time_t tt = (time_t)(t / 1000000);
+				struct tm tm;
+				gmtime_r(&tt, &tm);
+				strftime(ts, sizeof ts, "%Y-%m-%d %H:00", &tm);
+				cur->value = y[i];
+				cur->baseline = yhat;
+				cur->threshold = up;
+				if (y[i] >= 2 * up && y[i] >= 10)
+					cur->severity = VG_SEV_MEDIUM;
+				snprintf(cur->summary, sizeof cur->summary,
+					 "%s: %.0f sources in the hour from %s UTC vs %.1f expected (band "
+					 "%.1f); %zu of the last %zu hours above the band",
+					 ps, y[i], ts, yhat, up, nfail, W);
+			}
+			j = i > 48 ? i - 48 : 0;
+			if (set_evidence(cur, "sources per hour", h0 * 3600000000LL, 3600, y, band, j, i))
+				return VG_ENOMEM;
+		} else if (cur && i == last_alarm + 1) {
+			cur->end_us = (h0 + (int64_t)i) * 3600000000LL;
+		}
+		/* Holt-Winters update (Brutlag 2000) */
+		level = al_ * (y[i] - seas[si]) + (1 - al_) * (level + trend);
+		trend = be * (level - old) + (1 - be) * trend;
+		seas[si] = ga * (y[i] - level) + (1 - ga) * seas[si];
+		dev[si] = ga * fabs(y[i] - yhat) + (1 - ga) * dev[si];
+	}
+	return VG_OK;
+}
+
+/* ------------------------------------------------------------ big single sources */
+
+struct srcday {
+	uint32_t src;
+	int32_t day;
+	uint32_t conns;
+};
+
+static int cmp_srcday(const void *x, const void *y)
+{
+	const struct srcday *a = x, *b = y;
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	return a->day < b->day ? -1 : a->day > b->day;
+}
+
+/* 5. One source that alone carries more than big-share of a day's
+ * unsolicited connections (and at least big-min of them); consecutive days
+ * of the same source are one alert. */
+static int big_sources(vg_alerts *a)
+{
+	const double share = a->site->ak[VGI_AK_BIG_SHARE], minc = a->site->ak[VGI_AK_BIG_MIN];
+	struct srcday *c = NULL;
+	size_t n = 0, cap = 0, it, i;
+	uint64_t key;
+	uint32_t val;
+	vg_alert *cur = NULL;
+
+	for (it = 0; vgi_u64map_next(&a->sd_conn, &it, &key, &val);) {
+		uint32_t tot = vgi_u64map_get(&a->d_conn, key & 0xffff);
+		if (val < minc || (double)val <= share * tot)
+			continue;
+		if (n == cap) {
+			struct srcday *nc;
+			cap = cap ? cap * 2 : 64;
+			if (!(nc = realloc(c, cap * sizeof *nc))) {
+				free(c);
+				return VG_ENOMEM;
+			}
+			c = nc;
+		}
+		c[n].src = (uint32_t)(key >> 16);
+		c[n].day = (int32_t)(key & 0xffff);
+		c[n].conns = val;
+		n++;
+	}
+	if (n)
+		qsort(c, n, sizeof *c, cmp_srcday);
+	for (i = 0; i < n; i++) {
+		uint32_t tot = vgi_u64map_get(&a->d_conn, (uint64_t)c[i].day);
+		double sh = (double)c[i].conns / tot;
+		char ab[46], ds[11];
+		if (!cur || i == 0 || c[i].src != c[i - 1].src || c[i].day != c[i - 1].day + 1) {
+			if (!(cur = new_alert(a))) {
+				free(c);
+				return VG_ENOMEM;
+			}
+			cur->detector = VG_DET_BIG;
+			cur->period_s = 86400;
+			cur->has_source = 1;
+			cur->source = a->src.addr[c[i].src];
+			cur->family = a->src.family[c[i].src];
+			cur->time_us = day_start_us(a->site, c[i].day);
+			cur->value = -1;
+			cur->threshold = share;
+		}
+		cur->last_us = day_start_us(a->site, c[i].day);
+		cur->end_us = day_start_us(a->site, c[i].day + 1);
+		if (sh > cur->value) {
+			double ev[2] = {c[i].conns, tot};
+			vg_addr_format(&cur->source, cur->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
+			day_text(c[i].day, ds);
+			cur->value = sh;
+			cur->baseline = tot;
+			cur->severity = sh >= 0.5 ? VG_SEV_HIGH : VG_SEV_MEDIUM;
+			snprintf(cur->summary, sizeof cur->summary,
+				 "%s: %u of the %u unsolicited connections on %s (%.1f %% > %g %%)",
+				 ab, c[i].conns, tot, ds, 100 * sh, 100 * share);
+			if (set_evidence(cur, "connections of the source, of the day", cur->last_us, 0, ev,
+					 NULL, 0, 1)) {
+				free(c);
+				return VG_ENOMEM;
+			}
+		}
+	}
+	free(c);
+	return VG_OK;
+}
+
+/* ------------------------------------------------------------ scan events */
+
+static int scan_alerts(vg_alerts *a)
+{
+	size_t i;
+	for (i = 0; i < a->n_scans; i++) {
+		const struct vgi_scanrec *r = &a->scans[i];
+		vg_alert *al = new_alert(a);
+		char ab[46], det[400];
+		if (!al)
+			return VG_ENOMEM;
+		vg_addr_format(&r->scanner, r->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
+		al->detector = VG_DET_SCAN;
+		al->severity = a->site->scan_alert_severity;
+		al->time_us = r->first_us;
+		al->last_us = r->last_us;
+		al->end_us = r->last_us;
+		al->has_source = 1;
+		al->source = r->scanner;
+		al->family = r->family;
+		al->scan_id = r->id;
+		al->value = (double)r->flows;
+		if (r->n_ports == 1) {
+			/* "tcp:445" -> one port */
+			const char *c = strchr(r->ports, ':');
+			int pc = strncmp(r->ports, "tcp", 3) == 0 ? 6 : strncmp(r->ports, "udp", 3) == 0 ? 17 : 0;
+			if (c && pc && strspn(c + 1, "0123456789") == strlen(c + 1)) {
+				al->proto = (uint8_t)pc;
+				al->port = atoi(c + 1);
+			}
+		}
+		snprintf(al->summary, sizeof al->summary, "scan #%u from %s%s%s%s: %s %s on %u host%s, "
+			 "%llu flows (%llu answered)", r->id, ab, r->known_copy ? " (" : "",
+			 r->known_copy ? r->known_copy : "", r->known_copy ? ")" : "", r->type, r->ports,
+			 r->targets, r->targets == 1 ? "" : "s", (unsigned long long)r->flows,
+			 (unsigned long long)r->answered);
+		snprintf(det, sizeof det, "%s %s; %u hosts, %u ports, %llu flows, %llu answered",
+			 r->type, r->ports, r->targets, r->n_ports, (unsigned long long)r->flows,
+			 (unsigned long long)r->answered);
+		al->series = "scan event";
+		if (!(al->detail = strdup(det)))
+			return VG_ENOMEM;
+	}
+	return VG_OK;
+}
+
+/* ------------------------------------------------------------ finish */
+
+struct kv {
+	uint64_t k;
+	uint32_t v;
+};
+
+static int cmp_kv(const void *x, const void *y)
+{
+	const struct kv *a = x, *b = y;
+	return a->k < b->k ? -1 : a->k > b->k;
+}
+
+/* the members of a set (or keys of a map) counted per group(key) */
+static int count_groups(const vgi_u64map *set, uint64_t (*group)(uint64_t), vgi_u64map *out)
+{
+	size_t it;
+	uint64_t key;
+	uint32_t val;
+	if (vgi_u64map_init(out, 0))
+		return VG_ENOMEM;
+	for (it = 0; vgi_u64map_next(set, &it, &key, &val);)
+		if (vgi_u64map_add(out, group(key), 1) < 0)
+			return VG_ENOMEM;
+	return VG_OK;
+}
+
+static uint64_t g_pd(uint64_t k)   /* pk << 46 | day << 30 | x  ->  pk << 16 | day */
+{
+	return (k >> 46) << 16 | ((k >> 30) & 0xffff);
+}
+
+static uint64_t g_ph(uint64_t k)   /* pk << 46 | hour << 26 | src  ->  pk << 20 | hour */
+{
+	return (k >> 46) << 20 | ((k >> 26) & 0xfffff);
+}
+
+static uint64_t g_first(uint64_t k) /* pk << 30 | src  ->  pk */
+{
+	return k >> 30;
+}
+
+static int cmp_alert(const void *x, const void *y)
+{
+	const vg_alert *a = x, *b = y;
+	int c;
+	if (a->time_us != b->time_us)
+		return a->time_us < b->time_us ? -1 : 1;
+	if (a->detector != b->detector)
+		return a->detector < b->detector ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if ((c = memcmp(&a->source, &b->source, sizeof a->source)) != 0)
+		return c;
+	return a->scan_id < b->scan_id ? -1 : a->scan_id > b->scan_id;
+}
+
+static int detect_ports(vg_alerts *a)
+{
+	vgi_u64map nsrc, ndst, nnew, ptot, nh;
+	struct kv *hv = NULL;
+	unsigned *ports = NULL;
+	size_t n_ports = 0, cap_ports = 0, n_hv = 0, it, i, j, hpos = 0;
+	int32_t d0 = INT32_MAX, d1 = INT32_MIN;
+	int64_t h0 = INT64_MAX, h1 = INT64_MIN;
+	uint64_t key;
+	uint32_t val;
+	struct series S = {0};
+	double *tmp = NULL, *hy = NULL, *hp = NULL, *hb = NULL;
+	double minsrc = fmin(a->site->ak[VGI_AK_MIN_SOURCES], a->site->ak[VGI_AK_NEWPORT_SOURCES]);
+	int rc = VG_ENOMEM;
+
+	memset(&nsrc, 0, sizeof nsrc);
+	memset(&ndst, 0, sizeof ndst);
+	memset(&nnew, 0, sizeof nnew);
+	memset(&ptot, 0, sizeof ptot);
+	memset(&nh, 0, sizeof nh);
+	for (it = 0; vgi_u64map_next(&a->d_conn, &it, &key, &val);) {
+		if ((int32_t)key < d0)
+			d0 = (int32_t)key;
+		if ((int32_t)key > d1)
+			d1 = (int32_t)key;
+	}
+	if (d0 > d1)
+		return VG_OK;
+	if (count_groups(&a->pd_src, g_pd, &nsrc) || count_groups(&a->pd_dst, g_pd, &ndst) ||
+	    count_groups(&a->ph_src, g_ph, &nh) || count_groups(&a->p_first, g_first, &ptot) ||
+	    vgi_u64map_init(&nnew, 0))
+		goto out;
+	for (it = 0; vgi_u64map_next(&a->p_first, &it, &key, &val);)
+		vgi_u64map_add(&nnew, (key >> 30) << 16 | (val - 1), 1);
+	/* the ports with enough sources to alert on, in order */
+	for (it = 0; vgi_u64map_next(&ptot, &it, &key, &val);) {
+		if (val < minsrc)
+			continue;
+		if (n_ports == cap_ports) {
+			unsigned *np;
+			cap_ports = cap_ports ? cap_ports * 2 : 256;
+			if (!(np = realloc(ports, cap_ports * sizeof *np)))
+				goto out;
+			ports = np;
+		}
+		ports[n_ports++] = (unsigned)key;
+	}
+	for (i = 1; i < n_ports; i++) /* insertion sort is fine: few ports */
+		for (j = i; j > 0 && ports[j - 1] > ports[j]; j--) {
+			unsigned t = ports[j];
+			ports[j] = ports[j - 1];
+			ports[j - 1] = t;
+		}
+	/* hourly counts of those ports, sorted by (port, hour) */
+	if (nh.n && !(hv = malloc(nh.n * sizeof *hv)))
+		goto out;
+	for (it = 0; vgi_u64map_next(&nh, &it, &key, &val);) {
+		if (vgi_u64map_get(&ptot, key >> 20) < minsrc)
+			continue;
+		hv[n_hv].k = key;
+		hv[n_hv++].v = val;
+		if ((int64_t)(key & 0xfffff) < h0)
+			h0 = (int64_t)(key & 0xfffff);
+	}
+	if (n_hv)
+		qsort(hv, n_hv, sizeof *hv, cmp_kv);
+	h1 = a->max_hour;
+
+	S.n = (size_t)(d1 - d0) + 1;
+	S.d0 = d0;
+	if (!(S.conn = calloc(S.n, sizeof *S.conn)) || !(S.src = calloc(S.n, sizeof *S.src)) ||
+	    !(S.dst = calloc(S.n, sizeof *S.dst)) || !(S.nw = calloc(S.n, sizeof *S.nw)) ||
+	    !(S.exp1 = calloc(S.n, sizeof *S.exp1)) || !(S.exp2 = calloc(S.n, sizeof *S.exp2)) ||
+	    !(S.exp3 = calloc(S.n, sizeof *S.exp3)) || !(S.alarm = calloc(S.n, 1)) ||
+	    !(tmp = calloc(S.n, sizeof *tmp)))
+		goto out;
+	if (n_hv && h1 >= h0) {
+		size_t nhours = (size_t)(h1 - h0) + 1;
+		if (!(hy = calloc(nhours, sizeof *hy)) || !(hp = calloc(nhours, sizeof *hp)) ||
+		    !(hb = calloc(nhours, sizeof *hb)))
+			goto out;
+	}
+	for (i = 0; i < n_ports; i++) {
+		uint64_t pk = ports[i];
+		size_t d;
+		for (d = 0; d < S.n; d++) {
+			uint64_t k = pk << 16 | (uint64_t)(d0 + (int32_t)d);
+			S.conn[d] = vgi_u64map_get(&a->pd_conn, k);
+			S.src[d] = vgi_u64map_get(&nsrc, k);
+			S.dst[d] = vgi_u64map_get(&ndst, k);
+			S.nw[d] = vgi_u64map_get(&nnew, k);
+		}
+		if ((rc = daily_detectors(a, (unsigned)pk, &S, tmp)) != VG_OK)
+			goto out;
+		if (hy) {
+			size_t nhours = (size_t)(h1 - h0) + 1;
+			memset(hy, 0, nhours * sizeof *hy);
+			while (hpos < n_hv && (hv[hpos].k >> 20) < pk)
+				hpos++;
+			for (; hpos < n_hv && (hv[hpos].k >> 20) == pk; hpos++)
+				hy[(int64_t)(hv[hpos].k & 0xfffff) - h0] = hv[hpos].v;
+			if ((rc = hourly_detector(a, (unsigned)pk, hy, nhours, h0, hp, hb)) != VG_OK)
+				goto out;
+		}
+	}
+	rc = VG_OK;
+out:
+	vgi_u64map_free(&nsrc);
+	vgi_u64map_free(&ndst);
+	vgi_u64map_free(&nnew);
+	vgi_u64map_free(&ptot);
+	vgi_u64map_free(&nh);
+	free(hv);
+	free(ports);
+	free(S.conn);
+	free(S.src);
+	free(S.dst);
+	free(S.nw);
+	free(S.exp1);
+	free(S.exp2);
+	free(S.exp3);
+	free(S.alarm);
+	free(tmp);
+	free(hy);
+	free(hp);
+	free(hb);
+	return rc;
+}
+
+int vg_alerts_finish(vg_alerts *a)
+{
+	size_t i;
+	int rc;
+	if (!a)
+		return VG_EINVAL;
+	if (a->finished)
+		return VG_OK;
+	a->finished = 1;
+	if ((rc = detect_ports(a)) != VG_OK || (rc = big_sources(a)) != VG_OK ||
+	    (rc = scan_alerts(a)) != VG_OK)
+		return rc;
+	if (a->n_al)
+		qsort(a->al, a->n_al, sizeof *a->al, cmp_alert);
+	for (i = 0; i < a->n_al; i++)
+		a->al[i].id = (uint32_t)(i + 1);
+	return VG_OK;
+}
+
+size_t vg_alerts_count(const vg_alerts *a)
+{
+	return a && a->finished ? a->n_al : 0;
+}
+
+const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i)
+{
+	return a && a->finished && i < a->n_al ? &a->al[i] : NULL;
+}
+
+int64_t vg_alerts_data_end(const vg_alerts *a)
+{
+	return a && a->max_hour != INT64_MIN ? a->max_hour * 3600000000LL : 0;
+}

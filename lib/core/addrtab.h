@@ -1,0 +1,30 @@
+/*
+ * addrtab.h - addresses to dense indices 0, 1, 2, ... (open addressing over
+ * index + 1 slots), with the addresses kept in index order. A cap bounds
+ * memory against spoofed sources: past it, lookups of new addresses fail.
+ */
+#ifndef VGI_ADDRTAB_H
+#define VGI_ADDRTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil.h"
+
+typedef struct vgi_addrtab {
+	vg_addr *addr;
+	uint8_t *family;
+	size_t n, cap;       /* held, allocated */
+	size_t max;          /* most it may hold */
+	uint32_t *slots;     /* index + 1; 0 = empty */
+	size_t mask;
+	uint64_t seed;
+	uint64_t n_refused;  /* lookups refused by max or memory */
+} vgi_addrtab;
+
+int vgi_addrtab_init(vgi_addrtab *t, size_t max);
+void vgi_addrtab_free(vgi_addrtab *t);
+/* The index of a (added if new); -1 if refused. */
+int64_t vgi_addrtab_index(vgi_addrtab *t, const vg_addr *a, uint8_t family);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * alerts_out.c - the alerts as NDJSON (one object per line) and as text
+ * (docs/alerts.md). IODEF is in iodef.c.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "analyze/analyze.h"
+#include "report/report.h"
+
+/* "2024-03-09T00:00:00Z", with microseconds when there are any */
+void vgi_iso_time(int64_t us, char out[32])
+{
+	int64_t sec = us / 1000000 - (us % 1000000 < 0);
+	long frac = (long)(us - sec * 1000000);
+	time_t t = (time_t)sec;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (frac)
+		snprintf(out + 19, 13, ".%06ldZ", frac);
+	else
+		snprintf(out + 19, 13, "Z");
+}
+
+static void json_text(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+/* numbers: integers as such, others with 4 decimals; NaN as null */
+static void json_num(FILE *fp, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", fp);
+	else if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(fp, "%.0f", v);
+	else
+		fprintf(fp, "%.4f", v);
+}
+
+void vgi_alert_json(const vg_alert *al, FILE *fp)
+{
+	char t[32];
+	size_t i;
+	fprintf(fp, "{\"id\":%u,\"time\":", al->id);
+	vgi_iso_time(al->time_us, t);
+	fprintf(fp, "\"%s\",\"last\":", t);
+	vgi_iso_time(al->last_us, t);
+	fprintf(fp, "\"%s\",\"end\":", t);
+	if (al->end_us) {
+		vgi_iso_time(al->end_us, t);
+		fprintf(fp, "\"%s\"", t);
+	} else {
+		fputs("null", fp);
+	}
+	fprintf(fp, ",\"period\":%s,\"detector\":\"%s\",\"severity\":\"%s\",\"proto\":",
+		al->period_s == 86400 ? "\"day\"" : al->period_s == 3600 ? "\"hour\"" : "null",
+		vg_detector_name(al->detector), vg_severity_name(al->severity));
+	if (al->proto)
+		fprintf(fp, "\"%s\"", al->proto == 6 ? "tcp" : al->proto == 17 ? "udp" : "sctp");
+	else
+		fputs("null", fp);
+	fputs(",\"port\":", fp);
+	if (al->port >= 0)
+		fprintf(fp, "%d", al->port);
+	else
+		fputs("null", fp);
+	fputs(",\"source\":", fp);
+	if (al->has_source) {
+		char ab[46];
+		vg_addr_format(&al->source, al->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
+		fprintf(fp, "\"%s\"", ab);
+	} else {
+		fputs("null", fp);
+	}
+	if (al->scan_id)
+		fprintf(fp, ",\"scan_id\":%u", al->scan_id);
+	fputs(",\"value\":", fp);
+	json_num(fp, al->detector == VG_DET_SCAN ? al->value : al->value);
+	fputs(",\"baseline\":", fp);
+	json_num(fp, al->detector == VG_DET_SCAN ? NAN : al->baseline);
+	fputs(",\"threshold\":", fp);
+	json_num(fp, al->detector == VG_DET_SCAN ? NAN : al->threshold);
+	fputs(",\"summary\":", fp);
+	json_text(fp, al->summary);
+	fputs(",\"evidence\":{\"series\":", fp);
+	json_text(fp, al->series ? al->series : "");
+	if (al->detail) {
+		fputs(",\"detail\":", fp);
+		json_text(fp, al->detail);
+	}
+	if (al->n_ev) {
+		if (al->ev_step_s) {
+			vgi_iso_time(al->ev_start_us, t);
+			fprintf(fp, ",\"start\":\"%s\",\"step_s\":%d", t, al->ev_step_s);
+		}
+		fputs(",\"values\":[", fp);
+		for (i = 0; i < al->n_ev; i++) {
+			fputs(i ? "," : "", fp);
+			json_num(fp, al->ev[i]);
+		}
+		fputc(']', fp);
+		if (al->ev_expected) {
+			fputs(",\"expected\":[", fp);
+			for (i = 0; i < al->n_ev; i++) {
+				fputs(i ? "," : "", fp);
+				json_num(fp, al->ev_expected[i]);
+			}
+			fputc(']', fp);
+		}
+	}
+	fputs("}}", fp);
+}
+
+int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
+{
+	size_t i, n = vg_alerts_count(a), shown = 0;
+	int rc;
+	if ((rc = vg_alerts_finish(a)) != VG_OK)
+		return rc;
+	n = vg_alerts_count(a);
+	for (i = 0; i < n; i++) {
+		const vg_alert *al = vg_alerts_get(a, i);
+		if (al->last_us < since_us)
+			continue;
+		shown++;
+		if (outfmt == VG_OUT_JSON) {
+			vgi_alert_json(al, fp);
+			fputc('\n', fp);
+		} else {
+			char t[32], where[64];
+			vgi_iso_time(al->time_us, t);
+			t[16] = '\0';
+			t[10] = ' ';
+			if (al->port >= 0)
+				snprintf(where, sizeof where, "%d/%s", al->port,
+					 al->proto == 6 ? "tcp" : al->proto == 17 ? "udp" : "sctp");
+			else if (al->has_source)
+				vg_addr_format(&al->source, al->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4,
+					       where);
+			else
+				snprintf(where, sizeof where, "-");
+			if (shown == 1)
+				fprintf(fp, "%-5s %-16s %-8s %-6s %-15s %s\n", "id", "time (UTC)", "detector",
+					"level", "port/source", "summary");
+			fprintf(fp, "%-5u %-16s %-8s %-6s %-15s %s%s\n", al->id, t,
+				vg_detector_name(al->detector), vg_severity_name(al->severity), where,
+				al->summary, al->end_us || al->period_s == 0 ? "" : " [ongoing]");
+		}
+	}
+	if (outfmt != VG_OUT_JSON && !shown)
+		fputs("no alerts\n", fp);
+	return ferror(fp) ? VG_EIO : VG_OK;
+}

@@ -1,0 +1,205 @@
+/*
+ * cmd_alerts.c - `vigil alerts`: the early-warning detectors over the
+ * inputs (docs/alerts.md), as NDJSON or a table, optionally as IODEF, with
+ * an exit status for cron and CI (--fail-on).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: vigil alerts [site] [options] -r FILE... [filter]\n"
+		"\n"
+		"Early warning on unsolicited traffic towards the monitored networks:\n"
+		"  trend     DShield port trend: sources and targets today vs the look-back mean\n"
+		"  seasonal  Holt-Winters aberration (Brutlag) on sources per port and hour\n"
+		"  change    CUSUM on new sources per port and day (start and end)\n"
+		"  worm      stably positive growth of new sources on a port (Kalman filter)\n"
+		"  big       one source with a large share of a day's connections\n"
+		"  newport   several sources on a port silent in the look-back period\n"
+		"  scan      the scan events (as vigil scans finds them)\n"
+		"An ongoing condition is one alert, from its first period to its end.\n"
+		"\n"
+		"site: the options and site file of vigil report (-c, --monitored, --service,\n"
+		"...), and the detectors' parameters as site keys or options, e.g.\n"
+		"--alert-days 30 --trend-threshold 8 --cusum-threshold 5 --scan-alerts off\n"
+		"(all of them in docs/alerts.md).\n"
+		"\n"
+		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"      --format NAME    input format instead of sniffing: argus, argus2\n"
+		"  -o, --output FMT     text (default) or json (NDJSON: one alert per line)\n"
+		"  -w, --write FILE     write to FILE instead of standard output\n"
+		"      --since WHEN     only alerts still holding at or after WHEN: a time\n"
+		"                       (2024-03-09, 2024-03-09T12:00, UTC) or a span before\n"
+		"                       the end of the data (24h, 7d)\n"
+		"      --fail-on LEVEL  exit with status 1 when an alert (after --since) is\n"
+		"                       at LEVEL or above: low, medium, high\n"
+		"      --iodef FILE     also write the alerts as IODEF v2 XML (RFC 7970)\n"
+		"      --strict         stop at the first bad or skipped record\n"
+		"  -q, --quiet          no progress display\n");
+}
+
+struct alerts_ctx {
+	vg_merger *m;
+	vg_scans *sc;
+	vg_alerts *al;
+	vg_flow buf[1024];
+	uint32_t ids[1024];
+	size_t n;
+	int failed;
+};
+
+static int flush(struct alerts_ctx *c)
+{
+	int rc = vg_alerts_add(c->al, c->buf, c->ids, c->n);
+	c->n = 0;
+	return rc != VG_OK;
+}
+
+static int on_tagged(void *user, const vg_flow *f, uint32_t id)
+{
+	struct alerts_ctx *c = user;
+	c->buf[c->n] = *f;
+	c->ids[c->n++] = id;
+	return c->n == sizeof c->buf / sizeof c->buf[0] ? flush(c) : 0;
+}
+
+static int on_scan(void *user, const vg_scan_event *e)
+{
+	struct alerts_ctx *c = user;
+	return vg_alerts_add_scan(c->al, e) != VG_OK;
+}
+
+static int on_conn(void *user, const vg_flow *f)
+{
+	struct alerts_ctx *c = user;
+	return vg_scans_add(c->sc, f, 1);
+}
+
+static int consume(void *user, const vg_flow *flows, size_t n)
+{
+	struct alerts_ctx *c = user;
+	return vg_merger_add(c->m, flows, n);
+}
+
+/* --since: an absolute UTC time, or a span before the end of the data.
+ * Returns 0 and *us, or -1. */
+static int parse_since(const char *s, int64_t data_end_us, int64_t *us)
+{
+	struct tm tm;
+	char *end;
+	const char *p;
+	double v = strtod(s, &end);
+	if (end != s && (strcmp(end, "h") == 0 || strcmp(end, "d") == 0) && v >= 0 && v < 1e6) {
+		/* the end of the data is the start of its last hour */
+		*us = data_end_us + 3600000000LL - (int64_t)(v * (*end == 'h' ? 3600e6 : 86400e6));
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	p = strptime(s, "%Y-%m-%d", &tm);
+	if (p && (*p == 'T' || *p == ' ')) {
+		p = strptime(p + 1, "%H:%M", &tm);
+		if (p && *p == ':')
+			p = strptime(p + 1, "%S", &tm);
+	}
+	if (p && *p == 'Z')
+		p++;
+	if (!p || *p)
+		return -1;
+	*us = (int64_t)timegm(&tm) * 1000000;
+	return 0;
+}
+
+int cmd_alerts(int argc, char **argv)
+{
+	struct opts o;
+	struct totals t;
+	struct alerts_ctx *c = NULL;
+	vg_site *site = NULL;
+	vg_merge_opts mo = {0};
+	char err[512];
+	int64_t since = INT64_MIN;
+	size_t i, n;
+	int ec, rc, fd = -1, worst = 0;
+	FILE *fp = NULL;
+
+	if (parse_opts(&o, argc, argv, &ec, usage)) {
+		free_opts(&o);
+		return ec;
+	}
+	if (o.outfmt < 0)
+		o.outfmt = VG_OUT_TEXT;
+	ec = EXIT_USAGE;
+	if (o.since && parse_since(o.since, 0, &since)) {
+		warnx_("alerts: --since takes a time (2024-03-09, 2024-03-09T12:00) or a span "
+		       "(24h, 7d), not '%s'", o.since);
+		goto out;
+	}
+	if (!(site = load_site(&o)))
+		goto out;
+	ec = EXIT_INTERNAL;
+	if (!(c = calloc(1, sizeof *c))) {
+		warnx_("out of memory");
+		goto out;
+	}
+	if (vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK ||
+	    vg_scans_create(&c->sc, site, on_tagged, on_scan, c, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
+	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
+	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
+		warnx_("out of memory");
+		goto out;
+	}
+	rc = run_inputs(&o, consume, c, &t);
+	vg_merger_flush(c->m);
+	vg_scans_flush(c->sc);
+	if (c->n)
+		flush(c);
+	if (vg_alerts_finish(c->al) != VG_OK) {
+		warnx_("alerts: out of memory");
+		goto out;
+	}
+	if (o.since)
+		parse_since(o.since, vg_alerts_data_end(c->al), &since);
+	if ((fd = open_output(&o)) < 0)
+		goto out;
+	fp = fd == 1 ? stdout : fdopen(fd, "w");
+	if (!fp || vg_alerts_write(c->al, fp, o.outfmt, since) != VG_OK || fflush(fp) != 0) {
+		warnx_("%s: write error", o.outfile ? o.outfile : "(stdout)");
+		goto out;
+	}
+	if (o.iodef_file) {
+		FILE *xf = fopen(o.iodef_file, "w");
+		int ok = xf && vg_alerts_write_iodef(c->al, xf, since, NULL, NULL) == VG_OK;
+		if (!xf || fclose(xf) != 0 || !ok) {
+			warnx_("%s: cannot write", o.iodef_file);
+			goto out;
+		}
+	}
+	n = vg_alerts_count(c->al);
+	for (i = 0; i < n; i++) {
+		const vg_alert *a = vg_alerts_get(c->al, i);
+		if (a->last_us >= since && a->severity > worst)
+			worst = a->severity;
+	}
+	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT
+	   : o.fail_on && worst >= o.fail_on ? EXIT_ALERT : EXIT_OK;
+out:
+	if (fp && fp != stdout)
+		fclose(fp);
+	if (c) {
+		vg_merger_free(c->m);
+		vg_scans_free(c->sc);
+		vg_alerts_free(c->al);
+	}
+	free(c);
+	vg_site_free(site);
+	free_opts(&o);
+	return ec;
+}
