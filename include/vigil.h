@@ -453,6 +453,9 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *scan
 struct vg_scan_event;
 int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e);
 int vg_study_finish(vg_study *st);
+/* The report then shows these alerts (finished; kept by the caller). */
+struct vg_alerts;
+void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
 /* Writes the report: VG_OUT_TEXT (the terminal summary) or VG_OUT_JSON. */
 int vg_study_write(vg_study *st, FILE *fp, int outfmt);
 /* Writes one CSV per table into dir (created if missing). */
@@ -576,6 +579,9 @@ typedef struct vg_alert {
 	const double *ev_expected; /* the value expected per period (baseline or
 				    * upper band), or NULL */
 	const char *detail;     /* scan events: "vertical tcp:1-1024; 10 hosts, ..." */
+	const char *scan_ports; /* scan events: "tcp:1-1024 udp:137 icmp:type8" (cut
+				 * with "..." when long) */
+	uint32_t scan_targets;  /* scan events: monitored hosts probed */
 } vg_alert;
 
 const char *vg_detector_name(int d);   /* "trend", "seasonal", ... */
@@ -588,6 +594,13 @@ void vg_alerts_free(vg_alerts *a);
  * accepted, only the unsolicited ones count. */
 int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *scan_ids, size_t n);
 int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e);
+/* on: vg_alerts_add hands the connections to a worker thread (copied), so
+ * that the caller goes on at once; vg_alerts_finish waits for it. */
+int vg_alerts_set_async(vg_alerts *a, int on);
+/* keep = 0: scan events are only counted (vg_alerts_scan_count), not made
+ * alerts - for callers that list the scan events themselves. */
+void vg_alerts_keep_scans(vg_alerts *a, int keep);
+uint64_t vg_alerts_scan_count(const vg_alerts *a);
 int vg_alerts_finish(vg_alerts *a);
 size_t vg_alerts_count(const vg_alerts *a);
 const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i);

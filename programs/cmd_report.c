@@ -19,7 +19,8 @@ static void usage(FILE *fp)
 		"The study of unsolicited traffic towards the monitored networks:\n"
 		"classes, overview (ICMP / no-ICMP sources), per day and host, ports and\n"
 		"their classes, hot ports, connections per source, days active, ICMP,\n"
-		"top sources, scan events - and the same without the scans.\n"
+		"top sources, scan events - and the same without the scans; and the\n"
+		"alerts of the early-warning detectors (vigil alerts, docs/alerts.md).\n"
 		"\n"
 		"site (also as KEY = VALUE lines in a site file, see docs/site.md):\n"
 		"  -c, --config FILE        read the site file FILE first\n"
@@ -48,6 +49,7 @@ static void usage(FILE *fp)
 		"      --html FILE          also write the report as one self-contained HTML\n"
 		"                           page with interactive charts (- = standard\n"
 		"                           output, instead of the text or JSON)\n"
+		"      --no-alerts          no early-warning detectors (vigil alerts)\n"
 		"      --html-max-cells N   a connection matrix of more cells is shown in\n"
 		"                           bins of sources and ports (default 250000)\n"
 		"      --strict             stop at the first bad or skipped record\n"
@@ -60,6 +62,7 @@ struct report_ctx {
 	vg_merger *m;
 	vg_scans *sc;
 	vg_study *st;
+	vg_alerts *al;
 	vg_flow buf[1024];
 	uint32_t ids[1024];
 	size_t n;
@@ -80,6 +83,8 @@ static int on_tagged(void *user, const vg_flow *f, uint32_t id)
 	c->ids[c->n++] = id;
 	if (c->n == sizeof c->buf / sizeof c->buf[0]) {
 		vg_study_add_tagged(c->st, c->buf, c->ids, c->n);
+		if (c->al)
+			vg_alerts_add(c->al, c->buf, c->ids, c->n);
 		c->n = 0;
 	}
 	return 0;
@@ -88,7 +93,8 @@ static int on_tagged(void *user, const vg_flow *f, uint32_t id)
 static int on_scan(void *user, const vg_scan_event *e)
 {
 	struct report_ctx *c = user;
-	return vg_study_add_scan(c->st, e);
+	return vg_study_add_scan(c->st, e) != VG_OK ||
+	       (c->al && vg_alerts_add_scan(c->al, e) != VG_OK);
 }
 
 static int consume(void *user, const vg_flow *flows, size_t n)
@@ -182,6 +188,14 @@ int cmd_report(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
+	if (!o.no_alerts && vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
+	if (c->al) {
+		vg_alerts_keep_scans(c->al, 0); /* the report lists the scan events itself */
+		vg_alerts_set_async(c->al, 1);  /* their counting runs beside the study's */
+	}
 	if (vg_scans_create(&c->sc, site, on_tagged, on_scan, c, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);
 		ec = EXIT_USAGE;
@@ -195,9 +209,19 @@ int cmd_report(int argc, char **argv)
 	rc = run_inputs(&o, consume, c, &t);
 	vg_merger_flush(c->m);
 	vg_scans_flush(c->sc);
-	if (c->n)
+	if (c->n) {
 		vg_study_add_tagged(c->st, c->buf, c->ids, c->n);
+		if (c->al)
+			vg_alerts_add(c->al, c->buf, c->ids, c->n);
+	}
 	vg_study_set_records(c->st, t.n_matched);
+	if (c->al) {
+		if (vg_alerts_finish(c->al) != VG_OK) {
+			warnx_("report: the alerts failed (out of memory)");
+			goto out;
+		}
+		vg_study_set_alerts(c->st, c->al);
+	}
 	if (vg_study_finish(c->st) != VG_OK) {
 		warnx_("report: the study failed");
 		goto out;
@@ -231,6 +255,7 @@ out:
 		vg_merger_free(c->m);
 		vg_scans_free(c->sc);
 		vg_study_free(c->st);
+		vg_alerts_free(c->al);
 	}
 	free(c);
 	vg_site_free(site);

@@ -145,7 +145,7 @@ static const struct verb_opts verb_table[] = {
 	{"dump", " read format strict quiet output fields merge idle no-header stats write ",
 	 "csv json text"},
 	{"stats", " read format strict quiet output merge idle write ", "text json"},
-	{"report", " read format strict quiet output idle write config csv-dir html html-max-cells monitored "
+	{"report", " read format strict quiet output idle write config csv-dir html html-max-cells no-alerts monitored "
 		   "service hot-ports buckets tz top services-file known-scanners scan-window "
 		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
 	{"scans", " read format strict quiet output idle write config monitored "
@@ -327,6 +327,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				warnx_("%s: --fail-on takes low, medium or high, not '%s'", o->verb, val);
 				return -1;
 			}
+		} else if (strcmp(name, "no-alerts") == 0) {
+			o->no_alerts = 1;
 		} else if (strcmp(name, "since") == 0) {
 			o->since = val;
 		} else if (strcmp(name, "iodef") == 0) {

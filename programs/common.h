@@ -46,6 +46,7 @@ struct opts {
 	const char *html_file;   /* --html */
 	size_t html_max_cells;   /* --html-max-cells, 0 = default */
 	int fail_on;             /* --fail-on: VG_SEV_*, 0 = none */
+	int no_alerts;           /* report --no-alerts */
 	const char *since;       /* --since */
 	const char *iodef_file;  /* --iodef */
 	/* site keys given on the command line, in order */

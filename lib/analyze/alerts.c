@@ -8,6 +8,7 @@
  * before it only), so an alert's time is when it could have been raised.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -15,7 +16,7 @@
 #include "core/addrtab.h"
 
 #define MAX_EVIDENCE 64
-#define SRC_MAX ((1u << 26) - 2)     /* sources with series (hourly key width) */
+#define SRC_MAX ((1u << 30) - 2)     /* sources with series (key width) */
 #define HOST_MAX ((1u << 30) - 2)
 #define KALMAN_Q 0.01                /* process noise of the growth rate, per day */
 
@@ -31,19 +32,54 @@ struct vgi_scanrec {
 	char *known_copy;
 };
 
+/* vg_alerts_set_async: batches of connections go to a worker thread. */
+#define ASYNC_BATCH 4096
+#define ASYNC_RING 4
+
+/* what the detectors read of a connection */
+struct conn {
+	int64_t stime_us;
+	vg_addr saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t family, proto;
+};
+
+struct batch {
+	struct conn c[ASYNC_BATCH];
+	size_t n;
+};
+
+struct async {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch ring[ASYNC_RING];
+	size_t head, tail;    /* batches handed over: [tail, head) */
+	size_t fill;          /* the batch being filled is ring[head % RING] */
+	int stop, rc;
+};
+
 struct vg_alerts {
 	const vg_site *site;
 	char errmsg[VGI_ERRMSG_LEN];
 	int finished;
 	vgi_addrtab src, dst;
 	vgi_u64map pd_conn;   /* pk << 16 | day -> connections */
-	vgi_u64map pd_src;    /* pk << 46 | day << 30 | src (set) */
+	vgi_u64map ps_day;    /* pk << 46 | src << 16 | day (set): sorted at the
+			       * end, it gives sources per day and first days */
 	vgi_u64map pd_dst;    /* pk << 46 | day << 30 | dst (set) */
-	vgi_u64map p_first;   /* pk << 30 | src -> first day + 1 */
-	vgi_u64map ph_src;    /* pk << 46 | hour << 26 | src (set) */
+	vgi_u64map ph_conn;   /* pk << 20 | hour -> connections */
 	vgi_u64map sd_conn;   /* src << 16 | day -> connections */
+	/* per source: the last (pk, day) added to ps_day, and the day and
+	 * connections not yet added to sd_conn (most connections repeat them) */
+	uint64_t *memo_pd;
+	uint32_t *memo_day, *memo_conns;
+	size_t cap_memo;
 	vgi_u64map d_conn;    /* day -> connections */
 	int64_t max_hour;
+	int drop_scans;       /* vg_alerts_keep_scans(a, 0) */
+	struct async *async;  /* vg_alerts_set_async */
+	uint64_t n_scan_events;
 	uint64_t n_outside;   /* days or hours out of the key range */
 	struct vgi_scanrec *scans;
 	size_t n_scans, cap_scans;
@@ -106,9 +142,9 @@ int vg_alerts_create(vg_alerts **ap, const vg_site *site, char *err, size_t errl
 	a->site = site;
 	a->max_hour = INT64_MIN;
 	if (vgi_addrtab_init(&a->src, SRC_MAX) || vgi_addrtab_init(&a->dst, HOST_MAX) ||
-	    vgi_u64map_init(&a->pd_conn, 0) || vgi_u64set_init(&a->pd_src, 0) ||
-	    vgi_u64set_init(&a->pd_dst, 0) || vgi_u64map_init(&a->p_first, 0) ||
-	    vgi_u64set_init(&a->ph_src, 0) || vgi_u64map_init(&a->sd_conn, 0) ||
+	    vgi_u64map_init(&a->pd_conn, 0) || vgi_u64set_init(&a->ps_day, 0) ||
+	    vgi_u64set_init(&a->pd_dst, 0) || vgi_u64map_init(&a->ph_conn, 0) ||
+	    vgi_u64map_init(&a->sd_conn, 0) ||
 	    vgi_u64map_init(&a->d_conn, 0)) {
 		vg_alerts_free(a);
 		snprintf(err, errlen, "out of memory");
@@ -118,19 +154,24 @@ int vg_alerts_create(vg_alerts **ap, const vg_site *site, char *err, size_t errl
 	return VG_OK;
 }
 
+static int async_stop(vg_alerts *a);
+
 void vg_alerts_free(vg_alerts *a)
 {
 	size_t i;
 	if (!a)
 		return;
+	async_stop(a);
 	vgi_addrtab_free(&a->src);
 	vgi_addrtab_free(&a->dst);
 	vgi_u64map_free(&a->pd_conn);
-	vgi_u64map_free(&a->pd_src);
+	vgi_u64map_free(&a->ps_day);
 	vgi_u64map_free(&a->pd_dst);
-	vgi_u64map_free(&a->p_first);
-	vgi_u64map_free(&a->ph_src);
+	vgi_u64map_free(&a->ph_conn);
 	vgi_u64map_free(&a->sd_conn);
+	free(a->memo_pd);
+	free(a->memo_day);
+	free(a->memo_conns);
 	vgi_u64map_free(&a->d_conn);
 	for (i = 0; i < a->n_scans; i++) {
 		free(a->scans[i].ports);
@@ -141,23 +182,186 @@ void vg_alerts_free(vg_alerts *a)
 		free((void *)a->al[i].ev);
 		free((void *)a->al[i].ev_expected);
 		free((void *)a->al[i].detail);
+		free((void *)a->al[i].scan_ports);
 	}
 	free(a->al);
 	free(a);
 }
 
+void vg_alerts_keep_scans(vg_alerts *a, int keep)
+{
+	a->drop_scans = !keep;
+}
+
+uint64_t vg_alerts_scan_count(const vg_alerts *a)
+{
+	return a->n_scan_events;
+}
+
+static int add_sync(vg_alerts *a, const vg_flow *flows, size_t n);
+
+static void *async_main(void *arg)
+{
+	vg_alerts *a = arg;
+	struct async *q = a->async;
+	for (;;) {
+		struct batch *b;
+		pthread_mutex_lock(&q->mu);
+		while (q->tail == q->head && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->tail == q->head) {
+			pthread_mutex_unlock(&q->mu);
+			return NULL;
+		}
+		b = &q->ring[q->tail % ASYNC_RING];
+		pthread_mutex_unlock(&q->mu);
+		{
+			vg_flow f[256];
+			size_t i, k = 0;
+			memset(f, 0, sizeof f);
+			for (i = 0; i < b->n; i++) {
+				const struct conn *c = &b->c[i];
+				f[k].stime_us = f[k].ltime_us = c->stime_us;
+				f[k].saddr = c->saddr;
+				f[k].daddr = c->daddr;
+				f[k].sport = c->sport;
+				f[k].dport = c->dport;
+				f[k].family = c->family;
+				f[k].proto = c->proto;
+				if (++k == 256 || i + 1 == b->n) {
+					if (add_sync(a, f, k) != VG_OK)
+						q->rc = VG_ENOMEM;
+					k = 0;
+				}
+			}
+		}
+		pthread_mutex_lock(&q->mu);
+		q->tail++;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
+int vg_alerts_set_async(vg_alerts *a, int on)
+{
+	struct async *q;
+	if (!a || a->finished || a->async || !on)
+		return a && !a->finished ? VG_OK : VG_EINVAL;
+	if (!(q = calloc(1, sizeof *q)))
+		return VG_ENOMEM;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	a->async = q;
+	if (pthread_create(&q->th, NULL, async_main, a) != 0) {
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->cv);
+		free(q);
+		a->async = NULL; /* no thread: stay synchronous */
+	}
+	return VG_OK;
+}
+
+/* hands the batch being filled to the worker (waiting for room) */
+static void async_push(struct async *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->head++;
+	pthread_cond_broadcast(&q->cv);
+	while (q->head - q->tail >= ASYNC_RING)
+		pthread_cond_wait(&q->cv, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	q->ring[q->head % ASYNC_RING].n = 0;
+}
+
+static int async_stop(vg_alerts *a)
+{
+	struct async *q = a->async;
+	int rc;
+	if (!q)
+		return VG_OK;
+	if (q->ring[q->head % ASYNC_RING].n)
+		async_push(q);
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->th, NULL);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	rc = q->rc;
+	free(q);
+	a->async = NULL;
+	return rc;
+}
+
 int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
-	size_t k;
+	struct async *q;
 	(void)ids;
 	if (!a || a->finished)
 		return VG_EINVAL;
+	if (!(q = a->async))
+		return add_sync(a, flows, n);
+	for (; n; n--, flows++) {
+		struct batch *b = &q->ring[q->head % ASYNC_RING];
+		struct conn *c = &b->c[b->n++];
+		c->stime_us = flows->stime_us;
+		c->saddr = flows->saddr;
+		c->daddr = flows->daddr;
+		c->sport = flows->sport;
+		c->dport = flows->dport;
+		c->family = flows->family;
+		c->proto = flows->proto;
+		if (b->n == ASYNC_BATCH)
+			async_push(q);
+	}
+	return q->rc;
+}
+
+static int grow_memo(vg_alerts *a, size_t need)
+{
+	size_t cap = a->cap_memo ? a->cap_memo : 4096, i;
+	uint64_t *pd;
+	uint32_t *dy, *cn;
+	while (cap < need)
+		cap *= 2;
+	pd = realloc(a->memo_pd, cap * sizeof *pd);
+	if (pd)
+		a->memo_pd = pd;
+	dy = realloc(a->memo_day, cap * sizeof *dy);
+	if (dy)
+		a->memo_day = dy;
+	cn = realloc(a->memo_conns, cap * sizeof *cn);
+	if (cn)
+		a->memo_conns = cn;
+	if (!pd || !dy || !cn)
+		return -1;
+	for (i = a->cap_memo; i < cap; i++) {
+		a->memo_pd[i] = UINT64_MAX;
+		a->memo_day[i] = UINT32_MAX;
+		a->memo_conns[i] = 0;
+	}
+	a->cap_memo = cap;
+	return 0;
+}
+
+/* moves a source's pending connections of its memo day into sd_conn */
+static void flush_memo(vg_alerts *a, size_t si)
+{
+	if (a->memo_conns[si])
+		vgi_u64map_add(&a->sd_conn, (uint64_t)si << 16 | a->memo_day[si], a->memo_conns[si]);
+	a->memo_conns[si] = 0;
+}
+
+static int add_sync(vg_alerts *a, const vg_flow *flows, size_t n)
+{
+	size_t k;
 	for (k = 0; k < n; k++) {
 		const vg_flow *f = &flows[k];
 		int64_t si, di, hour;
 		int32_t day;
 		int pc;
-		uint64_t pk, d;
+		uint64_t pk, d, pd;
 
 		if (vg_site_classify(a->site, f) != VG_CLASS_UNSOLICITED)
 			continue;
@@ -170,8 +374,15 @@ int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_
 		d = (uint64_t)day;
 		if ((si = vgi_addrtab_index(&a->src, &f->saddr, f->family)) < 0)
 			continue;
+		if ((size_t)si >= a->cap_memo && grow_memo(a, (size_t)si + 1))
+			return VG_ENOMEM;
 		vgi_u64map_add(&a->d_conn, d, 1);
-		vgi_u64map_add(&a->sd_conn, (uint64_t)si << 16 | d, 1);
+		if (a->memo_day[si] != d) {
+			if (a->memo_day[si] != UINT32_MAX)
+				flush_memo(a, (size_t)si);
+			a->memo_day[si] = (uint32_t)d;
+		}
+		a->memo_conns[si]++;
 		if (hour > a->max_hour)
 			a->max_hour = hour;
 		if ((pc = proto_code(f->proto)) < 0)
@@ -180,14 +391,12 @@ int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_
 		if ((di = vgi_addrtab_index(&a->dst, &f->daddr, f->family)) < 0)
 			continue;
 		vgi_u64map_add(&a->pd_conn, pk << 16 | d, 1);
-		vgi_u64map_add(&a->pd_src, pk << 46 | d << 30 | (uint64_t)si, 1);
 		vgi_u64map_add(&a->pd_dst, pk << 46 | d << 30 | (uint64_t)di, 1);
-		vgi_u64map_add(&a->ph_src, pk << 46 | (uint64_t)hour << 26 | (uint64_t)si, 1);
-		{
-			uint64_t fk = pk << 30 | (uint64_t)si;
-			uint32_t old = vgi_u64map_get(&a->p_first, fk);
-			if (!old || old > d + 1)
-				vgi_u64map_put(&a->p_first, fk, (uint32_t)(d + 1));
+		vgi_u64map_add(&a->ph_conn, pk << 20 | (uint64_t)hour, 1);
+		pd = pk << 16 | d;
+		if (a->memo_pd[si] != pd) {
+			a->memo_pd[si] = pd;
+			vgi_u64map_add(&a->ps_day, pk << 46 | (uint64_t)si << 16 | d, 1);
 		}
 	}
 	return VG_OK;
@@ -200,6 +409,9 @@ int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e)
 	if (!a || a->finished)
 		return VG_EINVAL;
 	if (a->site->scan_alert_severity == 0)
+		return VG_OK;
+	a->n_scan_events++;
+	if (a->drop_scans)
 		return VG_OK;
 	if (a->n_scans == a->cap_scans) {
 		size_t cap = a->cap_scans ? a->cap_scans * 2 : 256;
@@ -343,7 +555,20 @@ static double median(const double *v, size_t lo, size_t hi, double *tmp)
 struct run {
 	vg_alert *al;
 	size_t first, last;        /* day indices it first and last held */
+	char head[200];            /* the summary of its first day */
 };
+
+/* The summary: the first day's sentence, then the strongest day's. */
+static void run_summary(struct run *r, vg_alert *al, size_t i, const char *day, const char *now)
+{
+	if (i == r->first) {
+		snprintf(r->head, sizeof r->head, "%s", now);
+		snprintf(al->summary, sizeof al->summary, "%s", now);
+	} else {
+		snprintf(al->summary, sizeof al->summary, "%s; strongest on %s: %s", r->head, day,
+			 strchr(now, ':') ? strchr(now, ':') + 2 : now);
+	}
+}
 
 /* evidence starts L days before the run did */
 static size_t ev_from(const struct run *r, size_t L)
@@ -429,10 +654,12 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 					al->threshold = t;
 					al->severity = tr >= 3 * t ? VG_SEV_HIGH
 						     : tr >= 1.5 * t ? VG_SEV_MEDIUM : VG_SEV_LOW;
-					snprintf(al->summary, sizeof al->summary,
+					char now[200];
+					snprintf(now, sizeof now,
 						 "%s: %.0f sources and %.0f targets on %s vs %.1f \u00b1 %.1f and "
 						 "%.1f a day over %zu days (trend %.1f > %g)",
 						 ps, S->src[i], S->dst[i], ds, m, sd, mt, k, tr, t);
+					run_summary(&trend, al, i, ds, now);
 				}
 				if (set_evidence(al, "sources per day", t0, 86400, S->src, S->exp1,
 						 ev_from(&trend, L), i))
@@ -466,9 +693,11 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 					al->threshold = t;
 					al->severity = S->nw[i] >= 4 * fmax(m, 1) && S->nw[i] >= 20
 						     ? VG_SEV_HIGH : VG_SEV_MEDIUM;
-					snprintf(al->summary, sizeof al->summary,
+					char now[200];
+					snprintf(now, sizeof now,
 						 "%s: %.0f new sources on %s vs %.1f \u00b1 %.1f a day over %zu "
 						 "days (CUSUM %.1f > %g)", ps, S->nw[i], ds, m, sd, k, cusum, t);
+					run_summary(&cus, al, i, ds, now);
 				}
 				if (set_evidence(al, "new sources per day", t0, 86400, S->nw, S->exp2,
 						 ev_from(&cus, L), i))
@@ -505,11 +734,13 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 						al->baseline = b;
 						al->threshold = ak[VGI_AK_WORM_RATE];
 						al->severity = VG_SEV_HIGH;
-						snprintf(al->summary, sizeof al->summary,
+						char now[200];
+						snprintf(now, sizeof now,
 							 "%s: new sources growing %.0f %%/day (rate %.2f \u00b1 "
 							 "%.2f) for %zu days; %.0f on %s, baseline %.1f a day",
 							 ps, 100 * (exp(r) - 1), r, sqrt(P), worm_run, S->nw[i],
 							 ds, b);
+						run_summary(&worm, al, i, ds, now);
 					}
 					if (set_evidence(al, "new sources per day", t0, 86400, S->nw, S->exp3,
 							 ev_from(&worm, L), i))
@@ -552,7 +783,7 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 /* ------------------------------------------------------------ hourly detector */
 
 /* 2. Seasonal aberration (Holt-Winters with Brutlag's confidence band) on
- * distinct sources per hour, season one day. The first season initialises,
+ * connections per port and hour, season one day. The first season initialises,
  * the second trains; from the third on, an hour fails when it is above
  * prediction + delta * deviation by at least hw-min-excess, and an alarm
  * holds while hw-failures of the last hw-window hours failed. */
@@ -624,12 +855,12 @@ static int hourly_detector(vg_alerts *a, unsigned pk, const double *y, size_t n,
 				if (y[i] >= 2 * up && y[i] >= 10)
 					cur->severity = VG_SEV_MEDIUM;
 				snprintf(cur->summary, sizeof cur->summary,
-					 "%s: %.0f sources in the hour from %s UTC vs %.1f expected (band "
+					 "%s: %.0f connections in the hour from %s UTC vs %.1f expected (band "
 					 "%.1f); %zu of the last %zu hours above the band",
 					 ps, y[i], ts, yhat, up, nfail, W);
 			}
 			j = i > 48 ? i - 48 : 0;
-			if (set_evidence(cur, "sources per hour", h0 * 3600000000LL, 3600, y, band, j, i))
+			if (set_evidence(cur, "connections per hour", h0 * 3600000000LL, 3600, y, band, j, i))
 				return VG_ENOMEM;
 		} else if (cur && i == last_alarm + 1) {
 			cur->end_us = (h0 + (int64_t)i) * 3600000000LL;
@@ -772,7 +1003,8 @@ static int scan_alerts(vg_alerts *a)
 			 r->type, r->ports, r->targets, r->n_ports, (unsigned long long)r->flows,
 			 (unsigned long long)r->answered);
 		al->series = "scan event";
-		if (!(al->detail = strdup(det)))
+		al->scan_targets = r->targets;
+		if (!(al->detail = strdup(det)) || !(al->scan_ports = strdup(r->ports)))
 			return VG_ENOMEM;
 	}
 	return VG_OK;
@@ -791,33 +1023,73 @@ static int cmp_kv(const void *x, const void *y)
 	return a->k < b->k ? -1 : a->k > b->k;
 }
 
-/* the members of a set (or keys of a map) counted per group(key) */
-static int count_groups(const vgi_u64map *set, uint64_t (*group)(uint64_t), vgi_u64map *out)
+/* LSD radix sort of 64-bit keys, 16 bits a pass (tmp: n more keys) */
+static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
+{
+	static size_t cnt[65536];
+	unsigned pass;
+	size_t i;
+	for (pass = 0; pass < 4; pass++) {
+		unsigned sh = pass * 16;
+		size_t sum = 0;
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++)
+			cnt[(v[i] >> sh) & 0xffff]++;
+		for (i = 0; i < 65536; i++) {
+			size_t c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[cnt[(v[i] >> sh) & 0xffff]++] = v[i];
+		memcpy(v, tmp, n * sizeof *v);
+	}
+}
+
+/* From ps_day (pk, src, day): distinct sources per (pk, day), new sources
+ * per (pk, day) (a source's first day on the port), sources per pk. */
+static int source_counts(const vg_alerts *a, vgi_u64map *nsrc, vgi_u64map *nnew, vgi_u64map *ptot)
+{
+	size_t n = a->ps_day.n, k = 0, it, i;
+	uint64_t *v, *tmp, key;
+	uint32_t val;
+	if (vgi_u64map_init(nsrc, 0) || vgi_u64map_init(nnew, 0) || vgi_u64map_init(ptot, 0))
+		return VG_ENOMEM;
+	if (!n)
+		return VG_OK;
+	v = malloc(n * sizeof *v);
+	tmp = malloc(n * sizeof *tmp);
+	if (!v || !tmp) {
+		free(v);
+		free(tmp);
+		return VG_ENOMEM;
+	}
+	for (it = 0; vgi_u64map_next(&a->ps_day, &it, &key, &val);)
+		v[k++] = key;
+	radix_sort(v, tmp, k);
+	for (i = 0; i < k; i++) {
+		uint64_t pk = v[i] >> 46, day = v[i] & 0xffff;
+		vgi_u64map_add(nsrc, pk << 16 | day, 1);
+		if (i == 0 || (v[i - 1] >> 16) != (v[i] >> 16)) {
+			vgi_u64map_add(nnew, pk << 16 | day, 1);
+			vgi_u64map_add(ptot, pk, 1);
+		}
+	}
+	free(v);
+	free(tmp);
+	return VG_OK;
+}
+
+static int count_dst(const vg_alerts *a, vgi_u64map *out)
 {
 	size_t it;
 	uint64_t key;
 	uint32_t val;
 	if (vgi_u64map_init(out, 0))
 		return VG_ENOMEM;
-	for (it = 0; vgi_u64map_next(set, &it, &key, &val);)
-		if (vgi_u64map_add(out, group(key), 1) < 0)
-			return VG_ENOMEM;
+	for (it = 0; vgi_u64map_next(&a->pd_dst, &it, &key, &val);)
+		vgi_u64map_add(out, (key >> 46) << 16 | ((key >> 30) & 0xffff), 1);
 	return VG_OK;
-}
-
-static uint64_t g_pd(uint64_t k)   /* pk << 46 | day << 30 | x  ->  pk << 16 | day */
-{
-	return (k >> 46) << 16 | ((k >> 30) & 0xffff);
-}
-
-static uint64_t g_ph(uint64_t k)   /* pk << 46 | hour << 26 | src  ->  pk << 20 | hour */
-{
-	return (k >> 46) << 20 | ((k >> 26) & 0xfffff);
-}
-
-static uint64_t g_first(uint64_t k) /* pk << 30 | src  ->  pk */
-{
-	return k >> 30;
 }
 
 static int cmp_alert(const void *x, const void *y)
@@ -839,7 +1111,8 @@ static int cmp_alert(const void *x, const void *y)
 
 static int detect_ports(vg_alerts *a)
 {
-	vgi_u64map nsrc, ndst, nnew, ptot, nh;
+	vgi_u64map nsrc, ndst, nnew, ptot;
+	const vgi_u64map *nh = &a->ph_conn;
 	struct kv *hv = NULL;
 	unsigned *ports = NULL;
 	size_t n_ports = 0, cap_ports = 0, n_hv = 0, it, i, j, hpos = 0;
@@ -856,7 +1129,6 @@ static int detect_ports(vg_alerts *a)
 	memset(&ndst, 0, sizeof ndst);
 	memset(&nnew, 0, sizeof nnew);
 	memset(&ptot, 0, sizeof ptot);
-	memset(&nh, 0, sizeof nh);
 	for (it = 0; vgi_u64map_next(&a->d_conn, &it, &key, &val);) {
 		if ((int32_t)key < d0)
 			d0 = (int32_t)key;
@@ -865,12 +1137,8 @@ static int detect_ports(vg_alerts *a)
 	}
 	if (d0 > d1)
 		return VG_OK;
-	if (count_groups(&a->pd_src, g_pd, &nsrc) || count_groups(&a->pd_dst, g_pd, &ndst) ||
-	    count_groups(&a->ph_src, g_ph, &nh) || count_groups(&a->p_first, g_first, &ptot) ||
-	    vgi_u64map_init(&nnew, 0))
+	if (source_counts(a, &nsrc, &nnew, &ptot) || count_dst(a, &ndst))
 		goto out;
-	for (it = 0; vgi_u64map_next(&a->p_first, &it, &key, &val);)
-		vgi_u64map_add(&nnew, (key >> 30) << 16 | (val - 1), 1);
 	/* the ports with enough sources to alert on, in order */
 	for (it = 0; vgi_u64map_next(&ptot, &it, &key, &val);) {
 		if (val < minsrc)
@@ -891,9 +1159,9 @@ static int detect_ports(vg_alerts *a)
 			ports[j - 1] = t;
 		}
 	/* hourly counts of those ports, sorted by (port, hour) */
-	if (nh.n && !(hv = malloc(nh.n * sizeof *hv)))
+	if (nh->n && !(hv = malloc(nh->n * sizeof *hv)))
 		goto out;
-	for (it = 0; vgi_u64map_next(&nh, &it, &key, &val);) {
+	for (it = 0; vgi_u64map_next(nh, &it, &key, &val);) {
 		if (vgi_u64map_get(&ptot, key >> 20) < minsrc)
 			continue;
 		hv[n_hv].k = key;
@@ -948,7 +1216,6 @@ out:
 	vgi_u64map_free(&ndst);
 	vgi_u64map_free(&nnew);
 	vgi_u64map_free(&ptot);
-	vgi_u64map_free(&nh);
 	free(hv);
 	free(ports);
 	free(S.conn);
@@ -974,7 +1241,11 @@ int vg_alerts_finish(vg_alerts *a)
 		return VG_EINVAL;
 	if (a->finished)
 		return VG_OK;
+	if ((rc = async_stop(a)) != VG_OK)
+		return rc;
 	a->finished = 1;
+	for (i = 0; i < a->src.n && i < a->cap_memo; i++)
+		flush_memo(a, i);
 	if ((rc = detect_ports(a)) != VG_OK || (rc = big_sources(a)) != VG_OK ||
 	    (rc = scan_alerts(a)) != VG_OK)
 		return rc;
@@ -983,6 +1254,11 @@ int vg_alerts_finish(vg_alerts *a)
 	for (i = 0; i < a->n_al; i++)
 		a->al[i].id = (uint32_t)(i + 1);
 	return VG_OK;
+}
+
+const vg_site *vgi_alerts_site(const vg_alerts *a)
+{
+	return a->site;
 }
 
 size_t vg_alerts_count(const vg_alerts *a)

@@ -88,6 +88,8 @@ struct vg_site {
 	unsigned scan_sources;
 	double ak[VGI_AK__N];  /* alert parameters, enum vgi_alert_key */
 	int scan_alert_severity; /* scan events as alerts: 0 off, VG_SEV_* */
+	char csirt[128];         /* IODEF: the team's domain name */
+	char csirt_email[128];   /* IODEF: its contact address ("" = none) */
 	char **mon_text;  /* as given, for the report */
 	char **svc_text;
 };
@@ -279,6 +281,7 @@ struct vg_study {
 	char *known_names[255];
 	size_t n_known_names;
 	int scans_known;
+	const struct vg_alerts *alerts; /* vg_study_set_alerts */
 
 	uint64_t n_class[5];
 	uint64_t records_read;
@@ -288,6 +291,7 @@ struct vg_study {
 };
 
 int32_t vgi_study_day(const struct vg_site *s, int64_t us);
+const struct vg_site *vgi_alerts_site(const struct vg_alerts *a);
 void vgi_scan_event(const struct vg_study *st, const struct vgi_scan *s, vg_scan_event *e);
 int vgi_known_check(const char *text, size_t len, char *err, size_t errlen);
 void vgi_day_format(int32_t day, char out[11]);

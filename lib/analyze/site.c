@@ -50,6 +50,7 @@ static int set_defaults(vg_site *s)
 	for (i = 0; i < VGI_AK__N; i++)
 		s->ak[i] = vgi_alert_params[i].def;
 	s->scan_alert_severity = VG_SEV_LOW;
+	strcpy(s->csirt, "csirt.invalid");
 	s->n_hot = 3;
 	s->hot[0].proto = 6, s->hot[0].port = 135;
 	s->hot[1].proto = 17, s->hot[1].port = 137;
@@ -606,6 +607,27 @@ bad_secs:
 			return VG_ENOMEM;
 		return VG_OK;
 	}
+	if (strcmp(key, "csirt") == 0 || strcmp(key, "csirt-email") == 0) {
+		int mail = key[5] == '-';
+		size_t i, dots = 0, at = 0;
+		for (i = 0; i < vlen; i++) {
+			char c = value[i];
+			dots += c == '.';
+			at += c == '@';
+			if (!(isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' ||
+			      (mail && (c == '@' || c == '+'))))
+				break;
+		}
+		if (i < vlen || vlen == 0 || vlen >= sizeof s->csirt || !dots || at != (size_t)mail) {
+			snprintf(err, errlen, mail ? "'%.*s' is not an e-mail address"
+						   : "'%.*s' is not a domain name (like csirt.example.org)",
+				 (int)vlen, value);
+			return VG_EINVAL;
+		}
+		memcpy(mail ? s->csirt_email : s->csirt, value, vlen);
+		(mail ? s->csirt_email : s->csirt)[vlen] = '\0';
+		return VG_OK;
+	}
 	if (strcmp(key, "scan-alerts") == 0) {
 		static const char *const lv[] = {"off", "low", "medium", "high"};
 		for (u = 0; u < 4; u++)
@@ -650,7 +672,7 @@ int vg_site_is_key(const char *key)
 	static const char *const keys[] = {
 		"monitored", "service", "hot-ports", "buckets", "tz", "top", "idle",
 		"services-file", "known-scanners", "scan-window", "scan-vertical",
-		"scan-horizontal", "scan-gap", "scan-sources", "scan-alerts"};
+		"scan-horizontal", "scan-gap", "scan-sources", "scan-alerts", "csirt", "csirt-email"};
 	size_t i;
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strcmp(key, keys[i]) == 0)

@@ -133,6 +133,11 @@ void vg_study_free(vg_study *st)
 	free(st);
 }
 
+void vg_study_set_alerts(vg_study *st, const vg_alerts *a)
+{
+	st->alerts = a;
+}
+
 void vg_study_set_records(vg_study *st, uint64_t n)
 {
 	st->records_read = n;

@@ -441,6 +441,34 @@ static void write_text(vg_study *st, FILE *fp)
 		}
 	}
 
+	if (st->alerts) {
+		size_t n = vg_alerts_count(st->alerts), k = 0;
+		uint64_t n_scan = vg_alerts_scan_count(st->alerts);
+		for (i = 0; i < n; i++) {
+			const vg_alert *al = vg_alerts_get(st->alerts, i);
+			char t[32], where[64];
+			if (al->detector == VG_DET_SCAN)
+				continue;
+			if (!k++)
+				fprintf(fp, "\n%-5s %-16s %-8s %-6s %-15s %s\n", "alert", "time (UTC)",
+					"detector", "level", "port/source", "summary");
+			vgi_iso_time(al->time_us, t);
+			t[16] = '\0';
+			t[10] = ' ';
+			if (al->port >= 0)
+				port_str(al->proto, (unsigned)al->port, where, sizeof where);
+			else
+				addr_str(&al->source, al->family, where);
+			fprintf(fp, "%-5u %-16s %-8s %-6s %-15s %s\n", al->id, t,
+				vg_detector_name(al->detector), vg_severity_name(al->severity), where,
+				al->summary);
+		}
+		if (!k)
+			fprintf(fp, "\nno alerts from the detectors");
+		fprintf(fp, k ? "(and %llu scan events as alerts; vigil alerts lists them all)\n"
+			      : " (and %llu scan events as alerts)\n", (unsigned long long)n_scan);
+	}
+
 	fprintf(fp, "\n%-40s %8s %6s %6s %5s %-11s %-11s %4s  %s\n", "top source", "conns",
 		"ports", "hosts", "days", "first", "last", "ICMP", "top ports");
 	for (i = 0; i < r->n_top; i++) {
@@ -717,6 +745,25 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 	fputc(']', fp);
 	if (r->scans_known)
 		json_scans(fp, st, keep_scans);
+	if (st->alerts) {
+		size_t n = vg_alerts_count(st->alerts), k = 0;
+		uint64_t by[VG_DET__COUNT] = {0};
+		fputs(",\"alerts\":[", fp);
+		by[VG_DET_SCAN] = vg_alerts_scan_count(st->alerts);
+		for (i = 0; i < n; i++) {
+			const vg_alert *al = vg_alerts_get(st->alerts, i);
+			if (al->detector == VG_DET_SCAN)
+				continue;
+			by[al->detector]++;
+			fputs(k++ ? "," : "", fp);
+			vgi_alert_json(al, fp);
+		}
+		fputs("],\"alerts_summary\":{", fp);
+		for (j = 0; j < VG_DET__COUNT; j++)
+			fprintf(fp, "%s\"%s\":%llu", j ? "," : "", vg_detector_name((int)j),
+				(unsigned long long)by[j]);
+		fputc('}', fp);
+	}
 	fprintf(fp, ",\"matrix\":{\"cells\":%zu,\"scan_cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
 		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu}}\n",
 		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->dropped_sources,
