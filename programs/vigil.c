@@ -35,7 +35,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"\n"
 		"`vigil VERB --help` shows a verb's options; `man vigil` has the rest.\n"
-		"exit codes: 0 ok, 2 usage error, 3 input error, 4 internal error\n");
+		"exit codes: 0 ok, 1 alerts at or above --fail-on, 2 usage error, 3 input error, 4 internal error\n");
 }
 
 int main(int argc, char **argv)

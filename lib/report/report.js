@@ -366,7 +366,39 @@
 
   /* ------------------------------------------------------------ 8: alerts */
   (function () {
-    section('alerts', 'Alerts', 'slide 19: early warning', 'No alert detectors run in this version of vigil; this section will show their timeline and table.');
+    var A = D.alerts;
+    if (!A) {
+      section('alerts', 'Alerts', 'slide 19: early warning', 'The detectors did not run (vigil report --no-alerts).');
+      return;
+    }
+    var S = D.alerts_summary;
+    var s = section('alerts', 'Alerts', 'slide 19: early warning - when each alert started, by detector; size and colour = severity',
+      num(A.length) + ' alert' + (A.length === 1 ? '' : 's') + ' from the detectors' + (S.scan ? ', and ' + num(S.scan) + ' scan events (listed below as scan events; vigil alerts gives them as alerts too).' : '.') +
+      ' Definitions: docs/alerts.md.');
+    var dets = ['trend', 'seasonal', 'change', 'worm', 'big', 'newport'];
+    var sev = [['low', '#9ecae1'], ['medium', '#e6550d'], ['high', '#a50f15']];
+    function where(a) { return a.port !== null ? a.port + '/' + a.proto : (a.source || '-'); }
+    if (A.length) draw(chartDiv(s, 'alerts'), 'alerts', {
+      useUTC: true,
+      tooltip: { trigger: 'item', formatter: function (p) {
+        var a = p.data[2];
+        return '#' + a.id + ' ' + esc(a.detector) + ' (' + a.severity + ')<br>' + esc(a.summary);
+      } },
+      legend: { top: 0 }, grid: { left: 90, right: 30, top: 40, bottom: 50 },
+      xAxis: { type: 'time', name: 'start (UTC)', axisLabel: { formatter: '{MM}-{dd}' } },
+      yAxis: { type: 'category', data: dets, name: 'detector' },
+      series: sev.map(function (v, j) {
+        return { name: v[0], type: 'scatter', symbolSize: 8 + 5 * j, itemStyle: { color: v[1] },
+          data: A.filter(function (a) { return a.severity === v[0]; }).map(function (a) {
+            return [Date.parse(a.time), a.detector, a];
+          }) };
+      })
+    });
+    table(s, 'table-alerts', [{ t: 'id', n: 1, raw: 1 }, { t: 'start' }, { t: 'end' }, { t: 'detector' }, { t: 'level' }, { t: 'port / source' }, { t: 'summary' }],
+      A.map(function (a) {
+        return [a.id, a.time.replace('T', ' ').replace(':00Z', '').replace('Z', ''), a.end ? a.end.replace('T', ' ').replace(':00Z', '').replace('Z', '') : 'ongoing',
+          a.detector, a.severity, where(a), a.summary];
+      }));
   })();
 
   /* ------------------------------------------------------------ tables */

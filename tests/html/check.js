@@ -94,6 +94,9 @@ function expected_charts(J, extra) {
   /* without scans, unless that is empty */
   const ns = scans && J.duration_no_scans.reduce((a, b) => a + b.connections, 0) > 0;
   (ns ? J.duration_no_scans : J.duration).forEach((b, k) => { out['duration-' + k] = [b.top_ports.length]; });
+  /* the alerts' timeline: one series per severity */
+  if (J.alerts && J.alerts.length)
+    out.alerts = ['low', 'medium', 'high'].map(v => J.alerts.filter(a => a.severity === v).length);
   return out;
 }
 
@@ -203,6 +206,7 @@ function expected_charts(J, extra) {
   eq(await rows('table-top-sources'), J.top_sources.length, 'rows of top sources');
   eq(await rows('table-ports'), Math.min(500, J.ports.length), 'rows of ports');
   if (J.scans) eq(await rows('table-scans'), Math.min(1000, J.scans.length), 'rows of scan events');
+  if (J.alerts) eq(await rows('table-alerts'), J.alerts.length, 'rows of alerts');
   if (J.top_sources.length) {
     await page.click('#table-top-sources th:nth-child(2)'); /* connections, ascending */
     const first = await page.textContent('#table-top-sources tbody tr:first-child td:nth-child(2)');
