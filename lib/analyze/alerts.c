@@ -68,11 +68,11 @@ struct vg_alerts {
 	vgi_u64map ps_day;    /* pk << 46 | src << 16 | day (set): sorted at the
 			       * end, it gives sources per day and first days */
 	vgi_u64map pd_dst;    /* pk << 46 | day << 30 | dst (set) */
-	vgi_u64map ph_conn;   /* pk << 20 | hour -> connections */
+	vgi_u64map ph_src;    /* pk << 46 | hour << 26 | src (set; sources < 2^26) */
 	vgi_u64map sd_conn;   /* src << 16 | day -> connections */
 	/* per source: the last (pk, day) added to ps_day, and the day and
 	 * connections not yet added to sd_conn (most connections repeat them) */
-	uint64_t *memo_pd;
+	uint64_t *memo_pd, *memo_ph;
 	uint32_t *memo_day, *memo_conns;
 	size_t cap_memo;
 	vgi_u64map d_conn;    /* day -> connections */
@@ -143,7 +143,7 @@ int vg_alerts_create(vg_alerts **ap, const vg_site *site, char *err, size_t errl
 	a->max_hour = INT64_MIN;
 	if (vgi_addrtab_init(&a->src, SRC_MAX) || vgi_addrtab_init(&a->dst, HOST_MAX) ||
 	    vgi_u64map_init(&a->pd_conn, 0) || vgi_u64set_init(&a->ps_day, 0) ||
-	    vgi_u64set_init(&a->pd_dst, 0) || vgi_u64map_init(&a->ph_conn, 0) ||
+	    vgi_u64set_init(&a->pd_dst, 0) || vgi_u64set_init(&a->ph_src, 0) ||
 	    vgi_u64map_init(&a->sd_conn, 0) ||
 	    vgi_u64map_init(&a->d_conn, 0)) {
 		vg_alerts_free(a);
@@ -167,9 +167,10 @@ void vg_alerts_free(vg_alerts *a)
 	vgi_u64map_free(&a->pd_conn);
 	vgi_u64map_free(&a->ps_day);
 	vgi_u64map_free(&a->pd_dst);
-	vgi_u64map_free(&a->ph_conn);
+	vgi_u64map_free(&a->ph_src);
 	vgi_u64map_free(&a->sd_conn);
 	free(a->memo_pd);
+	free(a->memo_ph);
 	free(a->memo_day);
 	free(a->memo_conns);
 	vgi_u64map_free(&a->d_conn);
@@ -321,23 +322,26 @@ int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_
 static int grow_memo(vg_alerts *a, size_t need)
 {
 	size_t cap = a->cap_memo ? a->cap_memo : 4096, i;
-	uint64_t *pd;
+	uint64_t *pd, *ph;
 	uint32_t *dy, *cn;
 	while (cap < need)
 		cap *= 2;
 	pd = realloc(a->memo_pd, cap * sizeof *pd);
 	if (pd)
 		a->memo_pd = pd;
+	ph = realloc(a->memo_ph, cap * sizeof *ph);
+	if (ph)
+		a->memo_ph = ph;
 	dy = realloc(a->memo_day, cap * sizeof *dy);
 	if (dy)
 		a->memo_day = dy;
 	cn = realloc(a->memo_conns, cap * sizeof *cn);
 	if (cn)
 		a->memo_conns = cn;
-	if (!pd || !dy || !cn)
+	if (!pd || !ph || !dy || !cn)
 		return -1;
 	for (i = a->cap_memo; i < cap; i++) {
-		a->memo_pd[i] = UINT64_MAX;
+		a->memo_pd[i] = a->memo_ph[i] = UINT64_MAX;
 		a->memo_day[i] = UINT32_MAX;
 		a->memo_conns[i] = 0;
 	}
@@ -392,7 +396,10 @@ static int add_sync(vg_alerts *a, const vg_flow *flows, size_t n)
 			continue;
 		vgi_u64map_add(&a->pd_conn, pk << 16 | d, 1);
 		vgi_u64map_add(&a->pd_dst, pk << 46 | d << 30 | (uint64_t)di, 1);
-		vgi_u64map_add(&a->ph_conn, pk << 20 | (uint64_t)hour, 1);
+		if (si < (1 << 26) && a->memo_ph[si] != (pk << 20 | (uint64_t)hour)) {
+			a->memo_ph[si] = pk << 20 | (uint64_t)hour;
+			vgi_u64map_add(&a->ph_src, pk << 46 | (uint64_t)hour << 26 | (uint64_t)si, 1);
+		}
 		pd = pk << 16 | d;
 		if (a->memo_pd[si] != pd) {
 			a->memo_pd[si] = pd;
@@ -709,8 +716,9 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 		}
 
 		/* 4. worm onset: the growth rate of new sources above the baseline
-		 * (median of the previous days), Kalman-filtered; an alert when its
-		 * lower 2-sigma bound stays above worm-rate for worm-days days */
+		 * (median of the previous days), Kalman-filtered; an alert when the
+		 * estimate less one standard deviation stays above worm-rate for
+		 * worm-days days */
 		if (i - lo >= H) {
 			double b = median(S->nw, lo, i, tmp);
 			double e = fmax(0, S->nw[i] - b);
@@ -722,7 +730,7 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 				K = P / (P + R);
 				r += K * (y - r);
 				P *= 1 - K;
-				if (r - 2 * sqrt(P) > ak[VGI_AK_WORM_RATE] && e >= ak[VGI_AK_WORM_MIN_NEW])
+				if (r - sqrt(P) > ak[VGI_AK_WORM_RATE] && e >= ak[VGI_AK_WORM_MIN_NEW])
 					worm_run++;
 				else
 					worm_run = 0;
@@ -783,7 +791,7 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 /* ------------------------------------------------------------ hourly detector */
 
 /* 2. Seasonal aberration (Holt-Winters with Brutlag's confidence band) on
- * connections per port and hour, season one day. The first season initialises,
+ * distinct sources per port and hour, season one day. The first season initialises,
  * the second trains; from the third on, an hour fails when it is above
  * prediction + delta * deviation by at least hw-min-excess, and an alarm
  * holds while hw-failures of the last hw-window hours failed. */
@@ -855,12 +863,12 @@ static int hourly_detector(vg_alerts *a, unsigned pk, const double *y, size_t n,
 				if (y[i] >= 2 * up && y[i] >= 10)
 					cur->severity = VG_SEV_MEDIUM;
 				snprintf(cur->summary, sizeof cur->summary,
-					 "%s: %.0f connections in the hour from %s UTC vs %.1f expected (band "
+					 "%s: %.0f sources in the hour from %s UTC vs %.1f expected (band "
 					 "%.1f); %zu of the last %zu hours above the band",
 					 ps, y[i], ts, yhat, up, nfail, W);
 			}
 			j = i > 48 ? i - 48 : 0;
-			if (set_evidence(cur, "connections per hour", h0 * 3600000000LL, 3600, y, band, j, i))
+			if (set_evidence(cur, "sources per hour", h0 * 3600000000LL, 3600, y, band, j, i))
 				return VG_ENOMEM;
 		} else if (cur && i == last_alarm + 1) {
 			cur->end_us = (h0 + (int64_t)i) * 3600000000LL;
@@ -1111,8 +1119,8 @@ static int cmp_alert(const void *x, const void *y)
 
 static int detect_ports(vg_alerts *a)
 {
-	vgi_u64map nsrc, ndst, nnew, ptot;
-	const vgi_u64map *nh = &a->ph_conn;
+	vgi_u64map nsrc, ndst, nnew, ptot, nh_;
+	const vgi_u64map *nh = &nh_;
 	struct kv *hv = NULL;
 	unsigned *ports = NULL;
 	size_t n_ports = 0, cap_ports = 0, n_hv = 0, it, i, j, hpos = 0;
@@ -1137,8 +1145,12 @@ static int detect_ports(vg_alerts *a)
 	}
 	if (d0 > d1)
 		return VG_OK;
-	if (source_counts(a, &nsrc, &nnew, &ptot) || count_dst(a, &ndst))
+	memset(&nh_, 0, sizeof nh_);
+	if (source_counts(a, &nsrc, &nnew, &ptot) || count_dst(a, &ndst) ||
+	    vgi_u64map_init(&nh_, 0))
 		goto out;
+	for (it = 0; vgi_u64map_next(&a->ph_src, &it, &key, &val);)
+		vgi_u64map_add(&nh_, (key >> 46) << 20 | ((key >> 26) & 0xfffff), 1);
 	/* the ports with enough sources to alert on, in order */
 	for (it = 0; vgi_u64map_next(&ptot, &it, &key, &val);) {
 		if (val < minsrc)
@@ -1213,6 +1225,7 @@ static int detect_ports(vg_alerts *a)
 	rc = VG_OK;
 out:
 	vgi_u64map_free(&nsrc);
+	vgi_u64map_free(&nh_);
 	vgi_u64map_free(&ndst);
 	vgi_u64map_free(&nnew);
 	vgi_u64map_free(&ptot);

@@ -170,6 +170,8 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 			return -1;
 		}
 		have_l |= st->col[c] == VG_F_LTIME && j > i;
+		if (f->kind == VG_REC_MAN)
+			return 0; /* a management row: its other columns are ra's MAR fields */
 		c++;
 		i = j + 1;
 	}
@@ -224,7 +226,8 @@ static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 		}
 		if (out[k].kind == VG_REC_MAN) {
 			r->st.n_man++;
-			r->st.skipped[VG_SKIP_MAN]++;
+			if (r->o.keep_man)
+				k++;
 			continue;
 		}
 		r->st.n_flows++;

@@ -38,8 +38,8 @@ def main():
     pairs = list(zip(sys.argv[3::2], sys.argv[4::2]))
     mon = [ipaddress.ip_network('192.0.2.0/28')]
     passed = failed = 0
-    print('| month | days | event | deadline (day) | first alert (day, detector) | margin (days) | false alarms |')
-    print('|---|---:|---|---:|---|---:|---:|')
+    print('| month | days | event | deadline (day) | first alert (day, detector) | margin (days) | every detector that fired (first day) | false alarms |')
+    print('|---|---:|---|---:|---|---:|---|---:|')
     for path, truth_path in pairs:
         truth = json.load(open(truth_path))
         days, t0 = truth['days'], truth['start_epoch']
@@ -90,9 +90,13 @@ def main():
             hit = [m for m in mine if lo - 1 <= m[0] <= hi]
             ok = bool(hit) and hit[0][0] <= deadline
             all_ok &= ok
+            firsts = {}
+            for d, det in hit:
+                firsts.setdefault(det, d)
             rows_out.append((name, '%d (%s)' % (deadline + 1, rule),
                              '%d, %s' % (hit[0][0] + 1, hit[0][1]) if hit else 'none',
-                             deadline - hit[0][0] if hit else '-', ok))
+                             deadline - hit[0][0] if hit else '-', ok,
+                             ', '.join('%s %d' % (k, v + 1) for k, v in sorted(firsts.items(), key=lambda kv: kv[1]))))
         designed = {(p, n) for _, _, ps in EVENTS for p, n in ps}
         windows = {}
         for name, tkey, ports in EVENTS:
@@ -109,10 +113,10 @@ def main():
         limit = math.ceil(days / 30)
         fa_ok = len(fa) <= limit
         all_ok &= fa_ok
-        for i, (name, dl, first_alert, margin, ok) in enumerate(rows_out):
-            print('| %s | %s | %s | %s | %s | %s | %s |' % (
+        for i, (name, dl, first_alert, margin, ok, every) in enumerate(rows_out):
+            print('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
                 path.split('/')[-1] if i == 0 else '', days if i == 0 else '', name, dl, first_alert,
-                margin, ('%d of at most %d%s' % (len(fa), limit, (': ' + '; '.join(fa)) if fa else ''))
+                margin, every, ('%d of at most %d%s' % (len(fa), limit, (': ' + '; '.join(fa)) if fa else ''))
                 if i == 0 else ''))
             if not ok:
                 print('FAIL %s: %s: no port alert by the deadline' % (path, name))
