@@ -84,6 +84,8 @@ run racluster    bash -c 'sh_merge_rc big.argus'
 run v_merge      "$VIGIL" dump -q --merge -r big.argus
 run rc_saddr     bash -c 'racluster -m saddr -r big.argus > /dev/null'
 run v_report     "$VIGIL" report -q -c site.conf -r big.argus
+run v_report_na  "$VIGIL" report -q --no-alerts -c site.conf -r big.argus
+run v_alerts     "$VIGIL" alerts -q -c site.conf -r big.argus
 run v_dump2      "$VIGIL" dump -q -r big2.argus
 run v_stats2     "$VIGIL" stats -q --merge -r big2.argus
 run v_report2    "$VIGIL" report -q -c site.conf -r big2.argus
@@ -161,6 +163,13 @@ OUT=$TOP/bench/RESULTS.md
   echo "memory follows the number of concurrently active flows, not the length of the input.)"
   printf '`vigil report` on big2.argus: %.2f s, %d MiB (its tables grow with distinct sources, days and ports).\n' \
     "${W[v_report2]}" $((M[v_report2] / 1024))
+  echo
+  printf 'Alerts: `vigil report` takes %.2f s with the alert detectors and %.2f s with `--no-alerts`\n' \
+    "${W[v_report]}" "${W[v_report_na]}"
+  printf '(+%s %%; the budget is 10 %%), %d MiB against %d MiB. `vigil alerts` alone (with the scan\n' \
+    "$(awk -v a="${W[v_report]}" -v b="${W[v_report_na]}" 'BEGIN{printf "%.0f", 100 * (a - b) / b}')" \
+    $((M[v_report] / 1024)) $((M[v_report_na] / 1024))
+  printf 'detector, every scan event as an alert): %.2f s, %d MiB.\n' "${W[v_alerts]}" $((M[v_alerts] / 1024))
   echo
   printf 'The HTML page (`vigil report -q -c site.conf -r big.argus --html big.html`): %.2f s, %d MiB;\n' \
     "${W[v_html]}" $((M[v_html] / 1024))

@@ -185,6 +185,10 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 	}
 	if (!have_l)
 		f->ltime_us = f->stime_us;
+	if (f->ltime_us < f->stime_us) {
+		snprintf(why, whylen, "ltime before stime");
+		return -1;
+	}
 	return 0;
 }
 
