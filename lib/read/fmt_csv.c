@@ -1,7 +1,9 @@
 /*
- * fmt_csv.c - flow records as CSV text: what `vigil dump` writes and what
- * `ra -c ,` prints (with ra's header names, e.g. StartTime, SrcAddr), plain
- * or compressed. The first line names the columns; each later line is one
+ * fmt_csv.c - flow records as CSV text: what `vigil dump` writes, what
+ * `ra -c ,` prints (with ra's header names, e.g. StartTime, SrcAddr) and
+ * what `nfdump -o csv` prints (ts,te,td,sa,da,sp,dp,pr,flg,...: one-way
+ * flows, times in UTC as `TZ=UTC nfdump` writes them, the "Summary" block
+ * at the end ignored), plain or compressed. The first line names the columns; each later line is one
  * record, its values as vg_field_parse reads them (ra's formatting). A
  * line that does not parse is reported with its line number and offset
  * and skipped; `man` rows are management records.
@@ -13,10 +15,25 @@
 #define MAX_LINE 65536
 #define MAX_COLS 64
 
+/* nfdump's columns we read (nfdump -o csv) */
+enum { NF_NONE = -1, NF_TS = 1000, NF_TE, NF_SA, NF_DA, NF_SP, NF_DP, NF_PR, NF_FLG,
+       NF_IPKT, NF_IBYT, NF_OPKT, NF_OBYT };
+
 struct csv_state {
-	int col[MAX_COLS];   /* VG_F_*, or -1 for a column we do not read */
+	int col[MAX_COLS];   /* VG_F_*, NF_*, or -1 for a column we do not read */
 	size_t n_cols;
+	int nfdump;          /* the header is nfdump's */
+	int done;            /* nfdump's "Summary" line was reached */
 	uint64_t line;       /* lines read, header included */
+};
+
+static const struct {
+	const char *name;
+	int col;
+} nf_names[] = {
+	{"ts", NF_TS}, {"te", NF_TE}, {"sa", NF_SA}, {"da", NF_DA}, {"sp", NF_SP},
+	{"dp", NF_DP}, {"pr", NF_PR}, {"flg", NF_FLG}, {"ipkt", NF_IPKT}, {"ibyt", NF_IBYT},
+	{"opkt", NF_OPKT}, {"obyt", NF_OBYT},
 };
 
 /* ra's names for its columns (ra -c , -s ...) */
@@ -49,6 +66,7 @@ static int parse_header(const char *p, size_t len, struct csv_state *st)
 	size_t i = 0;
 	int have = 0;
 	st->n_cols = 0;
+	st->nfdump = len >= 23 && memcmp(p, "ts,te,td,sa,da,sp,dp,pr", 23) == 0;
 	while (i <= len) {
 		size_t j = i;
 		int f;
@@ -56,6 +74,18 @@ static int parse_header(const char *p, size_t len, struct csv_state *st)
 			j++;
 		if (st->n_cols == MAX_COLS || j == i)
 			return -1;
+		f = -1;
+		if (st->nfdump) {
+			size_t k;
+			for (k = 0; k < sizeof nf_names / sizeof nf_names[0]; k++)
+				if (strlen(nf_names[k].name) == j - i &&
+				    memcmp(nf_names[k].name, p + i, j - i) == 0)
+					f = nf_names[k].col;
+			have += f == NF_TS || f == NF_PR || f == NF_SA || f == NF_DA;
+			st->col[st->n_cols++] = f;
+			i = j + 1;
+			continue;
+		}
 		f = column_field(p + i, j - i);
 		if (f < 0) {
 			/* an unknown name is fine only if it looks like a name */
@@ -147,6 +177,136 @@ static void close_csv(vg_reader *r)
 	r->fmt_state = NULL;
 }
 
+/* "2024-03-04 03:16:34[.123]" (UTC) -> microseconds */
+static int nf_time(const char *s, size_t len, int64_t *us)
+{
+	int y, mo, d, h, mi, se, n = 0;
+	long frac = 0, scale = 1000000;
+	char buf[40];
+	int64_t days;
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1970 ||
+	    h < 0 || mi < 0 || se < 0)
+		return -1;
+	if (buf[n] == '.') {
+		n++;
+		while (buf[n] >= '0' && buf[n] <= '9' && scale > 1) {
+			scale /= 10;
+			frac += (buf[n++] - '0') * scale;
+		}
+	}
+	if (buf[n])
+		return -1;
+	/* days since 1970-01-01 (civil calendar) */
+	{
+		int yy = y - (mo <= 2), era = yy / 400;
+		unsigned yoe = (unsigned)(yy - era * 400);
+		unsigned doy = (unsigned)((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+		unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		days = (int64_t)era * 146097 + doe - 719468;
+	}
+	*us = ((days * 86400 + h * 3600 + mi * 60 + se) * 1000000) + frac;
+	return 0;
+}
+
+static int nf_uint(const char *s, size_t len, uint64_t max, uint64_t *v)
+{
+	size_t i;
+	uint64_t x = 0;
+	while (len && *s == ' ')
+		s++, len--;
+	if (!len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || x > (max - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+/* One nfdump column into f. */
+static int nf_column(int col, const char *s, size_t len, vg_flow *f)
+{
+	uint64_t v;
+	switch (col) {
+	case NF_TS:
+		return nf_time(s, len, &f->stime_us);
+	case NF_TE:
+		return nf_time(s, len, &f->ltime_us);
+	case NF_SA:
+	case NF_DA: {
+		vg_addr a;
+		int fam = vg_addr_parse(&a, s, len);
+		if (!fam)
+			return -1;
+		if (col == NF_SA)
+			f->saddr = a;
+		else
+			f->daddr = a;
+		f->family = (uint8_t)(fam == 4 ? VG_FAM_IP4 : VG_FAM_IP6);
+		return 0;
+	}
+	case NF_SP:
+	case NF_DP:
+		if (nf_uint(s, len, 65535, &v))
+			return -1;
+		if (col == NF_SP)
+			f->sport = (uint16_t)v;
+		else
+			f->dport = (uint16_t)v;
+		return 0;
+	case NF_PR: {
+		char low[16];
+		size_t i;
+		int p;
+		if (len >= sizeof low)
+			return -1;
+		for (i = 0; i < len; i++)
+			low[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+		if (len == 5 && memcmp(low, "icmp6", 5) == 0)
+			p = 58;
+		else if ((p = vg_proto_parse(low, len)) < 0)
+			return -1;
+		f->proto = (uint8_t)p;
+		return 0;
+	}
+	case NF_FLG: {
+		/* "CEUAPRSF", a dot for a flag not set */
+		static const uint8_t bit[8] = {VG_TH_CWR, VG_TH_ECE, VG_TH_URG, VG_TH_ACK,
+					       VG_TH_PSH, VG_TH_RST, VG_TH_SYN, VG_TH_FIN};
+		size_t i;
+		if (len != 8)
+			return len == 0 ? 0 : -1;
+		for (i = 0; i < 8; i++)
+			if (s[i] != '.')
+				f->sflags |= bit[i];
+		return 0;
+	}
+	case NF_IPKT:
+	case NF_IBYT:
+	case NF_OPKT:
+	case NF_OBYT:
+		if (nf_uint(s, len, UINT64_MAX, &v))
+			return -1;
+		if (col == NF_IPKT)
+			f->spkts = v;
+		else if (col == NF_IBYT)
+			f->sbytes = v;
+		else if (col == NF_OPKT)
+			f->dpkts = v;
+		else
+			f->dbytes = v;
+		return 0;
+	}
+	return 0;
+}
+
 /* Parses one data line into f; 0, or -1 with the problem in why. */
 static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_flow *f,
 		      char *why, size_t whylen)
@@ -164,7 +324,15 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 			snprintf(why, whylen, "more than the %zu columns of the header", st->n_cols);
 			return -1;
 		}
-		if (st->col[c] >= 0 && j > i && vg_field_parse(st->col[c], s + i, j - i, f) != VG_OK) {
+		if (st->nfdump) {
+			if (st->col[c] >= 0 && nf_column(st->col[c], s + i, j - i, f) != 0) {
+				snprintf(why, whylen, "column %zu: bad value '%.*s'", c + 1,
+					 (int)(j - i > 40 ? 40 : j - i), s + i);
+				return -1;
+			}
+			have_l |= st->col[c] == NF_TE;
+		} else if (st->col[c] >= 0 && j > i &&
+			   vg_field_parse(st->col[c], s + i, j - i, f) != VG_OK) {
 			snprintf(why, whylen, "column %zu (%s): bad value '%.*s'", c + 1,
 				 vg_field_name(st->col[c]), (int)(j - i > 40 ? 40 : j - i), s + i);
 			return -1;
@@ -185,6 +353,28 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 	}
 	if (!have_l)
 		f->ltime_us = f->stime_us;
+	if (st->nfdump) {
+		/* nfdump: ICMP type and code as dport = type << 8 | code */
+		if (f->proto == 1 || f->proto == 58) {
+			f->sport = (uint16_t)(f->dport >> 8);
+			f->dport = (uint16_t)(f->dport & 0xff);
+		}
+		/* one-way TCP: the state from the flags of this direction */
+		if (f->proto == 6) {
+			unsigned fl = f->sflags;
+			if ((fl & VG_TH_SYN) && !(fl & VG_TH_ACK))
+				f->tcp_status |= VG_TCP_SAW_SYN;
+			if ((fl & VG_TH_SYN) && (fl & VG_TH_ACK))
+				f->tcp_status |= VG_TCP_SAW_SYNACK;
+			if ((fl & VG_TH_ACK) && !(fl & VG_TH_SYN))
+				f->tcp_status |= VG_TCP_ESTABLISHED;
+			if (fl & VG_TH_FIN)
+				f->tcp_status |= VG_TCP_FIN;
+			if (fl & VG_TH_RST)
+				f->tcp_status |= VG_TCP_SRC_RESET;
+		}
+		vg_flow_derive_state(f);
+	}
 	if (f->ltime_us < f->stime_us) {
 		snprintf(why, whylen, "ltime before stime");
 		return -1;
@@ -215,8 +405,12 @@ static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 		}
 		st->line++;
 		r->pos += n;
-		if (len == 0)
+		if (len == 0 || st->done)
 			continue;
+		if (st->nfdump && len == 7 && memcmp(s, "Summary", 7) == 0) {
+			st->done = 1; /* nfdump's totals follow: not records */
+			continue;
+		}
 		r->rec_no++;
 		r->st.n_records++;
 		if (len > MAX_LINE - 2 || parse_line(st, s, len, &out[k], why, sizeof why)) {
