@@ -42,7 +42,7 @@ static void usage(FILE *fp)
 		"\n"
 		"input and output:\n"
 		"  -r, --read FILE...       input files (- = standard input); repeatable\n"
-		"      --format NAME        input format instead of sniffing: argus, argus2\n"
+		"      --format NAME        input format instead of sniffing: argus, argus2, nfdump, csv\n"
 		"  -o, --output FMT         text (default) or json\n"
 		"  -w, --write FILE         write to FILE instead of standard output\n"
 		"      --csv-dir DIR        also write one CSV per table into DIR\n"

@@ -20,7 +20,7 @@ static void usage(FILE *fp)
 		"reports, in all and per protocol.\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
-		"      --format NAME    input format instead of sniffing: argus, argus2\n"
+		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv\n"
 		"  -o, --output FMT     text (default) or json\n"
 		"  -m, --merge          also merge status records into connections and count them\n"
 		"      --idle SECONDS   with --merge: the idle timeout (default 120)\n"

@@ -360,19 +360,7 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 			f->dport = (uint16_t)(f->dport & 0xff);
 		}
 		/* one-way TCP: the state from the flags of this direction */
-		if (f->proto == 6) {
-			unsigned fl = f->sflags;
-			if ((fl & VG_TH_SYN) && !(fl & VG_TH_ACK))
-				f->tcp_status |= VG_TCP_SAW_SYN;
-			if ((fl & VG_TH_SYN) && (fl & VG_TH_ACK))
-				f->tcp_status |= VG_TCP_SAW_SYNACK;
-			if ((fl & VG_TH_ACK) && !(fl & VG_TH_SYN))
-				f->tcp_status |= VG_TCP_ESTABLISHED;
-			if (fl & VG_TH_FIN)
-				f->tcp_status |= VG_TCP_FIN;
-			if (fl & VG_TH_RST)
-				f->tcp_status |= VG_TCP_SRC_RESET;
-		}
+		vgi_oneway_tcp_status(f);
 		vg_flow_derive_state(f);
 	}
 	if (f->ltime_us < f->stime_us) {

@@ -67,6 +67,26 @@ struct vgi_format {
 extern const struct vgi_format vgi_fmt_argus;
 extern const struct vgi_format vgi_fmt_argus2;
 extern const struct vgi_format vgi_fmt_csv;
+extern const struct vgi_format vgi_fmt_nfdump;
+
+/* One-way TCP flows (nfdump, NetFlow): the Argus-style state bits from the
+ * TCP flags that direction saw, so that vg_flow_derive_state names them. */
+static inline void vgi_oneway_tcp_status(vg_flow *f)
+{
+	unsigned fl = f->sflags;
+	if (f->proto != 6)
+		return;
+	if ((fl & VG_TH_SYN) && !(fl & VG_TH_ACK))
+		f->tcp_status |= VG_TCP_SAW_SYN;
+	if ((fl & VG_TH_SYN) && (fl & VG_TH_ACK))
+		f->tcp_status |= VG_TCP_SAW_SYNACK;
+	if ((fl & VG_TH_ACK) && !(fl & VG_TH_SYN))
+		f->tcp_status |= VG_TCP_ESTABLISHED;
+	if (fl & VG_TH_FIN)
+		f->tcp_status |= VG_TCP_FIN;
+	if (fl & VG_TH_RST)
+		f->tcp_status |= VG_TCP_SRC_RESET;
+}
 
 /* ------------------------------------------------------- reader */
 

@@ -22,6 +22,7 @@ static const struct vgi_format *const formats[] = {
 	&vgi_fmt_argus,
 	&vgi_fmt_argus2,
 	&vgi_fmt_csv,
+	&vgi_fmt_nfdump,
 };
 
 #define WIN_MIN (1u << 20)     /* window bytes */
@@ -222,16 +223,14 @@ static int pick_format(vg_reader *r)
 				what = "a pcap capture";
 			else if (have >= 4 && vgi_be32(p) == 0x0a0d0d0a)
 				what = "a pcapng capture";
-			else if (have >= 2 && vgi_le16(p) == 0xa50c)
-				what = "an nfdump file";
 			if (what)
 				vgi_errf(r->errmsg,
 					 "%s: @0x0: this is %s, which this version of vigil does not read yet "
-					 "(it reads Argus 3.x and 2.x files and flow CSV)", r->name, what);
+					 "(it reads Argus 3.x and 2.x, nfdump and flow CSV files)", r->name, what);
 			else
 				vgi_errf(r->errmsg,
 					 "%s: @0x0: not a flow file vigil reads (first bytes "
-					 "%02x %02x %02x %02x); it reads Argus 3.x and 2.x files and flow CSV",
+					 "%02x %02x %02x %02x); it reads Argus 3.x and 2.x, nfdump and flow CSV files",
 					 r->name, p[0], have > 1 ? p[1] : 0,
 					 have > 2 ? p[2] : 0, have > 3 ? p[3] : 0);
 			return VG_EFORMAT;

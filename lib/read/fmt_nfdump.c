@@ -1,0 +1,416 @@
+/*
+ * fmt_nfdump.c - nfdump files (nfcapd/nfpcapd, nfdump 1.7, LAYOUT_VERSION_2),
+ * with no nfdump library. Reference: shared docs/FORMATS.md section 3,
+ * checked against `nfdump -o csv` on the files of ../shared/data.
+ *
+ * The file is in the writer's byte order (little-endian in practice; the
+ * magic 0xA50C read LE says so). A 40-byte header
+ *
+ *   +0 u16 magic 0xA50C  +2 u16 layout 2  +4 u32 nfdump version
+ *   +8 s64 created  +16 u8 compression (0 none, 1 LZO, 2 BZ2, 3 LZ4,
+ *   4 ZSTD; bits 16+ of the u32 at +16 may carry a level)  +17 u8
+ *   encryption (0)  +18 u16 appendix blocks  +24 s64 appendix offset
+ *   +36 u32 data blocks
+ *
+ * then the data blocks, each a 12-byte header [records u32, size u32 (as
+ * stored), type u16 (3 = records), flags u16 (bit 0: stored uncompressed)]
+ * and its payload, compressed as a whole (LZO1X, LZ4 block, bzip2 stream or
+ * zstd frame). Records in a block: [type u16, size u16] + body. Type 11,
+ * the V3 flow record, has a 12-byte head (+4 u16 elements, +11 u8 NetFlow
+ * version) and elements [id u16, length u16] + payload, 4-byte aligned:
+ * 1 generic (first/last ms u64, packets, bytes u64, ports, proto, TCP
+ * flags), 2 IPv4 and 3 IPv6 addresses, 5 counters of the other direction.
+ * The appendix (ident, statistics) after the data blocks is not read.
+ * Flows are one-way unless the exporter sent biflow counters.
+ */
+#include <stdlib.h>
+
+#include <bzlib.h>
+#include <lz4.h>
+#include <lzo/lzo1x.h>
+#include <zstd.h>
+
+#include "read/read.h"
+
+#define HDR_LEN 40
+#define BLK_HDR 12
+#define MAX_BLOCK (5u << 20)     /* nfdump's own limit for a block, as stored */
+#define MAX_PLAIN (8u << 20)     /* decompressed: writers flush at ~1 MiB */
+
+struct nf_state {
+	unsigned compression;
+	uint32_t n_blocks, block_no;  /* data blocks in all, and the current one (1-based) */
+	uint8_t *plain;               /* the current block's records */
+	size_t plain_len, plain_cap, bpos;
+	uint32_t recs_left;
+	uint64_t block_off;           /* file offset of the current block */
+};
+
+static int sniff(const uint8_t *p, size_t n)
+{
+	if (n < 4 || vgi_le16(p) != 0xA50C)
+		return 0;
+	return vgi_le16(p + 2) == 2 || vgi_le16(p + 2) == 1 ? 100 : 0;
+}
+
+static int open_nf(vg_reader *r)
+{
+	struct nf_state *st;
+	size_t have = vgi_need(r, HDR_LEN);
+	const uint8_t *p;
+	unsigned layout, comp;
+
+	if (have == (size_t)-1)
+		return VG_EIO;
+	p = r->buf + r->pos;
+	if (have < 4 || vgi_le16(p) != 0xA50C) {
+		vgi_errf(r->errmsg, "%s: @0x0: not an nfdump file (no magic 0xA50C)", r->name);
+		return VG_EFORMAT;
+	}
+	layout = vgi_le16(p + 2);
+	if (layout == 1) {
+		vgi_errf(r->errmsg, "%s: @0x2: an nfdump 1.6 file (layout 1), which vigil does not "
+			 "read; convert it with nfdump 1.7: nfdump -r OLD -w NEW", r->name);
+		return VG_EUNSUP;
+	}
+	if (layout != 2 || have < HDR_LEN) {
+		vgi_errf(r->errmsg, "%s: @0x2: nfdump layout %u%s", r->name, layout,
+			 layout != 2 ? " is not one vigil reads (it reads layout 2)"
+				     : ": the file ends inside its header");
+		return layout != 2 ? VG_EUNSUP : VG_ETRUNC;
+	}
+	comp = vgi_le32(p + 16) & 0xff;
+	if (p[17] != 0) {
+		vgi_errf(r->errmsg, "%s: @0x11: the file is encrypted, which vigil does not read",
+			 r->name);
+		return VG_EUNSUP;
+	}
+	if (comp > 4) {
+		vgi_errf(r->errmsg, "%s: @0x10: unknown compression %u", r->name, comp);
+		return VG_EUNSUP;
+	}
+	if (!(st = calloc(1, sizeof *st)))
+		return VG_ENOMEM;
+	st->compression = comp;
+	st->n_blocks = vgi_le32(p + 36);
+	r->fmt_state = st;
+	r->pos += HDR_LEN;
+	if (comp == 1 && lzo_init() != LZO_E_OK) {
+		vgi_errf(r->errmsg, "%s: the LZO library failed to start", r->name);
+		return VG_EINVAL;
+	}
+	return VG_OK;
+}
+
+static void close_nf(vg_reader *r)
+{
+	struct nf_state *st = r->fmt_state;
+	if (st)
+		free(st->plain);
+	free(st);
+	r->fmt_state = NULL;
+}
+
+static int grow_plain(struct nf_state *st, size_t need)
+{
+	uint8_t *n;
+	if (need <= st->plain_cap)
+		return 0;
+	if (!(n = realloc(st->plain, need)))
+		return -1;
+	st->plain = n;
+	st->plain_cap = need;
+	return 0;
+}
+
+/* Decompresses (or copies) a block payload into st->plain; 0 or -1. The
+ * buffer starts at 1 MiB (what writers flush at) and grows to MAX_PLAIN
+ * for a block that needs it. */
+static int unpack(struct nf_state *st, const uint8_t *src, size_t len, int stored)
+{
+	size_t out = 0;
+	int tries;
+	if (stored || st->compression == 0) {
+		if (grow_plain(st, len ? len : 1))
+			return -1;
+		memcpy(st->plain, src, len);
+		st->plain_len = len;
+		st->bpos = 0;
+		return 0;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		int ok = 0;
+		if (grow_plain(st, tries ? MAX_PLAIN : (1u << 20)))
+			return -1;
+		if (st->compression == 1) {
+			lzo_uint n = st->plain_cap;
+			ok = lzo1x_decompress_safe(src, len, st->plain, &n, NULL) == LZO_E_OK;
+			out = n;
+		} else if (st->compression == 2) {
+			unsigned n = (unsigned)st->plain_cap;
+			ok = BZ2_bzBuffToBuffDecompress((char *)st->plain, &n, (char *)(uintptr_t)src,
+							(unsigned)len, 0, 0) == BZ_OK;
+			out = n;
+		} else if (st->compression == 3) {
+			int n = LZ4_decompress_safe((const char *)src, (char *)st->plain, (int)len,
+						    (int)st->plain_cap);
+			ok = n >= 0;
+			out = ok ? (size_t)n : 0;
+		} else {
+			size_t n = ZSTD_decompress(st->plain, st->plain_cap, src, len);
+			ok = !ZSTD_isError(n);
+			out = ok ? n : 0;
+		}
+		if (ok) {
+			st->plain_len = out;
+			st->bpos = 0;
+			return 0;
+		}
+		if (st->plain_cap >= MAX_PLAIN)
+			break;
+	}
+	return -1;
+}
+
+static void put_be64(uint8_t *d, uint64_t v)
+{
+	int i;
+	for (i = 7; i >= 0; i--, v >>= 8)
+		d[i] = (uint8_t)v;
+}
+
+static const char *const comp_names[] = {"uncompressed", "LZO", "bzip2", "LZ4", "zstd"};
+
+/* One V3 record (type 11) into f: 1 a flow, 0 not a flow (why set), -1
+ * malformed (why set). */
+static int parse_v3(const uint8_t *p, size_t len, vg_flow *f, const char **why)
+{
+	size_t off = 12, ne, i;
+	int have_gen = 0, have_addr = 0;
+	uint16_t dport_raw = 0;
+	if (len < 12) {
+		*why = "a V3 record shorter than its 12-byte head";
+		return -1;
+	}
+	ne = vgi_le16(p + 4);
+	memset(f, 0, sizeof *f);
+	f->kind = VG_REC_FLOW;
+	f->n_records = 1;
+	for (i = 0; i < ne; i++) {
+		unsigned id, el;
+		const uint8_t *e;
+		if (off + 4 > len) {
+			*why = "an element runs past the end of its record";
+			return -1;
+		}
+		id = vgi_le16(p + off);
+		el = vgi_le16(p + off + 2);
+		if (el < 4 || off + el > len) {
+			*why = "an element with a bad length";
+			return -1;
+		}
+		e = p + off + 4;
+		switch (id) {
+		case 1: /* generic */
+			if (el < 4 + 48) {
+				*why = "a short generic element";
+				return -1;
+			}
+			f->stime_us = (int64_t)vgi_le64(e) * 1000;
+			f->ltime_us = (int64_t)vgi_le64(e + 8) * 1000;
+			f->spkts = vgi_le64(e + 24);
+			f->sbytes = vgi_le64(e + 32);
+			f->sport = vgi_le16(e + 40);
+			dport_raw = vgi_le16(e + 42);
+			f->proto = e[44];
+			f->sflags = e[45];
+			have_gen = 1;
+			break;
+		case 2: /* IPv4 */
+			if (el < 4 + 8) {
+				*why = "a short IPv4 element";
+				return -1;
+			}
+			vg_addr_from_ip4(&f->saddr, vgi_le32(e));
+			vg_addr_from_ip4(&f->daddr, vgi_le32(e + 4));
+			f->family = VG_FAM_IP4;
+			have_addr = 1;
+			break;
+		case 3: /* IPv6: high half first, each half in host order */
+			if (el < 4 + 32) {
+				*why = "a short IPv6 element";
+				return -1;
+			}
+			put_be64(f->saddr.a, vgi_le64(e));
+			put_be64(f->saddr.a + 8, vgi_le64(e + 8));
+			put_be64(f->daddr.a, vgi_le64(e + 16));
+			put_be64(f->daddr.a + 8, vgi_le64(e + 24));
+			f->family = VG_FAM_IP6;
+			have_addr = 1;
+			break;
+		case 5: /* the other direction's counters */
+			if (el >= 4 + 24) {
+				f->dpkts = vgi_le64(e + 8);
+				f->dbytes = vgi_le64(e + 16);
+			}
+			break;
+		default:
+			break; /* elements we do not need, or newer ones */
+		}
+		off += el;
+	}
+	if (!have_gen || !have_addr) {
+		*why = have_gen ? "a flow without addresses" : "a record without its generic element";
+		return 0;
+	}
+	if (f->proto == 1 || f->proto == 58) {
+		f->sport = (uint16_t)(dport_raw >> 8);  /* type */
+		f->dport = (uint16_t)(dport_raw & 0xff); /* code */
+	} else {
+		f->dport = dport_raw;
+	}
+	if (f->ltime_us < f->stime_us)
+		f->ltime_us = f->stime_us;
+	vgi_oneway_tcp_status(f);
+	vg_flow_derive_state(f);
+	return 1;
+}
+
+static int read_nf(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
+{
+	struct nf_state *st = r->fmt_state;
+	size_t k = 0;
+	int rc = VG_OK;
+
+	while (k < cap) {
+		if (st->recs_left) {
+			const uint8_t *p = st->plain + st->bpos;
+			size_t left = st->plain_len - st->bpos, len;
+			unsigned type;
+			uint64_t rec = ++r->rec_no;
+			const char *why = NULL;
+			int pr;
+
+			r->st.n_records++;
+			st->recs_left--;
+			if (left < 4 || (len = vgi_le16(p + 2)) < 4 || len > left) {
+				vgi_rec_err(r, r->errmsg, rec, st->block_off,
+					    "block %u: record +0x%zx has a bad size; the rest of the "
+					    "block (%u records) is skipped", st->block_no, st->bpos,
+					    st->recs_left + 1);
+				r->st.skipped[VG_SKIP_MALFORMED]++;
+				st->recs_left = 0;
+				rc = VG_ERECORD;
+				break;
+			}
+			type = vgi_le16(p);
+			st->bpos += len;
+			if (type != 11) {
+				/* exporter info and statistics, samplers, legacy records */
+				r->st.skipped[VG_SKIP_RECTYPE]++;
+				continue;
+			}
+			pr = parse_v3(p, len, &out[k], &why);
+			if (pr == 1) {
+				r->st.n_flows++;
+				vgi_note_times(r, &out[k]);
+				k++;
+				continue;
+			}
+			if (pr == 0) {
+				if (vgi_skip(r, VG_SKIP_NOFLOW, rec, st->block_off, why)) {
+					rc = VG_ERECORD;
+					break;
+				}
+				continue;
+			}
+			vgi_rec_err(r, r->errmsg, rec, st->block_off, "block %u, record +0x%zx: %s; "
+				    "record skipped", st->block_no, st->bpos - len, why);
+			r->st.skipped[VG_SKIP_MALFORMED]++;
+			rc = VG_ERECORD;
+			break;
+		}
+		if (st->block_no >= st->n_blocks) {
+			rc = VG_DONE;
+			break;
+		}
+		{
+			/* the next data block */
+			size_t have = vgi_need(r, BLK_HDR), size;
+			const uint8_t *p;
+			uint32_t nrec;
+			unsigned btype, flags;
+			uint64_t off = vgi_offset(r);
+
+			if (have == (size_t)-1) {
+				rc = VG_EIO;
+				break;
+			}
+			st->block_no++;
+			st->block_off = off;
+			if (have < BLK_HDR) {
+				vgi_errf(r->errmsg, "%s: block %u @0x%llx: truncated: the file ends "
+					 "inside a block header (%u of %u blocks read)", r->name,
+					 st->block_no, (unsigned long long)off, st->block_no - 1,
+					 st->n_blocks);
+				r->st.skipped[VG_SKIP_TRUNCATED]++;
+				r->pos += have;
+				st->block_no = st->n_blocks;
+				rc = VG_ETRUNC;
+				break;
+			}
+			p = r->buf + r->pos;
+			nrec = vgi_le32(p);
+			size = vgi_le32(p + 4);
+			btype = vgi_le16(p + 8);
+			flags = vgi_le16(p + 10);
+			if (size > MAX_BLOCK) {
+				vgi_errf(r->errmsg, "%s: block %u @0x%llx: bad block header (%u bytes); "
+					 "the rest of the file is skipped", r->name, st->block_no,
+					 (unsigned long long)off, (unsigned)size);
+				r->st.skipped[VG_SKIP_GARBAGE]++;
+				st->block_no = st->n_blocks;
+				rc = VG_ERECORD;
+				break;
+			}
+			have = vgi_need(r, BLK_HDR + size);
+			if (have == (size_t)-1) {
+				rc = VG_EIO;
+				break;
+			}
+			p = r->buf + r->pos;
+			if (have < BLK_HDR + size) {
+				vgi_errf(r->errmsg, "%s: block %u @0x%llx: truncated: the block is %zu "
+					 "bytes, the file ends after %zu", r->name, st->block_no,
+					 (unsigned long long)off, size, have - BLK_HDR);
+				r->st.skipped[VG_SKIP_TRUNCATED]++;
+				r->pos += have;
+				st->block_no = st->n_blocks;
+				rc = VG_ETRUNC;
+				break;
+			}
+			r->pos += BLK_HDR + size;
+			if (btype != 3) {
+				r->st.skipped[VG_SKIP_RECTYPE] += nrec;
+				continue;
+			}
+			if (unpack(st, p + BLK_HDR, size, flags & 1)) {
+				vgi_errf(r->errmsg, "%s: block %u @0x%llx: the %s payload (%zu bytes) "
+					 "does not decompress; its %u records are skipped", r->name,
+					 st->block_no, (unsigned long long)off,
+					 comp_names[st->compression], size, nrec);
+				r->st.skipped[VG_SKIP_MALFORMED] += nrec ? nrec : 1;
+				rc = VG_ERECORD;
+				break;
+			}
+			st->recs_left = nrec;
+		}
+	}
+	*nout = k;
+	return rc;
+}
+
+const struct vgi_format vgi_fmt_nfdump = {
+	"nfdump", "nfdump files (nfcapd, nfpcapd; nfdump 1.7 layout 2)",
+	sniff, open_nf, read_nf, close_nf, NULL, NULL,
+};
