@@ -67,6 +67,8 @@ enum vg_kind {
 #define VG_RF_STOP    0x04u /* management: the sensor stopped */
 #define VG_RF_ICMPMAP 0x08u /* an ICMP error was mapped onto this flow */
 #define VG_RF_FRAG    0x10u /* IP fragments were seen */
+#define VG_RF_ONEWAY  0x20u /* one direction only (NetFlow, nfpcapd): the merger
+			     * pairs it with the other direction's flow */
 
 /* TCP state bits (vg_flow.tcp_status). The values are those of the Argus
  * TCP status word, which every reader maps onto. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "core/core.h"
+#include "flow/pair.h"
 
 #define NIL 0u
 
@@ -43,7 +44,18 @@ struct vg_merger {
 	uint32_t head, tail; /* oldest and newest update */
 	int64_t watermark;   /* latest start time seen */
 	vg_merge_stats st;
+	vgi_pairer *pair;    /* for one-way flows (VG_RF_ONEWAY), made when one comes */
 };
+
+/* A finished flow goes out, through the pairer if it is one-way. */
+static int out(vg_merger *m, const vg_flow *f)
+{
+	if (!(f->rflags & VG_RF_ONEWAY) || (!m->pair && vgi_pairer_create(&m->pair) != VG_OK))
+		return m->emit(m->user, f);
+	/* both directions are finished within idle + reorder of each other */
+	return vgi_pairer_add(m->pair, f, m->watermark, 2 * (m->o.idle_us + m->o.reorder_us),
+			      m->emit, m->user);
+}
 
 static uint64_t key_hash(const vg_merger *m, const vg_flow *f)
 {
@@ -107,12 +119,14 @@ void vg_merger_free(vg_merger *m)
 		return;
 	free(m->slots);
 	free(m->nodes);
+	vgi_pairer_free(m->pair);
 	free(m);
 }
 
 void vg_merger_get_stats(const vg_merger *m, vg_merge_stats *st)
 {
 	*st = m->st;
+	st->n_out -= vgi_pairer_paired(m->pair); /* a pair goes out as one */
 }
 
 static void list_unlink(vg_merger *m, uint32_t i)
@@ -240,7 +254,7 @@ static int finish(vg_merger *m, uint32_t i)
 	list_unlink(m, i);
 	m->st.n_out++;
 	m->st.n_open--;
-	rc = m->emit(m->user, &n->f);
+	rc = out(m, &n->f);
 	n->next = m->free_head;
 	m->free_head = i;
 	return rc;
@@ -284,7 +298,7 @@ static int add_one(vg_merger *m, const vg_flow *f)
 		if (gap >= m->o.idle_us) {
 			/* a new connection on the same key: finish the old */
 			m->st.n_out++;
-			rc = m->emit(m->user, &n->f);
+			rc = out(m, &n->f);
 			n->f = *f;
 			if (n->f.n_records == 0)
 				n->f.n_records = 1;
@@ -353,5 +367,5 @@ int vg_merger_flush(vg_merger *m)
 	while (m->head)
 		if ((rc = finish(m, m->head)) != 0)
 			return rc;
-	return VG_OK;
+	return vgi_pairer_flush(m->pair, m->emit, m->user);
 }

@@ -359,6 +359,9 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 			f->sport = (uint16_t)(f->dport >> 8);
 			f->dport = (uint16_t)(f->dport & 0xff);
 		}
+		/* no counters of the other direction: a one-way flow */
+		if (!f->dpkts && !f->dbytes)
+			f->rflags |= VG_RF_ONEWAY;
 		/* one-way TCP: the state from the flags of this direction */
 		vgi_oneway_tcp_status(f);
 		vg_flow_derive_state(f);

@@ -186,7 +186,7 @@ static const char *const comp_names[] = {"uncompressed", "LZO", "bzip2", "LZ4", 
 static int parse_v3(const uint8_t *p, size_t len, vg_flow *f, const char **why)
 {
 	size_t off = 12, ne, i;
-	int have_gen = 0, have_addr = 0;
+	int have_gen = 0, have_addr = 0, have_cnt = 0;
 	uint16_t dport_raw = 0;
 	if (len < 12) {
 		*why = "a V3 record shorter than its 12-byte head";
@@ -252,6 +252,7 @@ static int parse_v3(const uint8_t *p, size_t len, vg_flow *f, const char **why)
 			if (el >= 4 + 24) {
 				f->dpkts = vgi_le64(e + 8);
 				f->dbytes = vgi_le64(e + 16);
+				have_cnt = 1;
 			}
 			break;
 		default:
@@ -259,6 +260,8 @@ static int parse_v3(const uint8_t *p, size_t len, vg_flow *f, const char **why)
 		}
 		off += el;
 	}
+	if (!have_cnt)
+		f->rflags |= VG_RF_ONEWAY;
 	if (!have_gen || !have_addr) {
 		*why = have_gen ? "a flow without addresses" : "a record without its generic element";
 		return 0;
