@@ -45,16 +45,77 @@ struct vg_merger {
 	int64_t watermark;   /* latest start time seen */
 	vg_merge_stats st;
 	vgi_pairer *pair;    /* for one-way flows (VG_RF_ONEWAY), made when one comes */
+	/* One-way input (nfpcapd, NetFlow) comes out of time order by as much as
+	 * the exporter's active timeout; what the pairer lets out is put back in
+	 * start-time order through a heap that waits the largest lateness seen. */
+	vg_flow *heap;
+	size_t n_heap, cap_heap;
+	int64_t late_us;     /* the most a record came behind the watermark */
 };
 
-/* A finished flow goes out, through the pairer if it is one-way. */
+static void heap_down(vg_flow *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		vg_flow t;
+		if (l < n && h[l].stime_us < h[m].stime_us)
+			m = l;
+		if (r < n && h[r].stime_us < h[m].stime_us)
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Lets out the heap's flows that started before watermark - wait. */
+static int heap_drain(vg_merger *m, int64_t wait)
+{
+	int rc;
+	while (m->n_heap && (wait == INT64_MAX || m->heap[0].stime_us <= m->watermark - wait)) {
+		vg_flow f = m->heap[0];
+		m->heap[0] = m->heap[--m->n_heap];
+		heap_down(m->heap, m->n_heap, 0);
+		if ((rc = m->emit(m->user, &f)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* the pairer's output: into the heap */
+static int to_heap(void *user, const vg_flow *f)
+{
+	vg_merger *m = user;
+	size_t i;
+	if (m->n_heap == m->cap_heap) {
+		size_t cap = m->cap_heap ? m->cap_heap * 2 : 1024;
+		vg_flow *n = realloc(m->heap, cap * sizeof *n);
+		if (!n)
+			return m->emit(m->user, f); /* no memory: out of order */
+		m->heap = n;
+		m->cap_heap = cap;
+	}
+	i = m->n_heap++;
+	while (i && m->heap[(i - 1) / 2].stime_us > f->stime_us) {
+		m->heap[i] = m->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	m->heap[i] = *f;
+	return heap_drain(m, m->late_us + 2 * (m->o.idle_us + m->o.reorder_us));
+}
+
+/* A finished flow goes out, through the pairer and the heap if it is
+ * one-way. */
 static int out(vg_merger *m, const vg_flow *f)
 {
 	if (!(f->rflags & VG_RF_ONEWAY) || (!m->pair && vgi_pairer_create(&m->pair) != VG_OK))
 		return m->emit(m->user, f);
 	/* both directions are finished within idle + reorder of each other */
 	return vgi_pairer_add(m->pair, f, m->watermark, 2 * (m->o.idle_us + m->o.reorder_us),
-			      m->emit, m->user);
+			      to_heap, m);
 }
 
 static uint64_t key_hash(const vg_merger *m, const vg_flow *f)
@@ -120,6 +181,7 @@ void vg_merger_free(vg_merger *m)
 	free(m->slots);
 	free(m->nodes);
 	vgi_pairer_free(m->pair);
+	free(m->heap);
 	free(m);
 }
 
@@ -284,6 +346,8 @@ static int add_one(vg_merger *m, const vg_flow *f)
 		m->watermark = f->stime_us;
 		if ((rc = expire(m)) != 0)
 			return rc;
+	} else if ((f->rflags & VG_RF_ONEWAY) && m->watermark - f->stime_us > m->late_us) {
+		m->late_us = m->watermark - f->stime_us;
 	}
 	m->st.n_in++;
 	if (find_slot(m, f, h, &s)) {
@@ -367,5 +431,7 @@ int vg_merger_flush(vg_merger *m)
 	while (m->head)
 		if ((rc = finish(m, m->head)) != 0)
 			return rc;
-	return vgi_pairer_flush(m->pair, m->emit, m->user);
+	if ((rc = vgi_pairer_flush(m->pair, to_heap, m)) != 0)
+		return rc;
+	return heap_drain(m, INT64_MAX);
 }

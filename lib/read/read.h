@@ -80,7 +80,10 @@ static inline void vgi_oneway_tcp_status(vg_flow *f)
 		f->tcp_status |= VG_TCP_SAW_SYN;
 	if ((fl & VG_TH_SYN) && (fl & VG_TH_ACK))
 		f->tcp_status |= VG_TCP_SAW_SYNACK;
-	if ((fl & VG_TH_ACK) && !(fl & VG_TH_SYN))
+	/* ACK alone or with data or FIN: established; RST+ACK alone is the
+	 * refusal of a closed port, not a connection */
+	if ((fl & VG_TH_ACK) && !(fl & VG_TH_SYN) &&
+	    (!(fl & VG_TH_RST) || (fl & (VG_TH_PSH | VG_TH_FIN))))
 		f->tcp_status |= VG_TCP_ESTABLISHED;
 	if (fl & VG_TH_FIN)
 		f->tcp_status |= VG_TCP_FIN;
