@@ -16,6 +16,7 @@ static void usage(FILE *fp)
 		"Prints flow records. Management records are skipped.\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"  -R, --read-dir DIR   every file under DIR, in name order (nfdump -R)\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv\n"
 		"  -o, --output FMT     csv (default; as ra -n -u -p 6 -c ,), json (NDJSON), text\n"
 		"      --fields LIST    columns, comma-separated; +LIST appends to the defaults\n"

@@ -24,6 +24,7 @@ static void usage(FILE *fp)
 		"--scan-sources N (see docs/scans.md).\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"  -R, --read-dir DIR   every file under DIR, in name order (nfdump -R)\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv\n"
 		"  -o, --output FMT     text (default), json (one object per event), csv\n"
 		"  -w, --write FILE     write to FILE instead of standard output\n"

@@ -20,6 +20,7 @@ static void usage(FILE *fp)
 		"reports, in all and per protocol.\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"  -R, --read-dir DIR   every file under DIR, in name order (nfdump -R)\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv\n"
 		"  -o, --output FMT     text (default) or json\n"
 		"  -m, --merge          also merge status records into connections and count them\n"

@@ -2,6 +2,7 @@
  * common.c - the option parser every verb shares, the input loop with
  * error reporting and progress, and number formatting for people.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -127,6 +128,97 @@ static int parse_fields(struct opts *o, const char *list)
 	return 0;
 }
 
+static int add_input(struct opts *o, const char *name)
+{
+	if (o->n_inputs == o->cap_inputs) {
+		size_t cap = o->cap_inputs ? o->cap_inputs * 2 : 64;
+		const char **n = realloc(o->inputs, cap * sizeof *n);
+		if (!n) {
+			warnx_("out of memory");
+			return -1;
+		}
+		o->inputs = n;
+		o->cap_inputs = cap;
+	}
+	o->inputs[o->n_inputs++] = name;
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* -R DIR: every regular file under DIR, in name order, subdirectories
+ * (in name order too) included, as nfdump -R reads a flow directory. */
+static int add_dir(struct opts *o, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
+
+	if (depth > 16)
+		return 0;
+	if (!(d = opendir(dir))) {
+		warnx_("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		char *path;
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			rc = -1;
+			break;
+		}
+		if (n == cap) {
+			char **nn;
+			cap = cap ? cap * 2 : 64;
+			if (!(nn = realloc(names, cap * sizeof *nn))) {
+				free(path);
+				rc = -1;
+				break;
+			}
+			names = nn;
+		}
+		names[n++] = path;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_name);
+	for (i = 0; i < n; i++) {
+		struct stat sb;
+		int keep = 0;
+		if (rc == 0 && stat(names[i], &sb) == 0) {
+			if (S_ISDIR(sb.st_mode))
+				rc = add_dir(o, names[i], depth + 1);
+			else if (S_ISREG(sb.st_mode) && strstr(names[i], "nfcapd.current") == NULL)
+				keep = add_input(o, names[i]) == 0;
+		}
+		if (keep && o->n_owned == o->cap_owned) {
+			size_t c2 = o->cap_owned ? o->cap_owned * 2 : 64;
+			char **no = realloc(o->owned, c2 * sizeof *no);
+			if (!no) {
+				rc = -1;
+				keep = 0;
+			} else {
+				o->owned = no;
+				o->cap_owned = c2;
+			}
+		}
+		if (keep)
+			o->owned[o->n_owned++] = names[i];
+		else
+			free(names[i]);
+	}
+	free(names);
+	if (rc)
+		warnx_("%s: cannot list the directory", dir);
+	return rc;
+}
+
 static int is_path(const char *s)
 {
 	struct stat sb;
@@ -142,16 +234,16 @@ struct verb_opts {
 };
 
 static const struct verb_opts verb_table[] = {
-	{"dump", " read format strict quiet output fields merge idle no-header stats write ",
+	{"dump", " read read-dir format strict quiet output fields merge idle no-header stats write ",
 	 "csv json text"},
-	{"stats", " read format strict quiet output merge idle write ", "text json"},
-	{"report", " read format strict quiet output idle write config csv-dir html html-max-cells no-alerts monitored "
+	{"stats", " read read-dir format strict quiet output merge idle write ", "text json"},
+	{"report", " read read-dir format strict quiet output idle write config csv-dir html html-max-cells no-alerts monitored "
 		   "service hot-ports buckets tz top services-file known-scanners scan-window "
 		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
-	{"scans", " read format strict quiet output idle write config monitored "
+	{"scans", " read read-dir format strict quiet output idle write config monitored "
 		  "service hot-ports buckets tz top services-file known-scanners scan-window "
 		  "scan-vertical scan-horizontal scan-gap scan-sources ", "text json csv"},
-	{"alerts", " read format strict quiet output idle write config fail-on since iodef ",
+	{"alerts", " read read-dir format strict quiet output idle write config fail-on since iodef ",
 	 "text json"},
 };
 
@@ -205,6 +297,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			const char *map;
 			switch (a[1]) {
 			case 'r': map = "read"; break;
+			case 'R': map = "read-dir"; break;
 			case 'o': map = "output"; break;
 			case 'q': map = "quiet"; break;
 			case 'm': map = "merge"; break;
@@ -242,7 +335,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				return -1;
 			}
 		}
-		need_val = strcmp(name, "read") == 0 || strcmp(name, "format") == 0 ||
+		need_val = strcmp(name, "read") == 0 || strcmp(name, "read-dir") == 0 ||
+			   strcmp(name, "format") == 0 ||
 			   strcmp(name, "output") == 0 || strcmp(name, "fields") == 0 ||
 			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0 ||
 			   strcmp(name, "config") == 0 || strcmp(name, "csv-dir") == 0 ||
@@ -262,16 +356,16 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		}
 
 		if (strcmp(name, "read") == 0) {
-			if (o->n_inputs >= MAX_INPUTS) {
-				warnx_("too many inputs (at most %d)", MAX_INPUTS);
+			if (add_input(o, val))
 				return -1;
-			}
-			o->inputs[o->n_inputs++] = val;
 			/* -r a b c: shell globs; later operands that are
 			 * existing paths are inputs too */
-			while (k + 1 < argc && argv[k + 1][0] != '-' &&
-			       is_path(argv[k + 1]) && o->n_inputs < MAX_INPUTS)
-				o->inputs[o->n_inputs++] = argv[++k];
+			while (k + 1 < argc && argv[k + 1][0] != '-' && is_path(argv[k + 1]))
+				if (add_input(o, argv[++k]))
+					return -1;
+		} else if (strcmp(name, "read-dir") == 0) {
+			if (add_dir(o, val, 0))
+				return -1;
 		} else if (strcmp(name, "format") == 0) {
 			o->format = val;
 		} else if (strcmp(name, "strict") == 0) {
@@ -357,7 +451,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		}
 	}
 	if (o->n_inputs == 0) {
-		warnx_("%s: no input; give one with -r FILE (or -r - for standard input)",
+		warnx_("%s: no input; give one with -r FILE (or -r - for standard input) or -R DIR",
 		       o->verb);
 		return -1;
 	}
@@ -389,6 +483,10 @@ void free_opts(struct opts *o)
 	size_t i;
 	for (i = 0; i < o->n_site; i++)
 		free((char *)o->site_key[i]);
+	for (i = 0; i < o->n_owned; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	free(o->inputs);
 	vg_filter_free(o->filter);
 	free(o->filter_expr);
 }

@@ -21,12 +21,13 @@ enum {
 	EXIT_INTERNAL = 4 /* out of memory, write error, internal error */
 };
 
-#define MAX_INPUTS 4096
 
 struct opts {
 	const char *verb;
-	const char *inputs[MAX_INPUTS];
-	size_t n_inputs;
+	const char **inputs;     /* -r FILE..., and the files of -R DIR */
+	size_t n_inputs, cap_inputs;
+	char **owned;            /* names made for -R (freed by free_opts) */
+	size_t n_owned, cap_owned;
 	const char *format;      /* -F, --format: input format or NULL */
 	int strict;              /* --strict */
 	int quiet;               /* -q: no progress, no warnings summary */
