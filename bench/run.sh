@@ -44,6 +44,10 @@ fi
   python3 "$HERE/shift-argus.py" big.argus big-shift.argus $((DAYS * 86400))
   cat big.argus big-shift.argus >big2.argus && rm big-shift.argus && touch big2.stamp
 }
+# the same traffic as nfpcapd writes it (a directory of 5-minute nfcapd files)
+if [ ! -d nf ] || [ -z "$(ls nf 2>/dev/null)" ]; then
+  mkdir -p nf && nfpcapd -r big.pcap -w nf >/dev/null 2>&1
+fi
 printf 'filter="" model="saddr daddr proto sport dport" status=0 idle=120\n' >racluster.conf
 # the servers gen-pcap.py puts in front of its background radiation (truth.json)
 printf 'monitored = 192.0.2.1-192.0.2.10\nservice = 192.0.2.1-192.0.2.3:80,443/tcp\n' >site.conf
@@ -90,6 +94,11 @@ run v_dump2      "$VIGIL" dump -q -r big2.argus
 run v_stats2     "$VIGIL" stats -q --merge -r big2.argus
 run v_report2    "$VIGIL" report -q -c site.conf -r big2.argus
 run v_html       "$VIGIL" report -q -c site.conf -r big.argus --html big.html
+run nf_rec       bash -c 'nfdump -R nf -s record/flows -n 1 > /dev/null'
+run v_nfstats    "$VIGIL" stats -q -R nf
+run nf_study     bash -c 'nfdump -R nf -s srcip/flows -n 20 > /dev/null && nfdump -R nf -s dstport/flows -n 20 > /dev/null'
+run v_nfreport   "$VIGIL" report -q -c site.conf -R nf
+NF_FLOWS=$("$VIGIL" stats -q -o json -R nf | python3 -c 'import json,sys; print(json.load(sys.stdin)["flow_records"])' 2>/dev/null || echo "?")
 
 # The HTML page: its size, and the time until headless Chromium has drawn every chart
 # (tests/html/check.js --bench: also no console error and no request)
@@ -143,6 +152,12 @@ OUT=$TOP/bench/RESULTS.md
   printf '| the study (all analyses) | `racluster -m saddr` | %.2f | %.2f | **%s×** | %d | %d | %s |\n' \
     "${W[rc_saddr]}" "${W[v_report]}" "$(ratio "${W[rc_saddr]}" "${W[v_report]}")" \
     $((M[rc_saddr] / 1024)) $((M[v_report] / 1024)) "$(rate "${W[v_report]}")"
+  printf '| count nfdump records (nfpcapd dir) | `nfdump -R nf -s record/flows` | %.2f | %.2f | **%s×** | %d | %d | |\n' \
+    "${W[nf_rec]}" "${W[v_nfstats]}" "$(ratio "${W[nf_rec]}" "${W[v_nfstats]}")" \
+    $((M[nf_rec] / 1024)) $((M[v_nfstats] / 1024))
+  printf '| the study on nfdump (paired one-way flows) | `nfdump -s srcip/flows` + `-s dstport/flows` | %.2f | %.2f | **%s×** | %d | %d | |\n' \
+    "${W[nf_study]}" "${W[v_nfreport]}" "$(ratio "${W[nf_study]}" "${W[v_nfreport]}")" \
+    $((M[nf_study] / 1024)) $((M[v_nfreport] / 1024))
   echo
   echo "vigil commands: \`vigil stats -q -r big.argus\` (records, management records, skipped, errors,"
   echo "protocols, packets, bytes, times — what racount counts and more), \`vigil stats -q --merge\` (and"
@@ -151,6 +166,9 @@ OUT=$TOP/bench/RESULTS.md
   echo "of the study with and without the scans;"
   echo "site: the ten servers 192.0.2.1-10 of the generator, web on .1-.3). The peer for the study is"
   echo "\`racluster -m saddr\` alone, one aggregation of the several the study makes."
+  echo
+  echo "nfdump rows: the same pcap written by \`nfpcapd -r big.pcap -w nf\` (a directory of 5-minute files,"
+  echo "$NF_FLOWS one-way flows), read with \`-R nf\`; \`vigil report\` pairs them into connections."
   echo
   echo "Same answers on the same file: \`vigil dump\` vs \`ra\`: $DUMP_SAME;"
   echo "\`vigil dump --merge\` vs \`racluster\` (sorted): $MERGE_SAME."

@@ -10,7 +10,7 @@ case "${1:-build}" in
   # the HTML report's browser test: Chromium, node and npm (playwright-core)
   test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm" ;;
   fuzz)  want="$build clang libclang-rt-14-dev" ;;
-  bench) want="$build argus-server argus-client python3 time gzip chromium fonts-dejavu-core nodejs npm" ;;
+  bench) want="$build argus-server argus-client nfdump python3 time gzip chromium fonts-dejavu-core nodejs npm" ;;
   *) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;
 esac
 missing=""
