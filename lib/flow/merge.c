@@ -48,37 +48,41 @@ struct vg_merger {
 	/* One-way input (nfpcapd, NetFlow) comes out of time order by as much as
 	 * the exporter's active timeout; what the pairer lets out is put back in
 	 * start-time order through a heap that waits the largest lateness seen. */
-	vg_flow *heap;
+	struct hkey { int64_t t; uint32_t i; } *heap; /* start time, slot in hflows */
 	size_t n_heap, cap_heap;
+	vg_flow *hflows;     /* the flows in the heap; free slots chained by n_records */
+	uint32_t hfree;      /* first free slot + 1, 0 = none */
 	int64_t late_us;     /* the most a record came behind the watermark */
 };
 
-static void heap_down(vg_flow *h, size_t n, size_t i)
+static void heap_down(struct hkey *h, size_t n, size_t i)
 {
+	struct hkey x = h[i];
 	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		vg_flow t;
-		if (l < n && h[l].stime_us < h[m].stime_us)
-			m = l;
-		if (r < n && h[r].stime_us < h[m].stime_us)
+		size_t l = 2 * i + 1, r = l + 1, m = l;
+		if (l >= n)
+			break;
+		if (r < n && h[r].t < h[l].t)
 			m = r;
-		if (m == i)
-			return;
-		t = h[i];
+		if (h[m].t >= x.t)
+			break;
 		h[i] = h[m];
-		h[m] = t;
 		i = m;
 	}
+	h[i] = x;
 }
 
 /* Lets out the heap's flows that started before watermark - wait. */
 static int heap_drain(vg_merger *m, int64_t wait)
 {
 	int rc;
-	while (m->n_heap && (wait == INT64_MAX || m->heap[0].stime_us <= m->watermark - wait)) {
-		vg_flow f = m->heap[0];
+	while (m->n_heap && (wait == INT64_MAX || m->heap[0].t <= m->watermark - wait)) {
+		uint32_t i = m->heap[0].i;
+		vg_flow f = m->hflows[i];
 		m->heap[0] = m->heap[--m->n_heap];
 		heap_down(m->heap, m->n_heap, 0);
+		m->hflows[i].n_records = m->hfree;
+		m->hfree = i + 1;
 		if ((rc = m->emit(m->user, &f)) != 0)
 			return rc;
 	}
@@ -90,20 +94,34 @@ static int to_heap(void *user, const vg_flow *f)
 {
 	vg_merger *m = user;
 	size_t i;
+	uint32_t slot;
 	if (m->n_heap == m->cap_heap) {
-		size_t cap = m->cap_heap ? m->cap_heap * 2 : 1024;
-		vg_flow *n = realloc(m->heap, cap * sizeof *n);
-		if (!n)
+		size_t cap = m->cap_heap ? m->cap_heap * 2 : 1024, k;
+		struct hkey *nh = realloc(m->heap, cap * sizeof *nh);
+		vg_flow *nf;
+		if (!nh)
 			return m->emit(m->user, f); /* no memory: out of order */
-		m->heap = n;
+		m->heap = nh;
+		if (!(nf = realloc(m->hflows, cap * sizeof *nf)))
+			return m->emit(m->user, f);
+		m->hflows = nf;
+		/* the new slots are free */
+		for (k = cap; k > m->cap_heap; k--) {
+			m->hflows[k - 1].n_records = m->hfree;
+			m->hfree = (uint32_t)k;
+		}
 		m->cap_heap = cap;
 	}
+	slot = m->hfree - 1;
+	m->hfree = m->hflows[slot].n_records;
+	m->hflows[slot] = *f;
 	i = m->n_heap++;
-	while (i && m->heap[(i - 1) / 2].stime_us > f->stime_us) {
+	while (i && m->heap[(i - 1) / 2].t > f->stime_us) {
 		m->heap[i] = m->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	m->heap[i] = *f;
+	m->heap[i].t = f->stime_us;
+	m->heap[i].i = slot;
 	return heap_drain(m, m->late_us + 2 * (m->o.idle_us + m->o.reorder_us));
 }
 
@@ -182,6 +200,7 @@ void vg_merger_free(vg_merger *m)
 	free(m->nodes);
 	vgi_pairer_free(m->pair);
 	free(m->heap);
+	free(m->hflows);
 	free(m);
 }
 

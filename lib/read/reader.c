@@ -293,7 +293,9 @@ static int par_start(vg_reader *r);
 static int reader_start(vg_reader *r)
 {
 	int rc = reader_begin(r);
-	if (rc == VG_OK && r->o.prefetch && !r->done && par_start(r) != VG_OK)
+	/* a small file is read faster than a thread starts: no prefetch */
+	if (rc == VG_OK && r->o.prefetch && !r->done &&
+	    !(r->map_fd >= 0 && r->map_size < (4u << 20)) && par_start(r) != VG_OK)
 		pump_start(r);
 	return rc;
 }
