@@ -263,6 +263,11 @@ typedef struct vg_reader_opts {
 	int keep_man;       /* 1: return management records (kind VG_REC_MAN) */
 	int prefetch;       /* 1: read and parse in a background thread, so
 			     * that the caller's work overlaps the parsing */
+	/* Packet captures (pcap, pcapng, live): the flow meter. */
+	const char *bpf;    /* NULL or a BPF filter for the packets */
+	int meter_active_s; /* report a flow at least this often; 0 = 60 */
+	int meter_idle_s;   /* end a flow after this long idle; 0 = 60 */
+	int meter_v6_label; /* 1: key IPv6 flows on the flow label (argus) */
 } vg_reader_opts;
 
 /* Why a record was skipped; counted in vg_reader_stats.skipped[]. */
@@ -314,6 +319,14 @@ int vg_reader_open_fd(vg_reader **r, int fd, const char *name,
  * call; after other errors the next call returns VG_DONE.
  */
 int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
+
+/* Captures packets on a network interface (libpcap) and meters them into
+ * flows until vg_reader_interrupt. Needs the capture privilege. */
+int vg_reader_open_live(vg_reader **r, const char *iface,
+			const vg_reader_opts *opts);
+/* Ends a live capture: the flows in progress are returned, then VG_DONE.
+ * Safe to call from a signal handler. No effect on files. */
+void vg_reader_interrupt(vg_reader *r);
 
 const char *vg_reader_errmsg(const vg_reader *r);
 const char *vg_reader_format(const vg_reader *r); /* detected format name */

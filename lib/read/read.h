@@ -68,6 +68,9 @@ extern const struct vgi_format vgi_fmt_argus;
 extern const struct vgi_format vgi_fmt_argus2;
 extern const struct vgi_format vgi_fmt_csv;
 extern const struct vgi_format vgi_fmt_nfdump;
+extern const struct vgi_format vgi_fmt_pcap;
+int vgi_pcap_open_live(vg_reader *r, const char *iface);
+void vgi_pcap_interrupt(vg_reader *r);
 
 /* One-way TCP flows (nfdump, NetFlow): the Argus-style state bits from the
  * TCP flags that direction saw, so that vg_flow_derive_state names them. */

@@ -23,6 +23,7 @@ static const struct vgi_format *const formats[] = {
 	&vgi_fmt_argus2,
 	&vgi_fmt_csv,
 	&vgi_fmt_nfdump,
+	&vgi_fmt_pcap,
 };
 
 #define WIN_MIN (1u << 20)     /* window bytes */
@@ -217,22 +218,12 @@ static int pick_format(vg_reader *r)
 			}
 		}
 		if (!fmt) {
-			const char *what = NULL;
-			if (have >= 4 && (vgi_be32(p) == 0xa1b2c3d4 || vgi_le32(p) == 0xa1b2c3d4 ||
-					  vgi_be32(p) == 0xa1b23c4d || vgi_le32(p) == 0xa1b23c4d))
-				what = "a pcap capture";
-			else if (have >= 4 && vgi_be32(p) == 0x0a0d0d0a)
-				what = "a pcapng capture";
-			if (what)
-				vgi_errf(r->errmsg,
-					 "%s: @0x0: this is %s, which this version of vigil does not read yet "
-					 "(it reads Argus 3.x and 2.x, nfdump and flow CSV files)", r->name, what);
-			else
-				vgi_errf(r->errmsg,
-					 "%s: @0x0: not a flow file vigil reads (first bytes "
-					 "%02x %02x %02x %02x); it reads Argus 3.x and 2.x, nfdump and flow CSV files",
-					 r->name, p[0], have > 1 ? p[1] : 0,
-					 have > 2 ? p[2] : 0, have > 3 ? p[3] : 0);
+			vgi_errf(r->errmsg,
+				 "%s: @0x0: not a flow file vigil reads (first bytes "
+				 "%02x %02x %02x %02x); it reads Argus 3.x and 2.x, nfdump, "
+				 "flow CSV, pcap and pcapng files",
+				 r->name, p[0], have > 1 ? p[1] : 0,
+				 have > 2 ? p[2] : 0, have > 3 ? p[3] : 0);
 			return VG_EFORMAT;
 		}
 	}
@@ -382,6 +373,32 @@ int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
 		return rc;
 	}
 	return reader_start(r);
+}
+
+int vg_reader_open_live(vg_reader **rp, const char *iface,
+			const vg_reader_opts *opts)
+{
+	vg_reader *r;
+	int rc;
+	char name[64];
+	if (!iface)
+		return VG_EINVAL;
+	snprintf(name, sizeof name, "interface %.40s", iface);
+	if ((rc = reader_new(rp, name, opts)) != VG_OK)
+		return rc;
+	r = *rp;
+	r->eof = 1;
+	if ((rc = vgi_pcap_open_live(r, iface)) != VG_OK)
+		return rc;
+	if (r->o.prefetch)
+		pump_start(r);
+	return VG_OK;
+}
+
+void vg_reader_interrupt(vg_reader *r)
+{
+	if (r && r->fmt == &vgi_fmt_pcap)
+		vgi_pcap_interrupt(r);
 }
 
 static int read_sync(vg_reader *r, vg_flow *out, size_t cap, size_t *n)

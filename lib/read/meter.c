@@ -1,0 +1,979 @@
+/*
+ * meter.c - the flow meter. Every packet is decoded down to its flow key,
+ * the key is put in a canonical order (the lower address and port first) so
+ * that both directions find the same entry, and the entry remembers which
+ * side started the flow. Three intrusive lists order the entries by time:
+ * open flows by last packet (idle timeout), closed TCP flows by last packet
+ * (a short linger for the last ACKs), and flows with packets in their
+ * current report by report start (the active timeout, Argus's status
+ * interval). Timeouts run on packet time, so reading a capture gives the
+ * same flows however fast it is read.
+ *
+ * What it copies from Argus, so that `vigil dump --merge -r x.pcap` matches
+ * racluster on the argus file of the same capture (docs/pcap.md lists what
+ * is left):
+ *   - bytes are wire bytes (the link header included);
+ *   - a SYN+ACK seen first makes its receiver the initiator;
+ *   - ICMPv4 echo (and the other query types) is keyed on id and sequence
+ *     and the reply counts for the destination; ICMPv6 echo is keyed on the
+ *     id only and counted by address, as argus 3.0.8 does;
+ *   - an ICMP error is a flow of its own keyed on type, code and the
+ *     quoted destination port, and marks the flow it quotes (ICMPMAP);
+ *   - a new SYN on a closed TCP flow starts a new flow.
+ */
+#include <stdlib.h>
+
+#include "read/meter.h"
+#include "read/read.h"
+
+#define NIL 0u
+#define LINGER_US (5 * 1000000LL) /* closed TCP flows wait for last ACKs */
+#define FRAG_SLOTS 4096u
+#define FRAG_TTL_US (30 * 1000000LL)
+#define MAX_ENTRIES (64u << 20)
+
+enum { SIDE_A = 0, SIDE_B = 1 };
+
+/* The canonical key: side a <= side b (address, then port). 48 bytes with
+ * no holes, hashed and compared as words. */
+struct mkey {
+	uint8_t a[16], b[16];
+	uint16_t pa, pb;
+	uint32_t x;        /* ICMP id/sequence or quoted port */
+	uint32_t label;    /* IPv6 flow label, with opts.v6_label */
+	uint8_t proto, fam;
+	uint8_t pad[2];
+};
+
+struct link {
+	uint32_t prev, next;
+};
+
+struct ment {
+	struct mkey k;
+	vg_flow f;          /* the current report; saddr = initiator */
+	int64_t last_us;    /* last packet of the flow (any report) */
+	uint32_t hnext;     /* hash chain, or free list */
+	struct link il;     /* open or closed list */
+	struct link al;     /* active list (while the report has packets) */
+	uint8_t init_side;  /* SIDE_A or SIDE_B */
+	uint8_t closed;     /* 1: in the closed list */
+	uint8_t in_active;
+	uint8_t fin;        /* bit 0: initiator sent FIN, bit 1: responder */
+	uint8_t started;    /* a report was emitted already */
+};
+
+struct list {
+	uint32_t head, tail;
+};
+
+struct frag {
+	vg_addr src, dst;
+	uint32_t id;
+	uint8_t proto, valid;
+	int64_t ts;
+	struct mkey k;      /* the flow of the first fragment */
+	uint8_t side;       /* the sender's side in k */
+};
+
+struct vgi_meter {
+	struct vgi_meter_opts o;
+	int64_t active_us, idle_us;
+	struct ment *e;     /* e[0] is the nil entry */
+	uint32_t n_e, cap_e, free_e, n_live;
+	uint32_t *bucket;
+	uint32_t n_bucket;  /* power of two */
+	struct list open, closed, active;
+	int64_t now;
+	vg_flow *q;         /* finished reports, q[qh..qn) */
+	size_t qh, qn, qcap;
+	struct frag *frags;
+	struct vgi_meter_stats st;
+	int oom;
+};
+
+/* ------------------------------------------------------------- lists */
+
+static struct link *lk(struct vgi_meter *m, uint32_t i, size_t off)
+{
+	return (struct link *)((char *)&m->e[i] + off);
+}
+
+static void list_push(struct vgi_meter *m, struct list *l, uint32_t i,
+		      size_t off)
+{
+	struct link *x = lk(m, i, off);
+	x->prev = l->tail;
+	x->next = NIL;
+	if (l->tail)
+		lk(m, l->tail, off)->next = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static void list_del(struct vgi_meter *m, struct list *l, uint32_t i,
+		     size_t off)
+{
+	struct link *x = lk(m, i, off);
+	if (x->prev)
+		lk(m, x->prev, off)->next = x->next;
+	else
+		l->head = x->next;
+	if (x->next)
+		lk(m, x->next, off)->prev = x->prev;
+	else
+		l->tail = x->prev;
+	x->prev = x->next = NIL;
+}
+
+#define IL offsetof(struct ment, il)
+#define AL offsetof(struct ment, al)
+
+/* ------------------------------------------------------------- table */
+
+static uint64_t key_hash(const struct mkey *k)
+{
+	uint64_t w[6], h = 0x9e3779b97f4a7c15ull;
+	size_t i;
+	memcpy(w, k, sizeof w);
+	for (i = 0; i < 6; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+static int key_eq(const struct mkey *x, const struct mkey *y)
+{
+	return memcmp(x, y, sizeof *x) == 0;
+}
+
+static int grow_buckets(struct vgi_meter *m)
+{
+	uint32_t nb = m->n_bucket ? m->n_bucket * 2 : 1024, i;
+	uint32_t *b = calloc(nb, sizeof *b);
+	if (!b)
+		return -1;
+	free(m->bucket);
+	m->bucket = b;
+	m->n_bucket = nb;
+	for (i = 1; i < m->n_e; i++) {
+		struct ment *x = &m->e[i];
+		uint32_t h;
+		if (!x->f.n_records)
+			continue; /* free */
+		h = (uint32_t)key_hash(&x->k) & (nb - 1);
+		x->hnext = b[h];
+		b[h] = i;
+	}
+	return 0;
+}
+
+static uint32_t lookup(struct vgi_meter *m, const struct mkey *k, uint64_t h)
+{
+	uint32_t i = m->bucket[h & (m->n_bucket - 1)];
+	while (i && !key_eq(&m->e[i].k, k))
+		i = m->e[i].hnext;
+	return i;
+}
+
+static uint32_t insert(struct vgi_meter *m, const struct mkey *k, uint64_t h)
+{
+	uint32_t i, b;
+	if (m->n_live + 1 > m->n_bucket && m->n_e < MAX_ENTRIES &&
+	    grow_buckets(m) != 0)
+		return NIL;
+	if (m->free_e) {
+		i = m->free_e;
+		m->free_e = m->e[i].hnext;
+	} else {
+		if (m->n_e == m->cap_e) {
+			uint32_t nc = m->cap_e * 2;
+			struct ment *ne;
+			if (nc > MAX_ENTRIES)
+				return NIL;
+			ne = realloc(m->e, (size_t)nc * sizeof *ne);
+			if (!ne)
+				return NIL;
+			m->e = ne;
+			m->cap_e = nc;
+		}
+		i = m->n_e++;
+	}
+	memset(&m->e[i], 0, sizeof m->e[i]);
+	m->e[i].k = *k;
+	b = (uint32_t)h & (m->n_bucket - 1);
+	m->e[i].hnext = m->bucket[b];
+	m->bucket[b] = i;
+	if (++m->n_live > m->st.active_max)
+		m->st.active_max = m->n_live;
+	return i;
+}
+
+static void unlink_hash(struct vgi_meter *m, uint32_t i)
+{
+	uint32_t b = (uint32_t)key_hash(&m->e[i].k) & (m->n_bucket - 1);
+	uint32_t *pp = &m->bucket[b];
+	while (*pp && *pp != i)
+		pp = &m->e[*pp].hnext;
+	if (*pp)
+		*pp = m->e[i].hnext;
+}
+
+/* ------------------------------------------------------------- reports */
+
+static void enqueue(struct vgi_meter *m, const vg_flow *f)
+{
+	if (m->qn == m->qcap) {
+		if (m->qh > 0) {
+			memmove(m->q, m->q + m->qh, (m->qn - m->qh) * sizeof *m->q);
+			m->qn -= m->qh;
+			m->qh = 0;
+		}
+		if (m->qn == m->qcap) {
+			size_t nc = m->qcap ? m->qcap * 2 : 256;
+			vg_flow *nq = realloc(m->q, nc * sizeof *nq);
+			if (!nq) {
+				m->oom = 1;
+				return;
+			}
+			m->q = nq;
+			m->qcap = nc;
+		}
+	}
+	m->q[m->qn++] = *f;
+	m->st.flows++;
+}
+
+/* Emits the entry's current report (if it has packets) and clears its
+ * counters; the key, the initiator and the TCP state stay. */
+static void report(struct vgi_meter *m, struct ment *x)
+{
+	vg_flow r;
+	if (!x->f.spkts && !x->f.dpkts)
+		return;
+	r = x->f;
+	r.n_records = 1;
+	if (!x->started)
+		r.rflags |= VG_RF_START;
+	x->started = 1;
+	if (r.proto == 6 && (r.family == VG_FAM_IP4 || r.family == VG_FAM_IP6))
+		vgi_argus_correct_direction(&r, 0);
+	vg_flow_derive_state(&r);
+	enqueue(m, &r);
+	x->f.spkts = x->f.dpkts = x->f.sbytes = x->f.dbytes = 0;
+	x->f.sflags = x->f.dflags = 0;
+	x->f.rflags &= (uint8_t)~(VG_RF_FRAG | VG_RF_ICMPMAP);
+}
+
+static void finish(struct vgi_meter *m, uint32_t i)
+{
+	struct ment *x = &m->e[i];
+	report(m, x);
+	list_del(m, x->closed ? &m->closed : &m->open, i, IL);
+	if (x->in_active)
+		list_del(m, &m->active, i, AL);
+	unlink_hash(m, i);
+	x->f.n_records = 0;
+	x->hnext = m->free_e;
+	m->free_e = i;
+	m->n_live--;
+}
+
+static void expire(struct vgi_meter *m)
+{
+	int64_t now = m->now;
+	while (m->closed.head && m->e[m->closed.head].last_us + LINGER_US <= now)
+		finish(m, m->closed.head);
+	while (m->open.head && m->e[m->open.head].last_us + m->idle_us <= now)
+		finish(m, m->open.head);
+	while (m->active.head &&
+	       m->e[m->active.head].f.stime_us + m->active_us <= now) {
+		uint32_t i = m->active.head;
+		report(m, &m->e[i]);
+		list_del(m, &m->active, i, AL);
+		m->e[i].in_active = 0;
+	}
+}
+
+/* ------------------------------------------------------------- decoding */
+
+struct pkt {
+	vg_addr src, dst;
+	uint16_t sp, dp;      /* ports; ICMP: type<<8|code in both */
+	uint32_t x, label;
+	uint16_t icmp_id;
+	uint8_t fam, proto;
+	uint8_t tflags;
+	uint8_t icmp_type, icmp_code;
+	uint8_t is_icmp;      /* 1 v4, 2 v6 */
+	uint8_t reply;        /* an ICMPv4 query answer: counts for the responder */
+	uint8_t frag;         /* 0 none, 1 first fragment, 2 a later one */
+	uint32_t frag_id;
+	/* an ICMP error: the flow it quotes */
+	uint8_t has_quote;
+	vg_addr q_src, q_dst;
+	uint16_t q_sp, q_dp;
+	uint8_t q_proto;
+};
+
+static int icmp4_query(unsigned t)
+{
+	return t == 8 || t == 0 || t == 13 || t == 14 || t == 15 || t == 16 ||
+	       t == 17 || t == 18;
+}
+
+static int icmp4_error(unsigned t)
+{
+	return t == 3 || t == 4 || t == 5 || t == 11 || t == 12;
+}
+
+/* The quoted datagram of an ICMP error: addresses and ports of the packet
+ * that drew it. */
+static void quote4(struct pkt *k, const uint8_t *p, size_t n)
+{
+	unsigned ihl;
+	if (n < 20 || p[0] >> 4 != 4 || (ihl = (p[0] & 15u) * 4) < 20 || n < ihl)
+		return;
+	vg_addr_from_ip4(&k->q_src, vgi_be32(p + 12));
+	vg_addr_from_ip4(&k->q_dst, vgi_be32(p + 16));
+	k->q_proto = p[9];
+	k->has_quote = 1;
+	if (n >= ihl + 4 && (p[9] == 6 || p[9] == 17 || p[9] == 132)) {
+		k->q_sp = vgi_be16(p + ihl);
+		k->q_dp = vgi_be16(p + ihl + 2);
+	}
+}
+
+static void quote6(struct pkt *k, const uint8_t *p, size_t n)
+{
+	if (n < 40 || p[0] >> 4 != 6)
+		return;
+	memcpy(k->q_src.a, p + 8, 16);
+	memcpy(k->q_dst.a, p + 24, 16);
+	k->q_proto = p[6];
+	k->has_quote = 1;
+	if (n >= 44 && (p[6] == 6 || p[6] == 17 || p[6] == 132)) {
+		k->q_sp = vgi_be16(p + 40);
+		k->q_dp = vgi_be16(p + 42);
+	}
+}
+
+/* The transport header at p[0..n) of protocol k->proto. Returns 0, or -1
+ * when it is cut short (the flow is keyed without ports). */
+static int transport(struct pkt *k, const uint8_t *p, size_t n)
+{
+	switch (k->proto) {
+	case 6:
+		if (n < 14)
+			return -1;
+		k->sp = vgi_be16(p);
+		k->dp = vgi_be16(p + 2);
+		k->tflags = p[13];
+		return 0;
+	case 17: case 132: case 136: case 33:
+		if (n < 4)
+			return -1;
+		k->sp = vgi_be16(p);
+		k->dp = vgi_be16(p + 2);
+		return 0;
+	case 1:
+		if (n < 2)
+			return -1;
+		k->is_icmp = 1;
+		k->icmp_type = p[0];
+		k->icmp_code = p[1];
+		if (icmp4_query(p[0])) {
+			unsigned req;
+			if (n < 8)
+				return -1;
+			/* echo is 8/0; the others are odd requests, even answers */
+			if (p[0] == 8 || p[0] == 0)
+				req = 8;
+			else
+				req = (p[0] & 1) ? p[0] : p[0] - 1u;
+			k->reply = p[0] != req;
+			if (req == 8) /* argus keeps the id of echo only */
+				k->icmp_id = vgi_be16(p + 4);
+			k->x = (uint32_t)vgi_be16(p + 4) << 16 | vgi_be16(p + 6);
+			k->sp = k->dp = (uint16_t)(req << 8);
+		} else {
+			k->sp = k->dp = (uint16_t)(p[0] << 8 | p[1]);
+			if (icmp4_error(p[0]) && n >= 8) {
+				quote4(k, p + 8, n - 8);
+				k->icmp_id = k->q_dp;
+				k->x = k->q_dp;
+			}
+		}
+		return 0;
+	case 58:
+		if (n < 2)
+			return -1;
+		k->is_icmp = 2;
+		k->icmp_type = p[0];
+		k->icmp_code = p[1];
+		if (p[0] == 128 || p[0] == 129) {
+			k->sp = k->dp = 128 << 8;
+			if (n >= 6)
+				k->x = vgi_be16(p + 4);
+		} else {
+			k->sp = k->dp = (uint16_t)(p[0] << 8 | p[1]);
+			if (p[0] < 128 && n >= 8)
+				quote6(k, p + 8, n - 8);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Decodes an IPv4 packet. Returns 0 (k filled), 1 (not meterable but
+ * counted elsewhere), -1 truncated, -2 malformed. */
+static int ip4(struct vgi_meter *m, struct pkt *k, const uint8_t *p, size_t n)
+{
+	unsigned ihl, tot, off;
+	if (n < 20)
+		return -1;
+	ihl = (p[0] & 15u) * 4;
+	tot = vgi_be16(p + 2);
+	if (ihl < 20 || tot < ihl)
+		return -2;
+	if (n < ihl)
+		return -1;
+	if (tot < n)
+		n = tot; /* Ethernet padding */
+	k->fam = VG_FAM_IP4;
+	k->proto = p[9];
+	vg_addr_from_ip4(&k->src, vgi_be32(p + 12));
+	vg_addr_from_ip4(&k->dst, vgi_be32(p + 16));
+	off = vgi_be16(p + 6) & 0x1fffu;
+	if (off || (p[6] & 0x20)) {
+		m->st.fragments++;
+		k->frag = off ? 2 : 1;
+		k->frag_id = vgi_be16(p + 4);
+		if (off)
+			return 0;
+	}
+	if (transport(k, p + ihl, n - ihl) != 0)
+		m->st.partial++;
+	return 0;
+}
+
+static int ip6(struct vgi_meter *m, struct pkt *k, const uint8_t *p, size_t n)
+{
+	unsigned nh, hops = 0;
+	size_t off = 40;
+	if (n < 40)
+		return -1;
+	if (40u + vgi_be16(p + 4) < n && vgi_be16(p + 4))
+		n = 40u + vgi_be16(p + 4);
+	k->fam = VG_FAM_IP6;
+	memcpy(k->src.a, p + 8, 16);
+	memcpy(k->dst.a, p + 24, 16);
+	if (m->o.v6_label)
+		k->label = vgi_be32(p) & 0xfffffu;
+	nh = p[6];
+	/* extension headers, a bounded number of them */
+	while (hops++ < 8) {
+		if (nh == 0 || nh == 43 || nh == 60) {
+			if (n < off + 2)
+				goto cut;
+			nh = p[off];
+			off += ((size_t)p[off + 1] + 1) * 8;
+		} else if (nh == 51) {
+			if (n < off + 2)
+				goto cut;
+			nh = p[off];
+			off += ((size_t)p[off + 1] + 2) * 4;
+		} else if (nh == 44) {
+			unsigned fo;
+			if (n < off + 8)
+				goto cut;
+			m->st.fragments++;
+			fo = vgi_be16(p + off + 2) & 0xfff8u;
+			k->frag = fo ? 2 : 1;
+			k->frag_id = vgi_be32(p + off + 4);
+			nh = p[off];
+			off += 8;
+			if (fo) {
+				k->proto = (uint8_t)nh;
+				return 0;
+			}
+		} else {
+			break;
+		}
+	}
+	k->proto = (uint8_t)nh;
+	if (off > n)
+		goto cut;
+	if (transport(k, p + off, n - off) != 0)
+		m->st.partial++;
+	return 0;
+cut:
+	k->proto = (uint8_t)nh;
+	m->st.partial++;
+	return 0;
+}
+
+static int arp(struct pkt *k, const uint8_t *p, size_t n, int rarp)
+{
+	unsigned hl, pl;
+	if (n < 8)
+		return -1;
+	hl = p[4];
+	pl = p[5];
+	if (vgi_be16(p + 2) != 0x0800 || pl != 4)
+		return 1;
+	if (n < 8 + 2 * (size_t)hl + 8)
+		return -1;
+	k->fam = rarp ? VG_FAM_RARP : VG_FAM_ARP;
+	k->proto = 0;
+	vg_addr_from_ip4(&k->src, vgi_be32(p + 8 + hl));
+	vg_addr_from_ip4(&k->dst, vgi_be32(p + 8 + 2 * hl + 4));
+	k->reply = vgi_be16(p + 6) == 2 || vgi_be16(p + 6) == 4;
+	return 0;
+}
+
+/* By EtherType (or PPP/SLL protocol mapped to one). */
+static int by_ethertype(struct vgi_meter *m, struct pkt *k, unsigned et,
+			const uint8_t *p, size_t n)
+{
+	int depth = 0;
+	for (;;) {
+		if (et == 0x0800)
+			return ip4(m, k, p, n);
+		if (et == 0x86dd)
+			return ip6(m, k, p, n);
+		if (et == 0x0806 || et == 0x8035)
+			return arp(k, p, n, et == 0x8035);
+		if (++depth > 8)
+			return -2;
+		if (et == 0x8100 || et == 0x88a8 || et == 0x9100) {
+			if (n < 4)
+				return -1;
+			et = vgi_be16(p + 2);
+			p += 4;
+			n -= 4;
+		} else if (et == 0x8847 || et == 0x8848) {
+			/* MPLS: pop to the bottom of the stack, then guess */
+			while (n >= 4 && !(p[2] & 1)) {
+				p += 4;
+				n -= 4;
+			}
+			if (n < 5)
+				return -1;
+			p += 4;
+			n -= 4;
+			et = (p[0] >> 4) == 6 ? 0x86dd : (p[0] >> 4) == 4 ? 0x0800 : 0;
+			if (!et)
+				return 1;
+		} else if (et == 0x8864) {
+			/* PPPoE session: 6 bytes, then the PPP protocol */
+			unsigned pp;
+			if (n < 8)
+				return -1;
+			pp = vgi_be16(p + 6);
+			p += 8;
+			n -= 8;
+			et = pp == 0x21 ? 0x0800 : pp == 0x57 ? 0x86dd : 0;
+			if (!et)
+				return 1;
+		} else {
+			return 1;
+		}
+	}
+}
+
+static int by_version(struct vgi_meter *m, struct pkt *k, const uint8_t *p,
+		      size_t n)
+{
+	if (n < 1)
+		return -1;
+	if ((p[0] >> 4) == 4)
+		return ip4(m, k, p, n);
+	if ((p[0] >> 4) == 6)
+		return ip6(m, k, p, n);
+	return 1;
+}
+
+int vgi_meter_dlt_ok(int dlt)
+{
+	switch (dlt) {
+	case 0: case 1: case 9: case 12: case 14: case 101: case 108:
+	case 113: case 228: case 229: case 276:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int decode(struct vgi_meter *m, struct pkt *k, int dlt,
+		  const uint8_t *p, size_t n)
+{
+	switch (dlt) {
+	case 1: /* Ethernet */
+		if (n < 14)
+			return -1;
+		return by_ethertype(m, k, vgi_be16(p + 12), p + 14, n - 14);
+	case 0: case 108: /* BSD loopback: a 4-byte address family */
+		if (n < 4)
+			return -1;
+		return by_version(m, k, p + 4, n - 4);
+	case 12: case 14: case 101: case 228: case 229: /* raw IP */
+		return by_version(m, k, p, n);
+	case 113: /* Linux cooked v1 */
+		if (n < 16)
+			return -1;
+		return by_ethertype(m, k, vgi_be16(p + 14), p + 16, n - 16);
+	case 276: /* Linux cooked v2 */
+		if (n < 20)
+			return -1;
+		return by_ethertype(m, k, vgi_be16(p), p + 20, n - 20);
+	case 9: /* PPP */
+		if (n >= 2 && p[0] == 0xff && p[1] == 0x03) {
+			p += 2;
+			n -= 2;
+		}
+		if (n < 2)
+			return -1;
+		if (vgi_be16(p) == 0x21)
+			return ip4(m, k, p + 2, n - 2);
+		if (vgi_be16(p) == 0x57)
+			return ip6(m, k, p + 2, n - 2);
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+/* ------------------------------------------------------------- metering */
+
+/* Puts the packet's key in canonical order; returns the packet sender's
+ * side. */
+static int make_key(struct mkey *mk, const struct pkt *k)
+{
+	int c;
+	memset(mk, 0, sizeof *mk);
+	mk->proto = k->proto;
+	mk->fam = k->fam;
+	mk->x = k->x;
+	mk->label = k->label;
+	c = memcmp(k->src.a, k->dst.a, 16);
+	if (c == 0)
+		c = (k->sp > k->dp) - (k->sp < k->dp);
+	if (c <= 0) {
+		memcpy(mk->a, k->src.a, 16);
+		memcpy(mk->b, k->dst.a, 16);
+		mk->pa = k->sp;
+		mk->pb = k->dp;
+		return SIDE_A;
+	}
+	memcpy(mk->a, k->dst.a, 16);
+	memcpy(mk->b, k->src.a, 16);
+	mk->pa = k->dp;
+	mk->pb = k->sp;
+	return SIDE_B;
+}
+
+static struct frag *frag_slot(struct vgi_meter *m, const struct pkt *k)
+{
+	uint64_t h = k->frag_id * 0x9e3779b97f4a7c15ull;
+	h ^= vgi_be32(k->src.a + 12) * 0xff51afd7ed558ccdull;
+	h ^= vgi_be32(k->dst.a + 12) + k->proto;
+	return &m->frags[(h >> 20) & (FRAG_SLOTS - 1)];
+}
+
+static int frag_match(const struct frag *s, const struct pkt *k)
+{
+	return s->valid && s->id == k->frag_id && s->proto == k->proto &&
+	       memcmp(&s->src, &k->src, sizeof s->src) == 0 &&
+	       memcmp(&s->dst, &k->dst, sizeof s->dst) == 0;
+}
+
+static void new_flow(struct ment *x, const struct pkt *k, int side, int64_t ts)
+{
+	vg_flow *f = &x->f;
+	int init_other = 0;
+	/* a SYN+ACK seen first answers the real initiator */
+	if (k->proto == 6 && (k->tflags & (VG_TH_SYN | VG_TH_ACK)) ==
+				     (VG_TH_SYN | VG_TH_ACK))
+		init_other = 1;
+	if (k->fam == VG_FAM_ARP && k->reply)
+		init_other = 1;
+	x->init_side = (uint8_t)(init_other ? !side : side);
+	f->kind = VG_REC_FLOW;
+	f->family = k->fam;
+	f->proto = k->proto;
+	if (!init_other) {
+		f->saddr = k->src;
+		f->daddr = k->dst;
+		f->sport = k->sp;
+		f->dport = k->dp;
+	} else {
+		f->saddr = k->dst;
+		f->daddr = k->src;
+		f->sport = k->dp;
+		f->dport = k->sp;
+	}
+	if (k->is_icmp) {
+		f->sport = k->icmp_type;
+		f->dport = k->icmp_code;
+		f->icmp_id = k->is_icmp == 1 ? k->icmp_id : 0;
+	}
+	if (k->fam == VG_FAM_ARP || k->fam == VG_FAM_RARP)
+		f->sport = f->dport = 0;
+	f->stime_us = f->ltime_us = ts;
+	f->n_records = 1;
+}
+
+static void tcp_update(struct ment *x, int from_init, unsigned fl)
+{
+	vg_flow *f = &x->f;
+	uint32_t st = f->tcp_status;
+	int syn = (fl & VG_TH_SYN) != 0, ack = (fl & VG_TH_ACK) != 0;
+	if (from_init) {
+		f->sflags |= (uint8_t)fl;
+		if (syn && !ack)
+			st |= VG_TCP_SAW_SYN;
+		if (fl & VG_TH_RST)
+			st |= VG_TCP_SRC_RESET;
+	} else {
+		f->dflags |= (uint8_t)fl;
+		if (syn && ack)
+			st |= VG_TCP_SAW_SYNACK;
+		if (fl & VG_TH_RST)
+			st |= VG_TCP_DST_RESET;
+	}
+	if (ack && !syn && !(fl & VG_TH_RST) &&
+	    ((from_init && (st & VG_TCP_SAW_SYNACK)) ||
+	     !(st & (VG_TCP_SAW_SYN | VG_TCP_SAW_SYNACK))))
+		st |= VG_TCP_ESTABLISHED;
+	if (fl & VG_TH_FIN) {
+		x->fin |= from_init ? 1 : 2;
+		st |= x->fin == 3 ? VG_TCP_FIN_ACK : VG_TCP_FIN;
+	}
+	f->tcp_status = st;
+}
+
+static void count(struct vgi_meter *m, uint32_t i, int from_init,
+		  const struct pkt *k, int64_t ts, uint32_t wirelen)
+{
+	struct ment *x = &m->e[i];
+	vg_flow *f = &x->f;
+	if (!f->spkts && !f->dpkts) {
+		f->stime_us = f->ltime_us = ts;
+		if (!x->in_active) {
+			list_push(m, &m->active, i, AL);
+			x->in_active = 1;
+		}
+	}
+	if (ts < f->stime_us)
+		f->stime_us = ts;
+	if (ts > f->ltime_us)
+		f->ltime_us = ts;
+	if (from_init) {
+		f->spkts++;
+		f->sbytes += wirelen;
+	} else {
+		f->dpkts++;
+		f->dbytes += wirelen;
+	}
+	if (k->frag)
+		f->rflags |= VG_RF_FRAG;
+	if (ts > x->last_us)
+		x->last_us = ts;
+	/* keep the idle lists in last-packet order */
+	list_del(m, x->closed ? &m->closed : &m->open, i, IL);
+	list_push(m, x->closed ? &m->closed : &m->open, i, IL);
+	m->st.metered++;
+}
+
+static void mark_quoted(struct vgi_meter *m, const struct pkt *k, int64_t ts)
+{
+	struct pkt q;
+	struct mkey mk;
+	uint32_t i;
+	memset(&q, 0, sizeof q);
+	q.src = k->q_src;
+	q.dst = k->q_dst;
+	q.sp = k->q_sp;
+	q.dp = k->q_dp;
+	q.proto = k->q_proto;
+	q.fam = k->fam;
+	make_key(&mk, &q);
+	if ((i = lookup(m, &mk, key_hash(&mk))) != NIL) {
+		/* argus: the error ends the flow's time, not its counts */
+		vg_flow *f = &m->e[i].f;
+		f->rflags |= VG_RF_ICMPMAP;
+		if ((f->spkts || f->dpkts) && ts > f->ltime_us)
+			f->ltime_us = ts;
+	}
+}
+
+void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
+		      const uint8_t *p, uint32_t caplen, uint32_t wirelen)
+{
+	struct pkt k;
+	struct mkey mk;
+	uint64_t h;
+	uint32_t i;
+	int side, from_init, rc;
+
+	m->st.packets++;
+	m->st.bytes += wirelen;
+	if (wirelen < caplen)
+		wirelen = caplen;
+	if (ts_us > m->now) {
+		m->now = ts_us;
+		expire(m);
+	}
+	memset(&k, 0, sizeof k);
+	rc = decode(m, &k, dlt, p, caplen);
+	if (rc != 0) {
+		if (rc == 1)
+			m->st.non_ip++;
+		else if (rc == -1)
+			m->st.truncated++;
+		else
+			m->st.malformed++;
+		return;
+	}
+	if (k.frag == 2) {
+		/* a later fragment: the flow of its first fragment, if seen */
+		struct frag *s = frag_slot(m, &k);
+		if (frag_match(s, &k) && s->ts + FRAG_TTL_US > ts_us) {
+			h = key_hash(&s->k);
+			if ((i = lookup(m, &s->k, h)) != NIL) {
+				from_init = s->side == m->e[i].init_side;
+				count(m, i, from_init, &k, ts_us, wirelen);
+				return;
+			}
+		}
+		m->st.frag_orphans++;
+	}
+	side = make_key(&mk, &k);
+	h = key_hash(&mk);
+	i = lookup(m, &mk, h);
+	if (i != NIL && k.proto == 6 && m->e[i].closed &&
+	    (k.tflags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN) {
+		/* the port pair is used again */
+		finish(m, i);
+		i = NIL;
+	}
+	if (i == NIL) {
+		if (!m->n_bucket && grow_buckets(m) != 0) {
+			m->oom = 1;
+			return;
+		}
+		if ((i = insert(m, &mk, h)) == NIL) {
+			m->oom = 1;
+			return;
+		}
+		new_flow(&m->e[i], &k, side, ts_us);
+		list_push(m, &m->open, i, IL);
+	}
+	from_init = side == m->e[i].init_side;
+	if (k.is_icmp == 1 && k.reply && memcmp(&k.src, &k.dst, sizeof k.src) == 0)
+		from_init = m->e[i].f.sport == k.icmp_type; /* to itself */
+	count(m, i, from_init, &k, ts_us, wirelen);
+	if (k.proto == 6 && k.frag != 2) {
+		struct ment *x = &m->e[i];
+		tcp_update(x, from_init, k.tflags);
+		if (!x->closed && ((k.tflags & VG_TH_RST) || x->fin == 3)) {
+			list_del(m, &m->open, i, IL);
+			x->closed = 1;
+			list_push(m, &m->closed, i, IL);
+		}
+	}
+	if (k.frag == 1) {
+		struct frag *s = frag_slot(m, &k);
+		s->valid = 1;
+		s->src = k.src;
+		s->dst = k.dst;
+		s->id = k.frag_id;
+		s->proto = k.proto;
+		s->ts = ts_us;
+		s->k = mk;
+		s->side = (uint8_t)side;
+	}
+	/* argus maps ICMPv4 unreachable, redirect and time exceeded only, and
+	 * does not find DNS flows from the quote (its DNS key needs more than
+	 * the 8 quoted bytes) */
+	if (k.has_quote && k.is_icmp == 1 &&
+	    (k.icmp_type == 3 || k.icmp_type == 5 || k.icmp_type == 11) &&
+	    !(k.q_proto == 17 && (k.q_sp == 53 || k.q_dp == 53)))
+		mark_quoted(m, &k, ts_us);
+}
+
+void vgi_meter_tick(struct vgi_meter *m, int64_t now_us)
+{
+	if (now_us > m->now) {
+		m->now = now_us;
+		expire(m);
+	}
+}
+
+void vgi_meter_flush(struct vgi_meter *m)
+{
+	/* in report-start order, so that the last reports come out sorted */
+	while (m->active.head)
+		finish(m, m->active.head);
+	while (m->open.head)
+		finish(m, m->open.head);
+	while (m->closed.head)
+		finish(m, m->closed.head);
+}
+
+size_t vgi_meter_take(struct vgi_meter *m, vg_flow *out, size_t cap)
+{
+	size_t k = VGI_MIN(cap, m->qn - m->qh);
+	memcpy(out, m->q + m->qh, k * sizeof *out);
+	m->qh += k;
+	if (m->qh == m->qn)
+		m->qh = m->qn = 0;
+	return k;
+}
+
+size_t vgi_meter_pending(const struct vgi_meter *m)
+{
+	return m->qn - m->qh;
+}
+
+void vgi_meter_get_stats(const struct vgi_meter *m, struct vgi_meter_stats *st)
+{
+	*st = m->st;
+}
+
+struct vgi_meter *vgi_meter_new(const struct vgi_meter_opts *o)
+{
+	struct vgi_meter *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	if (o)
+		m->o = *o;
+	m->active_us = (int64_t)(m->o.active_s > 0 ? m->o.active_s : 60) * 1000000;
+	m->idle_us = (int64_t)(m->o.idle_s > 0 ? m->o.idle_s : 60) * 1000000;
+	m->cap_e = 1024;
+	m->n_e = 1;
+	m->e = calloc(m->cap_e, sizeof *m->e);
+	m->frags = calloc(FRAG_SLOTS, sizeof *m->frags);
+	m->now = INT64_MIN;
+	if (!m->e || !m->frags || grow_buckets(m) != 0) {
+		vgi_meter_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void vgi_meter_free(struct vgi_meter *m)
+{
+	if (!m)
+		return;
+	free(m->e);
+	free(m->bucket);
+	free(m->q);
+	free(m->frags);
+	free(m);
+}
