@@ -324,6 +324,9 @@ int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
  * flows until vg_reader_interrupt. Needs the capture privilege. */
 int vg_reader_open_live(vg_reader **r, const char *iface,
 			const vg_reader_opts *opts);
+/* Checks a BPF packet filter (vg_reader_opts.bpf) without opening
+ * anything: VG_OK, or VG_EINVAL with libpcap's reason in err. */
+int vg_bpf_check(const char *expr, char *err, size_t errlen);
 /* Ends a live capture: the flows in progress are returned, then VG_DONE.
  * Safe to call from a signal handler. No effect on files. */
 void vg_reader_interrupt(vg_reader *r);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,16 +235,16 @@ struct verb_opts {
 };
 
 static const struct verb_opts verb_table[] = {
-	{"dump", " read read-dir format strict quiet output fields merge idle no-header stats write ",
+	{"dump", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output fields merge idle no-header stats write ",
 	 "csv json text"},
-	{"stats", " read read-dir format strict quiet output merge idle write ", "text json"},
-	{"report", " read read-dir format strict quiet output idle write config csv-dir html html-max-cells no-alerts monitored "
+	{"stats", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output merge idle write ", "text json"},
+	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts monitored "
 		   "service hot-ports buckets tz top services-file known-scanners scan-window "
 		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
-	{"scans", " read read-dir format strict quiet output idle write config monitored "
+	{"scans", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config monitored "
 		  "service hot-ports buckets tz top services-file known-scanners scan-window "
 		  "scan-vertical scan-horizontal scan-gap scan-sources ", "text json csv"},
-	{"alerts", " read read-dir format strict quiet output idle write config fail-on since iodef ",
+	{"alerts", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config fail-on since iodef ",
 	 "text json"},
 };
 
@@ -298,6 +299,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			switch (a[1]) {
 			case 'r': map = "read"; break;
 			case 'R': map = "read-dir"; break;
+			case 'i': map = "interface"; break;
 			case 'o': map = "output"; break;
 			case 'q': map = "quiet"; break;
 			case 'm': map = "merge"; break;
@@ -336,7 +338,9 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			}
 		}
 		need_val = strcmp(name, "read") == 0 || strcmp(name, "read-dir") == 0 ||
-			   strcmp(name, "format") == 0 ||
+			   strcmp(name, "format") == 0 || strcmp(name, "interface") == 0 ||
+			   strcmp(name, "bpf") == 0 || strcmp(name, "meter-active") == 0 ||
+			   strcmp(name, "meter-idle") == 0 ||
 			   strcmp(name, "output") == 0 || strcmp(name, "fields") == 0 ||
 			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0 ||
 			   strcmp(name, "config") == 0 || strcmp(name, "csv-dir") == 0 ||
@@ -368,6 +372,36 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				return -1;
 		} else if (strcmp(name, "format") == 0) {
 			o->format = val;
+		} else if (strcmp(name, "interface") == 0) {
+			if (o->iface) {
+				warnx_("%s: one -i INTERFACE per run", o->verb);
+				return -1;
+			}
+			o->iface = val;
+		} else if (strcmp(name, "bpf") == 0) {
+			char err[512];
+			if (vg_bpf_check(val, err, sizeof err) != VG_OK) {
+				warnx_("%s: --bpf: %s", o->verb, err);
+				return -1;
+			}
+			o->bpf = val;
+		} else if (strcmp(name, "meter-active") == 0 ||
+			   strcmp(name, "meter-idle") == 0) {
+			char *end;
+			long v;
+			errno = 0;
+			v = strtol(val, &end, 10);
+			if (errno || *end || v < 1 || v > 86400) {
+				warnx_("%s: --%s needs whole seconds from 1 to 86400, not '%s'",
+				       o->verb, name, val);
+				return -1;
+			}
+			if (name[6] == 'a')
+				o->meter_active_s = (int)v;
+			else
+				o->meter_idle_s = (int)v;
+		} else if (strcmp(name, "meter-v6-label") == 0) {
+			o->meter_v6_label = 1;
 		} else if (strcmp(name, "strict") == 0) {
 			o->strict = 1;
 		} else if (strcmp(name, "quiet") == 0) {
@@ -450,9 +484,9 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			return -1;
 		}
 	}
-	if (o->n_inputs == 0) {
-		warnx_("%s: no input; give one with -r FILE (or -r - for standard input) or -R DIR",
-		       o->verb);
+	if (o->n_inputs == 0 && !o->iface) {
+		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR "
+		       "or -i INTERFACE", o->verb);
 		return -1;
 	}
 	for (k = filter_start; k < argc; k++)
@@ -559,6 +593,26 @@ static void add_stats(vg_reader_stats *a, const vg_reader_stats *b)
 
 #define BATCH 4096
 
+/* A live capture ends on SIGINT or SIGTERM: the flows in progress are
+ * still reported. */
+static vg_reader *volatile live_reader;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	vg_reader_interrupt(live_reader);
+}
+
+static void live_signals(vg_reader *r)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	live_reader = r;
+	sa.sa_handler = r ? on_stop_signal : SIG_DFL;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 {
 	vg_reader_opts ro = {0};
@@ -578,6 +632,10 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 	ro.format = o->format;
 	ro.strict = o->strict;
 	ro.prefetch = 1;
+	ro.bpf = o->bpf;
+	ro.meter_active_s = o->meter_active_s;
+	ro.meter_idle_s = o->meter_idle_s;
+	ro.meter_v6_label = o->meter_v6_label;
 	pg.on = !o->quiet && isatty(2);
 	pg.start = pg.last = t0;
 	for (i = 0; pg.on && i < o->n_inputs; i++) {
@@ -587,12 +645,20 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 			pg.total_bytes += (uint64_t)sb.st_size;
 	}
 
-	for (i = 0; i < o->n_inputs && rc == 0; i++) {
+	for (i = 0; i < o->n_inputs + (o->iface != NULL) && rc == 0; i++) {
 		vg_reader *r = NULL;
 		vg_reader_stats st;
 		uint64_t n_err = 0;
-		int s = vg_reader_open(&r, o->inputs[i], &ro);
+		int live = i == o->n_inputs, s;
+		const char *name = live ? o->iface : o->inputs[i];
 
+		if (live) {
+			s = vg_reader_open_live(&r, o->iface, &ro);
+			if (s == VG_OK)
+				live_signals(r);
+		} else {
+			s = vg_reader_open(&r, name, &ro);
+		}
 		if (s != VG_OK) {
 			warnx_("%s", vg_reader_errmsg(r));
 			t->input_error = 1;
@@ -626,12 +692,12 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 				break;
 			if (pg.on) {
 				vg_reader_get_stats(r, &st);
-				progress_show(&pg, o->inputs[i], st.bytes_in,
+				progress_show(&pg, name, st.bytes_in,
 					      t->rs.n_records + st.n_records, 0);
 			}
 		}
 		if (n_err > MAX_ERRORS_SHOWN)
-			warnx_("%s: %llu more errors not shown", o->inputs[i],
+			warnx_("%s: %llu more errors not shown", name,
 			       (unsigned long long)(n_err - MAX_ERRORS_SHOWN));
 		vg_reader_get_stats(r, &st);
 		pg.done_bytes += st.bytes_in;
@@ -640,6 +706,8 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 			t->n_inputs_failed++;
 		else
 			t->n_inputs_ok++;
+		if (live)
+			live_signals(NULL);
 		vg_reader_close(r);
 		if (n_err && o->strict)
 			break;

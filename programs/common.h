@@ -29,6 +29,11 @@ struct opts {
 	char **owned;            /* names made for -R (freed by free_opts) */
 	size_t n_owned, cap_owned;
 	const char *format;      /* -F, --format: input format or NULL */
+	const char *iface;       /* -i, --interface: live capture */
+	const char *bpf;         /* --bpf: packet filter for captures */
+	int meter_active_s;      /* --meter-active */
+	int meter_idle_s;        /* --meter-idle */
+	int meter_v6_label;      /* --meter-v6-label */
 	int strict;              /* --strict */
 	int quiet;               /* -q: no progress, no warnings summary */
 	int outfmt;              /* -o: VG_OUT_* */
@@ -99,5 +104,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_scans(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 
 #endif

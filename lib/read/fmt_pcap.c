@@ -431,6 +431,23 @@ const struct vgi_format vgi_fmt_pcap = {
 	sniff, open_pcap, read_pcap, close_pcap, NULL, NULL,
 };
 
+int vg_bpf_check(const char *expr, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+	pcap_t *dead = pcap_open_dead(1 /* Ethernet */, 65535);
+	int rc = VG_OK;
+	if (!dead)
+		return VG_ENOMEM;
+	if (pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "bad BPF filter '%s': %s", expr, pcap_geterr(dead));
+		rc = VG_EINVAL;
+	} else {
+		pcap_freecode(&prog);
+	}
+	pcap_close(dead);
+	return rc;
+}
+
 /* ------------------------------------------------------------ live */
 
 int vgi_pcap_open_live(vg_reader *r, const char *iface)

@@ -13,7 +13,8 @@
  * racluster on the argus file of the same capture (docs/pcap.md lists what
  * is left):
  *   - bytes are wire bytes (the link header included);
- *   - a SYN+ACK seen first makes its receiver the initiator;
+ *   - the first packet's sender is the source, whatever its flags (ra's
+ *     direction rules then apply, as when it prints an argus record);
  *   - ICMPv4 echo (and the other query types) is keyed on id and sequence
  *     and the reply counts for the destination; ICMPv6 echo is keyed on the
  *     id only and counted by address, as argus 3.0.8 does;
@@ -510,6 +511,8 @@ static int ip6(struct vgi_meter *m, struct pkt *k, const uint8_t *p, size_t n)
 		goto cut;
 	if (transport(k, p + off, n - off) != 0)
 		m->st.partial++;
+	if (k->is_icmp)
+		k->label = 0; /* argus keys ICMPv6 without the label */
 	return 0;
 cut:
 	k->proto = (uint8_t)nh;
@@ -696,10 +699,8 @@ static void new_flow(struct ment *x, const struct pkt *k, int side, int64_t ts)
 {
 	vg_flow *f = &x->f;
 	int init_other = 0;
-	/* a SYN+ACK seen first answers the real initiator */
-	if (k->proto == 6 && (k->tflags & (VG_TH_SYN | VG_TH_ACK)) ==
-				     (VG_TH_SYN | VG_TH_ACK))
-		init_other = 1;
+	/* (a SYN+ACK seen first stays the source, as in argus: ra's
+	 * direction rules, applied in report(), decide) */
 	if (k->fam == VG_FAM_ARP && k->reply)
 		init_other = 1;
 	x->init_side = (uint8_t)(init_other ? !side : side);
