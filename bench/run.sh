@@ -98,6 +98,10 @@ run nf_rec       bash -c 'nfdump -R nf -s record/flows -n 1 > /dev/null'
 run v_nfstats    "$VIGIL" stats -q -R nf
 run nf_study     bash -c 'nfdump -R nf -s srcip/flows -n 20 > /dev/null && nfdump -R nf -s dstport/flows -n 20 > /dev/null'
 run v_nfreport   "$VIGIL" report -q -c site.conf -R nf
+run argus_pcap   argus -F argus.conf -r big.pcap -w /dev/null
+run v_pcap       "$VIGIL" stats -q -r big.pcap
+run v_pcapreport "$VIGIL" report -q -c site.conf -r big.pcap
+PKTS=$("$VIGIL" stats -q -o json -r big.pcap | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"])' 2>/dev/null || echo "?")
 NF_FLOWS=$("$VIGIL" stats -q -o json -R nf | python3 -c 'import json,sys; print(json.load(sys.stdin)["flow_records"])' 2>/dev/null || echo "?")
 
 # The HTML page: its size, and the time until headless Chromium has drawn every chart
@@ -118,7 +122,10 @@ cmp -s ra.rows v.rows && DUMP_SAME="identical ($(wc -l <v.rows) rows)" || DUMP_S
 sh_merge_rc big.argus | tail -n +2 | sort >rc.rows
 "$VIGIL" dump -q --merge --no-header -r big.argus | sort >vm.rows
 cmp -s rc.rows vm.rows && MERGE_SAME="identical ($(wc -l <vm.rows) rows)" || MERGE_SAME="DIFFERENT"
-rm -f ra.rows v.rows rc.rows vm.rows
+sort ra.rows >ra.sorted
+"$VIGIL" dump -q --no-header -r big.pcap | sort >vp.rows
+cmp -s ra.sorted vp.rows && PCAP_SAME="identical ($(wc -l <vp.rows) rows, in any order)" || PCAP_SAME="DIFFERENT"
+rm -f ra.rows v.rows rc.rows vm.rows ra.sorted vp.rows
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1f", a / b; else print "-" }'; }
 rate() { awk -v r="$RECS" -v w="$1" 'BEGIN{ printf "%.2f M", (w > 0) ? r / w / 1e6 : 0 }'; }
@@ -158,6 +165,13 @@ OUT=$TOP/bench/RESULTS.md
   printf '| the study on nfdump (paired one-way flows) | `nfdump -s srcip/flows` + `-s dstport/flows` | %.2f | %.2f | **%s×** | %d | %d | |\n' \
     "${W[nf_study]}" "${W[v_nfreport]}" "$(ratio "${W[nf_study]}" "${W[v_nfreport]}")" \
     $((M[nf_study] / 1024)) $((M[v_nfreport] / 1024))
+  printf '| meter the pcap into flows | `argus -F argus.conf -r big.pcap -w /dev/null` | %.2f | %.2f | **%s×** | %d | %d | |\n' \
+    "${W[argus_pcap]}" "${W[v_pcap]}" "$(ratio "${W[argus_pcap]}" "${W[v_pcap]}")" \
+    $((M[argus_pcap] / 1024)) $((M[v_pcap] / 1024))
+  printf '| the study straight from the pcap | argus, then `racluster -m saddr` | %.2f | %.2f | **%s×** | %d | %d | |\n' \
+    "$(awk -v a="${W[argus_pcap]}" -v b="${W[rc_saddr]}" 'BEGIN{print a + b}')" "${W[v_pcapreport]}" \
+    "$(ratio "$(awk -v a="${W[argus_pcap]}" -v b="${W[rc_saddr]}" 'BEGIN{print a + b}')" "${W[v_pcapreport]}")" \
+    $((M[argus_pcap] / 1024)) $((M[v_pcapreport] / 1024))
   echo
   echo "vigil commands: \`vigil stats -q -r big.argus\` (records, management records, skipped, errors,"
   echo "protocols, packets, bytes, times — what racount counts and more), \`vigil stats -q --merge\` (and"
@@ -172,6 +186,8 @@ OUT=$TOP/bench/RESULTS.md
   echo
   echo "Same answers on the same file: \`vigil dump\` vs \`ra\`: $DUMP_SAME;"
   echo "\`vigil dump --merge\` vs \`racluster\` (sorted): $MERGE_SAME."
+  echo "Packets: \`vigil stats -r big.pcap\` meters the $PKTS packets of big.pcap with vigil's flow meter"
+  echo "(docs/pcap.md); \`vigil dump -r big.pcap\` vs \`ra\` on argus's file of the same pcap: $PCAP_SAME."
   echo
   echo "Memory is flat in the number of records: on big2.argus (twice as long: the file, then the same file"
   echo "moved $DAYS days later by \`bench/shift-argus.py\`, $((RECS * 2)) records)"
