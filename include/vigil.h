@@ -369,6 +369,10 @@ typedef struct vg_merge_opts {
 			      * before a flow is finished, default 300 s */
 	size_t max_flows;    /* cap on open flows, default 16 M; the oldest is
 			      * finished early when it is hit (counted) */
+	int time_order;      /* 1: emit flows in start-time order (ties by key;
+			      * flows over 10 min long may come late), so that
+			      * what follows does not depend on the order the
+			      * sensor wrote its records in */
 } vg_merge_opts;
 
 typedef struct vg_merge_stats {

@@ -32,11 +32,14 @@ static void usage(FILE *fp)
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
 		"  -R, --read-dir DIR   every file under DIR, in name order (nfdump -R)\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"
-		"  -i, --interface IFACE capture packets live (root) until SIGINT\n"
+		"  -i, --interface IFACE\n"
+		"                       capture packets live (root) until SIGINT\n"
 		"      --bpf EXPR       packets to meter (pcap, pcapng, -i), tcpdump syntax\n"
-		"      --meter-active S   a flow reports every S s (default 60)\n"
-		"      --meter-idle S     a flow ends after S s without packets (default 60)\n"
-		"      --meter-v6-label   IPv6 flow label in the flow key (as argus)\n"
+		"      --meter-active S\n"
+		"                       a flow reports every S s (default 60)\n"
+		"      --meter-idle S   a flow ends after S s without packets (default 60)\n"
+		"      --meter-v6-label\n"
+		"                       IPv6 flow label in the flow key (as argus)\n"
 		"  -o, --output FMT     text (default) or json (NDJSON: one alert per line)\n"
 		"  -w, --write FILE     write to FILE instead of standard output\n"
 		"      --since WHEN     only alerts still holding at or after WHEN: a time\n"
@@ -158,6 +161,7 @@ int cmd_alerts(int argc, char **argv)
 		goto out;
 	}
 	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
+	mo.time_order = 1; /* the analyses do not depend on record order */
 	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
 		warnx_("out of memory");
 		goto out;

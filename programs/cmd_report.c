@@ -46,9 +46,9 @@ static void usage(FILE *fp)
 		"      --format NAME        input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"
 		"  -i, --interface IFACE    capture packets live (root) until SIGINT\n"
 		"      --bpf EXPR           packets to meter (pcap, pcapng, -i), tcpdump syntax\n"
-		"      --meter-active S       a flow reports every S s (default 60)\n"
-		"      --meter-idle S         a flow ends after S s without packets (default 60)\n"
-		"      --meter-v6-label       IPv6 flow label in the flow key (as argus)\n"
+		"      --meter-active S     a flow reports every S s (default 60)\n"
+		"      --meter-idle S       a flow ends after S s without packets (default 60)\n"
+		"      --meter-v6-label     IPv6 flow label in the flow key (as argus)\n"
 		"  -o, --output FMT         text (default) or json\n"
 		"  -w, --write FILE         write to FILE instead of standard output\n"
 		"      --csv-dir DIR        also write one CSV per table into DIR\n"
@@ -208,6 +208,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
+	mo.time_order = 1; /* the analyses do not depend on record order */
 	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
 		warnx_("out of memory");
 		goto out;

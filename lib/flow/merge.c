@@ -20,6 +20,8 @@
 #include "flow/pair.h"
 
 #define NIL 0u
+/* With time_order, flows up to this long come out in start-time order */
+#define TIME_ORDER_LONG (600 * 1000000LL)
 
 struct node {
 	vg_flow f;
@@ -48,12 +50,19 @@ struct vg_merger {
 	/* One-way input (nfpcapd, NetFlow) comes out of time order by as much as
 	 * the exporter's active timeout; what the pairer lets out is put back in
 	 * start-time order through a heap that waits the largest lateness seen. */
-	struct hkey { int64_t t; uint32_t i; } *heap; /* start time, slot in hflows */
+	struct hkey { int64_t t; uint64_t tie; uint32_t i; } *heap; /* start time,
+			      * a key hash for equal times, slot in hflows */
 	size_t n_heap, cap_heap;
 	vg_flow *hflows;     /* the flows in the heap; free slots chained by n_records */
 	uint32_t hfree;      /* first free slot + 1, 0 = none */
 	int64_t late_us;     /* the most a record came behind the watermark */
+	int batch;           /* finishing several flows: drain the heap after */
 };
+
+static int hkey_less(const struct hkey *a, const struct hkey *b)
+{
+	return a->t < b->t || (a->t == b->t && a->tie < b->tie);
+}
 
 static void heap_down(struct hkey *h, size_t n, size_t i)
 {
@@ -62,9 +71,9 @@ static void heap_down(struct hkey *h, size_t n, size_t i)
 		size_t l = 2 * i + 1, r = l + 1, m = l;
 		if (l >= n)
 			break;
-		if (r < n && h[r].t < h[l].t)
+		if (r < n && hkey_less(&h[r], &h[l]))
 			m = r;
-		if (h[m].t >= x.t)
+		if (!hkey_less(&h[m], &x))
 			break;
 		h[i] = h[m];
 		i = m;
@@ -89,12 +98,37 @@ static int heap_drain(vg_merger *m, int64_t wait)
 	return 0;
 }
 
+/* Orders flows that start in the same µs: a hash of the key that does not
+ * change from run to run (the table's hash is seeded). */
+static uint64_t order_hash(const vg_flow *f)
+{
+	uint64_t a0, a1, b0, b1;
+	memcpy(&a0, f->saddr.a, 8);
+	memcpy(&a1, f->saddr.a + 8, 8);
+	memcpy(&b0, f->daddr.a, 8);
+	memcpy(&b1, f->daddr.a + 8, 8);
+	return vgi_mix64(vgi_mix64(a0 ^ a1) ^ vgi_mix64(b0 ^ b1 ^ 0x9e3779b97f4a7c15ULL) ^
+			 ((uint64_t)f->sport | (uint64_t)f->dport << 16 |
+			  (uint64_t)f->icmp_id << 32 | (uint64_t)f->proto << 48));
+}
+
+/* How long after its start a flow waits in the heap. Paired one-way flows
+ * wait for both halves. A merged flow is finished idle + reorder after its
+ * end, so waiting TIME_ORDER_LONG more puts every shorter flow in order. */
+static int64_t heap_wait(const vg_merger *m)
+{
+	if (m->pair)
+		return m->late_us + 2 * (m->o.idle_us + m->o.reorder_us);
+	return m->o.idle_us + m->o.reorder_us + TIME_ORDER_LONG;
+}
+
 /* the pairer's output: into the heap */
 static int to_heap(void *user, const vg_flow *f)
 {
 	vg_merger *m = user;
 	size_t i;
 	uint32_t slot;
+	struct hkey x;
 	if (m->n_heap == m->cap_heap) {
 		size_t cap = m->cap_heap ? m->cap_heap * 2 : 1024, k;
 		struct hkey *nh = realloc(m->heap, cap * sizeof *nh);
@@ -115,21 +149,25 @@ static int to_heap(void *user, const vg_flow *f)
 	slot = m->hfree - 1;
 	m->hfree = m->hflows[slot].n_records;
 	m->hflows[slot] = *f;
+	x.t = f->stime_us;
+	x.tie = order_hash(f);
+	x.i = slot;
 	i = m->n_heap++;
-	while (i && m->heap[(i - 1) / 2].t > f->stime_us) {
+	while (i && hkey_less(&x, &m->heap[(i - 1) / 2])) {
 		m->heap[i] = m->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	m->heap[i].t = f->stime_us;
-	m->heap[i].i = slot;
-	return heap_drain(m, m->late_us + 2 * (m->o.idle_us + m->o.reorder_us));
+	m->heap[i] = x;
+	return m->batch ? 0 : heap_drain(m, heap_wait(m));
 }
 
 /* A finished flow goes out, through the pairer and the heap if it is
  * one-way. */
 static int out(vg_merger *m, const vg_flow *f)
 {
-	if (!(f->rflags & VG_RF_ONEWAY) || (!m->pair && vgi_pairer_create(&m->pair) != VG_OK))
+	if (!(f->rflags & VG_RF_ONEWAY))
+		return m->o.time_order ? to_heap(m, f) : m->emit(m->user, f);
+	if (!m->pair && vgi_pairer_create(&m->pair) != VG_OK)
 		return m->emit(m->user, f);
 	/* both directions are finished within idle + reorder of each other */
 	return vgi_pairer_add(m->pair, f, m->watermark, 2 * (m->o.idle_us + m->o.reorder_us),
@@ -172,6 +210,7 @@ int vg_merger_create(vg_merger **mp, const vg_merge_opts *opts,
 			m->o.reorder_us = opts->reorder_us;
 		if (opts->max_flows > 0)
 			m->o.max_flows = opts->max_flows;
+		m->o.time_order = opts->time_order;
 	}
 	if (m->o.max_flows > (1u << 30))
 		m->o.max_flows = 1u << 30;
@@ -343,15 +382,21 @@ static int finish(vg_merger *m, uint32_t i)
 
 static int expire(vg_merger *m)
 {
-	int rc;
+	int rc = 0;
+	/* the flows one jump of the watermark finishes enter the heap
+	 * together, so that they leave it in order */
+	m->batch = 1;
 	while (m->head) {
 		const vg_flow *f = &m->nodes[m->head].f;
 		if (m->watermark - f->ltime_us < m->o.idle_us + m->o.reorder_us)
 			break;
 		if ((rc = finish(m, m->head)) != 0)
-			return rc;
+			break;
 	}
-	return 0;
+	m->batch = 0;
+	if (rc == 0 && m->n_heap)
+		rc = heap_drain(m, heap_wait(m));
+	return rc;
 }
 
 static int add_one(vg_merger *m, const vg_flow *f)
@@ -447,10 +492,12 @@ int vg_merger_add(vg_merger *m, const vg_flow *flows, size_t n)
 int vg_merger_flush(vg_merger *m)
 {
 	int rc;
+	m->batch = 1; /* everything goes to the heap, then out in order */
 	while (m->head)
 		if ((rc = finish(m, m->head)) != 0)
 			return rc;
 	if ((rc = vgi_pairer_flush(m->pair, to_heap, m)) != 0)
 		return rc;
+	m->batch = 0;
 	return heap_drain(m, INT64_MAX);
 }
