@@ -32,6 +32,7 @@ struct pc_state {
 	unsigned linktype;
 	uint32_t snaplen;
 	int64_t last_sec;          /* of the last good record, for resync */
+	uint64_t bad_time;         /* pcapng packets with an impossible time */
 	pcap_t *pc;                /* pcapng and live */
 	FILE *cookie;
 	uint64_t cookie_off;       /* bytes handed to libpcap so far */
@@ -337,9 +338,19 @@ static int next_libpcap(vg_reader *r, struct pc_state *st)
 		return 0;
 	rc = pcap_next_ex(st->pc, &h, &data);
 	if (rc == 1) {
-		int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+		int64_t ts;
 		r->rec_no++;
 		r->st.n_records++;
+		/* pcapng times are 64-bit: past year 9999 is damage */
+		if (h->ts.tv_sec < 0 || h->ts.tv_sec > 253402300799 ||
+		    h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000) {
+			st->bad_time++;
+			if (vgi_skip(r, VG_SKIP_MALFORMED, r->rec_no, st->cookie_off,
+				     "packet time out of range"))
+				return VG_ERECORD;
+			return 1;
+		}
+		ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
 		if (st->kind == K_PCAPNG && !offline_ok(st, h, data))
 			return 1;
 		vgi_meter_packet(st->m, (int)st->linktype, ts, data, h->caplen, h->len);
@@ -368,7 +379,7 @@ static void sync_stats(vg_reader *r, struct pc_state *st)
 	struct vgi_meter_stats ms;
 	vgi_meter_get_stats(st->m, &ms);
 	r->st.skipped[VG_SKIP_RECTYPE] = ms.non_ip;
-	r->st.skipped[VG_SKIP_MALFORMED] = ms.malformed;
+	r->st.skipped[VG_SKIP_MALFORMED] = ms.malformed + st->bad_time;
 	r->st.skipped[VG_SKIP_NOFLOW] = ms.truncated;
 }
 

@@ -930,6 +930,8 @@ void vgi_meter_flush(struct vgi_meter *m)
 size_t vgi_meter_take(struct vgi_meter *m, vg_flow *out, size_t cap)
 {
 	size_t k = VGI_MIN(cap, m->qn - m->qh);
+	if (k == 0)
+		return 0;
 	memcpy(out, m->q + m->qh, k * sizeof *out);
 	m->qh += k;
 	if (m->qh == m->qn)
