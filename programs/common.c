@@ -150,9 +150,30 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* -R DIR: every regular file under DIR, in name order, subdirectories
- * (in name order too) included, as nfdump -R reads a flow directory. */
-static int add_dir(struct opts *o, const char *dir, int depth)
+/* What -R selects under its directory (see read_dir_expr). */
+struct dir_sel {
+	size_t base_len;      /* strlen of the top directory */
+	const char *lo, *hi;  /* relative paths, inclusive; NULL = no bound */
+	const char *prefix;   /* file names in the top directory; NULL = any */
+};
+
+static int selected(const struct dir_sel *sel, const char *path, int depth)
+{
+	const char *rel = path + sel->base_len + 1;
+	if (sel->prefix && (depth > 0 || strncmp(rel, sel->prefix, strlen(sel->prefix)) != 0))
+		return 0;
+	if (sel->lo && strcmp(rel, sel->lo) < 0)
+		return 0;
+	if (sel->hi && strcmp(rel, sel->hi) > 0)
+		return 0;
+	return 1;
+}
+
+/* Every regular file under DIR that sel selects, in name order,
+ * subdirectories (in name order too) included, as nfdump -R reads a flow
+ * directory. */
+static int add_dir(struct opts *o, const char *dir, int depth,
+		   const struct dir_sel *sel)
 {
 	DIR *d;
 	struct dirent *de;
@@ -193,9 +214,10 @@ static int add_dir(struct opts *o, const char *dir, int depth)
 		struct stat sb;
 		int keep = 0;
 		if (rc == 0 && stat(names[i], &sb) == 0) {
-			if (S_ISDIR(sb.st_mode))
-				rc = add_dir(o, names[i], depth + 1);
-			else if (S_ISREG(sb.st_mode) && strstr(names[i], "nfcapd.current") == NULL)
+			if (S_ISDIR(sb.st_mode) && !(sel->prefix && depth == 0))
+				rc = add_dir(o, names[i], depth + 1, sel);
+			else if (S_ISREG(sb.st_mode) && strstr(names[i], "nfcapd.current") == NULL &&
+				 selected(sel, names[i], depth))
 				keep = add_input(o, names[i]) == 0;
 		}
 		if (keep && o->n_owned == o->cap_owned) {
@@ -217,6 +239,67 @@ static int add_dir(struct opts *o, const char *dir, int depth)
 	free(names);
 	if (rc)
 		warnx_("%s: cannot list the directory", dir);
+	return rc;
+}
+
+/*
+ * -R EXPR, as nfdump -R: a directory (every file under it), DIR/NAME (the
+ * files in DIR whose names begin with NAME), or DIR/FIRST:LAST (the files
+ * from FIRST to LAST in name order; LAST may have subdirectories, e.g.
+ * /data/2024/03/04/nfcapd.202403040000:2024/03/05/nfcapd.202403052355, and
+ * as many trailing parts of FIRST name the path under the top directory).
+ */
+static int read_dir_expr(struct opts *o, const char *expr)
+{
+	struct dir_sel sel = {0};
+	struct stat sb;
+	char *copy, *colon, *top;
+	size_t before = o->n_inputs;
+	int rc, parts = 1;
+
+	if (stat(expr, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		sel.base_len = strlen(expr);
+		return add_dir(o, expr, 0, &sel);
+	}
+	if (!(copy = strdup(expr))) {
+		warnx_("out of memory");
+		return -1;
+	}
+	if ((colon = strchr(copy, ':'))) {
+		const char *p;
+		*colon = '\0';
+		sel.hi = colon + 1;
+		for (p = sel.hi; *p; p++)
+			parts += *p == '/';
+	}
+	/* the top directory: FIRST without its last `parts` path parts */
+	top = copy + strlen(copy);
+	while (parts-- > 0) {
+		while (top > copy && top[-1] != '/')
+			top--;
+		if (top > copy && parts > 0)
+			top--;
+	}
+	if (top == copy) {
+		/* no directory part: the working directory */
+		sel.lo = sel.hi ? copy : NULL;
+		sel.prefix = sel.hi ? NULL : copy;
+		sel.base_len = 1;
+		rc = add_dir(o, ".", 0, &sel);
+	} else {
+		top[-1] = '\0';
+		if (sel.hi)
+			sel.lo = top;
+		else
+			sel.prefix = top;
+		sel.base_len = copy[0] ? strlen(copy) : 1;
+		rc = add_dir(o, copy[0] ? copy : "/", 0, &sel);
+	}
+	if (rc == 0 && o->n_inputs == before) {
+		warnx_("%s: -R: no file matches", expr);
+		rc = -1;
+	}
+	free(copy);
 	return rc;
 }
 
@@ -368,7 +451,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				if (add_input(o, argv[++k]))
 					return -1;
 		} else if (strcmp(name, "read-dir") == 0) {
-			if (add_dir(o, val, 0))
+			if (read_dir_expr(o, val))
 				return -1;
 		} else if (strcmp(name, "format") == 0) {
 			o->format = val;
