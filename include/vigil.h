@@ -478,6 +478,10 @@ int vg_study_finish(vg_study *st);
 /* The report then shows these alerts (finished; kept by the caller). */
 struct vg_alerts;
 void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
+/* 1: the adds run in a thread of their own, beside the caller (which goes
+ * on reading, merging and detecting scans); vg_study_finish waits for it.
+ * vg_study_add_scan stays in the caller's thread. */
+int vg_study_set_async(vg_study *st, int on);
 /* Writes the report: VG_OUT_TEXT (the terminal summary) or VG_OUT_JSON. */
 int vg_study_write(vg_study *st, FILE *fp, int outfmt);
 /* Writes one CSV per table into dir (created if missing). */

@@ -195,6 +195,7 @@ int cmd_report(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
+	vg_study_set_async(c->st, 1); /* the study runs beside reading and scans */
 	if (!o.no_alerts && vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);
 		goto out;

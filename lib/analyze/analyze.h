@@ -247,6 +247,8 @@ struct vg_study {
 	const struct vg_site *site;
 	struct vgi_portdb *ports;
 	int finished;
+	struct vgi_worker *worker; /* vg_study_set_async: the adds run there */
+	int worker_rc;
 	char errmsg[VGI_ERRMSG_LEN];
 
 	/* address -> index tables */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "analyze/analyze.h"
+#include "core/worker.h"
 
 #define MAX_SOURCES ((size_t)1 << 31)
 #define MAX_HOSTS ((size_t)1 << 24)
@@ -97,10 +98,23 @@ static void free_results(struct vgi_results *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Waits for the worker (if any) to finish what it was given. */
+static int join_worker(vg_study *st)
+{
+	if (st->worker) {
+		int rc = vgi_worker_stop(st->worker);
+		st->worker = NULL;
+		if (rc != VG_OK && st->worker_rc == VG_OK)
+			st->worker_rc = rc;
+	}
+	return st->worker_rc;
+}
+
 void vg_study_free(vg_study *st)
 {
 	if (!st)
 		return;
+	join_worker(st);
 	vgi_portdb_free(st->ports);
 	free(st->src);
 	free(st->src_slots);
@@ -135,12 +149,30 @@ void vg_study_free(vg_study *st)
 
 void vg_study_set_alerts(vg_study *st, const vg_alerts *a)
 {
+	join_worker(st);
 	st->alerts = a;
 }
 
 void vg_study_set_records(vg_study *st, uint64_t n)
 {
+	join_worker(st);
 	st->records_read = n;
+}
+
+static int add_tagged_sync(void *user, const vg_flow *flows, const uint32_t *ids,
+			   size_t n);
+
+int vg_study_set_async(vg_study *st, int on)
+{
+	if (!st || st->finished)
+		return VG_EINVAL;
+	if (!on)
+		return join_worker(st);
+	if (st->worker)
+		return VG_OK;
+	/* no thread: the adds stay synchronous */
+	(void)vgi_worker_start(&st->worker, add_tagged_sync, st);
+	return VG_OK;
 }
 
 /* ------------------------------------------------------- address tables */
@@ -361,18 +393,90 @@ int vg_study_add(vg_study *st, const vg_flow *flows, size_t n)
 	return vg_study_add_tagged(st, flows, NULL, n);
 }
 
+/* One unsolicited connection's keys, computed before the adds so that
+ * their slots can be prefetched (see add_batch). */
+struct pend {
+	uint64_t src, host, dk, port;
+	int32_t day;
+	int16_t hot;
+	uint8_t pg, proto, scan, icmp_key_ok;
+	uint64_t icmp_key;
+};
+
+#define PEND_BATCH 32
+
+static void prefetch_pend(const vg_study *st, const struct pend *p)
+{
+	vgi_u64map_prefetch(&st->srcday, p->src << 20 | p->dk);
+	vgi_u64map_prefetch(&st->matrix, p->src << 24 | (uint64_t)p->proto << 16 | p->port);
+	vgi_u64map_prefetch(&st->hostsrc, p->host << 32 | p->src);
+	vgi_u64map_prefetch(&st->pdaysrc, (uint64_t)p->pg << 52 | p->dk << 32 | p->src);
+	if (p->host < HOSTDAY_HOSTS)
+		vgi_u64map_prefetch(&st->hostdaysrc, p->host << 52 | p->dk << 32 | p->src);
+	if (!p->scan)
+		vgi_u64map_prefetch(&st->srcday_ns, p->src << 20 | p->dk);
+}
+
+static void add_pend(vg_study *st, const struct pend *p)
+{
+	uint64_t src = p->src, host = p->host, dk = p->dk;
+	vgi_u64map_add(&st->srcday, src << 20 | dk, 1);
+	vgi_u64map_add(&st->matrix, src << 24 | (uint64_t)p->proto << 16 | p->port, 1);
+	vgi_u64map_add(&st->hostsrc, host << 32 | src, 1);
+	if (host < HOSTDAY_HOSTS)
+		vgi_u64map_add(&st->hostdaysrc, host << 52 | dk << 32 | src, 1);
+	vgi_u64map_add(&st->hostdayp, host << 24 | dk << 4 | (uint64_t)p->pg, 1);
+	vgi_u64map_add(&st->pdaysrc, (uint64_t)p->pg << 52 | dk << 32 | src, 1);
+	if (p->hot >= 0)
+		vgi_u64map_add(&st->hotdaysrc, (uint64_t)p->hot << 52 | dk << 32 | src, 1);
+	if (p->scan) {
+		vgi_u64map_add(&st->matrix_scan, src << 24 | (uint64_t)p->proto << 16 | p->port, 1);
+		vgi_u64map_add(&st->dayscan, dk, 1);
+	} else {
+		vgi_u64map_add(&st->srcday_ns, src << 20 | dk, 1);
+		if (p->hot >= 0)
+			vgi_u64map_add(&st->hotdaysrc_ns, (uint64_t)p->hot << 52 | dk << 32 | src, 1);
+	}
+	if (p->icmp_key_ok)
+		vgi_u64map_add(&st->icmpsrc, p->icmp_key, 1);
+}
+
+/* The adds of a batch: every slot is asked for first, so that the cache
+ * misses of the big tables overlap (this is most of the study's time). */
+static void add_batch(vg_study *st, const struct pend *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		prefetch_pend(st, &p[i]);
+	for (i = 0; i < n; i++)
+		add_pend(st, &p[i]);
+}
+
 int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
-	size_t k;
+	/* set here, not by the worker: vg_study_add_scan writes it too */
 	if (ids)
 		st->scans_known = 1;
+	if (st->worker)
+		return vgi_worker_add(st->worker, flows, ids, n);
+	return add_tagged_sync(st, flows, ids, n);
+}
+
+/* Everything the worker touches: counters, the source and host tables and
+ * the maps. vg_study_add_scan (the caller's thread) touches none of it. */
+static int add_tagged_sync(void *user, const vg_flow *flows, const uint32_t *ids,
+			   size_t n)
+{
+	vg_study *st = user;
+	struct pend pb[PEND_BATCH];
+	size_t k, np = 0;
 	for (k = 0; k < n; k++) {
 		const vg_flow *f = &flows[k];
-		int cls, pg, hot, is_icmp;
+		int cls, is_icmp;
 		int64_t si, hi;
-		uint64_t src, host, dk, port;
 		int32_t day;
 		struct vgi_srcinfo *sp;
+		struct pend *p;
 
 		if (f->kind != VG_REC_FLOW)
 			continue;
@@ -386,13 +490,22 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids,
 			continue;
 		if ((si = src_index(st, f)) < 0 || (hi = host_index(st, f)) < 0)
 			continue;
-		src = (uint64_t)si;
-		host = (uint64_t)hi;
+		p = &pb[np];
+		p->src = (uint64_t)si;
+		p->host = (uint64_t)hi;
 		day = vgi_study_day(st->site, f->stime_us);
-		dk = DAYK(day);
-		pg = pgroup(f);
-		is_icmp = pg == VGI_PG_ICMP;
-		port = is_icmp ? (uint64_t)(f->sport << 8 | (f->dport & 0xff)) : f->dport;
+		p->day = day;
+		p->dk = DAYK(day);
+		p->pg = (uint8_t)pgroup(f);
+		p->proto = f->proto;
+		is_icmp = p->pg == VGI_PG_ICMP;
+		p->port = is_icmp ? (uint64_t)(f->sport << 8 | (f->dport & 0xff)) : f->dport;
+		p->hot = (int16_t)hot_index(st->site, f);
+		p->scan = ids && ids[k];
+		p->icmp_key_ok = (uint8_t)is_icmp;
+		p->icmp_key = (uint64_t)(f->proto == 58) << 48 |
+			      (uint64_t)(f->sport & 0xff) << 40 |
+			      (uint64_t)(f->dport & 0xff) << 32 | p->src;
 
 		sp = &st->src[si];
 		sp->conns++;
@@ -403,20 +516,7 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids,
 			sp->last_day = day;
 		st->host_conns[hi]++;
 
-		vgi_u64map_add(&st->srcday, src << 20 | dk, 1);
-		vgi_u64map_add(&st->matrix, src << 24 | (uint64_t)f->proto << 16 | port, 1);
-		vgi_u64map_add(&st->hostsrc, host << 32 | src, 1);
-		if (host < HOSTDAY_HOSTS)
-			vgi_u64map_add(&st->hostdaysrc, host << 52 | dk << 32 | src, 1);
-		vgi_u64map_add(&st->hostdayp, host << 24 | dk << 4 | (uint64_t)pg, 1);
-		vgi_u64map_add(&st->pdaysrc, (uint64_t)pg << 52 | dk << 32 | src, 1);
-		hot = hot_index(st->site, f);
-		if (hot >= 0)
-			vgi_u64map_add(&st->hotdaysrc, (uint64_t)hot << 52 | dk << 32 | src, 1);
-		if (ids && ids[k]) {
-			vgi_u64map_add(&st->matrix_scan,
-				       src << 24 | (uint64_t)f->proto << 16 | port, 1);
-			vgi_u64map_add(&st->dayscan, dk, 1);
+		if (p->scan) {
 			if (ids[k] >= st->cap_by_id) {
 				size_t cap = st->cap_by_id ? st->cap_by_id : 1024;
 				uint32_t *nb;
@@ -436,18 +536,13 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids,
 			sp->icmp_ns |= (uint8_t)is_icmp;
 			if (day < sp->first_day_ns)
 				sp->first_day_ns = day;
-			vgi_u64map_add(&st->srcday_ns, src << 20 | dk, 1);
-			if (hot >= 0)
-				vgi_u64map_add(&st->hotdaysrc_ns,
-					       (uint64_t)hot << 52 | dk << 32 | src, 1);
 		}
-		if (is_icmp)
-			vgi_u64map_add(&st->icmpsrc,
-				       (uint64_t)(f->proto == 58) << 48 |
-					       (uint64_t)(f->sport & 0xff) << 40 |
-					       (uint64_t)(f->dport & 0xff) << 32 | src,
-				       1);
+		if (++np == PEND_BATCH) {
+			add_batch(st, pb, np);
+			np = 0;
+		}
 	}
+	add_batch(st, pb, np);
 	return VG_OK;
 }
 
@@ -682,6 +777,9 @@ int vg_study_finish(vg_study *st)
 	uint32_t val;
 	size_t i, it;
 	int rc = VG_ENOMEM;
+
+	if (join_worker(st) != VG_OK)
+		return st->worker_rc;
 
 	if (st->finished)
 		return VG_OK;

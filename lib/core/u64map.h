@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
+
 #define VGI_U64MAP_EMPTY UINT64_MAX
 
 typedef struct vgi_u64map {
@@ -34,6 +36,16 @@ void vgi_u64map_free(vgi_u64map *m);
 int vgi_u64map_add(vgi_u64map *m, uint64_t key, uint32_t v);
 /* Sets key's counter to v (creating it); -1 if refused. */
 int vgi_u64map_put(vgi_u64map *m, uint64_t key, uint32_t v);
+/* Starts loading key's slot into the cache (for a batch of adds: prefetch
+ * them all, then add; the loads overlap instead of waiting one by one). */
+static inline void vgi_u64map_prefetch(const vgi_u64map *m, uint64_t key)
+{
+	size_t s = (size_t)vgi_mix64(key ^ m->seed) & m->mask; /* as slot_of */
+	__builtin_prefetch(&m->keys[s], 1);
+	if (m->vals)
+		__builtin_prefetch(&m->vals[s], 1);
+}
+
 /* The counter of key, or 0. */
 uint32_t vgi_u64map_get(const vgi_u64map *m, uint64_t key);
 
