@@ -203,7 +203,8 @@ int vg_addr_parse(vg_addr *a, const char *s, size_t len);
 	X(DFLAGS, "dflags", FLAGS,  dflags,    "TCP flags from destination")  \
 	X(ICMPID, "icmpid", U16,    icmp_id,   "ICMP echo id / quoted port")  \
 	X(SENSOR, "sensor", U32,    sensor,    "sensor id")                   \
-	X(TRANS,  "trans",  U32,    n_records, "sensor records in this flow")
+	X(TRANS,  "trans",  U32,    n_records, "sensor records in this flow") \
+	X(ONEWAY, "oneway", ONEWAY, rflags,    "1: one direction of a connection (NetFlow, nfdump)")
 
 enum vg_field {
 #define VG_X_(sym, name, kind, member, doc) VG_F_##sym,

@@ -31,7 +31,7 @@ static void usage(FILE *fp)
 		"      --fields LIST    columns, comma-separated; +LIST appends to the defaults\n"
 		"                       (stime,ltime,proto,saddr,sport,daddr,dport,spkts,dpkts,\n"
 		"                       sbytes,dbytes,state); also dur pkts bytes sflags dflags\n"
-		"                       icmpid sensor trans\n"
+		"                       icmpid sensor trans oneway\n"
 		"  -m, --merge          merge the reports of each connection (as racluster)\n"
 		"      --idle SECONDS   with --merge: a gap this long starts a new connection\n"
 		"                       (default 120)\n"

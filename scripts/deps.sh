@@ -8,7 +8,7 @@ build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev lib
 case "${1:-build}" in
   build) want="$build" ;;
   # the HTML report's browser test: Chromium, node and npm (playwright-core)
-  test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm" ;;
+  test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm softflowd nfdump" ;;
   fuzz)  want="$build clang libclang-rt-14-dev" ;;
   bench) want="$build argus-server argus-client nfdump python3 time gzip chromium fonts-dejavu-core nodejs npm" ;;
   *) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;

@@ -10,7 +10,7 @@
 #include "core/core.h"
 
 enum kind { K_TIME, K_DUR, K_PROTO, K_ADDR, K_PORT, K_U64, K_SUM, K_STATE,
-	    K_FLAGS, K_U16, K_U32 };
+	    K_FLAGS, K_U16, K_U32, K_ONEWAY };
 
 struct field_def {
 	const char *name;
@@ -203,6 +203,10 @@ size_t vg_field_format(int field, const vg_flow *f, int style, char *out)
 		return vgi_fmt_u64(out, MEMBER(f, d, uint16_t));
 	case K_U32:
 		return vgi_fmt_u64(out, MEMBER(f, d, uint32_t));
+	case K_ONEWAY:
+		if (json)
+			return fmt_str(out, (f->rflags & VG_RF_ONEWAY) ? "true" : "false", 0);
+		return fmt_str(out, (f->rflags & VG_RF_ONEWAY) ? "1" : "0", 0);
 	}
 	out[0] = '\0';
 	return 0;
@@ -432,6 +436,14 @@ int vg_field_parse(int field, const char *s, size_t len, vg_flow *f)
 		if (parse_u64(s, len, &v) || v > 0xffffffffu)
 			return VG_EINVAL;
 		MEMBER_W(f, d, uint32_t) = (uint32_t)v;
+		return VG_OK;
+	case K_ONEWAY:
+		if ((len == 1 && s[0] == '1') || (len == 4 && memcmp(s, "true", 4) == 0))
+			f->rflags |= VG_RF_ONEWAY;
+		else if ((len == 1 && s[0] == '0') || (len == 5 && memcmp(s, "false", 5) == 0))
+			f->rflags &= (uint8_t)~VG_RF_ONEWAY;
+		else
+			return VG_EINVAL;
 		return VG_OK;
 	}
 	return VG_EINVAL;

@@ -365,6 +365,11 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 		/* one-way TCP: the state from the flags of this direction */
 		vgi_oneway_tcp_status(f);
 		vg_flow_derive_state(f);
+	} else if (f->rflags & VG_RF_ONEWAY) {
+		/* vigil's CSV of one-way flows (vigil collect): the same, so
+		 * that the pairing sees the TCP state of each direction */
+		vgi_oneway_tcp_status(f);
+		vg_flow_derive_state(f);
 	}
 	if (f->ltime_us < f->stime_us) {
 		snprintf(why, whylen, "ltime before stime");
