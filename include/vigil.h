@@ -554,6 +554,9 @@ int vg_scans_create(vg_scans **sc, const vg_site *site, vg_scan_flow_fn on_flow,
 		    vg_scan_event_fn on_event, void *user, char *err, size_t errlen);
 int vg_scans_add(vg_scans *sc, const vg_flow *flows, size_t n);
 int vg_scans_flush(vg_scans *sc);
+/* 1: the detection runs in a thread of its own (the callbacks then run in
+ * that thread until vg_scans_flush, which waits for it). */
+int vg_scans_set_async(vg_scans *sc, int on);
 void vg_scans_get_stats(const vg_scans *sc, vg_scans_stats *st);
 void vg_scans_free(vg_scans *sc);
 

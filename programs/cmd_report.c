@@ -209,6 +209,9 @@ int cmd_report(int argc, char **argv)
 		ec = EXIT_USAGE;
 		goto out;
 	}
+	/* reading and merging, scan detection, the study and the alerts each
+	 * run in a thread of their own, handing batches on */
+	vg_scans_set_async(c->sc, 1);
 	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
 	mo.time_order = 1; /* the analyses do not depend on record order */
 	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {

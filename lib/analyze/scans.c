@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/worker.h"
 #include "analyze/analyze.h"
 
 #define RING 256            /* distinct (host, port) pairs kept for the window */
@@ -68,6 +69,8 @@ struct known {
 
 struct vg_scans {
 	const vg_site *site;
+	struct vgi_worker *worker; /* vg_scans_set_async */
+	int worker_failed;
 	vg_scan_flow_fn on_flow;
 	vg_scan_event_fn on_event;
 	void *user;
@@ -328,11 +331,22 @@ static void src_clear(struct src *s)
 	s->pending = NULL;
 }
 
+static int join_worker(vg_scans *sc)
+{
+	if (sc->worker) {
+		if (vgi_worker_stop(sc->worker) != VG_OK)
+			sc->worker_failed = 1;
+		sc->worker = NULL;
+	}
+	return sc->worker_failed;
+}
+
 void vg_scans_free(vg_scans *sc)
 {
 	size_t i;
 	if (!sc)
 		return;
+	join_worker(sc);
 	for (i = 1; i < sc->next_unused; i++)
 		src_clear(&sc->src[i]);
 	for (i = 0; i < sc->n_known; i++)
@@ -791,17 +805,37 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	s->pending[s->n_pending++] = *f;
 }
 
-int vg_scans_add(vg_scans *sc, const vg_flow *flows, size_t n)
+static int add_sync(void *user, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
+	vg_scans *sc = user;
 	size_t k;
+	(void)ids;
 	for (k = 0; k < n && !sc->failed; k++)
 		if (flows[k].kind == VG_REC_FLOW)
 			add_one(sc, &flows[k]);
-	return sc->failed;
+	return sc->failed ? VG_ENOMEM : VG_OK;
+}
+
+int vg_scans_add(vg_scans *sc, const vg_flow *flows, size_t n)
+{
+	if (sc->worker)
+		return vgi_worker_add(sc->worker, flows, NULL, n) != VG_OK;
+	return add_sync(sc, flows, NULL, n) != VG_OK;
+}
+
+int vg_scans_set_async(vg_scans *sc, int on)
+{
+	if (!on)
+		return join_worker(sc) ? VG_ENOMEM : VG_OK;
+	if (!sc->worker)
+		(void)vgi_worker_start(&sc->worker, add_sync, sc); /* else synchronous */
+	return VG_OK;
 }
 
 int vg_scans_flush(vg_scans *sc)
 {
+	if (join_worker(sc))
+		return 1;
 	while (sc->head && !sc->failed)
 		close_source(sc, sc->head);
 	return sc->failed;
