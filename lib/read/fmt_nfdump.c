@@ -22,6 +22,16 @@
  * flags), 2 IPv4 and 3 IPv6 addresses, 5 counters of the other direction.
  * The appendix (ident, statistics) after the data blocks is not read.
  * Flows are one-way unless the exporter sent biflow counters.
+ *
+ * Layout 1 (nfdump 1.6 and older collectors; FORMATS.md 3.6): a 140-byte
+ * header [magic, layout 1, flags u32 (0x1 LZO, 0x8 bzip2, 0x10 LZ4, 0x20
+ * zstd), data blocks u32, ident char[128]] and a 136-byte statistics
+ * record, then blocks of type 2. Records: type 2, an extension map [id u16,
+ * size u16, extension ids u16..., 0]; type 10, a flow [+4 flags (1 IPv6,
+ * 2 64-bit packets, 4 64-bit bytes), +6 map id, +8/+10 ms of first/last,
+ * +12/+16 first/last s, +21 TCP flags, +22 proto, +24/+26 ports] followed
+ * by the addresses, packets, bytes and the map's extensions in order, of
+ * which 14-17 are the other direction's packets and bytes.
  */
 #include <stdlib.h>
 
@@ -33,11 +43,23 @@
 #include "read/read.h"
 
 #define HDR_LEN 40
+#define HDR1_LEN (140 + 136)     /* layout 1: header and statistics record */
+#define V1_MAX_EXT 32            /* extensions a layout-1 map may list */
 #define BLK_HDR 12
 #define MAX_BLOCK (5u << 20)     /* nfdump's own limit for a block, as stored */
 #define MAX_PLAIN (8u << 20)     /* decompressed: writers flush at ~1 MiB */
 
+/* A layout-1 extension map: the optional extensions of the records that
+ * name it, in order. */
+struct v1map {
+	uint8_t n, valid;
+	uint8_t ids[V1_MAX_EXT];
+};
+
 struct nf_state {
+	unsigned layout;              /* 1 or 2 */
+	struct v1map *maps;           /* layout 1, by map id */
+	size_t n_maps;
 	unsigned compression;
 	uint32_t n_blocks, block_no;  /* data blocks in all, and the current one (1-based) */
 	uint8_t *plain;               /* the current block's records */
@@ -51,6 +73,43 @@ static int sniff(const uint8_t *p, size_t n)
 	if (n < 4 || vgi_le16(p) != 0xA50C)
 		return 0;
 	return vgi_le16(p + 2) == 2 || vgi_le16(p + 2) == 1 ? 100 : 0;
+}
+
+static int open_v1(vg_reader *r)
+{
+	struct nf_state *st;
+	size_t have = vgi_need(r, HDR1_LEN);
+	const uint8_t *p;
+	uint32_t flags;
+	unsigned comp;
+
+	if (have == (size_t)-1)
+		return VG_EIO;
+	if (have < HDR1_LEN) {
+		vgi_errf(r->errmsg, "%s: @0x0: an nfdump layout 1 file that ends inside its "
+			 "%u-byte header", r->name, HDR1_LEN);
+		return VG_ETRUNC;
+	}
+	p = r->buf + r->pos;
+	flags = vgi_le32(p + 4);
+	comp = (flags & 0x1) ? 1 : (flags & 0x8) ? 2 : (flags & 0x10) ? 3 : (flags & 0x20) ? 4 : 0;
+	if (__builtin_popcount(flags & 0x39) > 1) {
+		vgi_errf(r->errmsg, "%s: @0x4: nfdump layout 1 flags 0x%x name more than one "
+			 "compression", r->name, (unsigned)flags);
+		return VG_EFORMAT;
+	}
+	if (!(st = calloc(1, sizeof *st)))
+		return VG_ENOMEM;
+	st->layout = 1;
+	st->compression = comp;
+	st->n_blocks = vgi_le32(p + 8);
+	r->fmt_state = st;
+	r->pos += HDR1_LEN;
+	if (comp == 1 && lzo_init() != LZO_E_OK) {
+		vgi_errf(r->errmsg, "%s: the LZO library failed to start", r->name);
+		return VG_EINVAL;
+	}
+	return VG_OK;
 }
 
 static int open_nf(vg_reader *r)
@@ -68,11 +127,8 @@ static int open_nf(vg_reader *r)
 		return VG_EFORMAT;
 	}
 	layout = vgi_le16(p + 2);
-	if (layout == 1) {
-		vgi_errf(r->errmsg, "%s: @0x2: an nfdump 1.6 file (layout 1), which vigil does not "
-			 "read; convert it with nfdump 1.7: nfdump -r OLD -w NEW", r->name);
-		return VG_EUNSUP;
-	}
+	if (layout == 1)
+		return open_v1(r);
 	if (layout != 2 || have < HDR_LEN) {
 		vgi_errf(r->errmsg, "%s: @0x2: nfdump layout %u%s", r->name, layout,
 			 layout != 2 ? " is not one vigil reads (it reads layout 2)"
@@ -91,6 +147,7 @@ static int open_nf(vg_reader *r)
 	}
 	if (!(st = calloc(1, sizeof *st)))
 		return VG_ENOMEM;
+	st->layout = 2;
 	st->compression = comp;
 	st->n_blocks = vgi_le32(p + 36);
 	r->fmt_state = st;
@@ -105,8 +162,10 @@ static int open_nf(vg_reader *r)
 static void close_nf(vg_reader *r)
 {
 	struct nf_state *st = r->fmt_state;
-	if (st)
+	if (st) {
 		free(st->plain);
+		free(st->maps);
+	}
 	free(st);
 	r->fmt_state = NULL;
 }
@@ -279,6 +338,142 @@ static int parse_v3(const uint8_t *p, size_t len, vg_flow *f, const char **why)
 	return 1;
 }
 
+/* The size of a layout-1 optional extension (nfdump 1.6 extension ids
+ * 4-27), or 0 for one we do not know. */
+static unsigned v1_ext_size(unsigned id)
+{
+	static const uint8_t size[28] = {
+		[4] = 4, [5] = 8, [6] = 4, [7] = 8, [8] = 4, [9] = 4, [10] = 16,
+		[11] = 4, [12] = 16, [13] = 4, [14] = 4, [15] = 8, [16] = 4, [17] = 8,
+		[18] = 4, [19] = 8, [20] = 16, [21] = 16, [22] = 40, [23] = 4,
+		[24] = 16, [25] = 4, [26] = 8, [27] = 8,
+	};
+	return id < 28 ? size[id] : 0;
+}
+
+/* A layout-1 extension map record (type 2). */
+static int v1_map(struct nf_state *st, const uint8_t *p, size_t len, const char **why)
+{
+	unsigned id, i, n = 0;
+	struct v1map *m;
+	if (len < 8) {
+		*why = "an extension map shorter than 8 bytes";
+		return -1;
+	}
+	id = vgi_le16(p + 4);
+	if (id >= st->n_maps) {
+		size_t nm = VGI_MAX((size_t)id + 1, st->n_maps * 2);
+		struct v1map *mm = realloc(st->maps, nm * sizeof *mm);
+		if (!mm) {
+			*why = "out of memory for extension maps";
+			return -1;
+		}
+		memset(mm + st->n_maps, 0, (nm - st->n_maps) * sizeof *mm);
+		st->maps = mm;
+		st->n_maps = nm;
+	}
+	m = &st->maps[id];
+	memset(m, 0, sizeof *m);
+	for (i = 8; i + 2 <= len; i += 2) {
+		unsigned e = vgi_le16(p + i);
+		if (e == 0)
+			break;
+		if (n == V1_MAX_EXT || e > 255) {
+			*why = "an extension map with too many or unknown extensions";
+			return -1;
+		}
+		m->ids[n++] = (uint8_t)e;
+	}
+	m->n = (uint8_t)n;
+	m->valid = 1;
+	return 0;
+}
+
+/* A layout-1 flow record (type 10): 1 a flow, 0 skipped (why), -1 bad. */
+static int parse_v1(const struct nf_state *st, const uint8_t *p, size_t len, vg_flow *f,
+		    const char **why)
+{
+	unsigned flags, map, i;
+	size_t off = 32;
+	const struct v1map *m;
+	int have_cnt = 0;
+	uint16_t dport_raw;
+	if (len < 32) {
+		*why = "a flow record shorter than its 32-byte head";
+		return -1;
+	}
+	memset(f, 0, sizeof *f);
+	f->kind = VG_REC_FLOW;
+	f->n_records = 1;
+	flags = vgi_le16(p + 4);
+	map = vgi_le16(p + 6);
+	f->stime_us = (int64_t)vgi_le32(p + 12) * 1000000 + (int64_t)vgi_le16(p + 8) * 1000;
+	f->ltime_us = (int64_t)vgi_le32(p + 16) * 1000000 + (int64_t)vgi_le16(p + 10) * 1000;
+	f->sflags = p[21];
+	f->proto = p[22];
+	f->sport = vgi_le16(p + 24);
+	dport_raw = vgi_le16(p + 26);
+	if (flags & 1) {
+		if (off + 32 > len)
+			goto short_rec;
+		put_be64(f->saddr.a, vgi_le64(p + off));
+		put_be64(f->saddr.a + 8, vgi_le64(p + off + 8));
+		put_be64(f->daddr.a, vgi_le64(p + off + 16));
+		put_be64(f->daddr.a + 8, vgi_le64(p + off + 24));
+		f->family = VG_FAM_IP6;
+		off += 32;
+	} else {
+		if (off + 8 > len)
+			goto short_rec;
+		vg_addr_from_ip4(&f->saddr, vgi_le32(p + off));
+		vg_addr_from_ip4(&f->daddr, vgi_le32(p + off + 4));
+		f->family = VG_FAM_IP4;
+		off += 8;
+	}
+	if (off + ((flags & 2) ? 8 : 4) + ((flags & 4) ? 8 : 4) > len)
+		goto short_rec;
+	f->spkts = (flags & 2) ? vgi_le64(p + off) : vgi_le32(p + off);
+	off += (flags & 2) ? 8 : 4;
+	f->sbytes = (flags & 4) ? vgi_le64(p + off) : vgi_le32(p + off);
+	off += (flags & 4) ? 8 : 4;
+	m = map < st->n_maps && st->maps[map].valid ? &st->maps[map] : NULL;
+	if (!m) {
+		*why = "a flow that names an extension map the file has not defined";
+		return 0;
+	}
+	for (i = 0; i < m->n; i++) {
+		unsigned e = m->ids[i], sz = v1_ext_size(e);
+		if (!sz)
+			break; /* NSEL and later: nothing we read comes after them */
+		if (off + sz > len)
+			goto short_rec;
+		if (e == 14 || e == 15) {
+			f->dpkts = e == 14 ? vgi_le32(p + off) : vgi_le64(p + off);
+			have_cnt = 1;
+		} else if (e == 16 || e == 17) {
+			f->dbytes = e == 16 ? vgi_le32(p + off) : vgi_le64(p + off);
+			have_cnt = 1;
+		}
+		off += sz;
+	}
+	if (!have_cnt)
+		f->rflags |= VG_RF_ONEWAY;
+	if (f->proto == 1 || f->proto == 58) {
+		f->sport = (uint16_t)(dport_raw >> 8);
+		f->dport = (uint16_t)(dport_raw & 0xff);
+	} else {
+		f->dport = dport_raw;
+	}
+	if (f->ltime_us < f->stime_us)
+		f->ltime_us = f->stime_us;
+	vgi_oneway_tcp_status(f);
+	vg_flow_derive_state(f);
+	return 1;
+short_rec:
+	*why = "a flow record shorter than its fields";
+	return -1;
+}
+
 static int read_nf(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 {
 	struct nf_state *st = r->fmt_state;
@@ -308,12 +503,21 @@ static int read_nf(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 			}
 			type = vgi_le16(p);
 			st->bpos += len;
-			if (type != 11) {
+			if (st->layout == 1 && type == 2) {
+				if (v1_map(st, p, len, &why) == 0) {
+					r->st.skipped[VG_SKIP_RECTYPE]++;
+					continue;
+				}
+				pr = -1;
+			} else if (type != (st->layout == 1 ? 10u : 11u)) {
 				/* exporter info and statistics, samplers, legacy records */
 				r->st.skipped[VG_SKIP_RECTYPE]++;
 				continue;
+			} else if (st->layout == 1) {
+				pr = parse_v1(st, p, len, &out[k], &why);
+			} else {
+				pr = parse_v3(p, len, &out[k], &why);
 			}
-			pr = parse_v3(p, len, &out[k], &why);
 			if (pr == 1) {
 				r->st.n_flows++;
 				vgi_note_times(r, &out[k]);
@@ -393,7 +597,7 @@ static int read_nf(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 				break;
 			}
 			r->pos += BLK_HDR + size;
-			if (btype != 3) {
+			if (btype != (st->layout == 1 ? 2u : 3u)) {
 				r->st.skipped[VG_SKIP_RECTYPE] += nrec;
 				continue;
 			}
@@ -414,6 +618,6 @@ static int read_nf(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 }
 
 const struct vgi_format vgi_fmt_nfdump = {
-	"nfdump", "nfdump files (nfcapd, nfpcapd; nfdump 1.7 layout 2)",
+	"nfdump", "nfdump files (nfcapd, nfpcapd; layout 2 of nfdump 1.7, layout 1 of 1.6)",
 	sniff, open_nf, read_nf, close_nf, NULL, NULL,
 };
