@@ -275,6 +275,11 @@ static int parse_v3(const uint8_t *p, size_t len, vg_flow *f, const char **why)
 				*why = "a short generic element";
 				return -1;
 			}
+			/* ms since 1970; past year 9999 is damage */
+			if (vgi_le64(e) > 253402300799999ull || vgi_le64(e + 8) > 253402300799999ull) {
+				*why = "a time out of range";
+				return -1;
+			}
 			f->stime_us = (int64_t)vgi_le64(e) * 1000;
 			f->ltime_us = (int64_t)vgi_le64(e + 8) * 1000;
 			f->spkts = vgi_le64(e + 24);
