@@ -116,6 +116,7 @@ struct vg_reader {
 	 * of read through src (no copy; resident memory stays one window). */
 	int map_fd;        /* -1 when not mapping */
 	uint64_t map_size; /* file size */
+	int small;         /* a regular file under MAP_MIN: read, no thread */
 	uint8_t *map_ptr;  /* current mapping */
 	size_t map_len;
 

@@ -29,6 +29,7 @@ static const struct vgi_format *const formats[] = {
 #define WIN_MIN (1u << 20)     /* window bytes */
 #define WIN_MAX (64u << 20)    /* the most any format may ask for at once */
 #define MAP_WIN (16u << 20)    /* bytes mapped at a time */
+#define MAP_MIN (4u << 20)     /* smaller files are read, not mapped */
 
 static const char *const skip_names[] = {
 #define VG_X_(sym, doc) doc,
@@ -285,8 +286,8 @@ static int reader_start(vg_reader *r)
 {
 	int rc = reader_begin(r);
 	/* a small file is read faster than a thread starts: no prefetch */
-	if (rc == VG_OK && r->o.prefetch && !r->done &&
-	    !(r->map_fd >= 0 && r->map_size < (4u << 20)) && par_start(r) != VG_OK)
+	if (rc == VG_OK && r->o.prefetch && !r->done && !r->small &&
+	    par_start(r) != VG_OK)
 		pump_start(r);
 	return rc;
 }
@@ -362,7 +363,11 @@ int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
 					  (magic[0] == 'B' && magic[1] == 'Z') ||
 					  (magic[0] == 0xfd && magic[1] == '7') ||
 					  (magic[0] == 0x28 && magic[1] == 0xb5));
-		if (got >= 0 && !packed) {
+		/* small files are read: unmapping them would interrupt every
+		 * other thread of the process to flush its TLB (a flow
+		 * directory is thousands of small files) */
+		r->small = sb.st_size < (off_t)MAP_MIN;
+		if (got >= 0 && !packed && !r->small) {
 			r->map_fd = fd;
 			r->map_size = (uint64_t)sb.st_size;
 			return reader_start(r);
