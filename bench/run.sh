@@ -127,7 +127,7 @@ sort ra.rows >ra.sorted
 cmp -s ra.sorted vp.rows && PCAP_SAME="identical ($(wc -l <vp.rows) rows, in any order)" || PCAP_SAME="DIFFERENT"
 rm -f ra.rows v.rows rc.rows vm.rows ra.sorted vp.rows
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf((a / b < 2) ? "%.2f" : "%.1f", a / b); else print "-" }'; }
 rate() { awk -v r="$RECS" -v w="$1" 'BEGIN{ printf "%.2f M", (w > 0) ? r / w / 1e6 : 0 }'; }
 
 OUT=$TOP/bench/RESULTS.md
