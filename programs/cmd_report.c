@@ -5,6 +5,7 @@
  * terminal summary or JSON, and optionally as one CSV per table.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,7 +74,15 @@ struct report_ctx {
 	vg_flow buf[1024];
 	uint32_t ids[1024];
 	size_t n;
+	int al_rc;
 };
+
+static void *alerts_finish_main(void *arg)
+{
+	struct report_ctx *c = arg;
+	c->al_rc = vg_alerts_finish(c->al);
+	return NULL;
+}
 
 /* merged connections go through the scan detector, then to the study with
  * their scan event ids */
@@ -227,16 +236,27 @@ int cmd_report(int argc, char **argv)
 			vg_alerts_add(c->al, c->buf, c->ids, c->n);
 	}
 	vg_study_set_records(c->st, t.n_matched);
-	if (c->al) {
-		if (vg_alerts_finish(c->al) != VG_OK) {
+	{
+		/* the alerts' detectors and the study's tables are finished
+		 * side by side: neither reads the other */
+		pthread_t th;
+		int threaded = c->al && pthread_create(&th, NULL, alerts_finish_main, c) == 0;
+		int st_rc;
+		if (c->al && !threaded)
+			c->al_rc = vg_alerts_finish(c->al);
+		st_rc = vg_study_finish(c->st);
+		if (threaded)
+			pthread_join(th, NULL);
+		if (c->al && c->al_rc != VG_OK) {
 			warnx_("report: the alerts failed (out of memory)");
 			goto out;
 		}
-		vg_study_set_alerts(c->st, c->al);
-	}
-	if (vg_study_finish(c->st) != VG_OK) {
-		warnx_("report: the study failed");
-		goto out;
+		if (c->al)
+			vg_study_set_alerts(c->st, c->al);
+		if (st_rc != VG_OK) {
+			warnx_("report: the study failed");
+			goto out;
+		}
 	}
 	html_stdout = o.html_file && strcmp(o.html_file, "-") == 0;
 	if (html_stdout && o.outfile) {
