@@ -75,9 +75,27 @@ static int sniff(const uint8_t *p, size_t n)
 	return vgi_le16(p + 2) == 2 || vgi_le16(p + 2) == 1 ? 100 : 0;
 }
 
+/* The reader's state once a header is taken: either layout. */
+static int start(vg_reader *r, unsigned layout, unsigned comp, uint32_t n_blocks,
+		 size_t hdr_len)
+{
+	struct nf_state *st = calloc(1, sizeof *st);
+	if (!st)
+		return VG_ENOMEM;
+	st->layout = layout;
+	st->compression = comp;
+	st->n_blocks = n_blocks;
+	r->fmt_state = st;
+	r->pos += hdr_len;
+	if (comp == 1 && lzo_init() != LZO_E_OK) {
+		vgi_errf(r->errmsg, "%s: the LZO library failed to start", r->name);
+		return VG_EINVAL;
+	}
+	return VG_OK;
+}
+
 static int open_v1(vg_reader *r)
 {
-	struct nf_state *st;
 	size_t have = vgi_need(r, HDR1_LEN);
 	const uint8_t *p;
 	uint32_t flags;
@@ -98,23 +116,11 @@ static int open_v1(vg_reader *r)
 			 "compression", r->name, (unsigned)flags);
 		return VG_EFORMAT;
 	}
-	if (!(st = calloc(1, sizeof *st)))
-		return VG_ENOMEM;
-	st->layout = 1;
-	st->compression = comp;
-	st->n_blocks = vgi_le32(p + 8);
-	r->fmt_state = st;
-	r->pos += HDR1_LEN;
-	if (comp == 1 && lzo_init() != LZO_E_OK) {
-		vgi_errf(r->errmsg, "%s: the LZO library failed to start", r->name);
-		return VG_EINVAL;
-	}
-	return VG_OK;
+	return start(r, 1, comp, vgi_le32(p + 8), HDR1_LEN);
 }
 
 static int open_nf(vg_reader *r)
 {
-	struct nf_state *st;
 	size_t have = vgi_need(r, HDR_LEN);
 	const uint8_t *p;
 	unsigned layout, comp;
@@ -131,7 +137,7 @@ static int open_nf(vg_reader *r)
 		return open_v1(r);
 	if (layout != 2 || have < HDR_LEN) {
 		vgi_errf(r->errmsg, "%s: @0x2: nfdump layout %u%s", r->name, layout,
-			 layout != 2 ? " is not one vigil reads (it reads layout 2)"
+			 layout != 2 ? " is not one vigil reads (it reads layouts 1 and 2)"
 				     : ": the file ends inside its header");
 		return layout != 2 ? VG_EUNSUP : VG_ETRUNC;
 	}
@@ -145,18 +151,7 @@ static int open_nf(vg_reader *r)
 		vgi_errf(r->errmsg, "%s: @0x10: unknown compression %u", r->name, comp);
 		return VG_EUNSUP;
 	}
-	if (!(st = calloc(1, sizeof *st)))
-		return VG_ENOMEM;
-	st->layout = 2;
-	st->compression = comp;
-	st->n_blocks = vgi_le32(p + 36);
-	r->fmt_state = st;
-	r->pos += HDR_LEN;
-	if (comp == 1 && lzo_init() != LZO_E_OK) {
-		vgi_errf(r->errmsg, "%s: the LZO library failed to start", r->name);
-		return VG_EINVAL;
-	}
-	return VG_OK;
+	return start(r, 2, comp, vgi_le32(p + 36), HDR_LEN);
 }
 
 static void close_nf(vg_reader *r)
