@@ -536,6 +536,11 @@ const char *vg_scan_type(const vg_scan_event *e); /* "block", "vertical", ... */
 /* The ports as "tcp:1-1024,3389 udp:137 icmp:type8", cut with "..." to fit
  * cap bytes; returns the length. */
 size_t vg_scan_ports_format(const vg_scan_event *e, char *out, size_t cap);
+/* An event's protocols ("tcp,udp,icmp,other") and detectors ("trw,vertical,
+ * horizontal,block") as comma lists in out; returns out. */
+#define VG_SCAN_NAMES_MAX 64
+const char *vg_scan_protos_str(unsigned protos, char out[VG_SCAN_NAMES_MAX]);
+const char *vg_scan_detectors_str(unsigned detectors, char out[VG_SCAN_NAMES_MAX]);
 
 typedef int (*vg_scan_flow_fn)(void *user, const vg_flow *f, uint32_t event_id);
 typedef int (*vg_scan_event_fn)(void *user, const vg_scan_event *e);

@@ -109,38 +109,6 @@ static int cmp_ev(const void *a, const void *b)
 	return x->e.id < y->e.id ? -1 : x->e.id > y->e.id;
 }
 
-static const char *protos_str(unsigned p, char *buf)
-{
-	buf[0] = '\0';
-	if (p & 1)
-		strcat(buf, "tcp,");
-	if (p & 2)
-		strcat(buf, "udp,");
-	if (p & 4)
-		strcat(buf, "icmp,");
-	if (p & 8)
-		strcat(buf, "other,");
-	if (*buf)
-		buf[strlen(buf) - 1] = '\0';
-	return buf;
-}
-
-static const char *detectors_str(unsigned d, char *buf)
-{
-	buf[0] = '\0';
-	if (d & VG_SCAN_TRW)
-		strcat(buf, "trw,");
-	if (d & VG_SCAN_VERTICAL)
-		strcat(buf, "vertical,");
-	if (d & VG_SCAN_HORIZONTAL)
-		strcat(buf, "horizontal,");
-	if (d & VG_SCAN_BLOCK)
-		strcat(buf, "block,");
-	if (*buf)
-		buf[strlen(buf) - 1] = '\0';
-	return buf;
-}
-
 static void fmt_time(char *out, int64_t us, int style)
 {
 	vg_flow f;
@@ -152,7 +120,7 @@ static void fmt_time(char *out, int64_t us, int style)
 static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
 {
 	size_t i;
-	char a[46], t1[64], t2[64], pr[32], de[64], ports[4096];
+	char a[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[4096];
 	if (outfmt == VG_OUT_CSV)
 		fprintf(fp, "id,scanner,type,protos,first,last,targets,ports,port_list,flows,"
 			"answered,unanswered,score,detectors,known_scanner\n");
@@ -164,8 +132,8 @@ static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
 		const vg_scan_event *e = &c->ev[i].e;
 		vg_addr_format(&e->scanner, e->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, a);
 		vg_scan_ports_format(e, ports, outfmt == VG_OUT_TEXT ? 60 : sizeof ports);
-		protos_str(e->protos, pr);
-		detectors_str(e->detectors, de);
+		vg_scan_protos_str(e->protos, pr);
+		vg_scan_detectors_str(e->detectors, de);
 		if (outfmt == VG_OUT_JSON) {
 			fmt_time(t1, e->first_us, VG_STYLE_JSON);
 			fmt_time(t2, e->last_us, VG_STYLE_JSON);

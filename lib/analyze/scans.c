@@ -841,6 +841,31 @@ int vg_scans_flush(vg_scans *sc)
 	return sc->failed;
 }
 
+/* The names of the bits set in v, comma-separated. */
+static const char *bit_names(unsigned v, const char *const *names, size_t n,
+			     char out[VG_SCAN_NAMES_MAX])
+{
+	size_t i, len = 0;
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		if (v & (1u << i))
+			len += (size_t)snprintf(out + len, VG_SCAN_NAMES_MAX - len, "%s%s",
+						len ? "," : "", names[i]);
+	return out;
+}
+
+const char *vg_scan_protos_str(unsigned protos, char out[VG_SCAN_NAMES_MAX])
+{
+	static const char *const names[] = {"tcp", "udp", "icmp", "other"};
+	return bit_names(protos, names, VGI_ARRAY_LEN(names), out);
+}
+
+const char *vg_scan_detectors_str(unsigned detectors, char out[VG_SCAN_NAMES_MAX])
+{
+	static const char *const names[] = {"trw", "vertical", "horizontal", "block"};
+	return bit_names(detectors, names, VGI_ARRAY_LEN(names), out);
+}
+
 size_t vg_scan_ports_format(const vg_scan_event *e, char *out, size_t cap)
 {
 	size_t n = 0, i = 0;

@@ -175,38 +175,6 @@ static void port_classes_csv(const vg_study *st, unsigned proto, unsigned port, 
 		(int)pi.trojan_len, pi.trojan ? pi.trojan : "");
 }
 
-static const char *scan_protos(unsigned p, char *buf)
-{
-	buf[0] = '\0';
-	if (p & 1)
-		strcat(buf, "tcp,");
-	if (p & 2)
-		strcat(buf, "udp,");
-	if (p & 4)
-		strcat(buf, "icmp,");
-	if (p & 8)
-		strcat(buf, "other,");
-	if (*buf)
-		buf[strlen(buf) - 1] = '\0';
-	return buf;
-}
-
-static const char *scan_detectors(unsigned d, char *buf)
-{
-	buf[0] = '\0';
-	if (d & VG_SCAN_TRW)
-		strcat(buf, "trw,");
-	if (d & VG_SCAN_VERTICAL)
-		strcat(buf, "vertical,");
-	if (d & VG_SCAN_HORIZONTAL)
-		strcat(buf, "horizontal,");
-	if (d & VG_SCAN_BLOCK)
-		strcat(buf, "block,");
-	if (*buf)
-		buf[strlen(buf) - 1] = '\0';
-	return buf;
-}
-
 /* The scan with the most unsolicited connections, or NULL. */
 static const struct vgi_scan *largest_scan(const vg_study *st)
 {
@@ -415,7 +383,7 @@ static void write_text(vg_study *st, FILE *fp)
 	if (st->n_scans) {
 		const struct vgi_scan **order = malloc(st->n_scans * sizeof *order);
 		if (order) {
-			char pr[32], de[64], ports[64];
+			char pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[64];
 			for (i = 0; i < st->n_scans; i++)
 				order[i] = &st->scans[i];
 			qsort(order, st->n_scans, sizeof *order, cmp_scan_conns);
@@ -430,7 +398,7 @@ static void write_text(vg_study *st, FILE *fp)
 				if (strlen(ports) > 60)
 					strcpy(ports + 57, "...");
 				fprintf(fp, "%5u %-39s %-10s %-9s %-11s %7u %6u %8llu  %s%s%s\n", e->id, ab,
-					vg_scan_type(e), scan_protos(e->protos, pr), d1, e->targets,
+					vg_scan_type(e), vg_scan_protos_str(e->protos, pr), d1, e->targets,
 					e->n_ports, (unsigned long long)order[i]->conns, ports,
 					e->known ? "  known: " : "", e->known ? e->known : "");
 				(void)de;
@@ -531,7 +499,7 @@ static void json_scans(FILE *fp, const vg_study *st, const uint8_t *keep)
 	for (i = 0; i < st->n_scans; i++) {
 		const struct vgi_scan *sc = &st->scans[i];
 		vg_scan_event ev, *e = &ev;
-		char ab[46], t1[64], t2[64], pr[32], de[64], ports[8192];
+		char ab[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[8192];
 		vg_flow tf;
 		if (keep && !keep[i])
 			continue;
@@ -545,14 +513,14 @@ static void json_scans(FILE *fp, const vg_study *st, const uint8_t *keep)
 		snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
 		fprintf(fp, "%s{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"protos\":\"%s\","
 			"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":",
-			k++ ? "," : "", e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
+			k++ ? "," : "", e->id, ab, vg_scan_type(e), vg_scan_protos_str(e->protos, pr), t1, t2,
 			e->targets, e->n_ports);
 		json_str(fp, ports, strlen(ports));
 		fprintf(fp, ",\"flows\":%llu,\"connections\":%llu,\"answered\":%llu,"
 			"\"unanswered\":%llu,\"score\":%.3f,\"detectors\":\"%s\",\"known_scanner\":",
 			(unsigned long long)e->flows, (unsigned long long)sc->conns,
 			(unsigned long long)e->answered, (unsigned long long)e->unanswered, e->score,
-			scan_detectors(e->detectors, de));
+			vg_scan_detectors_str(e->detectors, de));
 		if (e->known)
 			json_str(fp, e->known, strlen(e->known));
 		else
@@ -999,7 +967,7 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 		for (i = 0; i < st->n_scans; i++) {
 			const struct vgi_scan *sc = &st->scans[i];
 			vg_scan_event ev, *e = &ev;
-			char pr[32], de[64], ports[8192], t1[64], t2[64];
+			char pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[8192], t1[64], t2[64];
 			vg_flow tf;
 			vgi_scan_event(st, sc, &ev);
 			memset(&tf, 0, sizeof tf);
@@ -1010,11 +978,11 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 			addr_str(&e->scanner, e->family, ab);
 			snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
 			fprintf(fp, "%u,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s\n",
-				e->id, ab, vg_scan_type(e), scan_protos(e->protos, pr), t1, t2,
+				e->id, ab, vg_scan_type(e), vg_scan_protos_str(e->protos, pr), t1, t2,
 				e->targets, e->n_ports, ports, (unsigned long long)e->flows,
 				(unsigned long long)sc->conns, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score,
-				scan_detectors(e->detectors, de), e->known ? e->known : "");
+				vg_scan_detectors_str(e->detectors, de), e->known ? e->known : "");
 		}
 		CSV_END();
 
