@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "analyze/analyze.h"
+#include "analyze/rollup.h"
 #include "core/addrtab.h"
 
 #define MAX_EVIDENCE 64
@@ -70,11 +71,7 @@ struct vg_alerts {
 	vgi_u64map pd_dst;    /* pk << 46 | day << 30 | dst (set) */
 	vgi_u64map ph_src;    /* pk << 46 | hour << 26 | src (set; sources < 2^26) */
 	vgi_u64map sd_conn;   /* src << 16 | day -> connections */
-	/* per source: the last (pk, day) added to ps_day, and the day and
-	 * connections not yet added to sd_conn (most connections repeat them) */
-	uint64_t *memo_pd, *memo_ph;
-	uint32_t *memo_day, *memo_conns;
-	size_t cap_memo;
+	struct vgi_rollup *acc;  /* connections counted, not yet in the maps */
 	vgi_u64map d_conn;    /* day -> connections */
 	int64_t max_hour;
 	int drop_scans;       /* vg_alerts_keep_scans(a, 0) */
@@ -169,10 +166,10 @@ void vg_alerts_free(vg_alerts *a)
 	vgi_u64map_free(&a->pd_dst);
 	vgi_u64map_free(&a->ph_src);
 	vgi_u64map_free(&a->sd_conn);
-	free(a->memo_pd);
-	free(a->memo_ph);
-	free(a->memo_day);
-	free(a->memo_conns);
+	if (a->acc) {
+		vgi_rollup_free(a->acc);
+		free(a->acc);
+	}
 	vgi_u64map_free(&a->d_conn);
 	for (i = 0; i < a->n_scans; i++) {
 		free(a->scans[i].ports);
@@ -319,92 +316,114 @@ int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_
 	return q->rc;
 }
 
-static int grow_memo(vg_alerts *a, size_t need)
-{
-	size_t cap = a->cap_memo ? a->cap_memo : 4096, i;
-	uint64_t *pd, *ph;
-	uint32_t *dy, *cn;
-	while (cap < need)
-		cap *= 2;
-	pd = realloc(a->memo_pd, cap * sizeof *pd);
-	if (pd)
-		a->memo_pd = pd;
-	ph = realloc(a->memo_ph, cap * sizeof *ph);
-	if (ph)
-		a->memo_ph = ph;
-	dy = realloc(a->memo_day, cap * sizeof *dy);
-	if (dy)
-		a->memo_day = dy;
-	cn = realloc(a->memo_conns, cap * sizeof *cn);
-	if (cn)
-		a->memo_conns = cn;
-	if (!pd || !ph || !dy || !cn)
-		return -1;
-	for (i = a->cap_memo; i < cap; i++) {
-		a->memo_pd[i] = a->memo_ph[i] = UINT64_MAX;
-		a->memo_day[i] = UINT32_MAX;
-		a->memo_conns[i] = 0;
-	}
-	a->cap_memo = cap;
-	return 0;
-}
+#define ACC_ROWS ((size_t)1 << 20)
 
-/* moves a source's pending connections of its memo day into sd_conn */
-static void flush_memo(vg_alerts *a, size_t si)
-{
-	if (a->memo_conns[si])
-		vgi_u64map_add(&a->sd_conn, (uint64_t)si << 16 | a->memo_day[si], a->memo_conns[si]);
-	a->memo_conns[si] = 0;
-}
-
+/* Connections become rows (rollup.c), rows become the series' maps
+ * (vgi_alerts_add_rollup): the path rows read back from a store take too. */
 static int add_sync(vg_alerts *a, const vg_flow *flows, size_t n)
 {
 	size_t k;
-	for (k = 0; k < n; k++) {
-		const vg_flow *f = &flows[k];
-		int64_t si, di, hour;
-		int32_t day;
-		int pc;
-		uint64_t pk, d, pd;
-
-		if (vg_site_classify(a->site, f) != VG_CLASS_UNSOLICITED)
-			continue;
-		day = vgi_study_day(a->site, f->stime_us);
-		hour = f->stime_us / 3600000000LL;
-		if (day < 0 || day > 65535 || hour < 0 || hour >= (1 << 20)) {
-			a->n_outside++;
-			continue;
-		}
-		d = (uint64_t)day;
-		if ((si = vgi_addrtab_index(&a->src, &f->saddr, f->family)) < 0)
-			continue;
-		if ((size_t)si >= a->cap_memo && grow_memo(a, (size_t)si + 1))
+	int rc = VG_OK;
+	if (!a->acc) {
+		if (!(a->acc = malloc(sizeof *a->acc)))
 			return VG_ENOMEM;
-		vgi_u64map_add(&a->d_conn, d, 1);
-		if (a->memo_day[si] != d) {
-			if (a->memo_day[si] != UINT32_MAX)
-				flush_memo(a, (size_t)si);
-			a->memo_day[si] = (uint32_t)d;
+		if (vgi_rollup_init(a->acc) != VG_OK) {
+			free(a->acc);
+			a->acc = NULL;
+			return VG_ENOMEM;
 		}
-		a->memo_conns[si]++;
-		if (hour > a->max_hour)
-			a->max_hour = hour;
-		if ((pc = proto_code(f->proto)) < 0)
+	}
+	for (k = 0; k < n; k++)
+		if (vgi_rollup_add_conn(a->acc, a->site, &flows[k], 0, NULL) != VG_OK)
+			rc = VG_ENOMEM;
+	if (vgi_rollup_rows(a->acc) >= ACC_ROWS) {
+		if (vgi_alerts_add_rollup(a, a->acc) != VG_OK)
+			rc = VG_ENOMEM;
+		vgi_rollup_clear(a->acc);
+	}
+	return rc;
+}
+
+static int in_keys(int32_t day)
+{
+	return day >= 0 && day <= 65535;
+}
+
+int vgi_alerts_add_rollup(vg_alerts *a, const struct vgi_rollup *r)
+{
+	const struct vgi_rtab *t;
+	struct vgi_key k;
+	const int64_t *v;
+	size_t i;
+
+	if (!a || a->finished)
+		return VG_EINVAL;
+	t = &r->t[VGI_T_DAY];
+	for (i = 0; i < t->n; i++) {
+		int64_t us;
+		vgi_rtab_row(t, i, &k, &v);
+		us = v[VGI_DAY_UNSOL_US];
+		if (us == INT64_MIN || !in_keys(k.day) || us < 0 || us / 3600000000LL >= (1 << 20))
 			continue;
-		pk = (uint64_t)pc << 16 | f->dport;
-		if ((di = vgi_addrtab_index(&a->dst, &f->daddr, f->family)) < 0)
+		if (us / 3600000000LL > a->max_hour)
+			a->max_hour = us / 3600000000LL;
+	}
+	t = &r->t[VGI_T_SRC_DAY];
+	for (i = 0; i < t->n; i++) {
+		int64_t si;
+		uint64_t d;
+		vgi_rtab_row(t, i, &k, &v);
+		if (!in_keys(k.day)) {
+			a->n_outside += (uint64_t)v[0];
 			continue;
-		vgi_u64map_add(&a->pd_conn, pk << 16 | d, 1);
-		vgi_u64map_add(&a->pd_dst, pk << 46 | d << 30 | (uint64_t)di, 1);
-		if (si < (1 << 26) && a->memo_ph[si] != (pk << 20 | (uint64_t)hour)) {
-			a->memo_ph[si] = pk << 20 | (uint64_t)hour;
-			vgi_u64map_add(&a->ph_src, pk << 46 | (uint64_t)hour << 26 | (uint64_t)si, 1);
 		}
-		pd = pk << 16 | d;
-		if (a->memo_pd[si] != pd) {
-			a->memo_pd[si] = pd;
-			vgi_u64map_add(&a->ps_day, pk << 46 | (uint64_t)si << 16 | d, 1);
-		}
+		d = (uint64_t)k.day;
+		if ((si = vgi_addrtab_index(&a->src, &k.a1, k.fam1)) < 0)
+			continue;
+		vgi_u64map_add(&a->d_conn, d, (uint32_t)VGI_MIN(v[0], UINT32_MAX));
+		vgi_u64map_add(&a->sd_conn, (uint64_t)si << 16 | d, (uint32_t)VGI_MIN(v[0], UINT32_MAX));
+	}
+	t = &r->t[VGI_T_SRC_PORT];
+	for (i = 0; i < t->n; i++) {
+		int64_t si;
+		int pc;
+		uint64_t pk, d;
+		vgi_rtab_row(t, i, &k, &v);
+		if (!in_keys(k.day) || (pc = proto_code(k.proto)) < 0)
+			continue;
+		if ((si = vgi_addrtab_index(&a->src, &k.a1, k.fam1)) < 0)
+			continue;
+		d = (uint64_t)k.day;
+		pk = (uint64_t)pc << 16 | k.port;
+		vgi_u64map_add(&a->pd_conn, pk << 16 | d, (uint32_t)VGI_MIN(v[0], UINT32_MAX));
+		vgi_u64map_add(&a->ps_day, pk << 46 | (uint64_t)si << 16 | d, 1);
+	}
+	t = &r->t[VGI_T_PORT_HOST];
+	for (i = 0; i < t->n; i++) {
+		int64_t di;
+		int pc;
+		uint64_t pk;
+		vgi_rtab_row(t, i, &k, &v);
+		if (!in_keys(k.day) || (pc = proto_code(k.proto)) < 0)
+			continue;
+		if ((di = vgi_addrtab_index(&a->dst, &k.a1, k.fam1)) < 0)
+			continue;
+		pk = (uint64_t)pc << 16 | k.port;
+		vgi_u64map_add(&a->pd_dst, pk << 46 | (uint64_t)k.day << 30 | (uint64_t)di, 1);
+	}
+	t = &r->t[VGI_T_PORT_HOUR];
+	for (i = 0; i < t->n; i++) {
+		int64_t si;
+		int pc;
+		uint64_t pk;
+		vgi_rtab_row(t, i, &k, &v);
+		if (!in_keys(k.day) || (pc = proto_code(k.proto)) < 0 || k.hour < 0 ||
+		    k.hour >= (1 << 20))
+			continue;
+		if ((si = vgi_addrtab_index(&a->src, &k.a1, k.fam1)) < 0 || si >= (1 << 26))
+			continue;
+		pk = (uint64_t)pc << 16 | k.port;
+		vgi_u64map_add(&a->ph_src, pk << 46 | (uint64_t)k.hour << 26 | (uint64_t)si, 1);
 	}
 	return VG_OK;
 }
@@ -1256,9 +1275,15 @@ int vg_alerts_finish(vg_alerts *a)
 		return VG_OK;
 	if ((rc = async_stop(a)) != VG_OK)
 		return rc;
+	if (a->acc) {
+		rc = vgi_alerts_add_rollup(a, a->acc);
+		vgi_rollup_free(a->acc);
+		free(a->acc);
+		a->acc = NULL;
+		if (rc != VG_OK)
+			return rc;
+	}
 	a->finished = 1;
-	for (i = 0; i < a->src.n && i < a->cap_memo; i++)
-		flush_memo(a, i);
 	if ((rc = detect_ports(a)) != VG_OK || (rc = big_sources(a)) != VG_OK ||
 	    (rc = scan_alerts(a)) != VG_OK)
 		return rc;

@@ -222,6 +222,7 @@ struct vgi_srcinfo {
 	uint64_t conns, conns_ns;
 	int32_t first_day, last_day;
 	int32_t first_day_ns;
+	int32_t hist_first, hist_first_ns; /* first days before the period (a store) */
 };
 
 /* A scan event as the report keeps it: there may be very many, so it is
@@ -234,6 +235,7 @@ struct vgi_scan {
 	float score;
 	uint8_t family, detectors, protos;
 	uint8_t known;               /* index + 1 into vg_study.known_names, 0 none */
+	uint8_t conns_set;           /* conns given with the event */
 	char ports_inl[20];          /* the port list (vg_scan_ports_format) ... */
 	char *ports_long;            /* ... or here when it is longer */
 };
@@ -243,8 +245,11 @@ static inline const char *vgi_scan_ports(const struct vgi_scan *s)
 	return s->ports_long ? s->ports_long : s->ports_inl;
 }
 
+struct vgi_rollup;
+
 struct vg_study {
 	const struct vg_site *site;
+	struct vgi_rollup *acc;    /* connections counted, not yet in the maps */
 	struct vgi_portdb *ports;
 	int finished;
 	struct vgi_worker *worker; /* vg_study_set_async: the adds run there */
@@ -293,6 +298,17 @@ struct vg_study {
 };
 
 int32_t vgi_study_day(const struct vg_site *s, int64_t us);
+/* Folds day-rollup rows into the study (rollup.h). */
+int vgi_study_add_rollup(struct vg_study *st, const struct vgi_rollup *r);
+/* A source's first days before the period (from a store's history):
+ * call after the period's rows are added. */
+void vgi_study_src_history(struct vg_study *st, const vg_addr *a, uint8_t fam,
+			   int32_t first_day, int32_t first_day_ns);
+/* A scan event with its unsolicited connections counted by the caller. */
+int vgi_study_add_scan_conns(struct vg_study *st, const struct vg_scan_event *e,
+			     uint64_t conns);
+/* Folds day-rollup rows into the alerts' series. */
+int vgi_alerts_add_rollup(struct vg_alerts *a, const struct vgi_rollup *r);
 const struct vg_site *vgi_alerts_site(const struct vg_alerts *a);
 void vgi_scan_event(const struct vg_study *st, const struct vgi_scan *s, vg_scan_event *e);
 int vgi_known_check(const char *text, size_t len, char *err, size_t errlen);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "analyze/analyze.h"
+#include "analyze/rollup.h"
 #include "core/worker.h"
 
 #define MAX_SOURCES ((size_t)1 << 31)
@@ -143,6 +144,10 @@ void vg_study_free(vg_study *st)
 		for (i = 0; i < st->n_known_names; i++)
 			free(st->known_names[i]);
 	}
+	if (st->acc) {
+		vgi_rollup_free(st->acc);
+		free(st->acc);
+	}
 	free_results(&st->res);
 	free(st);
 }
@@ -239,6 +244,8 @@ static int64_t src_index(vg_study *st, const vg_flow *f)
 	st->src[i].first_day = INT32_MAX;
 	st->src[i].last_day = INT32_MIN;
 	st->src[i].first_day_ns = INT32_MAX;
+	st->src[i].hist_first = INT32_MAX;
+	st->src[i].hist_first_ns = INT32_MAX;
 	st->src_slots[s] = (uint32_t)(i + 1);
 	return (int64_t)i;
 }
@@ -341,6 +348,13 @@ static uint32_t sat32(uint64_t v)
 
 int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e)
 {
+	return vgi_study_add_scan_conns(st, e, UINT64_MAX);
+}
+
+/* conns: the event's unsolicited connections, or UINT64_MAX to count them
+ * from the connections added with its id */
+int vgi_study_add_scan_conns(vg_study *st, const struct vg_scan_event *e, uint64_t conns)
+{
 	struct vgi_scan *sc;
 	char buf[8192];
 	size_t n;
@@ -367,6 +381,10 @@ int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e)
 	sc->targets = e->targets;
 	sc->n_ports = e->n_ports;
 	sc->score = (float)e->score;
+	if (conns != UINT64_MAX) {
+		sc->conns = sat32(conns);
+		sc->conns_set = 1;
+	}
 	if (e->known) {
 		size_t k;
 		for (k = 0; k < st->n_known_names; k++)
@@ -393,65 +411,6 @@ int vg_study_add(vg_study *st, const vg_flow *flows, size_t n)
 	return vg_study_add_tagged(st, flows, NULL, n);
 }
 
-/* One unsolicited connection's keys, computed before the adds so that
- * their slots can be prefetched (see add_batch). */
-struct pend {
-	uint64_t src, host, dk, port;
-	int32_t day;
-	int16_t hot;
-	uint8_t pg, proto, scan, icmp_key_ok;
-	uint64_t icmp_key;
-};
-
-#define PEND_BATCH 32
-
-static void prefetch_pend(const vg_study *st, const struct pend *p)
-{
-	vgi_u64map_prefetch(&st->srcday, p->src << 20 | p->dk);
-	vgi_u64map_prefetch(&st->matrix, p->src << 24 | (uint64_t)p->proto << 16 | p->port);
-	vgi_u64map_prefetch(&st->hostsrc, p->host << 32 | p->src);
-	vgi_u64map_prefetch(&st->pdaysrc, (uint64_t)p->pg << 52 | p->dk << 32 | p->src);
-	if (p->host < HOSTDAY_HOSTS)
-		vgi_u64map_prefetch(&st->hostdaysrc, p->host << 52 | p->dk << 32 | p->src);
-	if (!p->scan)
-		vgi_u64map_prefetch(&st->srcday_ns, p->src << 20 | p->dk);
-}
-
-static void add_pend(vg_study *st, const struct pend *p)
-{
-	uint64_t src = p->src, host = p->host, dk = p->dk;
-	vgi_u64map_add(&st->srcday, src << 20 | dk, 1);
-	vgi_u64map_add(&st->matrix, src << 24 | (uint64_t)p->proto << 16 | p->port, 1);
-	vgi_u64map_add(&st->hostsrc, host << 32 | src, 1);
-	if (host < HOSTDAY_HOSTS)
-		vgi_u64map_add(&st->hostdaysrc, host << 52 | dk << 32 | src, 1);
-	vgi_u64map_add(&st->hostdayp, host << 24 | dk << 4 | (uint64_t)p->pg, 1);
-	vgi_u64map_add(&st->pdaysrc, (uint64_t)p->pg << 52 | dk << 32 | src, 1);
-	if (p->hot >= 0)
-		vgi_u64map_add(&st->hotdaysrc, (uint64_t)p->hot << 52 | dk << 32 | src, 1);
-	if (p->scan) {
-		vgi_u64map_add(&st->matrix_scan, src << 24 | (uint64_t)p->proto << 16 | p->port, 1);
-		vgi_u64map_add(&st->dayscan, dk, 1);
-	} else {
-		vgi_u64map_add(&st->srcday_ns, src << 20 | dk, 1);
-		if (p->hot >= 0)
-			vgi_u64map_add(&st->hotdaysrc_ns, (uint64_t)p->hot << 52 | dk << 32 | src, 1);
-	}
-	if (p->icmp_key_ok)
-		vgi_u64map_add(&st->icmpsrc, p->icmp_key, 1);
-}
-
-/* The adds of a batch: every slot is asked for first, so that the cache
- * misses of the big tables overlap (this is most of the study's time). */
-static void add_batch(vg_study *st, const struct pend *p, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		prefetch_pend(st, &p[i]);
-	for (i = 0; i < n; i++)
-		add_pend(st, &p[i]);
-}
-
 int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
 	/* set here, not by the worker: vg_study_add_scan writes it too */
@@ -462,65 +421,37 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids,
 	return add_tagged_sync(st, flows, ids, n);
 }
 
-/* Everything the worker touches: counters, the source and host tables and
- * the maps. vg_study_add_scan (the caller's thread) touches none of it. */
+/* Rows held before they are folded into the maps: a bound on the
+ * accumulator, not a limit on anything reported. */
+#define ACC_ROWS ((size_t)1 << 20)
+
+/* Connections become rows (rollup.c), and rows become the study's maps
+ * (vgi_study_add_rollup): the same path as rows read back from a store. */
 static int add_tagged_sync(void *user, const vg_flow *flows, const uint32_t *ids,
 			   size_t n)
 {
 	vg_study *st = user;
-	struct pend pb[PEND_BATCH];
-	size_t k, np = 0;
+	size_t k;
+	int rc = VG_OK;
+	if (!st->acc) {
+		if (!(st->acc = malloc(sizeof *st->acc)))
+			return VG_ENOMEM;
+		if (vgi_rollup_init(st->acc) != VG_OK) {
+			free(st->acc);
+			st->acc = NULL;
+			return VG_ENOMEM;
+		}
+	}
 	for (k = 0; k < n; k++) {
-		const vg_flow *f = &flows[k];
-		int cls, is_icmp;
-		int64_t si, hi;
-		int32_t day;
-		struct vgi_srcinfo *sp;
-		struct pend *p;
-
-		if (f->kind != VG_REC_FLOW)
-			continue;
-		cls = vg_site_classify(st->site, f);
-		st->n_class[cls]++;
-		if (f->stime_us < st->first_us)
-			st->first_us = f->stime_us;
-		if (f->ltime_us > st->last_us)
-			st->last_us = f->ltime_us;
-		if (cls != VG_CLASS_UNSOLICITED)
-			continue;
-		if ((si = src_index(st, f)) < 0 || (hi = host_index(st, f)) < 0)
-			continue;
-		p = &pb[np];
-		p->src = (uint64_t)si;
-		p->host = (uint64_t)hi;
-		day = vgi_study_day(st->site, f->stime_us);
-		p->day = day;
-		p->dk = DAYK(day);
-		p->pg = (uint8_t)pgroup(f);
-		p->proto = f->proto;
-		is_icmp = p->pg == VGI_PG_ICMP;
-		p->port = is_icmp ? (uint64_t)(f->sport << 8 | (f->dport & 0xff)) : f->dport;
-		p->hot = (int16_t)hot_index(st->site, f);
-		p->scan = ids && ids[k];
-		p->icmp_key_ok = (uint8_t)is_icmp;
-		p->icmp_key = (uint64_t)(f->proto == 58) << 48 |
-			      (uint64_t)(f->sport & 0xff) << 40 |
-			      (uint64_t)(f->dport & 0xff) << 32 | p->src;
-
-		sp = &st->src[si];
-		sp->conns++;
-		sp->icmp |= (uint8_t)is_icmp;
-		if (day < sp->first_day)
-			sp->first_day = day;
-		if (day > sp->last_day)
-			sp->last_day = day;
-		st->host_conns[hi]++;
-
-		if (p->scan) {
-			if (ids[k] >= st->cap_by_id) {
+		uint32_t id = ids ? ids[k] : 0;
+		int cls;
+		if (vgi_rollup_add_conn(st->acc, st->site, &flows[k], id, &cls) != VG_OK)
+			rc = VG_ENOMEM;
+		if (id && cls == VG_CLASS_UNSOLICITED) {
+			if (id >= st->cap_by_id) {
 				size_t cap = st->cap_by_id ? st->cap_by_id : 1024;
 				uint32_t *nb;
-				while (cap <= ids[k])
+				while (cap <= id)
 					cap += cap / 2;
 				if ((nb = realloc(st->conns_by_id, cap * sizeof *nb))) {
 					memset(nb + st->cap_by_id, 0,
@@ -529,21 +460,166 @@ static int add_tagged_sync(void *user, const vg_flow *flows, const uint32_t *ids
 					st->cap_by_id = cap;
 				}
 			}
-			if (ids[k] < st->cap_by_id)
-				st->conns_by_id[ids[k]]++;
-		} else {
-			sp->conns_ns++;
-			sp->icmp_ns |= (uint8_t)is_icmp;
-			if (day < sp->first_day_ns)
-				sp->first_day_ns = day;
-		}
-		if (++np == PEND_BATCH) {
-			add_batch(st, pb, np);
-			np = 0;
+			if (id < st->cap_by_id)
+				st->conns_by_id[id]++;
 		}
 	}
-	add_batch(st, pb, np);
+	if (vgi_rollup_rows(st->acc) >= ACC_ROWS) {
+		if (vgi_study_add_rollup(st, st->acc) != VG_OK)
+			rc = VG_ENOMEM;
+		vgi_rollup_clear(st->acc);
+	}
+	return rc;
+}
+
+static uint32_t sat_u32(int64_t v)
+{
+	return v <= 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static int64_t src_index_of(vg_study *st, const vg_addr *a, uint8_t fam)
+{
+	vg_flow f;
+	f.saddr = *a;
+	f.family = fam;
+	return src_index(st, &f);
+}
+
+/* Folds rows into the study's maps. Every figure is derived from these
+ * maps by vg_study_finish, whether the rows were counted from connections
+ * just now or read back from a store. */
+int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
+{
+	const struct vgi_rtab *t;
+	struct vgi_key k;
+	const int64_t *v;
+	size_t i;
+
+	if (st->finished)
+		return VG_EINVAL;
+	t = &r->t[VGI_T_DAY];
+	for (i = 0; i < t->n; i++) {
+		int c;
+		vgi_rtab_row(t, i, &k, &v);
+		for (c = 0; c < VG_CLASS__COUNT; c++)
+			st->n_class[c] += (uint64_t)v[c];
+		if (v[VGI_DAY_FIRST_US] < st->first_us)
+			st->first_us = v[VGI_DAY_FIRST_US];
+		if (v[VGI_DAY_LAST_US] > st->last_us)
+			st->last_us = v[VGI_DAY_LAST_US];
+	}
+	t = &r->t[VGI_T_SRC_DAY];
+	for (i = 0; i < t->n; i++) {
+		int64_t si;
+		uint64_t dk, conns, scan;
+		struct vgi_srcinfo *sp;
+		vgi_rtab_row(t, i, &k, &v);
+		if ((si = src_index_of(st, &k.a1, k.fam1)) < 0)
+			continue;
+		sp = &st->src[si];
+		dk = DAYK(k.day);
+		conns = (uint64_t)v[0];
+		scan = (uint64_t)v[1];
+		sp->conns += conns;
+		sp->conns_ns += conns - scan;
+		if (k.day < sp->first_day)
+			sp->first_day = k.day;
+		if (k.day > sp->last_day)
+			sp->last_day = k.day;
+		vgi_u64map_add(&st->srcday, (uint64_t)si << 20 | dk, sat_u32(v[0]));
+		if (conns > scan) {
+			if (k.day < sp->first_day_ns)
+				sp->first_day_ns = k.day;
+			vgi_u64map_add(&st->srcday_ns, (uint64_t)si << 20 | dk,
+				       sat_u32((int64_t)(conns - scan)));
+		}
+		if (scan)
+			vgi_u64map_add(&st->dayscan, dk, sat_u32(v[1]));
+	}
+	t = &r->t[VGI_T_SRC_PORT];
+	for (i = 0; i < t->n; i++) {
+		int64_t si;
+		uint64_t dk, src, pp, conns, scan;
+		struct vgi_srcinfo *sp;
+		unsigned pg;
+		vg_flow f;
+		int hot, is_icmp;
+		vgi_rtab_row(t, i, &k, &v);
+		if ((si = src_index_of(st, &k.a1, k.fam1)) < 0)
+			continue;
+		sp = &st->src[si];
+		src = (uint64_t)si;
+		dk = DAYK(k.day);
+		conns = (uint64_t)v[0];
+		scan = (uint64_t)v[1];
+		f.proto = k.proto;
+		pg = (unsigned)pgroup(&f);
+		is_icmp = pg == VGI_PG_ICMP;
+		pp = (uint64_t)k.proto << 16 | k.port;
+		vgi_u64map_add(&st->matrix, src << 24 | pp, sat_u32(v[0]));
+		if (scan)
+			vgi_u64map_add(&st->matrix_scan, src << 24 | pp, sat_u32(v[1]));
+		vgi_u64map_add(&st->pdaysrc, (uint64_t)pg << 52 | dk << 32 | src, sat_u32(v[0]));
+		f.dport = k.port;
+		hot = is_icmp ? -1 : hot_index(st->site, &f);
+		if (hot >= 0) {
+			vgi_u64map_add(&st->hotdaysrc, (uint64_t)hot << 52 | dk << 32 | src,
+				       sat_u32(v[0]));
+			if (conns > scan)
+				vgi_u64map_add(&st->hotdaysrc_ns, (uint64_t)hot << 52 | dk << 32 | src,
+					       sat_u32((int64_t)(conns - scan)));
+		}
+		if (is_icmp) {
+			sp->icmp = 1;
+			if (conns > scan)
+				sp->icmp_ns = 1;
+			vgi_u64map_add(&st->icmpsrc, (uint64_t)(k.proto == 58) << 48 |
+						     (uint64_t)(k.port >> 8) << 40 |
+						     (uint64_t)(k.port & 0xff) << 32 | src,
+				       sat_u32(v[0]));
+		}
+	}
+	t = &r->t[VGI_T_HOST_SRC];
+	for (i = 0; i < t->n; i++) {
+		int64_t si, hi;
+		uint64_t dk;
+		vg_flow f;
+		vgi_rtab_row(t, i, &k, &v);
+		f.daddr = k.a1;
+		f.family = k.fam1;
+		f.proto = k.proto;
+		if ((si = src_index_of(st, &k.a2, k.fam2)) < 0 || (hi = host_index(st, &f)) < 0)
+			continue;
+		dk = DAYK(k.day);
+		st->host_conns[hi] += (uint64_t)v[0];
+		vgi_u64map_add(&st->hostsrc, (uint64_t)hi << 32 | (uint64_t)si, 1);
+		if (hi < HOSTDAY_HOSTS)
+			vgi_u64map_add(&st->hostdaysrc, (uint64_t)hi << 52 | dk << 32 | (uint64_t)si, 1);
+		vgi_u64map_add(&st->hostdayp, (uint64_t)hi << 24 | dk << 4 | (uint64_t)pgroup(&f),
+			       sat_u32(v[0]));
+	}
 	return VG_OK;
+}
+
+void vgi_study_src_history(vg_study *st, const vg_addr *a, uint8_t fam, int32_t first_day,
+			   int32_t first_day_ns)
+{
+	/* only sources of the period matter; others would become sources */
+	uint64_t h = addr_hash(st, a);
+	size_t s = (size_t)h & st->src_mask;
+	uint32_t v;
+	(void)fam;
+	while ((v = st->src_slots[s]) != 0) {
+		struct vgi_srcinfo *sp = &st->src[v - 1];
+		if (memcmp(&sp->addr, a, sizeof *a) == 0) {
+			if (first_day < sp->hist_first)
+				sp->hist_first = first_day;
+			if (first_day_ns < sp->hist_first_ns)
+				sp->hist_first_ns = first_day_ns;
+			return;
+		}
+		s = (s + 1) & st->src_mask;
+	}
 }
 
 /* ------------------------------------------------------------ finishing */
@@ -683,7 +759,8 @@ static int finish_no_scans(vg_study *st)
 		}
 	}
 	for (i = 0; i < st->n_scans; i++)
-		st->scans[i].conns = st->scans[i].id < st->cap_by_id
+		if (!st->scans[i].conns_set)
+			st->scans[i].conns = st->scans[i].id < st->cap_by_id
 					     ? st->conns_by_id[st->scans[i].id] : 0;
 	for (it = 0; vgi_u64map_next(&st->dayscan, &it, &key, &val);) {
 		{
@@ -783,6 +860,22 @@ int vg_study_finish(vg_study *st)
 
 	if (st->finished)
 		return VG_OK;
+	if (st->acc) {
+		int arc = vgi_study_add_rollup(st, st->acc);
+		vgi_rollup_free(st->acc);
+		free(st->acc);
+		st->acc = NULL;
+		if (arc != VG_OK)
+			return arc;
+	}
+	/* a source seen before the period (a store's history) is not new in it */
+	for (i = 0; i < st->n_src; i++) {
+		struct vgi_srcinfo *sp = &st->src[i];
+		if (sp->hist_first < sp->first_day)
+			sp->first_day = sp->hist_first;
+		if (sp->hist_first_ns < sp->first_day_ns)
+			sp->first_day_ns = sp->hist_first_ns;
+	}
 	st->finished = 1;
 	memset(r, 0, sizeof *r);
 	memset(&tmp, 0, sizeof tmp);
