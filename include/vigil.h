@@ -421,6 +421,7 @@ void vg_flow_merge(vg_flow *a, const vg_flow *b);
  *                the monitored addresses, at least 3, at most 25)
  *   scan-gap     seconds of quiet that end a scan episode (default 3600)
  *   scan-sources most sources followed at once (default 1000000)
+ *   store        the site's store (vigil ingest; docs/store.md)
  */
 typedef struct vg_site vg_site;
 
@@ -451,6 +452,8 @@ int vg_site_is_key(const char *key);
 int vg_site_check(const vg_site *s, char *err, size_t errlen);
 int vg_site_classify(const vg_site *s, const vg_flow *f);
 double vg_site_idle(const vg_site *s);
+/* The store key (the path of the site's store), or NULL. */
+const char *vg_site_store(const vg_site *s);
 
 /* ---------------------------------------------------------------- study */
 
@@ -647,6 +650,110 @@ int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us);
 /* Writes them as one IODEF v2 document (RFC 7970), one Incident each. */
 int vg_alerts_write_iodef(vg_alerts *a, FILE *fp, int64_t since_us, const char *csirt_name,
 			  const char *contact_email);
+
+
+/* ---------------------------------------------------------------- store */
+
+/*
+ * The store (docs/store.md): one SQLite file of day rollups, scan events,
+ * alert ids, the inputs already ingested and the pipeline's open tail,
+ * built for one site description. Errors: VG_EIO (no such file, read-only,
+ * another writer), VG_EFORMAT (not a vigil store, damaged), VG_EUNSUP
+ * (another schema version), VG_EINVAL (another site description); the
+ * message names the file and what differs.
+ */
+typedef struct vg_store vg_store;
+
+enum { VG_STORE_READ = 0, VG_STORE_WRITE = 1 };
+
+/* site: checked against the store's (NULL: not checked; a new store
+ * needs one). On failure *s is still set for vg_store_errmsg; close it. */
+int vg_store_open(vg_store **s, const char *path, int mode, const vg_site *site);
+const char *vg_store_errmsg(const vg_store *s);
+void vg_store_close(vg_store *s); /* an open transaction is rolled back */
+
+/* One input file as the store remembers it. */
+typedef struct vg_store_input {
+	const char *name;   /* as given */
+	uint64_t size;      /* bytes */
+	const char *hash;   /* content hash, hex */
+	uint64_t records;   /* flow records read (that passed the filter) */
+	int64_t first_us, last_us;
+} vg_store_input;
+
+/* A file's size and a 128-bit fingerprint of its content (hex), for
+ * vg_store_input. */
+int vg_file_hash(const char *path, uint64_t *size, char hex[33]);
+
+/* 1: an input of this name, size and hash was ingested; 0: not; < 0 error. */
+int vg_store_input_seen(vg_store *s, const vg_store_input *in);
+
+typedef struct vg_store_info {
+	uint64_t n_inputs, records, n_events;
+	int32_t first_day, last_day;  /* days with rows (site zone) */
+	uint32_t n_days;              /* 0: empty */
+	int64_t first_us, last_us;    /* earliest start, latest end of a connection */
+} vg_store_info;
+int vg_store_summary(vg_store *s, vg_store_info *info);
+
+/* ------------------------------------------------------------- pipeline */
+
+/*
+ * Reader output -> merge/pair -> scans -> day rollups -> sinks. The verbs
+ * are choices of sinks: the memory sinks (a study for the report, alerts)
+ * take the rows as they are counted; the store sink writes them, with the
+ * scan events and the open tail (connections and scan episodes not yet
+ * finished), in one transaction per vg_pipeline_commit. A pipeline made
+ * with a store to write to starts from the store's open tail, so that
+ * inputs ingested one at a time give the store one run over all of them
+ * would give.
+ *
+ * The clock: rows go to the sinks when input time passes the end of a day
+ * (and when many are held), so memory is bounded by the open days. Rows of
+ * an earlier day that come later (a connection held by the scan detector)
+ * combine with the ones already given.
+ */
+typedef struct vg_pipeline vg_pipeline;
+
+typedef struct vg_pipeline_opts {
+	vg_study *study;          /* memory sink: the report (NULL: none) */
+	vg_alerts *alerts;        /* memory sink: the alerts (NULL: none) */
+	vg_store *store;          /* store sink, opened VG_STORE_WRITE (NULL: none) */
+	vg_scan_flow_fn on_flow;  /* each connection with its scan event id (NULL: none) */
+	vg_scan_event_fn on_event;/* each scan event (NULL: none) */
+	void *user;
+	int threads;              /* 1: scan detection in a thread of its own */
+} vg_pipeline_opts;
+
+int vg_pipeline_create(vg_pipeline **p, const vg_site *site, const vg_pipeline_opts *o);
+const char *vg_pipeline_errmsg(const vg_pipeline *p);
+/* Flow records as readers return them (status records, one-way flows). */
+int vg_pipeline_add(vg_pipeline *p, const vg_flow *records, size_t n);
+/* Store sink: writes what was counted since the last commit, the open tail
+ * and in (NULL: no input record) in one transaction. */
+int vg_pipeline_commit(vg_pipeline *p, const vg_store_input *in);
+/* End of input: open connections and scan episodes finish, into the
+ * memory sinks only (a store keeps its tail open for the next ingest). */
+int vg_pipeline_finish(vg_pipeline *p);
+/* Feeds the memory sinks from a store: the rows of days [day0, day1] (site
+ * zone), the scan events starting in them, the sources' history before
+ * day0 (a source seen before is not new), then the store's open tail (as
+ * vg_pipeline_finish would close it). alerts_day0 <= day0: the alerts also
+ * get the rows from there, for their baselines. */
+int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
+		     int32_t alerts_day0);
+/* Records read from the store's inputs by vg_pipeline_load. */
+uint64_t vg_pipeline_records(const vg_pipeline *p);
+void vg_pipeline_free(vg_pipeline *p);
+
+/* Gives the finished alerts the ids a store knows them by, so that an
+ * alert raised by an earlier run keeps its id; record: remember new ones
+ * (store opened for writing). */
+int vg_alerts_use_store(vg_alerts *a, vg_store *s, int record);
+
+/* Day numbers (days since 1970-01-01 in the site's zone) and times. */
+int32_t vg_site_day(const vg_site *s, int64_t us);
+int64_t vg_site_day_start(const vg_site *s, int32_t day);
 
 #ifdef __cplusplus
 }

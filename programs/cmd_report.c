@@ -67,13 +67,9 @@ static void usage(FILE *fp)
 }
 
 struct report_ctx {
-	vg_merger *m;
-	vg_scans *sc;
+	vg_pipeline *p;
 	vg_study *st;
 	vg_alerts *al;
-	vg_flow buf[1024];
-	uint32_t ids[1024];
-	size_t n;
 	int al_rc;
 };
 
@@ -84,39 +80,10 @@ static void *alerts_finish_main(void *arg)
 	return NULL;
 }
 
-/* merged connections go through the scan detector, then to the study with
- * their scan event ids */
-static int on_conn(void *user, const vg_flow *f)
-{
-	struct report_ctx *c = user;
-	return vg_scans_add(c->sc, f, 1);
-}
-
-static int on_tagged(void *user, const vg_flow *f, uint32_t id)
-{
-	struct report_ctx *c = user;
-	c->buf[c->n] = *f;
-	c->ids[c->n++] = id;
-	if (c->n == sizeof c->buf / sizeof c->buf[0]) {
-		vg_study_add_tagged(c->st, c->buf, c->ids, c->n);
-		if (c->al)
-			vg_alerts_add(c->al, c->buf, c->ids, c->n);
-		c->n = 0;
-	}
-	return 0;
-}
-
-static int on_scan(void *user, const vg_scan_event *e)
-{
-	struct report_ctx *c = user;
-	return vg_study_add_scan(c->st, e) != VG_OK ||
-	       (c->al && vg_alerts_add_scan(c->al, e) != VG_OK);
-}
-
 static int consume(void *user, const vg_flow *flows, size_t n)
 {
 	struct report_ctx *c = user;
-	return vg_merger_add(c->m, flows, n);
+	return vg_pipeline_add(c->p, flows, n) != VG_OK;
 }
 
 /* --html FILE: written to a temporary name, renamed when complete, so that
@@ -163,7 +130,8 @@ int cmd_report(int argc, char **argv)
 	struct totals t;
 	struct report_ctx *c = NULL;
 	vg_site *site = NULL;
-	vg_merge_opts mo = {0};
+	vg_store *store = NULL;
+	struct store_range range;
 	char err[512];
 	size_t i;
 	int ec, rc, fd = -1, html_stdout;
@@ -204,36 +172,48 @@ int cmd_report(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
-	vg_study_set_async(c->st, 1); /* the study runs beside reading and scans */
 	if (!o.no_alerts && vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);
 		goto out;
 	}
-	if (c->al) {
+	if (c->al)
 		vg_alerts_keep_scans(c->al, 0); /* the report lists the scan events itself */
-		vg_alerts_set_async(c->al, 1);  /* their counting runs beside the study's */
+	{
+		vg_pipeline_opts po;
+		memset(&po, 0, sizeof po);
+		po.study = c->st;
+		po.alerts = c->al;
+		po.threads = 1; /* reading and merging beside scan detection and the rest */
+		if ((rc = vg_pipeline_create(&c->p, site, &po)) != VG_OK) {
+			warnx_("report: %s", vg_pipeline_errmsg(c->p));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+			goto out;
+		}
 	}
-	if (vg_scans_create(&c->sc, site, on_tagged, on_scan, c, err, sizeof err) != VG_OK) {
-		warnx_("%s", err);
+	memset(&t, 0, sizeof t);
+	if (vg_site_store(site) && o.n_inputs == 0 && !o.iface) {
+		int sec = open_store_range(&o, site, &store, &range);
+		if (sec != EXIT_OK) {
+			ec = sec;
+			goto out;
+		}
+		if ((rc = vg_pipeline_load(c->p, store, range.day0, range.day1, range.day0)) != VG_OK) {
+			warnx_("report: %s", vg_pipeline_errmsg(c->p));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_STORE;
+			goto out;
+		}
+		t.n_matched = vg_pipeline_records(c->p);
+		rc = 0;
+	} else if (o.n_inputs == 0 && !o.iface) {
+		warnx_("report: no input; give one with -r FILE, -R DIR, -i INTERFACE or --store DB");
 		ec = EXIT_USAGE;
 		goto out;
+	} else {
+		rc = run_inputs(&o, consume, c, &t);
 	}
-	/* reading and merging, scan detection, the study and the alerts each
-	 * run in a thread of their own, handing batches on */
-	vg_scans_set_async(c->sc, 1);
-	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
-	mo.time_order = 1; /* the analyses do not depend on record order */
-	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
-		warnx_("out of memory");
+	if (vg_pipeline_finish(c->p) != VG_OK) {
+		warnx_("report: %s", vg_pipeline_errmsg(c->p));
 		goto out;
-	}
-	rc = run_inputs(&o, consume, c, &t);
-	vg_merger_flush(c->m);
-	vg_scans_flush(c->sc);
-	if (c->n) {
-		vg_study_add_tagged(c->st, c->buf, c->ids, c->n);
-		if (c->al)
-			vg_alerts_add(c->al, c->buf, c->ids, c->n);
 	}
 	vg_study_set_records(c->st, t.n_matched);
 	{
@@ -249,6 +229,11 @@ int cmd_report(int argc, char **argv)
 			pthread_join(th, NULL);
 		if (c->al && c->al_rc != VG_OK) {
 			warnx_("report: the alerts failed (out of memory)");
+			goto out;
+		}
+		if (c->al && store && vg_alerts_use_store(c->al, store, 0) != VG_OK) {
+			warnx_("report: %s", vg_store_errmsg(store));
+			ec = EXIT_STORE;
 			goto out;
 		}
 		if (c->al)
@@ -284,11 +269,11 @@ out:
 	if (fp && fp != stdout)
 		fclose(fp);
 	if (c) {
-		vg_merger_free(c->m);
-		vg_scans_free(c->sc);
+		vg_pipeline_free(c->p);
 		vg_study_free(c->st);
 		vg_alerts_free(c->al);
 	}
+	vg_store_close(store);
 	free(c);
 	vg_site_free(site);
 	free_opts(&o);

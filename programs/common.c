@@ -309,6 +309,82 @@ static int is_path(const char *s)
 	return strcmp(s, "-") != 0 && stat(s, &sb) == 0;
 }
 
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar. */
+static int64_t days_of(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* One time as ra and nfdump take it: YYYY/MM/DD[.hh[:mm[:ss]]] (UTC).
+ * *end is where the spec's own granularity ends (a day, an hour, ...). */
+static int parse_one_time(const char *s, size_t len, int64_t *start, int64_t *end)
+{
+	int v[6] = {0, 1, 1, 0, 0, 0}, n = 0;
+	size_t i = 0;
+	static const int64_t unit[] = {0, 0, 86400, 3600, 60, 1};
+	while (n < 6) {
+		int x = 0, digits = 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4)
+			x = x * 10 + (s[i++] - '0'), digits++;
+		if (!digits)
+			return -1;
+		v[n++] = x;
+		if (i == len)
+			break;
+		if ((n < 3 && s[i] == '/') || (n == 3 && (s[i] == '.' || s[i] == 'T')) ||
+		    (n > 3 && s[i] == ':'))
+			i++;
+		else
+			return -1;
+	}
+	if (i != len || n < 3 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 ||
+	    v[4] > 59 || v[5] > 60)
+		return -1;
+	*start = (int64_t)((((days_of(v[0], v[1], v[2]) * 24 + v[3]) *
+			      60 + v[4]) * 60 + v[5]) * 1000000);
+	*end = *start + unit[n - 1] * 1000000;
+	return 0;
+}
+
+int parse_time_range(const char *spec, int64_t *lo, int64_t *hi, int64_t *rel)
+{
+	size_t len = strlen(spec);
+	const char *dash;
+	int64_t a0, a1, b0, b1;
+	*rel = 0;
+	if (spec[0] == '-') {
+		char *end;
+		double v = strtod(spec + 1, &end);
+		int64_t u = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600
+			  : *end == 'd' ? 86400 : 0;
+		if (end == spec + 1 || !u || end[1] || !(v > 0) || v > 1e6)
+			return -1;
+		*rel = (int64_t)(v * (double)u * 1e6);
+		*lo = INT64_MIN;
+		*hi = INT64_MAX;
+		return 0;
+	}
+	if ((dash = strchr(spec, '-')) != NULL) {
+		if (parse_one_time(spec, (size_t)(dash - spec), &a0, &a1) ||
+		    parse_one_time(dash + 1, len - (size_t)(dash - spec) - 1, &b0, &b1) || b0 <= a0)
+			return -1;
+		*lo = a0;
+		*hi = b0;
+		return 0;
+	}
+	if (parse_one_time(spec, len, &a0, &a1))
+		return -1;
+	*lo = a0;
+	*hi = a1;
+	return 0;
+}
+
 /* Which options a verb takes: each verb lists what applies to it, so that
  * a misplaced option is an error rather than silently ignored. */
 struct verb_opts {
@@ -318,17 +394,19 @@ struct verb_opts {
 };
 
 static const struct verb_opts verb_table[] = {
-	{"dump", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output fields merge idle no-header stats write ",
+	{"dump", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output fields merge idle no-header stats write time ",
 	 "csv json text"},
-	{"stats", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output merge idle write ", "text json"},
-	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts monitored "
+	{"stats", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output merge idle write time ", "text json"},
+	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts time monitored "
 		   "service hot-ports buckets tz top services-file known-scanners scan-window "
 		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
-	{"scans", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config monitored "
+	{"scans", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config time monitored "
 		  "service hot-ports buckets tz top services-file known-scanners scan-window "
 		  "scan-vertical scan-horizontal scan-gap scan-sources ", "text json csv"},
-	{"alerts", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config fail-on since iodef ",
+	{"alerts", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config fail-on since iodef time ",
 	 "text json"},
+	{"ingest", " read read-dir format bpf meter-active meter-idle meter-v6-label strict quiet idle config time ",
+	 ""},
 };
 
 /* Keys that go to the site description (vg_site_set), in order given;
@@ -390,6 +468,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			case 'h': map = "help"; break;
 			case 'c': map = "config"; break;
 			case 'V': map = "version"; break;
+			case 't': map = "time"; break;
 			default:
 				warnx_("%s: unknown option '%s' (see vigil %s --help)",
 				       o->verb, a, o->verb);
@@ -429,7 +508,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			   strcmp(name, "config") == 0 || strcmp(name, "csv-dir") == 0 ||
 			   strcmp(name, "html") == 0 || strcmp(name, "html-max-cells") == 0 ||
 			   strcmp(name, "fail-on") == 0 || strcmp(name, "since") == 0 ||
-			   strcmp(name, "iodef") == 0 ||
+			   strcmp(name, "iodef") == 0 || strcmp(name, "time") == 0 ||
 			   is_site_key(name);
 		if (need_val && !val) {
 			if (k + 1 >= argc) {
@@ -561,13 +640,23 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->stats = 1;
 		} else if (strcmp(name, "write") == 0) {
 			o->outfile = val;
+		} else if (strcmp(name, "time") == 0) {
+			if (parse_time_range(val, &o->t_lo, &o->t_hi, &o->t_rel) != 0) {
+				warnx_("%s: -t '%s': not a time range (YYYY/MM/DD[.hh[:mm[:ss]]], "
+				       "two of them joined by '-', or -N[smhd] for the last N of the data)",
+				       o->verb, val);
+				return -1;
+			}
+			o->time_spec = val;
 		} else {
 			warnx_("%s: unknown option '%s' (see vigil %s --help)",
 			       o->verb, a, o->verb);
 			return -1;
 		}
 	}
-	if (o->n_inputs == 0 && !o->iface) {
+	/* report, scans and alerts may read a store instead (checked there) */
+	if (o->n_inputs == 0 && !o->iface && strcmp(o->verb, "report") != 0 &&
+	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0) {
 		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR "
 		       "or -i INTERFACE", o->verb);
 		return -1;
@@ -719,6 +808,27 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 	ro.meter_active_s = o->meter_active_s;
 	ro.meter_idle_s = o->meter_idle_s;
 	ro.meter_v6_label = o->meter_v6_label;
+	if (o->t_rel && !o->t_resolved) {
+		/* -t -24h: the last 24 hours of the data, so find its end first */
+		int64_t end = INT64_MIN;
+		for (i = 0; i < o->n_inputs; i++) {
+			vg_reader *r = NULL;
+			vg_reader_opts q = ro;
+			size_t n;
+			q.prefetch = 0;
+			if (vg_reader_open(&r, o->inputs[i], &q) == VG_OK)
+				while (vg_reader_read(r, batch, BATCH, &n) != VG_DONE) {
+					size_t j;
+					for (j = 0; j < n; j++)
+						if (batch[j].kind == VG_REC_FLOW && batch[j].ltime_us > end)
+							end = batch[j].ltime_us;
+				}
+			vg_reader_close(r);
+		}
+		o->t_lo = end == INT64_MIN ? INT64_MAX : end - o->t_rel;
+		o->t_hi = INT64_MAX;
+		o->t_resolved = 1;
+	}
 	pg.on = !o->quiet && isatty(2);
 	pg.start = pg.last = t0;
 	for (i = 0; pg.on && i < o->n_inputs; i++) {
@@ -767,6 +877,14 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 			if (o->filter) {
 				for (j = m = 0; j < n; j++)
 					if (vg_filter_match(o->filter, &batch[j]))
+						batch[m++] = batch[j];
+				n = m;
+			}
+			if (o->time_spec) {
+				/* -t: records that start in the range */
+				for (j = m = 0; j < n; j++)
+					if (batch[j].kind != VG_REC_FLOW ||
+					    (batch[j].stime_us >= o->t_lo && batch[j].stime_us < o->t_hi))
 						batch[m++] = batch[j];
 				n = m;
 			}
@@ -832,4 +950,40 @@ vg_site *load_site(const struct opts *o)
 bad:
 	vg_site_free(site);
 	return NULL;
+}
+
+int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct store_range *r)
+{
+	const char *path = vg_site_store(site);
+	int rc = vg_store_open(s, path, VG_STORE_READ, site);
+	if (rc != VG_OK) {
+		warnx_("%s", vg_store_errmsg(*s));
+		vg_store_close(*s);
+		*s = NULL;
+		return rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_STORE;
+	}
+	if (vg_store_summary(*s, &r->info) != VG_OK) {
+		warnx_("%s", vg_store_errmsg(*s));
+		return EXIT_STORE;
+	}
+	if (!r->info.n_days) {
+		warnx_("%s: the store holds no data yet (vigil ingest adds some)", path);
+		r->day0 = 0;
+		r->day1 = -1;
+		return EXIT_OK;
+	}
+	r->day0 = r->info.first_day;
+	r->day1 = r->info.last_day;
+	if (o->time_spec) {
+		int64_t lo = o->t_lo, hi = o->t_hi;
+		if (o->t_rel) {
+			lo = r->info.last_us - o->t_rel;
+			hi = INT64_MAX;
+		}
+		if (lo > INT64_MIN && vg_site_day(site, lo) > r->day0)
+			r->day0 = vg_site_day(site, lo);
+		if (hi < INT64_MAX && vg_site_day(site, hi - 1) < r->day1)
+			r->day1 = vg_site_day(site, hi - 1);
+	}
+	return EXIT_OK;
 }

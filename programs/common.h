@@ -18,7 +18,9 @@ enum {
 	EXIT_ALERT = 1,   /* reserved: alerts at or above --fail-on */
 	EXIT_USAGE = 2,   /* bad command line */
 	EXIT_INPUT = 3,   /* an input could not be read or had bad records */
-	EXIT_INTERNAL = 4 /* out of memory, write error, internal error */
+	EXIT_INTERNAL = 4, /* out of memory, write error, internal error */
+	EXIT_STORE = 5     /* the store cannot be used: damaged, another schema
+			    * version or site, read-only, locked by another writer */
 };
 
 
@@ -55,6 +57,10 @@ struct opts {
 	int no_alerts;           /* report --no-alerts */
 	const char *since;       /* --since */
 	const char *iodef_file;  /* --iodef */
+	const char *time_spec;   /* -t RANGE as given, or NULL */
+	int64_t t_lo, t_hi;      /* -t: records starting in [t_lo, t_hi), µs UTC */
+	int64_t t_rel;           /* -t -24h: the last t_rel µs of the data */
+	int t_resolved;          /* t_lo/t_hi set from t_rel */
 	/* site keys given on the command line, in order */
 	const char *site_key[256];
 	const char *site_val[256];
@@ -83,6 +89,19 @@ void free_opts(struct opts *o);
 int run_inputs(struct opts *o, consume_fn consume, void *user,
 	       struct totals *t);
 
+/* -t: a time range; 0, or -1 if spec is not one. */
+int parse_time_range(const char *spec, int64_t *lo, int64_t *hi, int64_t *rel);
+
+/* The days a verb reads from the site's store: all of them, or those of
+ * -t (whole days of the site's zone). */
+struct store_range {
+	int32_t day0, day1;
+	vg_store_info info;
+};
+/* Opens the site's store for reading (checked against the site) and sets
+ * the range. Returns EXIT_OK or the exit code after a message. */
+int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct store_range *r);
+
 /* Output descriptor for -w (or stdout). Returns -1 on error (reported). */
 int open_output(const struct opts *o);
 
@@ -105,5 +124,6 @@ int cmd_report(int argc, char **argv);
 int cmd_scans(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct verb {
 	{"report", cmd_report, "the study: unsolicited traffic, sources, ports, days, hot ports"},
 	{"scans", cmd_scans, "port scans as events (TRW, vertical, horizontal, block)"},
 	{"alerts", cmd_alerts, "early warning: port surges, worm onset, new ports, big sources"},
+	{"ingest", cmd_ingest, "fold inputs into the site's store of day rollups (SQLite)"},
 	{"collect", cmd_collect, "NetFlow v5/v9/IPFIX collector: UDP in, rotating flow CSV files out"},
 };
 

@@ -81,6 +81,7 @@ struct vg_site {
 	unsigned top;
 	double idle_s;
 	char *services_file;
+	char *store;           /* the store's path (site key store) */
 	char *known_file;      /* known scanners, besides data/known-scanners.tsv */
 	double scan_window_s;
 	unsigned scan_vertical, scan_horizontal; /* horizontal 0 = from the site */
@@ -99,6 +100,8 @@ int vgi_site_is_service(const struct vg_site *s, const vg_flow *f);
 /* addresses in the monitored set (saturating) */
 uint64_t vgi_site_size(const struct vg_site *s);
 unsigned vgi_site_horizontal(const struct vg_site *s);
+/* The site keys a store is built with, as text (see site.c). */
+size_t vgi_site_describe(const struct vg_site *s, char *out, size_t cap);
 
 /* ------------------------------------------------------------ study */
 
@@ -307,6 +310,11 @@ void vgi_study_src_history(struct vg_study *st, const vg_addr *a, uint8_t fam,
 /* A scan event with its unsolicited connections counted by the caller. */
 int vgi_study_add_scan_conns(struct vg_study *st, const struct vg_scan_event *e,
 			     uint64_t conns);
+/* The scan detector's open state (episodes, ratios, live ports) saved
+ * and put back into a new detector of the same site. */
+struct vgi_buf;
+int vgi_scans_save(struct vg_scans *sc, struct vgi_buf *b);
+int vgi_scans_load(struct vg_scans *sc, vgi_cur *c);
 /* Folds day-rollup rows into the alerts' series. */
 int vgi_alerts_add_rollup(struct vg_alerts *a, const struct vgi_rollup *r);
 const struct vg_site *vgi_alerts_site(const struct vg_alerts *a);

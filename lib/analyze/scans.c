@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "core/worker.h"
 #include "analyze/analyze.h"
 
@@ -904,4 +905,165 @@ size_t vg_scan_ports_format(const vg_scan_event *e, char *out, size_t cap)
 		i = j;
 	}
 	return n;
+}
+
+/* ------------------------------------------------------------ saved state */
+
+#define SAVE_MAGIC 0x314e4353U /* "SCN1" */
+
+static void vset_save(const struct vset *v, struct vgi_buf *b)
+{
+	size_t it, k;
+	uint64_t key;
+	uint32_t val;
+	vgi_buf_u64(b, vset_size(v));
+	if (v->big) {
+		for (it = 0; vgi_u64map_next(v->big, &it, &key, &val);)
+			vgi_buf_u64(b, key);
+	} else {
+		for (k = 0; k < v->n_inl; k++)
+			vgi_buf_u64(b, v->inl[k]);
+	}
+}
+
+static int vset_load(struct vset *v, vgi_cur *c)
+{
+	uint64_t n = vgi_cur_h64(c), k;
+	if (c->bad || n > vgi_cur_left(c) / 8)
+		return -1;
+	for (k = 0; k < n; k++)
+		vset_add(v, vgi_cur_h64(c));
+	return c->bad ? -1 : 0;
+}
+
+static void map_save(const vgi_u64map *m, struct vgi_buf *b)
+{
+	size_t it;
+	uint64_t key;
+	uint32_t val;
+	vgi_buf_u64(b, m->n);
+	for (it = 0; vgi_u64map_next(m, &it, &key, &val);) {
+		vgi_buf_u64(b, key);
+		vgi_buf_u64(b, val);
+	}
+}
+
+static int map_load(vgi_u64map *m, vgi_cur *c)
+{
+	uint64_t n = vgi_cur_h64(c), k;
+	if (c->bad || n > vgi_cur_left(c) / 16)
+		return -1;
+	for (k = 0; k < n; k++) {
+		uint64_t key = vgi_cur_h64(c), val = vgi_cur_h64(c);
+		if (m->is_set)
+			vgi_u64map_add(m, key, 1);
+		else
+			vgi_u64map_put(m, key, (uint32_t)val);
+	}
+	return c->bad ? -1 : 0;
+}
+
+int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
+{
+	uint32_t i;
+	if (join_worker(sc))
+		return VG_ENOMEM;
+	vgi_buf_u64(b, SAVE_MAGIC);
+	vgi_buf_u64(b, sc->seed);
+	vgi_buf_u64(b, (uint64_t)sc->watermark);
+	vgi_buf_u64(b, sc->next_id);
+	vgi_buf_put(b, &sc->st, sizeof sc->st);
+	map_save(&sc->trw, b);
+	map_save(&sc->live, b);
+	vgi_buf_u64(b, sc->st.n_open);
+	for (i = sc->head; i; i = sc->src[i].next) {
+		const struct src *s = &sc->src[i];
+		vgi_buf_put(b, &s->addr, sizeof s->addr);
+		vgi_buf_u64(b, (uint64_t)s->family | (uint64_t)s->protos << 8 |
+				       (uint64_t)s->detectors << 16 | (uint64_t)s->flushed << 24);
+		vgi_buf_u64(b, s->event_id);
+		vgi_buf_u64(b, (uint64_t)s->first_us);
+		vgi_buf_u64(b, (uint64_t)s->last_us);
+		vgi_buf_u64(b, s->flows);
+		vgi_buf_u64(b, s->answered);
+		vgi_buf_u64(b, s->unanswered);
+		vset_save(&s->hosts, b);
+		vset_save(&s->ports, b);
+		vgi_buf_u64(b, s->ring ? s->ring_n : 0);
+		if (s->ring)
+			vgi_buf_put(b, s->ring, s->ring_n * sizeof *s->ring);
+		vgi_buf_u64(b, s->n_pending);
+		vgi_buf_put(b, s->pending, s->n_pending * sizeof *s->pending);
+	}
+	return b->bad ? VG_ENOMEM : VG_OK;
+}
+
+int vgi_scans_load(vg_scans *sc, vgi_cur *c)
+{
+	uint64_t n, k;
+	vg_scans_stats st;
+	if (vgi_cur_h64(c) != SAVE_MAGIC || sc->st.n_open)
+		return VG_EFORMAT;
+	/* the hashes in the sets and the ratios' keys depend on the seed */
+	sc->seed = vgi_cur_h64(c);
+	sc->watermark = (int64_t)vgi_cur_h64(c);
+	sc->next_id = (uint32_t)vgi_cur_h64(c);
+	vgi_cur_bytes(c, &st, sizeof st);
+	if (c->bad || map_load(&sc->trw, c) || map_load(&sc->live, c))
+		return VG_EFORMAT;
+	n = vgi_cur_h64(c);
+	if (c->bad || n > vgi_cur_left(c) / 64)
+		return VG_EFORMAT;
+	for (k = 0; k < n; k++) {
+		vg_flow f;
+		struct src *s;
+		int32_t si;
+		uint64_t bits, m;
+		memset(&f, 0, sizeof f);
+		vgi_cur_bytes(c, &f.saddr, sizeof f.saddr);
+		bits = vgi_cur_h64(c);
+		f.family = (uint8_t)bits;
+		if (c->bad || (si = get_source(sc, &f)) < 0)
+			return c->bad ? VG_EFORMAT : VG_ENOMEM;
+		s = &sc->src[si];
+		s->protos = (uint8_t)(bits >> 8);
+		s->detectors = (uint8_t)(bits >> 16);
+		s->flushed = (int)((bits >> 24) & 1);
+		s->event_id = (uint32_t)vgi_cur_h64(c);
+		s->first_us = (int64_t)vgi_cur_h64(c);
+		s->last_us = (int64_t)vgi_cur_h64(c);
+		s->flows = vgi_cur_h64(c);
+		s->answered = vgi_cur_h64(c);
+		s->unanswered = vgi_cur_h64(c);
+		if (vset_load(&s->hosts, c) || vset_load(&s->ports, c))
+			return VG_EFORMAT;
+		m = vgi_cur_h64(c);
+		if (c->bad || m > RING)
+			return VG_EFORMAT;
+		if (m) {
+			if (!(s->ring = malloc(RING * sizeof *s->ring)))
+				return VG_ENOMEM;
+			vgi_cur_bytes(c, s->ring, m * sizeof *s->ring);
+			s->ring_n = (uint32_t)m;
+		}
+		m = vgi_cur_h64(c);
+		if (c->bad || m > PENDING_MAX || m > vgi_cur_left(c) / sizeof(vg_flow))
+			return VG_EFORMAT;
+		if (m) {
+			size_t cap = 4;
+			while (cap < m)
+				cap *= 2;
+			if (!(s->pending = malloc(cap * sizeof *s->pending)))
+				return VG_ENOMEM;
+			s->cap_pending = cap;
+			vgi_cur_bytes(c, s->pending, m * sizeof *s->pending);
+			s->n_pending = (size_t)m;
+		}
+	}
+	if (c->bad)
+		return VG_EFORMAT;
+	st.n_open = sc->st.n_open;
+	st.max_sources = sc->st.max_sources;
+	sc->st = st;
+	return VG_OK;
 }

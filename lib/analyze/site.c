@@ -88,12 +88,18 @@ void vg_site_free(vg_site *s)
 		free(s->svc_text ? s->svc_text[i] : NULL);
 	free(s->mon_text);
 	free(s->svc_text);
+	free(s->store);
 	free(s->mon);
 	free(s->svc);
 	free(s->services_file);
 	free(s->known_file);
 	vgi_tz_free(&s->tz);
 	free(s);
+}
+
+const char *vg_site_store(const vg_site *s)
+{
+	return s->store;
 }
 
 double vg_site_idle(const vg_site *s)
@@ -601,6 +607,12 @@ bad_secs:
 			return VG_ENOMEM;
 		return VG_OK;
 	}
+	if (strcmp(key, "store") == 0) {
+		free(s->store);
+		if (!(s->store = dup_range(value, vlen)))
+			return VG_ENOMEM;
+		return VG_OK;
+	}
 	if (strcmp(key, "services-file") == 0) {
 		free(s->services_file);
 		if (!(s->services_file = dup_range(value, vlen)))
@@ -662,7 +674,7 @@ bad_param:
 	}
 	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
 		 "buckets, tz, top, idle, services-file, known-scanners, scan-window, "
-		 "scan-vertical, scan-horizontal, scan-gap, scan-sources, scan-alerts, and the "
+		 "scan-vertical, scan-horizontal, scan-gap, scan-sources, scan-alerts, store, and the "
 		 "alert parameters of docs/alerts.md)");
 	return VG_EINVAL;
 }
@@ -672,7 +684,8 @@ int vg_site_is_key(const char *key)
 	static const char *const keys[] = {
 		"monitored", "service", "hot-ports", "buckets", "tz", "top", "idle",
 		"services-file", "known-scanners", "scan-window", "scan-vertical",
-		"scan-horizontal", "scan-gap", "scan-sources", "scan-alerts", "csirt", "csirt-email"};
+		"scan-horizontal", "scan-gap", "scan-sources", "scan-alerts", "csirt", "csirt-email",
+		"store"};
 	size_t i;
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strcmp(key, keys[i]) == 0)
@@ -845,4 +858,36 @@ int vg_site_classify(const vg_site *s, const vg_flow *f)
 	if (!din)
 		return VG_CLASS_OTHER;
 	return vgi_site_is_service(s, f) ? VG_CLASS_SERVICE : VG_CLASS_UNSOLICITED;
+}
+
+/* The keys that decide what the rollups hold - classification, day
+ * boundaries, merging, scan detection - one "key = value" line each. A
+ * store keeps this text and refuses a site whose text differs; keys that
+ * only shape the report (hot-ports, buckets, top, alert parameters) may
+ * change between runs. */
+size_t vgi_site_describe(const vg_site *s, char *out, size_t cap)
+{
+	size_t n = 0, i;
+	int first;
+#define PUT(...) (n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__))
+	if (cap)
+		out[0] = '\0';
+	PUT("monitored =");
+	for (i = 0, first = 1; i < s->n_mon; i++)
+		if (s->mon_text[i]) {
+			PUT("%s%s", first ? " " : ",", s->mon_text[i]);
+			first = 0;
+		}
+	PUT("\nservice =");
+	for (i = 0, first = 1; i < s->n_svc; i++)
+		if (s->svc_text && s->svc_text[i]) {
+			PUT("%s%s", first ? " " : ",", s->svc_text[i]);
+			first = 0;
+		}
+	PUT("\ntz = %s\nidle = %g\nscan-window = %g\nscan-vertical = %u\nscan-horizontal = %u\n"
+	    "scan-gap = %g\nscan-sources = %u\n",
+	    s->tz_name, s->idle_s, s->scan_window_s, s->scan_vertical, vgi_site_horizontal(s),
+	    s->scan_gap_s, s->scan_sources);
+#undef PUT
+	return n;
 }

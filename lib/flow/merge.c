@@ -16,7 +16,9 @@
  */
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "core/core.h"
+#include "flow/merge.h"
 #include "flow/pair.h"
 
 #define NIL 0u
@@ -500,4 +502,103 @@ int vg_merger_flush(vg_merger *m)
 		return rc;
 	m->batch = 0;
 	return heap_drain(m, INT64_MAX);
+}
+
+/* ------------------------------------------------------------ saved state */
+
+#define SAVE_MAGIC 0x3147524dU /* "MRG1" */
+
+int vgi_merger_save(const vg_merger *m, struct vgi_buf *b)
+{
+	uint32_t i;
+	size_t k;
+	vgi_buf_u64(b, SAVE_MAGIC);
+	vgi_buf_u64(b, (uint64_t)m->watermark);
+	vgi_buf_u64(b, (uint64_t)m->late_us);
+	vgi_buf_u64(b, m->st.n_open);
+	for (i = m->head; i; i = m->nodes[i].next)
+		vgi_buf_put(b, &m->nodes[i].f, sizeof m->nodes[i].f);
+	vgi_buf_u64(b, m->n_heap);
+	for (k = 0; k < m->n_heap; k++)
+		vgi_buf_put(b, &m->hflows[m->heap[k].i], sizeof(vg_flow));
+	vgi_pairer_save(m->pair, b);
+	return b->bad ? VG_ENOMEM : VG_OK;
+}
+
+/* Puts a saved open flow back as the newest of the update list. */
+static int restore_node(vg_merger *m, const vg_flow *f)
+{
+	uint64_t h = key_hash(m, f);
+	size_t s;
+	uint32_t i;
+	if (find_slot(m, f, h, &s))
+		return VG_EINVAL; /* the same key twice: not a state we saved */
+	if ((m->st.n_open + 1) * 2 > m->slot_mask + 1) {
+		if (grow(m) != VG_OK)
+			return VG_ENOMEM;
+		(void)find_slot(m, f, h, &s);
+	}
+	if (m->free_head) {
+		i = m->free_head;
+		m->free_head = m->nodes[i].next;
+	} else {
+		i = (uint32_t)m->next_unused++;
+	}
+	m->nodes[i].f = *f;
+	m->nodes[i].hash = h;
+	m->slots[s] = SLOT(h, i);
+	list_append(m, i);
+	m->st.n_open++;
+	if (m->st.n_open > m->st.n_peak)
+		m->st.n_peak = m->st.n_open;
+	return VG_OK;
+}
+
+int vgi_merger_load(vg_merger *m, vgi_cur *c)
+{
+	uint64_t n, k, paired;
+	vg_flow f;
+	int rc;
+	if (vgi_cur_h64(c) != SAVE_MAGIC || m->st.n_open || m->n_heap)
+		return VG_EFORMAT;
+	m->watermark = (int64_t)vgi_cur_h64(c);
+	m->late_us = (int64_t)vgi_cur_h64(c);
+	n = vgi_cur_h64(c);
+	if (c->bad || n > vgi_cur_left(c) / sizeof f)
+		return VG_EFORMAT;
+	for (k = 0; k < n; k++) {
+		vgi_cur_bytes(c, &f, sizeof f);
+		if (c->bad)
+			return VG_EFORMAT;
+		if ((rc = restore_node(m, &f)) != VG_OK)
+			return rc;
+	}
+	n = vgi_cur_h64(c);
+	if (c->bad || n > vgi_cur_left(c) / sizeof f)
+		return VG_EFORMAT;
+	m->batch = 1; /* no draining while the heap is refilled */
+	for (k = 0; k < n; k++) {
+		vgi_cur_bytes(c, &f, sizeof f);
+		if (c->bad)
+			break;
+		to_heap(m, &f);
+	}
+	m->batch = 0;
+	n = vgi_cur_h64(c);
+	paired = vgi_cur_h64(c);
+	if (c->bad || n > vgi_cur_left(c) / sizeof f)
+		return VG_EFORMAT;
+	if (n && !m->pair && vgi_pairer_create(&m->pair) != VG_OK)
+		return VG_ENOMEM;
+	for (k = 0; k < n; k++) {
+		int64_t dl;
+		vgi_cur_bytes(c, &f, sizeof f);
+		dl = (int64_t)vgi_cur_h64(c);
+		if (c->bad)
+			return VG_EFORMAT;
+		if ((rc = vgi_pairer_restore(m->pair, &f, dl)) != VG_OK)
+			return rc;
+	}
+	(void)paired;
+	return c->bad ? VG_EFORMAT : VG_OK;
 }

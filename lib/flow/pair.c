@@ -17,6 +17,7 @@
  */
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "core/core.h"
 #include "flow/pair.h"
 
@@ -323,4 +324,61 @@ int vgi_pairer_add(vgi_pairer *p, const vg_flow *f, int64_t now, int64_t window,
 int vgi_pairer_flush(vgi_pairer *p, vg_merge_emit_fn emit, void *user)
 {
 	return p ? expire(p, INT64_MAX, emit, user) : 0;
+}
+
+void vgi_pairer_save(const vgi_pairer *p, struct vgi_buf *b)
+{
+	uint64_t n = 0;
+	uint32_t i;
+	if (p)
+		for (i = p->head; i; i = p->e[i].next)
+			n += p->e[i].live;
+	vgi_buf_u64(b, n);
+	vgi_buf_u64(b, p ? p->n_paired : 0);
+	if (!p)
+		return;
+	for (i = p->head; i; i = p->e[i].next)
+		if (p->e[i].live) {
+			vgi_buf_put(b, &p->e[i].f, sizeof p->e[i].f);
+			vgi_buf_u64(b, (uint64_t)p->e[i].deadline);
+		}
+}
+
+int vgi_pairer_restore(vgi_pairer *p, const vg_flow *f, int64_t deadline)
+{
+	uint64_t h = ckey(p, f);
+	size_t s;
+	uint32_t i;
+	if (!h)
+		return VG_EINVAL;
+	if ((p->n + 1) * 2 > p->mask + 1 && grow_slots(p) != VG_OK)
+		return VG_ENOMEM;
+	for (s = (size_t)h & p->mask; p->slots[s]; s = (s + 1) & p->mask)
+		;
+	if (p->free_head) {
+		i = p->free_head;
+		p->free_head = p->e[i].next;
+	} else {
+		if (p->next_unused == p->cap) {
+			struct pentry *ne = realloc(p->e, p->cap * 2 * sizeof *ne);
+			if (!ne)
+				return VG_ENOMEM;
+			p->e = ne;
+			p->cap *= 2;
+		}
+		i = (uint32_t)p->next_unused++;
+	}
+	p->e[i].f = *f;
+	p->e[i].h = h;
+	p->e[i].deadline = deadline;
+	p->e[i].next = 0;
+	p->e[i].live = 1;
+	if (p->tail)
+		p->e[p->tail].next = i;
+	else
+		p->head = i;
+	p->tail = i;
+	p->slots[s] = i;
+	p->n++;
+	return VG_OK;
 }

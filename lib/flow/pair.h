@@ -19,4 +19,10 @@ int vgi_pairer_add(vgi_pairer *p, const vg_flow *f, int64_t now, int64_t window,
 int vgi_pairer_flush(vgi_pairer *p, vg_merge_emit_fn emit, void *user);
 uint64_t vgi_pairer_paired(const vgi_pairer *p);
 
+struct vgi_buf;
+/* The waiting flows and their deadlines, in arrival order (saved state). */
+void vgi_pairer_save(const vgi_pairer *p, struct vgi_buf *b);
+/* Puts a saved flow back at the end of the queue, unpaired. */
+int vgi_pairer_restore(vgi_pairer *p, const vg_flow *f, int64_t deadline);
+
 #endif

@@ -1,0 +1,368 @@
+/*
+ * pipeline.c - the pipeline every verb runs (vigil.h): records are merged
+ * (and one-way flows paired) into connections, the scan detector tags them
+ * with their event ids, and each connection is counted once into the day
+ * rollups, which go to the sinks: the study and the alerts in memory, or
+ * the store. It is the only place where these stages are wired together.
+ *
+ * The open tail - the merger's open flows and the scan detector's open
+ * episodes, ratios and live ports, and the connections counted for scan
+ * events not yet ended - is saved with each store commit and put back when
+ * the next ingest starts, so that the store after several ingests holds
+ * what one run over all their inputs would have given.
+ */
+#include <stdlib.h>
+
+#include "analyze/rollup.h"
+#include "core/buf.h"
+#include "flow/merge.h"
+#include "store/store.h"
+
+#define TAIL_MAGIC 0x314c4154U  /* "TAL1" */
+#define FLUSH_ROWS ((size_t)1 << 20)
+
+struct vg_pipeline {
+	const vg_site *site;
+	vg_pipeline_opts o;
+	vg_merger *m;
+	vg_scans *sc;
+	struct vgi_rollup acc;
+	vgi_u64map ev_conns;      /* scan event id -> unsolicited connections so far */
+	int32_t clock_day;        /* latest day a connection was counted in */
+	uint64_t records;         /* vg_pipeline_load: from the store's inputs */
+	int rc;                   /* first error of a callback */
+	char errmsg[VGI_ERRMSG_LEN];
+};
+
+const char *vg_pipeline_errmsg(const vg_pipeline *p)
+{
+	return p ? p->errmsg : "out of memory";
+}
+
+uint64_t vg_pipeline_records(const vg_pipeline *p)
+{
+	return p->records;
+}
+
+int32_t vg_site_day(const vg_site *s, int64_t us)
+{
+	return vgi_study_day(s, us);
+}
+
+int64_t vg_site_day_start(const vg_site *s, int32_t day)
+{
+	int64_t sec = (int64_t)day * 86400;
+	sec -= s->tz.n ? vgi_tz_offset(&s->tz, sec) : s->tz_offset_s;
+	return sec * 1000000;
+}
+
+static int set_err(vg_pipeline *p, int rc, const char *msg)
+{
+	if (p->rc == VG_OK) {
+		p->rc = rc;
+		snprintf(p->errmsg, sizeof p->errmsg, "%s", msg);
+	}
+	return rc;
+}
+
+/* The rows counted so far go to every sink. */
+static int flush_rows(vg_pipeline *p, int to_store)
+{
+	int rc = VG_OK;
+	if (!vgi_rollup_rows(&p->acc))
+		return VG_OK;
+	if (p->acc.t[0].n_dropped || p->acc.t[1].n_dropped)
+		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
+	if (p->o.study && vgi_study_add_rollup(p->o.study, &p->acc) != VG_OK)
+		rc = set_err(p, VG_ENOMEM, "out of memory in the study");
+	if (p->o.alerts && vgi_alerts_add_rollup(p->o.alerts, &p->acc) != VG_OK)
+		rc = set_err(p, VG_ENOMEM, "out of memory in the alerts");
+	if (to_store && p->o.store && (rc = vgi_store_put_rows(p->o.store, &p->acc)) != VG_OK)
+		set_err(p, rc, vg_store_errmsg(p->o.store));
+	vgi_rollup_clear(&p->acc);
+	return rc;
+}
+
+static int on_tagged(void *user, const vg_flow *f, uint32_t id)
+{
+	vg_pipeline *p = user;
+	int cls;
+	int32_t day;
+	if (f->kind != VG_REC_FLOW)
+		return 0;
+	/* the clock: a connection of a later day closes the days before it */
+	day = vgi_study_day(p->site, f->stime_us);
+	if (day > p->clock_day) {
+		if (p->clock_day != INT32_MIN || vgi_rollup_rows(&p->acc) >= FLUSH_ROWS)
+			flush_rows(p, 1);
+		p->clock_day = day;
+	} else if (vgi_rollup_rows(&p->acc) >= FLUSH_ROWS) {
+		flush_rows(p, 1);
+	}
+	if (vgi_rollup_add_conn(&p->acc, p->site, f, id, &cls) != VG_OK)
+		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
+	if (id && cls == VG_CLASS_UNSOLICITED)
+		vgi_u64map_add(&p->ev_conns, id, 1);
+	if (p->o.on_flow && p->o.on_flow(p->o.user, f, id) != 0)
+		set_err(p, VG_EINVAL, "stopped by the caller");
+	return p->rc != VG_OK;
+}
+
+/* A scan event to every sink, with its unsolicited connections. */
+static int event_to_sinks(vg_pipeline *p, const vg_scan_event *e, uint64_t conns, int to_store)
+{
+	int rc;
+	if (p->o.study && vgi_study_add_scan_conns(p->o.study, e, conns) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory in the study");
+	if (p->o.alerts && vg_alerts_add_scan(p->o.alerts, e) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory in the alerts");
+	if (to_store && p->o.store &&
+	    (rc = vgi_store_put_event(p->o.store, p->site, e, conns)) != VG_OK)
+		return set_err(p, rc, vg_store_errmsg(p->o.store));
+	if (p->o.on_event && p->o.on_event(p->o.user, e) != 0)
+		return set_err(p, VG_EINVAL, "stopped by the caller");
+	return VG_OK;
+}
+
+static int on_event(void *user, const vg_scan_event *e)
+{
+	vg_pipeline *p = user;
+	uint64_t conns = vgi_u64map_get(&p->ev_conns, e->id);
+	vgi_u64map_put(&p->ev_conns, e->id, 0); /* ended: not part of the tail */
+	return event_to_sinks(p, e, conns, 1) != VG_OK;
+}
+
+static int on_conn(void *user, const vg_flow *f)
+{
+	vg_pipeline *p = user;
+	if (vg_scans_add(p->sc, f, 1) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory in the scan detector");
+	return p->rc != VG_OK;
+}
+
+/* ------------------------------------------------------------ the tail */
+
+static int save_tail(vg_pipeline *p, struct vgi_buf *b)
+{
+	size_t it;
+	uint64_t key, n = 0;
+	uint32_t val;
+	vgi_buf_u64(b, TAIL_MAGIC);
+	vgi_buf_u64(b, sizeof(vg_flow));
+	for (it = 0; vgi_u64map_next(&p->ev_conns, &it, &key, &val);)
+		n += val != 0;
+	vgi_buf_u64(b, n);
+	for (it = 0; vgi_u64map_next(&p->ev_conns, &it, &key, &val);)
+		if (val) {
+			vgi_buf_u64(b, key);
+			vgi_buf_u64(b, val);
+		}
+	vgi_buf_u64(b, (uint64_t)(int64_t)p->clock_day);
+	if (vgi_merger_save(p->m, b) != VG_OK || vgi_scans_save(p->sc, b) != VG_OK || b->bad)
+		return VG_ENOMEM;
+	return VG_OK;
+}
+
+static int load_tail(vg_pipeline *p, vg_store *s)
+{
+	void *blob;
+	size_t len;
+	vgi_cur c;
+	uint64_t n, k;
+	int rc;
+	if ((rc = vgi_store_get_tail(s, &blob, &len)) != VG_OK)
+		return set_err(p, rc, vg_store_errmsg(s));
+	if (!blob)
+		return VG_OK;
+	c = vgi_cur_make(blob, len);
+	if (vgi_cur_h64(&c) != TAIL_MAGIC || vgi_cur_h64(&c) != sizeof(vg_flow)) {
+		free(blob);
+		return set_err(p, VG_EFORMAT, "the store's open tail was written by another "
+			       "build of vigil (or is damaged)");
+	}
+	n = vgi_cur_h64(&c);
+	for (k = 0; k < n && !c.bad; k++) {
+		uint64_t id = vgi_cur_h64(&c), v = vgi_cur_h64(&c);
+		vgi_u64map_put(&p->ev_conns, id, (uint32_t)v);
+	}
+	p->clock_day = (int32_t)(int64_t)vgi_cur_h64(&c);
+	rc = c.bad ? VG_EFORMAT : vgi_merger_load(p->m, &c);
+	if (rc == VG_OK)
+		rc = vgi_scans_load(p->sc, &c);
+	free(blob);
+	if (rc != VG_OK)
+		return set_err(p, rc, rc == VG_ENOMEM ? "out of memory reading the store's open tail"
+						      : "the store's open tail is damaged");
+	return VG_OK;
+}
+
+/* ------------------------------------------------------------ the API */
+
+int vg_pipeline_create(vg_pipeline **pp, const vg_site *site, const vg_pipeline_opts *o)
+{
+	vg_pipeline *p = calloc(1, sizeof *p);
+	vg_merge_opts mo;
+	char err[256];
+	int rc;
+	*pp = p;
+	if (!p)
+		return VG_ENOMEM;
+	p->site = site;
+	if (o)
+		p->o = *o;
+	p->clock_day = INT32_MIN;
+	if (vgi_rollup_init(&p->acc) != VG_OK || vgi_u64map_init(&p->ev_conns, 0) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory");
+	memset(&mo, 0, sizeof mo);
+	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
+	mo.time_order = 1; /* the analyses do not depend on the order records come in */
+	if (vg_merger_create(&p->m, &mo, on_conn, p) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory");
+	if ((rc = vg_scans_create(&p->sc, site, on_tagged, on_event, p, err, sizeof err)) != VG_OK)
+		return set_err(p, rc, err);
+	if (p->o.store && (rc = load_tail(p, p->o.store)) != VG_OK)
+		return rc;
+	/* the store sink writes from the caller's thread (its transaction) */
+	if (p->o.threads && !p->o.store)
+		vg_scans_set_async(p->sc, 1);
+	return VG_OK;
+}
+
+int vg_pipeline_add(vg_pipeline *p, const vg_flow *records, size_t n)
+{
+	if (p->rc != VG_OK)
+		return p->rc;
+	if (vg_merger_add(p->m, records, n) != VG_OK && p->rc == VG_OK)
+		set_err(p, VG_ENOMEM, "out of memory merging");
+	return p->rc;
+}
+
+int vg_pipeline_commit(vg_pipeline *p, const vg_store_input *in)
+{
+	struct vgi_buf b;
+	int rc;
+	vg_store *s = p->o.store;
+	if (!s)
+		return VG_EINVAL;
+	if (p->rc != VG_OK) {
+		vgi_store_rollback(s);
+		return p->rc;
+	}
+	memset(&b, 0, sizeof b);
+	if ((rc = flush_rows(p, 1)) != VG_OK || (rc = save_tail(p, &b)) != VG_OK ||
+	    (rc = vgi_store_put_tail(s, b.p, b.n)) != VG_OK ||
+	    (in && (rc = vgi_store_put_input(s, in)) != VG_OK) || (rc = vgi_store_commit(s)) != VG_OK) {
+		vgi_buf_free(&b);
+		vgi_store_rollback(s);
+		return set_err(p, rc, rc == VG_ENOMEM && !b.bad ? "out of memory"
+								: vg_store_errmsg(s));
+	}
+	vgi_buf_free(&b);
+	return VG_OK;
+}
+
+int vg_pipeline_finish(vg_pipeline *p)
+{
+	if (p->rc != VG_OK)
+		return p->rc;
+	vg_merger_flush(p->m);
+	if (vg_scans_flush(p->sc) != 0)
+		set_err(p, VG_ENOMEM, "out of memory in the scan detector");
+	flush_rows(p, 0);
+	return p->rc;
+}
+
+struct load_ctx {
+	vg_pipeline *p;
+	int study;       /* these rows go to the study too */
+};
+
+static int load_flush(void *user, struct vgi_rollup *r)
+{
+	struct load_ctx *c = user;
+	vg_pipeline *p = c->p;
+	if (c->study && p->o.study && vgi_study_add_rollup(p->o.study, r) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory in the study");
+	if (p->o.alerts && vgi_alerts_add_rollup(p->o.alerts, r) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory in the alerts");
+	return VG_OK;
+}
+
+static void load_history(void *user, const vg_addr *a, uint8_t fam, int32_t first,
+			 int32_t first_ns)
+{
+	vg_pipeline *p = user;
+	vgi_study_src_history(p->o.study, a, fam, first, first_ns);
+}
+
+static int load_event(void *user, const vg_scan_event *e, uint64_t conns)
+{
+	vg_pipeline *p = user;
+	return event_to_sinks(p, e, conns, 0) != VG_OK;
+}
+
+int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
+		     int32_t alerts_day0)
+{
+	struct vgi_rollup r;
+	struct load_ctx c = {p, 0};
+	vg_store_info info;
+	int rc;
+
+	if (p->rc != VG_OK)
+		return p->rc;
+	if ((rc = vg_store_summary(s, &info)) != VG_OK)
+		return set_err(p, rc, vg_store_errmsg(s));
+	if (vgi_rollup_init(&r) != VG_OK)
+		return set_err(p, VG_ENOMEM, "out of memory");
+	if (alerts_day0 < day0 && p->o.alerts) {
+		rc = vgi_store_get_rows(s, alerts_day0, day0 - 1, &r, load_flush, &c);
+		if (rc == VG_OK)
+			rc = load_flush(&c, &r);
+		vgi_rollup_clear(&r);
+	}
+	c.study = 1;
+	if (rc == VG_OK)
+		rc = vgi_store_get_rows(s, day0, day1, &r, load_flush, &c);
+	if (rc == VG_OK)
+		rc = load_flush(&c, &r);
+	vgi_rollup_free(&r);
+	if (rc != VG_OK)
+		return p->rc != VG_OK ? p->rc : set_err(p, rc, vg_store_errmsg(s));
+	if (p->o.study && (rc = vgi_store_get_history(s, day0, load_history, p)) != VG_OK)
+		return set_err(p, rc, vg_store_errmsg(s));
+	rc = vgi_store_get_events(s, vg_site_day_start(p->site, day0),
+				  vg_site_day_start(p->site, day1 + 1), load_event, p);
+	if (rc != VG_OK)
+		return p->rc != VG_OK ? p->rc : set_err(p, rc, vg_store_errmsg(s));
+	p->records = info.records;
+	/* the open tail belongs to the newest days: only a range that reaches
+	 * them closes it */
+	if (info.n_days == 0 || day1 >= info.last_day) {
+		vg_scans_set_async(p->sc, 0);
+		if ((rc = load_tail(p, s)) != VG_OK)
+			return rc;
+	}
+	return VG_OK;
+}
+
+int vg_alerts_use_store(vg_alerts *a, vg_store *s, int record)
+{
+	size_t n = vg_alerts_count(a);
+	if (!n)
+		return VG_OK;
+	return vgi_store_alert_ids(s, (vg_alert *)(uintptr_t)vg_alerts_get(a, 0), n, record);
+}
+
+void vg_pipeline_free(vg_pipeline *p)
+{
+	if (!p)
+		return;
+	if (p->o.store)
+		vgi_store_rollback(p->o.store); /* what was not committed is not kept */
+	vg_merger_free(p->m);
+	vg_scans_free(p->sc);
+	vgi_rollup_free(&p->acc);
+	vgi_u64map_free(&p->ev_conns);
+	free(p);
+}

@@ -1,0 +1,40 @@
+/*
+ * store.h - the store's internal interface (store.c): what the pipeline
+ * writes in a transaction and what the report reads back. The public part
+ * (open, close, inputs, summary) is in vigil.h.
+ */
+#ifndef VGI_STORE_H
+#define VGI_STORE_H
+
+#include "analyze/analyze.h"
+
+struct vgi_rollup;
+
+/* Writes open a transaction (BEGIN IMMEDIATE) if none is open. */
+int vgi_store_begin(vg_store *s);
+int vgi_store_commit(vg_store *s);
+void vgi_store_rollback(vg_store *s);
+int vgi_store_put_rows(vg_store *s, const struct vgi_rollup *r);
+int vgi_store_put_event(vg_store *s, const vg_site *site, const vg_scan_event *e,
+			uint64_t conns);
+int vgi_store_put_tail(vg_store *s, const void *blob, size_t len);
+int vgi_store_put_input(vg_store *s, const vg_store_input *in);
+/* The tail blob (malloc'd; NULL and 0 if none). */
+int vgi_store_get_tail(vg_store *s, void **blob, size_t *len);
+/* Rows of days [day0, day1] combined into r; flush (if not NULL) is
+ * called when r holds many rows, then r is cleared. */
+int vgi_store_get_rows(vg_store *s, int32_t day0, int32_t day1, struct vgi_rollup *r,
+		       int (*flush)(void *user, struct vgi_rollup *r), void *user);
+/* Every source's first day (and first day outside scans) before a day. */
+int vgi_store_get_history(vg_store *s, int32_t before_day,
+			  void (*fn)(void *user, const vg_addr *a, uint8_t fam, int32_t first,
+				     int32_t first_ns),
+			  void *user);
+/* Scan events that start in [t0, t1), in the order they ended. */
+int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
+			 int (*fn)(void *user, const vg_scan_event *e, uint64_t conns), void *user);
+/* Gives alerts the ids the store knows them by (new ones get the next
+ * ids); record: new ones are written to the store. */
+int vgi_store_alert_ids(vg_store *s, vg_alert *al, size_t n, int record);
+
+#endif
