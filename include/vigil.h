@@ -742,6 +742,8 @@ int vg_pipeline_finish(vg_pipeline *p);
  * get the rows from there, for their baselines. */
 int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
 		     int32_t alerts_day0);
+/* The scan detector's counts (vg_scans_get_stats). */
+void vg_pipeline_scan_stats(const vg_pipeline *p, vg_scans_stats *st);
 /* Records read from the store's inputs by vg_pipeline_load. */
 uint64_t vg_pipeline_records(const vg_pipeline *p);
 void vg_pipeline_free(vg_pipeline *p);
@@ -754,6 +756,8 @@ int vg_alerts_use_store(vg_alerts *a, vg_store *s, int record);
 /* Day numbers (days since 1970-01-01 in the site's zone) and times. */
 int32_t vg_site_day(const vg_site *s, int64_t us);
 int64_t vg_site_day_start(const vg_site *s, int32_t day);
+/* The alerts' look-back in days (site key alert-days). */
+int vg_site_alert_days(const vg_site *s);
 
 #ifdef __cplusplus
 }

@@ -54,46 +54,14 @@ static void usage(FILE *fp)
 }
 
 struct alerts_ctx {
-	vg_merger *m;
-	vg_scans *sc;
+	vg_pipeline *p;
 	vg_alerts *al;
-	vg_flow buf[1024];
-	uint32_t ids[1024];
-	size_t n;
-	int failed;
 };
-
-static int flush(struct alerts_ctx *c)
-{
-	int rc = vg_alerts_add(c->al, c->buf, c->ids, c->n);
-	c->n = 0;
-	return rc != VG_OK;
-}
-
-static int on_tagged(void *user, const vg_flow *f, uint32_t id)
-{
-	struct alerts_ctx *c = user;
-	c->buf[c->n] = *f;
-	c->ids[c->n++] = id;
-	return c->n == sizeof c->buf / sizeof c->buf[0] ? flush(c) : 0;
-}
-
-static int on_scan(void *user, const vg_scan_event *e)
-{
-	struct alerts_ctx *c = user;
-	return vg_alerts_add_scan(c->al, e) != VG_OK;
-}
-
-static int on_conn(void *user, const vg_flow *f)
-{
-	struct alerts_ctx *c = user;
-	return vg_scans_add(c->sc, f, 1);
-}
 
 static int consume(void *user, const vg_flow *flows, size_t n)
 {
 	struct alerts_ctx *c = user;
-	return vg_merger_add(c->m, flows, n);
+	return vg_pipeline_add(c->p, flows, n) != VG_OK;
 }
 
 /* --since: an absolute UTC time, or a span before the end of the data.
@@ -130,7 +98,7 @@ int cmd_alerts(int argc, char **argv)
 	struct totals t;
 	struct alerts_ctx *c = NULL;
 	vg_site *site = NULL;
-	vg_merge_opts mo = {0};
+	vg_store *store = NULL;
 	char err[512];
 	int64_t since = INT64_MIN;
 	size_t i, n;
@@ -156,25 +124,66 @@ int cmd_alerts(int argc, char **argv)
 		warnx_("out of memory");
 		goto out;
 	}
-	if (vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK ||
-	    vg_scans_create(&c->sc, site, on_tagged, on_scan, c, err, sizeof err) != VG_OK) {
+	if (vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);
 		goto out;
 	}
-	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
-	mo.time_order = 1; /* the analyses do not depend on record order */
-	if (vg_merger_create(&c->m, &mo, on_conn, c) != VG_OK) {
-		warnx_("out of memory");
+	{
+		vg_pipeline_opts po;
+		memset(&po, 0, sizeof po);
+		po.alerts = c->al;
+		po.threads = 1;
+		if ((rc = vg_pipeline_create(&c->p, site, &po)) != VG_OK) {
+			warnx_("alerts: %s", vg_pipeline_errmsg(c->p));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+			goto out;
+		}
+	}
+	memset(&t, 0, sizeof t);
+	if (vg_site_store(site) && o.n_inputs == 0 && !o.iface) {
+		struct store_range range;
+		int sec = open_store_range(&o, site, &store, &range);
+		if (sec != EXIT_OK) {
+			ec = sec;
+			goto out;
+		}
+		/* the baselines need the days before the range */
+		if ((rc = vg_pipeline_load(c->p, store, range.day0, range.day1,
+					   range.day0 - vg_site_alert_days(site))) != VG_OK) {
+			warnx_("alerts: %s", vg_pipeline_errmsg(c->p));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_STORE;
+			goto out;
+		}
+		if (o.time_spec && !o.since)
+			since = vg_site_day_start(site, range.day0);
+		rc = 0;
+	} else if (o.n_inputs == 0 && !o.iface) {
+		warnx_("alerts: no input; give one with -r FILE, -R DIR, -i INTERFACE or --store DB");
+		ec = EXIT_USAGE;
+		goto out;
+	} else {
+		rc = run_inputs(&o, consume, c, &t);
+	}
+	if (vg_pipeline_finish(c->p) != VG_OK) {
+		warnx_("alerts: %s", vg_pipeline_errmsg(c->p));
 		goto out;
 	}
-	rc = run_inputs(&o, consume, c, &t);
-	vg_merger_flush(c->m);
-	vg_scans_flush(c->sc);
-	if (c->n)
-		flush(c);
 	if (vg_alerts_finish(c->al) != VG_OK) {
 		warnx_("alerts: out of memory");
 		goto out;
+	}
+	if (store) {
+		/* an alert raised by an earlier run keeps its id: a writable
+		 * store remembers the new ones */
+		vg_store *w = NULL;
+		int rec = vg_store_open(&w, vg_site_store(site), VG_STORE_WRITE, site) == VG_OK;
+		if (vg_alerts_use_store(c->al, rec ? w : store, rec) != VG_OK) {
+			warnx_("alerts: %s", vg_store_errmsg(rec ? w : store));
+			vg_store_close(w);
+			ec = EXIT_STORE;
+			goto out;
+		}
+		vg_store_close(w);
 	}
 	if (o.since)
 		parse_since(o.since, vg_alerts_data_end(c->al), &since);
@@ -205,10 +214,10 @@ out:
 	if (fp && fp != stdout)
 		fclose(fp);
 	if (c) {
-		vg_merger_free(c->m);
-		vg_scans_free(c->sc);
+		vg_pipeline_free(c->p);
 		vg_alerts_free(c->al);
 	}
+	vg_store_close(store);
 	free(c);
 	vg_site_free(site);
 	free_opts(&o);

@@ -48,8 +48,7 @@ struct ev {
 };
 
 struct scans_ctx {
-	vg_merger *m;
-	vg_scans *sc;
+	vg_pipeline *p;
 	struct ev *ev;
 	size_t n_ev, cap_ev;
 	uint64_t flows, scan_flows;
@@ -89,16 +88,10 @@ static int on_event(void *user, const vg_scan_event *e)
 	return 0;
 }
 
-static int on_conn(void *user, const vg_flow *f)
-{
-	struct scans_ctx *c = user;
-	return vg_scans_add(c->sc, f, 1);
-}
-
 static int consume(void *user, const vg_flow *flows, size_t n)
 {
 	struct scans_ctx *c = user;
-	return vg_merger_add(c->m, flows, n);
+	return vg_pipeline_add(c->p, flows, n) != VG_OK;
 }
 
 static int cmp_ev(const void *a, const void *b)
@@ -173,7 +166,8 @@ int cmd_scans(int argc, char **argv)
 	struct totals t;
 	struct scans_ctx c;
 	vg_site *site = NULL;
-	vg_merge_opts mo = {0};
+	vg_store *store = NULL;
+	int from_store = 0;
 	vg_scans_stats ss;
 	char err[512];
 	size_t i;
@@ -205,25 +199,55 @@ int cmd_scans(int argc, char **argv)
 		warnx_("scans: %s", err);
 		goto out;
 	}
-	if (vg_scans_create(&c.sc, site, on_flow, on_event, &c, err, sizeof err) != VG_OK) {
-		warnx_("%s", err);
-		goto out;
+	{
+		vg_pipeline_opts po;
+		memset(&po, 0, sizeof po);
+		po.on_flow = on_flow;
+		po.on_event = on_event;
+		po.user = &c;
+		if ((rc = vg_pipeline_create(&c.p, site, &po)) != VG_OK) {
+			warnx_("scans: %s", vg_pipeline_errmsg(c.p));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+			goto out;
+		}
 	}
 	ec = EXIT_INTERNAL;
-	mo.idle_us = (int64_t)((o.idle_set ? o.idle_s : vg_site_idle(site)) * 1e6);
-	mo.time_order = 1; /* the analyses do not depend on record order */
-	if (vg_merger_create(&c.m, &mo, on_conn, &c) != VG_OK)
+	memset(&t, 0, sizeof t);
+	if (vg_site_store(site) && o.n_inputs == 0 && !o.iface) {
+		struct store_range range;
+		int sec = open_store_range(&o, site, &store, &range);
+		if (sec != EXIT_OK) {
+			ec = sec;
+			goto out;
+		}
+		from_store = 1;
+		if ((rc = vg_pipeline_load(c.p, store, range.day0, range.day1, range.day0)) != VG_OK) {
+			warnx_("scans: %s", vg_pipeline_errmsg(c.p));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_STORE;
+			goto out;
+		}
+		rc = 0;
+	} else if (o.n_inputs == 0 && !o.iface) {
+		warnx_("scans: no input; give one with -r FILE, -R DIR, -i INTERFACE or --store DB");
+		ec = EXIT_USAGE;
 		goto out;
-	rc = run_inputs(&o, consume, &c, &t);
-	vg_merger_flush(c.m);
-	vg_scans_flush(c.sc);
-	vg_scans_get_stats(c.sc, &ss);
+	} else {
+		rc = run_inputs(&o, consume, &c, &t);
+	}
+	if (vg_pipeline_finish(c.p) != VG_OK) {
+		warnx_("scans: %s", vg_pipeline_errmsg(c.p));
+		goto out;
+	}
+	vg_pipeline_scan_stats(c.p, &ss);
 	qsort(c.ev, c.n_ev, sizeof *c.ev, cmp_ev);
 	if ((fd = open_output(&o)) < 0)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
 	print_events(fp, &c, o.outfmt);
-	if (o.outfmt == VG_OUT_TEXT) {
+	if (o.outfmt == VG_OUT_TEXT && from_store) {
+		fprintf(fp, "\n%zu scan event%s (from the store %s)\n", c.n_ev, c.n_ev == 1 ? "" : "s",
+			vg_site_store(site));
+	} else if (o.outfmt == VG_OUT_TEXT) {
 		char a1[32], a2[32];
 		fprintf(fp, "\n%zu scan event%s; %s of %s connections belong to scans "
 			"(%.2f %%); %llu sources followed, at most %llu at once, %llu closed early "
@@ -246,8 +270,8 @@ out:
 		free(c.ev[i].known);
 	}
 	free(c.ev);
-	vg_merger_free(c.m);
-	vg_scans_free(c.sc);
+	vg_pipeline_free(c.p);
+	vg_store_close(store);
 	vg_site_free(site);
 	free_opts(&o);
 	return ec;

@@ -211,6 +211,8 @@ int vg_pipeline_create(vg_pipeline **pp, const vg_site *site, const vg_pipeline_
 	if (o)
 		p->o = *o;
 	p->clock_day = INT32_MIN;
+	if (p->o.study)
+		p->o.study->scans_known = 1; /* every connection passes the scan detector */
 	if (vgi_rollup_init(&p->acc) != VG_OK || vgi_u64map_init(&p->ev_conns, 0) != VG_OK)
 		return set_err(p, VG_ENOMEM, "out of memory");
 	memset(&mo, 0, sizeof mo);
@@ -365,4 +367,14 @@ void vg_pipeline_free(vg_pipeline *p)
 	vgi_rollup_free(&p->acc);
 	vgi_u64map_free(&p->ev_conns);
 	free(p);
+}
+
+void vg_pipeline_scan_stats(const vg_pipeline *p, vg_scans_stats *st)
+{
+	vg_scans_get_stats(p->sc, st);
+}
+
+int vg_site_alert_days(const vg_site *s)
+{
+	return (int)s->ak[VGI_AK_DAYS];
 }

@@ -29,6 +29,7 @@ struct vg_store {
 	char *path;
 	int mode;
 	int in_tx;
+	int busy_ms;
 	char errmsg[VGI_ERRMSG_LEN];
 	sqlite3_stmt *ins[VGI_T__N];
 };
@@ -287,7 +288,12 @@ int vg_store_open(vg_store **sp, const char *path, int mode, const vg_site *site
 				       : SQLITE_OPEN_READONLY;
 	if ((rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK)
 		return fail(s, status_of(rc), "cannot open");
-	sqlite3_busy_timeout(s->db, BUSY_MS);
+	{
+		/* VIGIL_STORE_BUSY_MS: how long to wait for another writer (tests) */
+		const char *e = getenv("VIGIL_STORE_BUSY_MS");
+		s->busy_ms = e && atoi(e) > 0 ? atoi(e) : BUSY_MS;
+		sqlite3_busy_timeout(s->db, s->busy_ms);
+	}
 	sqlite3_extended_result_codes(s->db, 1);
 	if (mode == VG_STORE_WRITE) {
 		/* rollback journal, synced: a commit survives power loss and a
@@ -350,8 +356,8 @@ int vgi_store_begin(vg_store *s)
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_BUSY) {
 			snprintf(s->errmsg, sizeof s->errmsg,
-				 "%s: another vigil is writing to the store (waited %d s)", s->path,
-				 BUSY_MS / 1000);
+				 "%s: another vigil is writing to the store (waited %.1f s)", s->path,
+				 s->busy_ms / 1000.0);
 			return VG_EIO;
 		}
 		return fail(s, status_of(rc), "transaction");

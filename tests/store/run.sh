@@ -1,0 +1,182 @@
+#!/bin/bash
+# run.sh - the store (docs/store.md): the report, the scans and the alerts
+# from `vigil ingest`ed stores must equal the ones from the raw files of
+# the same period, whatever pieces the inputs were ingested in; a killed
+# ingest run again must give the same store; damaged, foreign, other-site
+# and read-only stores must be refused with a clear message and exit 5.
+# usage: tests/store/run.sh VIGIL DATA_DIR
+set -u
+VIGIL=$1
+D=$2
+T=$(mktemp -d)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT; echo "tmp $T"
+export TZ=UTC LC_ALL=C
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+W=$D/real-week
+CAP=$W/capture.argus
+
+# the same JSON (byte for byte) and text from the store as from the file
+same_report() { # name site db
+  local name=$1 site=$2 db=$3
+  "$VIGIL" report -q -c "$site" -r "$CAP" -o json >"$T/raw.json"
+  "$VIGIL" report -q -c "$site" --store "$db" -o json >"$T/st.json" || { bad "$name: report --store failed"; return; }
+  if cmp -s "$T/raw.json" "$T/st.json"; then ok "$name: JSON report"; else
+    bad "$name: JSON report differs"; cmp "$T/raw.json" "$T/st.json" | head -2; fi
+  "$VIGIL" report -q -c "$site" -r "$CAP" >"$T/raw.txt"
+  "$VIGIL" report -q -c "$site" --store "$db" >"$T/st.txt"
+  if cmp -s "$T/raw.txt" "$T/st.txt"; then ok "$name: text report"; else
+    bad "$name: text report differs"; diff "$T/raw.txt" "$T/st.txt" | head -5; fi
+  "$VIGIL" scans -q -c "$site" -r "$CAP" -o json >"$T/raw.scans"
+  "$VIGIL" scans -q -c "$site" --store "$db" -o json >"$T/st.scans"
+  if cmp -s "$T/raw.scans" "$T/st.scans" && [ -s "$T/raw.scans" ]; then ok "$name: scans"; else
+    bad "$name: scans differ"; fi
+  "$VIGIL" alerts -q -c "$site" -r "$CAP" -o json >"$T/raw.alerts"
+  "$VIGIL" alerts -q -c "$site" --store "$db" -o json >"$T/st.alerts"
+  if cmp -s "$T/raw.alerts" "$T/st.alerts" && [ -s "$T/raw.alerts" ]; then ok "$name: alerts"; else
+    bad "$name: alerts differ"; diff "$T/raw.alerts" "$T/st.alerts" | head -4; fi
+}
+
+days="04 05 06 07 08 09 10"
+for site in site.conf site-alt.conf site-zone.conf; do
+  S=$W/$site
+  # whole, then the same command again (skipped)
+  db=$T/whole-$site.db
+  "$VIGIL" ingest -q --store "$db" -c "$S" -r "$CAP" || bad "$site: ingest failed"
+  "$VIGIL" ingest --store "$db" -c "$S" -r "$CAP" 2>"$T/again.err" || bad "$site: second ingest failed"
+  grep -q "already in the store, skipped" "$T/again.err" && ok "$site: an input ingested twice is skipped" ||
+    bad "$site: an input ingested twice is not skipped"
+  same_report "$site whole" "$S" "$db"
+  # day by day (UTC days; the zone site's days are not these: pieces all the same)
+  db=$T/days-$site.db
+  for d in 03 $days 11; do
+    "$VIGIL" ingest -q --store "$db" -c "$S" -r "$CAP" -t 2024/03/$d || bad "$site: ingest of 2024/03/$d failed"
+  done
+  same_report "$site day by day" "$S" "$db"
+done
+
+# 6-hour pieces
+S=$W/site.conf
+db=$T/pieces.db
+for d in 03 $days 11; do
+  for h in 00 06 12 18; do
+    e=$(printf %02d $((10#$h + 6)))
+    if [ "$e" = 24 ]; then
+      n=$(printf %02d $((10#$d + 1)))
+      rng="2024/03/$d.$h:00-2024/03/$n.00:00"
+    else
+      rng="2024/03/$d.$h:00-2024/03/$d.$e:00"
+    fi
+    "$VIGIL" ingest -q --store "$db" -c "$S" -r "$CAP" -t "$rng" || bad "ingest -t $rng failed"
+  done
+done
+same_report "6-hour pieces" "$S" "$db"
+
+# kill -9 at 20 points of a day-by-day ingest, then the same commands again
+ingest_days() {
+  for d in 03 $days 11; do
+    "$VIGIL" ingest -q --store "$1" -c "$S" -r "$CAP" -t 2024/03/$d || return 1
+  done
+}
+killed=0
+for i in $(seq 1 20); do
+  db=$T/kill-$i.db
+  ( ingest_days "$db" ) >/dev/null 2>&1 &
+  pid=$!
+  sleep "$(awk -v i="$i" 'BEGIN { printf "%.3f", 0.03 * i }')"
+  pkill -KILL -P "$pid" vigil 2>/dev/null && killed=$((killed + 1))
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  ingest_days "$db" 2>"$T/kill.err" || { bad "kill point $i: the store was not usable after kill -9"; cat "$T/kill.err"; continue; }
+  "$VIGIL" report -q -c "$S" --store "$db" -o json >"$T/k.json"
+  "$VIGIL" report -q -c "$S" -r "$CAP" -o json >"$T/raw.json"
+  cmp -s "$T/k.json" "$T/raw.json" || bad "kill point $i: report after kill -9 and a rerun differs"
+done
+echo "     ($killed of 20 kills hit a running ingest)"
+[ "$killed" -ge 5 ] && ok "kill -9 at 20 points, then the same commands: same report" ||
+  bad "kill -9: too few kills hit a running ingest ($killed)"
+
+# refusals: exit 5 and a message naming the file and what is wrong
+refused() { # name pattern command...
+  local name=$1 pat=$2
+  shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ $rc -eq 5 ] && grep -q -- "$pat" "$T/err"; then ok "$name"; else
+    bad "$name (exit $rc)"; cat "$T/err"; fi
+}
+good=$T/whole-site.conf.db
+# alerts --store remembered its alerts' ids: a second run gives the same
+"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a2.json"
+"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a3.json"
+cmp -s "$T/a2.json" "$T/a3.json" && [ -s "$T/a2.json" ] && ok "alerts --store twice: the same alerts under the same ids" ||
+  bad "alerts --store twice differ"
+# (the report's alerts now carry those ids too: the reference from here on)
+"$VIGIL" report -q -c "$S" --store "$good" -o json >"$T/good.json"
+cp "$good" "$T/trunc.db"
+truncate -s $(( $(stat -c %s "$good") / 2 )) "$T/trunc.db"
+refused "truncated store" "trunc.db: .*damaged\|trunc.db: .*malformed" "$VIGIL" report -q -c "$S" --store "$T/trunc.db"
+cp "$good" "$T/corrupt.db"
+size=$(stat -c %s "$good")
+dd if=/dev/urandom of="$T/corrupt.db" bs=1 seek=$((size / 3)) count=4096 conv=notrunc status=none
+refused "corrupt store" "corrupt.db: " "$VIGIL" report -q -c "$S" --store "$T/corrupt.db"
+cp "$good" "$T/v99.db"
+sqlite3 "$T/v99.db" "PRAGMA user_version = 99"
+refused "store of another schema version" "schema version 99" "$VIGIL" report -q -c "$S" --store "$T/v99.db"
+refused "ingest into a store of another version" "schema version 99" "$VIGIL" ingest -q -c "$S" --store "$T/v99.db" -r "$CAP"
+sqlite3 "$T/other.db" "CREATE TABLE t (x)"
+refused "an SQLite file that is not a store" "not a vigil store" "$VIGIL" report -q -c "$S" --store "$T/other.db"
+echo "not a database at all" >"$T/text.db"
+refused "a file that is not SQLite" "text.db: " "$VIGIL" report -q -c "$S" --store "$T/text.db"
+refused "store of another site" "another site description: the store has 'monitored = 192.0.2.1-192.0.2.10'" \
+  "$VIGIL" report -q --monitored 10.0.0.0/8 --store "$good"
+refused "ingest into a store of another site" "another site description" \
+  "$VIGIL" ingest -q --monitored 10.0.0.0/8 --store "$good" -r "$CAP"
+refused "no such store" "no such store" "$VIGIL" report -q -c "$S" --store "$T/missing.db"
+# read-only: as an unprivileged user (root may write anything)
+mkdir -p "$T/ro" && cp "$good" "$T/ro/s.db" && chmod 755 "$T" "$T/ro" && chmod 444 "$T/ro/s.db"
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  refused "read-only store: ingest" "read-only" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$VIGIL" ingest -q -c "$S" --store "$T/ro/s.db" -r "$CAP"
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$VIGIL" report -q -c "$S" --store "$T/ro/s.db" -o json >"$T/ro.json" 2>&1
+  cmp -s "$T/ro.json" "$T/good.json" && ok "read-only store: report" || bad "read-only store: report"
+else
+  chmod 444 "$T/ro/s.db"
+  refused "read-only store: ingest" "read-only" "$VIGIL" ingest -q -c "$S" --store "$T/ro/s.db" -r "$CAP"
+fi
+# nothing silently lost: the refused runs left the good store as it was
+"$VIGIL" report -q -c "$S" --store "$good" -o json >"$T/st.json"
+cmp -s "$T/st.json" "$T/good.json" && ok "the good store is unchanged by the refused runs" ||
+  bad "the good store changed"
+
+# a second writer waits for the first, then fails clearly
+sqlite3 "$good" >/dev/null 2>&1 <<'EOF' &
+BEGIN IMMEDIATE;
+.system sleep 3
+COMMIT;
+EOF
+lockpid=$!
+sleep 0.5
+VIGIL_STORE_BUSY_MS=500 "$VIGIL" ingest -q -c "$S" --store "$good" -r "$CAP" -t 2024/03/01 >"$T/out" 2>"$T/err"
+rc=$?
+wait $lockpid 2>/dev/null
+if [ $rc -eq 5 ] && grep -q "another vigil is writing" "$T/err"; then ok "a second writer fails clearly"; else
+  bad "a second writer (exit $rc)"; cat "$T/err"; fi
+wait
+
+# time ranges on the store: whole days of the site's zone
+"$VIGIL" report -q -c "$S" --store "$T/whole-site.conf.db" -t 2024/03/09 -o json >"$T/t.json"
+python3 - "$T/t.json" <<'EOF' && ok "-t on the store: one day" || bad "-t on the store"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["period"]["first_day"] == "2024-03-09" and r["period"]["last_day"] == "2024-03-09", r["period"]
+d = r["daily"]
+assert len(d) == 1 and d[0]["connections"] == 608 and d[0]["sources"] == 38, d
+# new against the whole history: of the day's 38 sources only 25 were new
+assert d[0]["new_sources"] == 25, d[0]["new_sources"]
+EOF
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
