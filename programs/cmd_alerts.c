@@ -13,6 +13,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: vigil alerts [site] [options] -r FILE... [filter]\n"
+		"       vigil alerts [site] [options] --store DB [-t RANGE]\n"
 		"\n"
 		"Early warning on unsolicited traffic towards the monitored networks:\n"
 		"  trend     DShield port trend: sources and targets today vs the look-back mean\n"
@@ -30,6 +31,11 @@ static void usage(FILE *fp)
 		"(all of them in docs/alerts.md).\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"      --store DB       read the site's store (vigil ingest, docs/store.md)\n"
+		"                       instead of input files\n"
+		"  -t, --time RANGE     only what starts in RANGE: 2024/03/09, 2024/03/09.12,\n"
+		"                       2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d (the\n"
+		"                       last 24 h, 7 days of the data); whole days on a store\n"
 		"  -R, --read-dir EXPR  DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\n"
 		"                       in name order, as nfdump -R\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"
@@ -134,7 +140,7 @@ int cmd_alerts(int argc, char **argv)
 		po.alerts = c->al;
 		po.threads = 1;
 		if ((rc = vg_pipeline_create(&c->p, site, &po)) != VG_OK) {
-			warnx_("alerts: %s", vg_pipeline_errmsg(c->p));
+			warnx_("%s", vg_pipeline_errmsg(c->p));
 			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 			goto out;
 		}

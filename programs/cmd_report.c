@@ -16,6 +16,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: vigil report [options] -r FILE... [filter]\n"
+		"       vigil report [options] --store DB [-t RANGE]\n"
 		"\n"
 		"The study of unsolicited traffic towards the monitored networks:\n"
 		"classes, overview (ICMP / no-ICMP sources), per day and host, ports and\n"
@@ -43,6 +44,11 @@ static void usage(FILE *fp)
 		"\n"
 		"input and output:\n"
 		"  -r, --read FILE...       input files (- = standard input); repeatable\n"
+		"      --store DB           read the site's store (vigil ingest, docs/store.md)\n"
+		"                           instead of input files\n"
+		"  -t, --time RANGE         only what starts in RANGE: 2024/03/09, 2024/03/09.12,\n"
+		"                           2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d (the\n"
+		"                           last 24 h, 7 days of the data); whole days on a store\n"
 		"  -R, --read-dir EXPR      DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\n"
 		"                           in name order, as nfdump -R\n"
 		"      --format NAME        input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"
@@ -185,7 +191,7 @@ int cmd_report(int argc, char **argv)
 		po.alerts = c->al;
 		po.threads = 1; /* reading and merging beside scan detection and the rest */
 		if ((rc = vg_pipeline_create(&c->p, site, &po)) != VG_OK) {
-			warnx_("report: %s", vg_pipeline_errmsg(c->p));
+			warnx_("%s", vg_pipeline_errmsg(c->p));
 			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 			goto out;
 		}

@@ -12,6 +12,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: vigil scans [site] [options] -r FILE... [filter]\n"
+		"       vigil scans [site] [options] --store DB [-t RANGE]\n"
 		"\n"
 		"Port scans towards the monitored networks, as events: scanner, type\n"
 		"(vertical, horizontal, block, sweep, trw), protocols, first and last\n"
@@ -24,6 +25,11 @@ static void usage(FILE *fp)
 		"--scan-sources N (see docs/scans.md).\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"      --store DB       read the site's store (vigil ingest, docs/store.md)\n"
+		"                       instead of input files\n"
+		"  -t, --time RANGE     only what starts in RANGE: 2024/03/09, 2024/03/09.12,\n"
+		"                       2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d (the\n"
+		"                       last 24 h, 7 days of the data); whole days on a store\n"
 		"  -R, --read-dir EXPR  DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\n"
 		"                       in name order, as nfdump -R\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"
@@ -206,7 +212,7 @@ int cmd_scans(int argc, char **argv)
 		po.on_event = on_event;
 		po.user = &c;
 		if ((rc = vg_pipeline_create(&c.p, site, &po)) != VG_OK) {
-			warnx_("scans: %s", vg_pipeline_errmsg(c.p));
+			warnx_("%s", vg_pipeline_errmsg(c.p));
 			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 			goto out;
 		}

@@ -20,6 +20,8 @@ static void usage(FILE *fp)
 		"reports, in all and per protocol.\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
+		"  -t, --time RANGE     only records that start in RANGE: 2024/03/09,\n"
+		"                       2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d\n"
 		"  -R, --read-dir EXPR  DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\n"
 		"                       in name order, as nfdump -R\n"
 		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"

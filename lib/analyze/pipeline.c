@@ -11,6 +11,7 @@
  * the next ingest starts, so that the store after several ingests holds
  * what one run over all their inputs would have given.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "analyze/rollup.h"
@@ -21,8 +22,23 @@
 #define TAIL_MAGIC 0x314c4154U  /* "TAL1" */
 #define FLUSH_ROWS ((size_t)1 << 20)
 
+/* threads: the study and the alerts fold a finished batch of rows in two
+ * threads of their own while the next batch is counted (double buffer). */
+struct sinks {
+	pthread_t th[2];
+	int n_th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct vgi_rollup job;   /* the rows being folded */
+	uint64_t gen;            /* batches handed over */
+	uint64_t done[2];        /* batches each thread has folded */
+	int stop, rc;
+	struct vg_pipeline *p;
+};
+
 struct vg_pipeline {
 	const vg_site *site;
+	struct sinks *sk;
 	vg_pipeline_opts o;
 	vg_merger *m;
 	vg_scans *sc;
@@ -65,12 +81,133 @@ static int set_err(vg_pipeline *p, int rc, const char *msg)
 	return rc;
 }
 
+struct sink_arg {
+	struct sinks *sk;
+	int which;               /* 0 the study, 1 the alerts */
+};
+
+static void *sink_main(void *arg)
+{
+	struct sink_arg *a = arg;
+	struct sinks *sk = a->sk;
+	int which = a->which;
+	free(a);
+	for (;;) {
+		int rc;
+		pthread_mutex_lock(&sk->mu);
+		while (sk->done[which] == sk->gen && !sk->stop)
+			pthread_cond_wait(&sk->cv, &sk->mu);
+		if (sk->done[which] == sk->gen) {
+			pthread_mutex_unlock(&sk->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&sk->mu);
+		rc = which == 0 ? vgi_study_add_rollup(sk->p->o.study, &sk->job)
+				: vgi_alerts_add_rollup(sk->p->o.alerts, &sk->job);
+		pthread_mutex_lock(&sk->mu);
+		if (rc != VG_OK)
+			sk->rc = VG_ENOMEM;
+		sk->done[which]++;
+		pthread_cond_broadcast(&sk->cv);
+		pthread_mutex_unlock(&sk->mu);
+	}
+}
+
+/* Waits until every sink thread has folded the last batch. */
+static int sinks_wait(struct sinks *sk)
+{
+	int i, rc;
+	pthread_mutex_lock(&sk->mu);
+	for (i = 0; i < 2; i++)
+		while (sk->th[i] && sk->done[i] != sk->gen)
+			pthread_cond_wait(&sk->cv, &sk->mu);
+	rc = sk->rc;
+	pthread_mutex_unlock(&sk->mu);
+	return rc;
+}
+
+static void sinks_start(vg_pipeline *p)
+{
+	struct sinks *sk = calloc(1, sizeof *sk);
+	int i;
+	if (!sk || vgi_rollup_init(&sk->job) != VG_OK) {
+		free(sk);
+		return; /* no threads: the sinks stay synchronous */
+	}
+	sk->p = p;
+	pthread_mutex_init(&sk->mu, NULL);
+	pthread_cond_init(&sk->cv, NULL);
+	for (i = 0; i < 2; i++) {
+		struct sink_arg *a;
+		if (!(i == 0 ? p->o.study != NULL : p->o.alerts != NULL))
+			continue;
+		if (!(a = malloc(sizeof *a)))
+			continue;
+		a->sk = sk;
+		a->which = i;
+		if (pthread_create(&sk->th[i], NULL, sink_main, a) != 0) {
+			free(a);
+			sk->th[i] = 0;
+			continue;
+		}
+		sk->n_th++;
+	}
+	if (!sk->n_th) {
+		vgi_rollup_free(&sk->job);
+		free(sk);
+		return;
+	}
+	p->sk = sk;
+}
+
+static int sinks_stop(vg_pipeline *p)
+{
+	struct sinks *sk = p->sk;
+	int i, rc;
+	if (!sk)
+		return VG_OK;
+	rc = sinks_wait(sk);
+	pthread_mutex_lock(&sk->mu);
+	sk->stop = 1;
+	pthread_cond_broadcast(&sk->cv);
+	pthread_mutex_unlock(&sk->mu);
+	for (i = 0; i < 2; i++)
+		if (sk->th[i])
+			pthread_join(sk->th[i], NULL);
+	pthread_mutex_destroy(&sk->mu);
+	pthread_cond_destroy(&sk->cv);
+	vgi_rollup_free(&sk->job);
+	free(sk);
+	p->sk = NULL;
+	return rc;
+}
+
 /* The rows counted so far go to every sink. */
 static int flush_rows(vg_pipeline *p, int to_store)
 {
 	int rc = VG_OK;
 	if (!vgi_rollup_rows(&p->acc))
 		return VG_OK;
+	if (p->sk) {
+		/* hand the batch to the sink threads; count the next one meanwhile */
+		struct sinks *sk = p->sk;
+		struct vgi_rollup t;
+		if (sinks_wait(sk) != VG_OK)
+			return set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
+		if (p->acc.t[0].n_dropped || p->acc.t[1].n_dropped)
+			set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
+		t = sk->job;
+		sk->job = p->acc;
+		p->acc = t;
+		vgi_rollup_clear(&p->acc);
+		pthread_mutex_lock(&sk->mu);
+		sk->done[0] += !sk->th[0];
+		sk->done[1] += !sk->th[1];
+		sk->gen++;
+		pthread_cond_broadcast(&sk->cv);
+		pthread_mutex_unlock(&sk->mu);
+		return VG_OK;
+	}
 	if (p->acc.t[0].n_dropped || p->acc.t[1].n_dropped)
 		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
 	if (p->o.study && vgi_study_add_rollup(p->o.study, &p->acc) != VG_OK)
@@ -225,8 +362,10 @@ int vg_pipeline_create(vg_pipeline **pp, const vg_site *site, const vg_pipeline_
 	if (p->o.store && (rc = load_tail(p, p->o.store)) != VG_OK)
 		return rc;
 	/* the store sink writes from the caller's thread (its transaction) */
-	if (p->o.threads && !p->o.store)
+	if (p->o.threads && !p->o.store) {
 		vg_scans_set_async(p->sc, 1);
+		sinks_start(p);
+	}
 	return VG_OK;
 }
 
@@ -271,6 +410,8 @@ int vg_pipeline_finish(vg_pipeline *p)
 	if (vg_scans_flush(p->sc) != 0)
 		set_err(p, VG_ENOMEM, "out of memory in the scan detector");
 	flush_rows(p, 0);
+	if (sinks_stop(p) != VG_OK)
+		set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
 	return p->rc;
 }
 
@@ -362,6 +503,7 @@ void vg_pipeline_free(vg_pipeline *p)
 		return;
 	if (p->o.store)
 		vgi_store_rollback(p->o.store); /* what was not committed is not kept */
+	sinks_stop(p);
 	vg_merger_free(p->m);
 	vg_scans_free(p->sc);
 	vgi_rollup_free(&p->acc);
