@@ -422,6 +422,7 @@ void vg_flow_merge(vg_flow *a, const vg_flow *b);
  *   scan-gap     seconds of quiet that end a scan episode (default 3600)
  *   scan-sources most sources followed at once (default 1000000)
  *   store        the site's store (vigil ingest; docs/store.md)
+ *   max-age      newest data older than this is a dead feed (default 2d)
  */
 typedef struct vg_site vg_site;
 
@@ -452,6 +453,8 @@ int vg_site_is_key(const char *key);
 int vg_site_check(const vg_site *s, char *err, size_t errlen);
 int vg_site_classify(const vg_site *s, const vg_flow *f);
 double vg_site_idle(const vg_site *s);
+/* The max-age key in seconds (default 2 days); *given: it was set. */
+double vg_site_max_age(const vg_site *s, int *given);
 /* The store key (the path of the site's store), or NULL. */
 const char *vg_site_store(const vg_site *s);
 
@@ -486,6 +489,9 @@ void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
  * on reading, merging and detecting scans); vg_study_finish waits for it.
  * vg_study_add_scan stays in the caller's thread. */
 int vg_study_set_async(vg_study *st, int on);
+/* The JSON report then says how old the newest data is against now
+ * ("freshness", the last member), and whether that is more than max_age_s. */
+void vg_study_set_freshness(vg_study *st, int64_t newest_us, int64_t now_us, double max_age_s);
 /* Writes the report: VG_OUT_TEXT (the terminal summary) or VG_OUT_JSON. */
 int vg_study_write(vg_study *st, FILE *fp, int outfmt);
 /* Writes one CSV per table into dir (created if missing). */

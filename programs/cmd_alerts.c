@@ -53,7 +53,11 @@ static void usage(FILE *fp)
 		"                       (2024-03-09, 2024-03-09T12:00, UTC) or a span before\n"
 		"                       the end of the data (24h, 7d)\n"
 		"      --fail-on LEVEL  exit with status 1 when an alert (after --since) is\n"
-		"                       at LEVEL or above: low, medium, high\n"
+		"                       at LEVEL or above: low, medium, high; with status 6\n"
+		"                       when the newest data is older than --max-age\n"
+		"      --max-age DUR    newest data older than DUR (2d, 36h) against now is a\n"
+		"                       dead feed, said on stderr (checked on a store always,\n"
+		"                       on files when given; default 2d)\n"
 		"      --iodef FILE     also write the alerts as IODEF v2 XML (RFC 7970)\n"
 		"      --strict         stop at the first bad or skipped record\n"
 		"  -q, --quiet          no progress display\n");
@@ -105,7 +109,9 @@ int cmd_alerts(int argc, char **argv)
 	struct alerts_ctx *c = NULL;
 	vg_site *site = NULL;
 	vg_store *store = NULL;
+	struct store_range range;
 	char err[512];
+	int stale;
 	int64_t since = INT64_MIN;
 	size_t i, n;
 	int ec, rc, fd = -1, worst = 0;
@@ -147,7 +153,6 @@ int cmd_alerts(int argc, char **argv)
 	}
 	memset(&t, 0, sizeof t);
 	if (vg_site_store(site) && o.n_inputs == 0 && !o.iface) {
-		struct store_range range;
 		int sec = open_store_range(&o, site, &store, &range);
 		if (sec != EXIT_OK) {
 			ec = sec;
@@ -214,7 +219,9 @@ int cmd_alerts(int argc, char **argv)
 		if (a->last_us >= since && a->severity > worst)
 			worst = a->severity;
 	}
+	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, NULL);
 	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT
+	   : o.fail_on && stale ? EXIT_STALE
 	   : o.fail_on && worst >= o.fail_on ? EXIT_ALERT : EXIT_OK;
 out:
 	if (fp && fp != stdout)

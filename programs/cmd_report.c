@@ -64,6 +64,11 @@ static void usage(FILE *fp)
 		"                           page with interactive charts (- = standard\n"
 		"                           output, instead of the text or JSON)\n"
 		"      --no-alerts          no early-warning detectors (vigil alerts)\n"
+		"      --fail-on LEVEL      exit 1 when an alert is at LEVEL or above (low,\n"
+		"                           medium, high); exit 6 when the data is stale\n"
+		"      --max-age DUR        newest data older than DUR (2d, 36h) against now is a\n"
+		"                           dead feed: said on stderr and in the JSON (checked\n"
+		"                           on a store always, on files when given; default 2d)\n"
 		"      --html-max-cells N   a connection matrix of more cells is shown in\n"
 		"                           bins of sources and ports (default 250000)\n"
 		"      --strict             stop at the first bad or skipped record\n"
@@ -139,6 +144,7 @@ int cmd_report(int argc, char **argv)
 	vg_store *store = NULL;
 	struct store_range range;
 	char err[512];
+	int stale, worst = 0;
 	size_t i;
 	int ec, rc, fd = -1, html_stdout;
 	FILE *fp = NULL;
@@ -249,6 +255,13 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
+	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, c->st);
+	if (c->al && o.fail_on) {
+		size_t k, n = vg_alerts_count(c->al);
+		for (k = 0; k < n; k++)
+			if (vg_alerts_get(c->al, k)->severity > worst)
+				worst = vg_alerts_get(c->al, k)->severity;
+	}
 	html_stdout = o.html_file && strcmp(o.html_file, "-") == 0;
 	if (html_stdout && o.outfile) {
 		warnx_("report: --html - and -w both name the output; give one");
@@ -270,7 +283,9 @@ int cmd_report(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
-	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT : EXIT_OK;
+	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT
+	   : o.fail_on && stale ? EXIT_STALE
+	   : o.fail_on && worst >= o.fail_on ? EXIT_ALERT : EXIT_OK;
 out:
 	if (fp && fp != stdout)
 		fclose(fp);

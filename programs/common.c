@@ -397,7 +397,7 @@ static const struct verb_opts verb_table[] = {
 	{"dump", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output fields merge idle no-header stats write time ",
 	 "csv json text"},
 	{"stats", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output merge idle write time ", "text json"},
-	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts time monitored "
+	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts time fail-on monitored "
 		   "service hot-ports buckets tz top services-file known-scanners scan-window "
 		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
 	{"scans", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config time monitored "
@@ -986,4 +986,29 @@ int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct s
 			r->day1 = vg_site_day(site, hi - 1);
 	}
 	return EXIT_OK;
+}
+
+int check_fresh(const struct opts *o, const vg_site *site, int from_store, int64_t newest_us,
+		vg_study *st)
+{
+	int given;
+	double max = vg_site_max_age(site, &given), age;
+	int64_t now = (int64_t)time(NULL) * 1000000;
+	char when[32], a[64], m[64];
+	time_t sec;
+	struct tm tm;
+	if ((!from_store && !given) || newest_us == INT64_MIN || newest_us == INT64_MAX)
+		return 0;
+	if (st)
+		vg_study_set_freshness(st, newest_us, now, max);
+	age = (double)(now - newest_us) / 1e6;
+	if (age <= max)
+		return 0;
+	sec = (time_t)(newest_us / 1000000);
+	gmtime_r(&sec, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	warnx_("%s: the newest data is from %s, %s ago (more than --max-age %s): is the sensor "
+	       "still feeding?", o->verb, when, human_duration(a, sizeof a, age),
+	       human_duration(m, sizeof m, max));
+	return 1;
 }

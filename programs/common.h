@@ -19,8 +19,9 @@ enum {
 	EXIT_USAGE = 2,   /* bad command line */
 	EXIT_INPUT = 3,   /* an input could not be read or had bad records */
 	EXIT_INTERNAL = 4, /* out of memory, write error, internal error */
-	EXIT_STORE = 5     /* the store cannot be used: damaged, another schema
+	EXIT_STORE = 5,    /* the store cannot be used: damaged, another schema
 			    * version or site, read-only, locked by another writer */
+	EXIT_STALE = 6     /* --fail-on: the newest data is older than --max-age */
 };
 
 
@@ -101,6 +102,12 @@ struct store_range {
 /* Opens the site's store for reading (checked against the site) and sets
  * the range. Returns EXIT_OK or the exit code after a message. */
 int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct store_range *r);
+
+/* A dead feed: when the data comes from a store or --max-age was given,
+ * says on stderr that the newest data (newest_us) is older than max-age
+ * and returns 1; st (may be NULL) gets the freshness for its JSON. */
+int check_fresh(const struct opts *o, const vg_site *site, int from_store, int64_t newest_us,
+		vg_study *st);
 
 /* Output descriptor for -w (or stdout). Returns -1 on error (reported). */
 int open_output(const struct opts *o);

@@ -82,6 +82,8 @@ struct vg_site {
 	double idle_s;
 	char *services_file;
 	char *store;           /* the store's path (site key store) */
+	double max_age_s;      /* newest data older than this: a dead feed */
+	int max_age_set;       /* max-age was given */
 	char *known_file;      /* known scanners, besides data/known-scanners.tsv */
 	double scan_window_s;
 	unsigned scan_vertical, scan_horizontal; /* horizontal 0 = from the site */
@@ -292,6 +294,9 @@ struct vg_study {
 	size_t n_known_names;
 	int scans_known;
 	const struct vg_alerts *alerts; /* vg_study_set_alerts */
+	int fresh_set;         /* vg_study_set_freshness was called */
+	int64_t fresh_newest_us, fresh_now_us;
+	double fresh_max_age_s;
 
 	uint64_t n_class[5];
 	uint64_t records_read;

@@ -64,6 +64,7 @@ static int set_defaults(vg_site *s)
 	s->scan_horizontal = 0;
 	s->scan_gap_s = 3600;
 	s->scan_sources = 1000000;
+	s->max_age_s = 2 * 86400;
 	strcpy(s->tz_name, "UTC");
 	return VG_OK;
 }
@@ -100,6 +101,13 @@ void vg_site_free(vg_site *s)
 const char *vg_site_store(const vg_site *s)
 {
 	return s->store;
+}
+
+double vg_site_max_age(const vg_site *s, int *given)
+{
+	if (given)
+		*given = s->max_age_set;
+	return s->max_age_s;
 }
 
 double vg_site_idle(const vg_site *s)
@@ -607,6 +615,35 @@ bad_secs:
 			return VG_ENOMEM;
 		return VG_OK;
 	}
+	if (strcmp(key, "max-age") == 0) {
+		char buf[32], *end;
+		double v;
+		if (vlen == 0 || vlen >= sizeof buf)
+			goto bad_age;
+		memcpy(buf, value, vlen);
+		buf[vlen] = '\0';
+		errno = 0;
+		v = strtod(buf, &end);
+		if (errno || end == buf || !(v > 0))
+			goto bad_age;
+		if (*end == 's')
+			end++;
+		else if (*end == 'm')
+			v *= 60, end++;
+		else if (*end == 'h')
+			v *= 3600, end++;
+		else if (*end == 'd')
+			v *= 86400, end++;
+		if (*end || v > 3650 * 86400.0)
+			goto bad_age;
+		s->max_age_s = v;
+		s->max_age_set = 1;
+		return VG_OK;
+bad_age:
+		snprintf(err, errlen, "'%.*s' is not a duration (like 2d, 36h, 90m, 3600s)", (int)vlen,
+			 value);
+		return VG_EINVAL;
+	}
 	if (strcmp(key, "store") == 0) {
 		free(s->store);
 		if (!(s->store = dup_range(value, vlen)))
@@ -674,7 +711,7 @@ bad_param:
 	}
 	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
 		 "buckets, tz, top, idle, services-file, known-scanners, scan-window, "
-		 "scan-vertical, scan-horizontal, scan-gap, scan-sources, scan-alerts, store, and the "
+		 "scan-vertical, scan-horizontal, scan-gap, scan-sources, scan-alerts, store, max-age, and the "
 		 "alert parameters of docs/alerts.md)");
 	return VG_EINVAL;
 }
@@ -685,7 +722,7 @@ int vg_site_is_key(const char *key)
 		"monitored", "service", "hot-ports", "buckets", "tz", "top", "idle",
 		"services-file", "known-scanners", "scan-window", "scan-vertical",
 		"scan-horizontal", "scan-gap", "scan-sources", "scan-alerts", "csirt", "csirt-email",
-		"store"};
+		"store", "max-age"};
 	size_t i;
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strcmp(key, keys[i]) == 0)

@@ -20,7 +20,7 @@ struct vgi_buf {
 
 static inline void vgi_buf_put(struct vgi_buf *b, const void *v, size_t len)
 {
-	if (b->bad)
+	if (b->bad || len == 0)
 		return;
 	if (b->n + len > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;

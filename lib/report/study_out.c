@@ -733,10 +733,20 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		fputc('}', fp);
 	}
 	fprintf(fp, ",\"matrix\":{\"cells\":%zu,\"scan_cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
-		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu}}\n",
+		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu}",
 		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->dropped_sources,
 		(unsigned long long)st->dropped_hosts, (unsigned long long)st->matrix.n_dropped,
 		(unsigned long long)st->srcday.n_dropped);
+	if (st->fresh_set) {
+		char t[32], n[32];
+		double age = (double)(st->fresh_now_us - st->fresh_newest_us) / 1e6;
+		vgi_iso_time(st->fresh_newest_us, t);
+		vgi_iso_time(st->fresh_now_us, n);
+		fprintf(fp, ",\"freshness\":{\"newest\":\"%s\",\"now\":\"%s\",\"age_s\":%.0f,"
+			"\"max_age_s\":%.0f,\"stale\":%s}", t, n, age, st->fresh_max_age_s,
+			age > st->fresh_max_age_s ? "true" : "false");
+	}
+	fputs("}\n", fp);
 }
 
 int vg_study_write(vg_study *st, FILE *fp, int outfmt)
@@ -1087,4 +1097,12 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 	}
 	CSV_END();
 	return VG_OK;
+}
+
+void vg_study_set_freshness(vg_study *st, int64_t newest_us, int64_t now_us, double max_age_s)
+{
+	st->fresh_set = newest_us != INT64_MIN;
+	st->fresh_newest_us = newest_us;
+	st->fresh_now_us = now_us;
+	st->fresh_max_age_s = max_age_s;
 }

@@ -576,7 +576,8 @@ int vg_store_summary(vg_store *s, vg_store_info *info)
 	info->last_us = INT64_MIN;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT (SELECT count(*) FROM inputs), (SELECT coalesce(sum(records), 0)"
-			       " FROM inputs), min(day), max(day), min(first_us), max(last_us),"
+			       " FROM inputs), min(day), max(day), min(first_us), max(max(last_us), (SELECT"
+			       " coalesce(max(last_us), 0) FROM inputs)),"
 			       " (SELECT count(*) FROM scan_events) FROM day",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "query");

@@ -18,23 +18,28 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 W=$D/real-week
 CAP=$W/capture.argus
 
+# the report's JSON from a store ends with its "freshness" (how old the newest
+# data is against now): the description of the inputs, left out of the comparison
+nofresh() { sed 's/,"freshness":{[^}]*}}$/}/' "$1"; }
+
 # the same JSON (byte for byte) and text from the store as from the file
 same_report() { # name site db
   local name=$1 site=$2 db=$3
   "$VIGIL" report -q -c "$site" -r "$CAP" -o json >"$T/raw.json"
-  "$VIGIL" report -q -c "$site" --store "$db" -o json >"$T/st.json" || { bad "$name: report --store failed"; return; }
+  "$VIGIL" report -q -c "$site" --store "$db" -o json 2>/dev/null >"$T/st0.json" || { bad "$name: report --store failed"; return; }
+  nofresh "$T/st0.json" >"$T/st.json"
   if cmp -s "$T/raw.json" "$T/st.json"; then ok "$name: JSON report"; else
     bad "$name: JSON report differs"; cmp "$T/raw.json" "$T/st.json" | head -2; fi
   "$VIGIL" report -q -c "$site" -r "$CAP" >"$T/raw.txt"
-  "$VIGIL" report -q -c "$site" --store "$db" >"$T/st.txt"
+  "$VIGIL" report -q -c "$site" --store "$db" >"$T/st.txt" 2>/dev/null
   if cmp -s "$T/raw.txt" "$T/st.txt"; then ok "$name: text report"; else
     bad "$name: text report differs"; diff "$T/raw.txt" "$T/st.txt" | head -5; fi
   "$VIGIL" scans -q -c "$site" -r "$CAP" -o json >"$T/raw.scans"
-  "$VIGIL" scans -q -c "$site" --store "$db" -o json >"$T/st.scans"
+  "$VIGIL" scans -q -c "$site" --store "$db" -o json >"$T/st.scans" 2>/dev/null
   if cmp -s "$T/raw.scans" "$T/st.scans" && [ -s "$T/raw.scans" ]; then ok "$name: scans"; else
     bad "$name: scans differ"; fi
   "$VIGIL" alerts -q -c "$site" -r "$CAP" -o json >"$T/raw.alerts"
-  "$VIGIL" alerts -q -c "$site" --store "$db" -o json >"$T/st.alerts"
+  "$VIGIL" alerts -q -c "$site" --store "$db" -o json >"$T/st.alerts" 2>/dev/null
   if cmp -s "$T/raw.alerts" "$T/st.alerts" && [ -s "$T/raw.alerts" ]; then ok "$name: alerts"; else
     bad "$name: alerts differ"; diff "$T/raw.alerts" "$T/st.alerts" | head -4; fi
 }
@@ -90,7 +95,7 @@ for i in $(seq 1 20); do
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   ingest_days "$db" 2>"$T/kill.err" || { bad "kill point $i: the store was not usable after kill -9"; cat "$T/kill.err"; continue; }
-  "$VIGIL" report -q -c "$S" --store "$db" -o json >"$T/k.json"
+  "$VIGIL" report -q -c "$S" --store "$db" -o json 2>/dev/null | nofresh /dev/stdin >"$T/k.json"
   "$VIGIL" report -q -c "$S" -r "$CAP" -o json >"$T/raw.json"
   cmp -s "$T/k.json" "$T/raw.json" || bad "kill point $i: report after kill -9 and a rerun differs"
 done
@@ -109,12 +114,12 @@ refused() { # name pattern command...
 }
 good=$T/whole-site.conf.db
 # alerts --store remembered its alerts' ids: a second run gives the same
-"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a2.json"
-"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a3.json"
+"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a2.json" 2>/dev/null
+"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a3.json" 2>/dev/null
 cmp -s "$T/a2.json" "$T/a3.json" && [ -s "$T/a2.json" ] && ok "alerts --store twice: the same alerts under the same ids" ||
   bad "alerts --store twice differ"
 # (the report's alerts now carry those ids too: the reference from here on)
-"$VIGIL" report -q -c "$S" --store "$good" -o json >"$T/good.json"
+"$VIGIL" report -q -c "$S" --store "$good" -o json 2>/dev/null | nofresh /dev/stdin >"$T/good.json"
 cp "$good" "$T/trunc.db"
 truncate -s $(( $(stat -c %s "$good") / 2 )) "$T/trunc.db"
 refused "truncated store" "trunc.db: .*damaged\|trunc.db: .*malformed" "$VIGIL" report -q -c "$S" --store "$T/trunc.db"
@@ -140,14 +145,14 @@ mkdir -p "$T/ro" && cp "$good" "$T/ro/s.db" && chmod 755 "$T" "$T/ro" && chmod 4
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
   refused "read-only store: ingest" "read-only" setpriv --reuid=65534 --regid=65534 --clear-groups \
     "$VIGIL" ingest -q -c "$S" --store "$T/ro/s.db" -r "$CAP"
-  setpriv --reuid=65534 --regid=65534 --clear-groups "$VIGIL" report -q -c "$S" --store "$T/ro/s.db" -o json >"$T/ro.json" 2>&1
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$VIGIL" report -q -c "$S" --store "$T/ro/s.db" -o json 2>/dev/null | nofresh /dev/stdin >"$T/ro.json"
   cmp -s "$T/ro.json" "$T/good.json" && ok "read-only store: report" || bad "read-only store: report"
 else
   chmod 444 "$T/ro/s.db"
   refused "read-only store: ingest" "read-only" "$VIGIL" ingest -q -c "$S" --store "$T/ro/s.db" -r "$CAP"
 fi
 # nothing silently lost: the refused runs left the good store as it was
-"$VIGIL" report -q -c "$S" --store "$good" -o json >"$T/st.json"
+"$VIGIL" report -q -c "$S" --store "$good" -o json 2>/dev/null | nofresh /dev/stdin >"$T/st.json"
 cmp -s "$T/st.json" "$T/good.json" && ok "the good store is unchanged by the refused runs" ||
   bad "the good store changed"
 
@@ -167,7 +172,7 @@ if [ $rc -eq 5 ] && grep -q "another vigil is writing" "$T/err"; then ok "a seco
 wait
 
 # time ranges on the store: whole days of the site's zone
-"$VIGIL" report -q -c "$S" --store "$T/whole-site.conf.db" -t 2024/03/09 -o json >"$T/t.json"
+"$VIGIL" report -q -c "$S" --store "$T/whole-site.conf.db" -t 2024/03/09 -o json >"$T/t.json" 2>/dev/null
 python3 - "$T/t.json" <<'EOF' && ok "-t on the store: one day" || bad "-t on the store"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -177,6 +182,24 @@ assert len(d) == 1 and d[0]["connections"] == 608 and d[0]["sources"] == 38, d
 # new against the whole history: of the day's 38 sources only 25 were new
 assert d[0]["new_sources"] == 25, d[0]["new_sources"]
 EOF
+
+# a dead feed: the sample week is years old, so a store says so, and exits 6
+# with --fail-on; with a max-age longer than its age it is not stale
+"$VIGIL" report -q -c "$S" --store "$good" -o json --fail-on high >"$T/f.json" 2>"$T/f.err"
+rc=$?
+if [ $rc -eq 6 ] && grep -q "the newest data is from 2024-03-10T19:27:40Z" "$T/f.err" &&
+   grep -q '"freshness":{"newest":"2024-03-10T19:27:40.683096Z",.*"stale":true}}$' "$T/f.json"; then
+  ok "a dead feed: message, JSON and exit 6 (report)"; else bad "a dead feed (report, exit $rc)"; cat "$T/f.err"; fi
+"$VIGIL" alerts -q -c "$S" --store "$good" --fail-on high >/dev/null 2>"$T/f.err"
+rc=$?
+[ $rc -eq 6 ] && grep -q "is the sensor still feeding" "$T/f.err" && ok "a dead feed: alerts exit 6" ||
+  bad "a dead feed (alerts, exit $rc)"
+"$VIGIL" report -q -c "$S" --store "$good" -o json --max-age 3650d >"$T/f.json" 2>"$T/f.err"
+grep -q '"stale":false}}$' "$T/f.json" && [ ! -s "$T/f.err" ] && ok "max-age longer than the data's age: not stale" ||
+  bad "max-age 3650d"
+"$VIGIL" report -q -c "$S" -r "$CAP" -o json >"$T/f.json" 2>"$T/f.err"
+! grep -q freshness "$T/f.json" && [ ! -s "$T/f.err" ] && ok "files: no freshness check unless --max-age" ||
+  bad "files: freshness checked without --max-age"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
