@@ -99,9 +99,15 @@ static int consume(void *user, const vg_flow *flows, size_t n)
 
 /* --html FILE: written to a temporary name, renamed when complete, so that
  * a reader never sees half a page. */
-static int write_html(vg_study *st, const struct opts *o)
+static int write_html(vg_study *st, const struct opts *o, const char *store)
 {
 	vg_html_opts ho = {o->inputs, o->n_inputs, o->html_max_cells};
+	const char *names[1] = {store};
+	if (store && !o->n_inputs) {
+		/* from a store: the page names the store */
+		ho.inputs = names;
+		ho.n_inputs = 1;
+	}
 	char *tmp = NULL;
 	FILE *fp;
 	int ok;
@@ -277,7 +283,7 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.html_file && write_html(c->st, &o) != 0)
+	if (o.html_file && write_html(c->st, &o, store ? vg_site_store(site) : NULL) != 0)
 		goto out;
 	if (o.csv_dir && vg_study_write_csv(c->st, o.csv_dir, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);

@@ -16,6 +16,7 @@
 
 #include "analyze/rollup.h"
 #include "core/buf.h"
+#include "core/worker.h"
 #include "flow/merge.h"
 #include "store/store.h"
 
@@ -43,6 +44,7 @@ struct vg_pipeline {
 	vg_merger *m;
 	vg_scans *sc;
 	struct vgi_rollup acc;
+	struct vgi_worker *counter; /* threads: connections are counted into rows here */
 	vgi_u64map ev_conns;      /* scan event id -> unsolicited connections so far */
 	int32_t clock_day;        /* latest day a connection was counted in */
 	uint64_t records;         /* vg_pipeline_load: from the store's inputs */
@@ -220,15 +222,11 @@ static int flush_rows(vg_pipeline *p, int to_store)
 	return rc;
 }
 
-static int on_tagged(void *user, const vg_flow *f, uint32_t id)
+/* One connection into the rows, with the clock: a connection of a later
+ * day closes the days before it. */
+static void count_conn(vg_pipeline *p, const vg_flow *f, uint32_t id)
 {
-	vg_pipeline *p = user;
-	int cls;
-	int32_t day;
-	if (f->kind != VG_REC_FLOW)
-		return 0;
-	/* the clock: a connection of a later day closes the days before it */
-	day = vgi_study_day(p->site, f->stime_us);
+	int32_t day = vgi_study_day(p->site, f->stime_us);
 	if (day > p->clock_day) {
 		if (p->clock_day != INT32_MIN || vgi_rollup_rows(&p->acc) >= FLUSH_ROWS)
 			flush_rows(p, 1);
@@ -236,10 +234,32 @@ static int on_tagged(void *user, const vg_flow *f, uint32_t id)
 	} else if (vgi_rollup_rows(&p->acc) >= FLUSH_ROWS) {
 		flush_rows(p, 1);
 	}
-	if (vgi_rollup_add_conn(&p->acc, p->site, f, id, &cls) != VG_OK)
+	if (vgi_rollup_add_conn(&p->acc, p->site, f, id, NULL) != VG_OK)
 		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
-	if (id && cls == VG_CLASS_UNSOLICITED)
+}
+
+static int count_batch(void *user, const vg_flow *flows, const uint32_t *ids, size_t n)
+{
+	vg_pipeline *p = user;
+	size_t i;
+	for (i = 0; i < n; i++)
+		count_conn(p, &flows[i], ids ? ids[i] : 0);
+	return VG_OK;
+}
+
+static int on_tagged(void *user, const vg_flow *f, uint32_t id)
+{
+	vg_pipeline *p = user;
+	if (f->kind != VG_REC_FLOW)
+		return 0;
+	/* counted here, in the order the detector hands them on, so that an
+	 * event knows its connections when it ends */
+	if (id && vg_site_classify(p->site, f) == VG_CLASS_UNSOLICITED)
 		vgi_u64map_add(&p->ev_conns, id, 1);
+	if (p->counter)
+		vgi_worker_add(p->counter, f, &id, 1);
+	else
+		count_conn(p, f, id);
 	if (p->o.on_flow && p->o.on_flow(p->o.user, f, id) != 0)
 		set_err(p, VG_EINVAL, "stopped by the caller");
 	return p->rc != VG_OK;
@@ -364,6 +384,8 @@ int vg_pipeline_create(vg_pipeline **pp, const vg_site *site, const vg_pipeline_
 	/* the store sink writes from the caller's thread (its transaction) */
 	if (p->o.threads && !p->o.store) {
 		vg_scans_set_async(p->sc, 1);
+		if (vgi_worker_start(&p->counter, count_batch, p) != VG_OK)
+			p->counter = NULL; /* counted in the detector's thread */
 		sinks_start(p);
 	}
 	return VG_OK;
@@ -409,6 +431,10 @@ int vg_pipeline_finish(vg_pipeline *p)
 	vg_merger_flush(p->m);
 	if (vg_scans_flush(p->sc) != 0)
 		set_err(p, VG_ENOMEM, "out of memory in the scan detector");
+	if (p->counter) {
+		vgi_worker_stop(p->counter);
+		p->counter = NULL;
+	}
 	flush_rows(p, 0);
 	if (sinks_stop(p) != VG_OK)
 		set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
@@ -503,9 +529,12 @@ void vg_pipeline_free(vg_pipeline *p)
 		return;
 	if (p->o.store)
 		vgi_store_rollback(p->o.store); /* what was not committed is not kept */
+	vg_scans_free(p->sc); /* its thread first: it feeds the counter */
+	p->sc = NULL;
+	if (p->counter)
+		vgi_worker_stop(p->counter);
 	sinks_stop(p);
 	vg_merger_free(p->m);
-	vg_scans_free(p->sc);
 	vgi_rollup_free(&p->acc);
 	vgi_u64map_free(&p->ev_conns);
 	free(p);

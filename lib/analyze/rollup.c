@@ -123,7 +123,7 @@ size_t vgi_rollup_bytes(const struct vgi_rollup *r)
 {
 	size_t i, n = 0;
 	for (i = 0; i < VGI_T__N; i++)
-		n += r->t[i].cap * r->t[i].row_len + (r->t[i].mask + 1) * sizeof(uint32_t);
+		n += r->t[i].cap * r->t[i].row_len + (r->t[i].mask + 1) * sizeof(uint64_t);
 	return n;
 }
 
@@ -188,17 +188,20 @@ static uint64_t key_hash(const struct vgi_rtab *t, const uint8_t *key)
 	return h;
 }
 
+#define TAG(h) ((h) & 0xFFFFFFFF00000000ULL)
+
 static int grow(struct vgi_rtab *t)
 {
 	size_t nm = (t->mask + 1) * 2 - 1, i;
-	uint32_t *ns = calloc(nm + 1, sizeof *ns);
+	uint64_t *ns = calloc(nm + 1, sizeof *ns);
 	if (!ns)
 		return -1;
 	for (i = 0; i < t->n; i++) {
-		size_t s = (size_t)key_hash(t, t->rows + i * t->row_len) & nm;
+		uint64_t h = key_hash(t, t->rows + i * t->row_len);
+		size_t s = (size_t)h & nm;
 		while (ns[s])
 			s = (s + 1) & nm;
-		ns[s] = (uint32_t)(i + 1);
+		ns[s] = TAG(h) | (uint64_t)(i + 1);
 	}
 	free(t->slots);
 	t->slots = ns;
@@ -208,16 +211,31 @@ static int grow(struct vgi_rtab *t)
 
 /* The values of key's row, created (at the combine rules' zeros) if new;
  * NULL if refused. */
+static int64_t *upsert_h(struct vgi_rtab *t, const uint8_t *key, uint64_t h);
+
 static int64_t *upsert(struct vgi_rtab *t, const uint8_t *key)
 {
-	uint64_t h = key_hash(t, key);
+	return upsert_h(t, key, key_hash(t, key));
+}
+
+static int64_t *upsert_h(struct vgi_rtab *t, const uint8_t *key, uint64_t h)
+{
+	uint64_t v;
 	size_t s = (size_t)h & t->mask, i;
-	uint32_t v;
 	uint8_t *row;
 	while ((v = t->slots[s]) != 0) {
-		row = t->rows + (size_t)(v - 1) * t->row_len;
-		if (memcmp(row, key, t->key_len) == 0)
-			return (int64_t *)(void *)(row + t->key_len);
+		if (TAG(v) == TAG(h)) {
+			/* keys are whole words: compare them as such */
+			const uint64_t *a, *b;
+			size_t w;
+			row = t->rows + (size_t)((v & 0xFFFFFFFFu) - 1) * t->row_len;
+			a = (const uint64_t *)(const void *)row;
+			b = (const uint64_t *)(const void *)key;
+			for (w = 0; w < t->key_len / 8 && a[w] == b[w]; w++)
+				;
+			if (w == t->key_len / 8)
+				return (int64_t *)(void *)(row + t->key_len);
+		}
 		s = (s + 1) & t->mask;
 	}
 	if (t->n >= UINT32_MAX - 1)
@@ -243,7 +261,7 @@ static int64_t *upsert(struct vgi_rtab *t, const uint8_t *key)
 		int64_t z = vgi_comb_zero(t->d->val[i].comb);
 		memcpy(row + t->key_len + 8 * i, &z, 8);
 	}
-	t->slots[s] = (uint32_t)(++t->n);
+	t->slots[s] = TAG(h) | (uint64_t)(++t->n);
 	return (int64_t *)(void *)(row + t->key_len);
 refuse:
 	t->n_dropped++;
@@ -274,10 +292,10 @@ int vgi_rollup_combine(struct vgi_rollup *r, int ti, const struct vgi_key *k,
 		       const int64_t *vals)
 {
 	struct vgi_rtab *t = &r->t[ti];
-	uint8_t key[64];
+	uint64_t key[8];
 	int64_t *to;
-	pack(t->d, k, key, t->key_len);
-	if (!(to = upsert(t, key)))
+	pack(t->d, k, (uint8_t *)key, t->key_len);
+	if (!(to = upsert(t, (const uint8_t *)key)))
 		return VG_ENOMEM;
 	combine_vals(t->d, to, vals);
 	note_day(r, k->day);
@@ -305,21 +323,6 @@ int vgi_rollup_merge(struct vgi_rollup *r, const struct vgi_rollup *src)
 	return VG_OK;
 }
 
-/* Adds 1 (and scan to the second value) to key's row of table ti. */
-static int count(struct vgi_rollup *r, int ti, const struct vgi_key *k, int scan)
-{
-	struct vgi_rtab *t = &r->t[ti];
-	uint8_t key[64];
-	int64_t *to;
-	pack(t->d, k, key, t->key_len);
-	if (!(to = upsert(t, key)))
-		return VG_ENOMEM;
-	to[0]++;
-	if (t->d->n_val > 1)
-		to[1] += scan;
-	return VG_OK;
-}
-
 static int has_ports(uint8_t p)
 {
 	return p == 6 || p == 17 || p == 132;
@@ -328,9 +331,14 @@ static int has_ports(uint8_t p)
 int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow *f,
 			uint32_t scan_id, int *cls_out)
 {
+	/* the tables a connection counts in, their keys and hashes: the slots
+	 * are fetched together, so that their cache misses overlap */
+	static const int order[] = {VGI_T_SRC_DAY, VGI_T_SRC_PORT, VGI_T_HOST_SRC, VGI_T_PORT_HOST,
+				    VGI_T_PORT_HOUR};
+	uint64_t keys[5][8], h[5];
 	struct vgi_key k;
 	int64_t dv[8];
-	int cls, scan = scan_id != 0, rc = VG_OK, i;
+	int cls, scan = scan_id != 0, rc = VG_OK, i, n;
 
 	if (cls_out)
 		*cls_out = -1;
@@ -354,38 +362,41 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 	if (cls != VG_CLASS_UNSOLICITED)
 		return rc;
 
+	/* src_day, src_port: the source; host_src: host, then source;
+	 * port_host: the host; port_hour: the source */
 	k.a1 = f->saddr;
 	k.fam1 = f->family;
-	if (count(r, VGI_T_SRC_DAY, &k, scan))
-		rc = VG_ENOMEM;
 	k.proto = f->proto;
 	if (f->proto == 1 || f->proto == 58)
 		k.port = (uint16_t)((f->sport & 0xff) << 8 | (f->dport & 0xff));
 	else
 		k.port = f->dport;
-	if (count(r, VGI_T_SRC_PORT, &k, scan))
-		rc = VG_ENOMEM;
-	/* host_src: host first, then the source */
-	k.a1 = f->daddr;
-	k.fam1 = f->family;
-	k.a2 = f->saddr;
-	k.fam2 = f->family;
-	{
-		uint16_t port = k.port;
-		k.port = 0;
-		if (count(r, VGI_T_HOST_SRC, &k, 0))
-			rc = VG_ENOMEM;
-		k.port = port;
-	}
-	if (!has_ports(f->proto))
-		return rc;
-	memset(&k.a2, 0, sizeof k.a2);
-	k.fam2 = 0;
-	if (count(r, VGI_T_PORT_HOST, &k, 0))
-		rc = VG_ENOMEM;
-	k.a1 = f->saddr;
 	k.hour = (int32_t)(f->stime_us / 3600000000LL - (f->stime_us % 3600000000LL < 0));
-	if (count(r, VGI_T_PORT_HOUR, &k, 0))
-		rc = VG_ENOMEM;
+	n = has_ports(f->proto) ? 5 : 3;
+	for (i = 0; i < n; i++) {
+		struct vgi_rtab *t = &r->t[order[i]];
+		struct vgi_key kk = k;
+		if (order[i] == VGI_T_HOST_SRC || order[i] == VGI_T_PORT_HOST) {
+			kk.a1 = f->daddr;
+			if (order[i] == VGI_T_HOST_SRC) {
+				kk.a2 = f->saddr;
+				kk.fam2 = f->family;
+			}
+		}
+		pack(t->d, &kk, (uint8_t *)keys[i], t->key_len);
+		h[i] = key_hash(t, (const uint8_t *)keys[i]);
+		__builtin_prefetch(&t->slots[(size_t)h[i] & t->mask]);
+	}
+	for (i = 0; i < n; i++) {
+		struct vgi_rtab *t = &r->t[order[i]];
+		int64_t *to = upsert_h(t, (const uint8_t *)keys[i], h[i]);
+		if (!to) {
+			rc = VG_ENOMEM;
+			continue;
+		}
+		to[0]++;
+		if (t->d->n_val > 1)
+			to[1] += scan;
+	}
 	return rc;
 }

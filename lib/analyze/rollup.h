@@ -87,7 +87,7 @@ struct vgi_rtab {
 	size_t row_len;          /* key_len + 8 * n_val */
 	uint8_t *rows;
 	size_t n, cap;           /* rows held, allocated */
-	uint32_t *slots;         /* row index + 1; 0 = empty */
+	uint64_t *slots;         /* the key hash's top 32 bits | row index + 1; 0 = empty */
 	size_t mask;
 	uint64_t seed;
 	uint64_t n_dropped;      /* rows refused (memory) */

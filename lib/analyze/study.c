@@ -477,6 +477,8 @@ static uint32_t sat_u32(int64_t v)
 	return v <= 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+#define FOLD_BATCH 32
+
 static int64_t src_index_of(vg_study *st, const vg_addr *a, uint8_t fam)
 {
 	vg_flow f;
@@ -537,46 +539,71 @@ int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
 			vgi_u64map_add(&st->dayscan, dk, sat_u32(v[1]));
 	}
 	t = &r->t[VGI_T_SRC_PORT];
-	for (i = 0; i < t->n; i++) {
-		int64_t si;
-		uint64_t dk, src, pp, conns, scan;
-		struct vgi_srcinfo *sp;
-		unsigned pg;
-		vg_flow f;
-		int hot, is_icmp;
-		vgi_rtab_row(t, i, &k, &v);
-		if ((si = src_index_of(st, &k.a1, k.fam1)) < 0)
-			continue;
-		sp = &st->src[si];
-		src = (uint64_t)si;
-		dk = DAYK(k.day);
-		conns = (uint64_t)v[0];
-		scan = (uint64_t)v[1];
-		f.proto = k.proto;
-		pg = (unsigned)pgroup(&f);
-		is_icmp = pg == VGI_PG_ICMP;
-		pp = (uint64_t)k.proto << 16 | k.port;
-		vgi_u64map_add(&st->matrix, src << 24 | pp, sat_u32(v[0]));
-		if (scan)
-			vgi_u64map_add(&st->matrix_scan, src << 24 | pp, sat_u32(v[1]));
-		vgi_u64map_add(&st->pdaysrc, (uint64_t)pg << 52 | dk << 32 | src, sat_u32(v[0]));
-		f.dport = k.port;
-		hot = is_icmp ? -1 : hot_index(st->site, &f);
-		if (hot >= 0) {
-			vgi_u64map_add(&st->hotdaysrc, (uint64_t)hot << 52 | dk << 32 | src,
-				       sat_u32(v[0]));
-			if (conns > scan)
-				vgi_u64map_add(&st->hotdaysrc_ns, (uint64_t)hot << 52 | dk << 32 | src,
-					       sat_u32((int64_t)(conns - scan)));
+	for (i = 0; i < t->n; i += FOLD_BATCH) {
+		/* a batch: the sources looked up and the big maps' slots asked
+		 * for first, then the adds (their cache misses overlap) */
+		struct {
+			struct vgi_key k;
+			const int64_t *v;
+			int64_t si;
+		} b[FOLD_BATCH];
+		size_t j, nb = VGI_MIN(FOLD_BATCH, t->n - i);
+		for (j = 0; j < nb; j++) {
+			vgi_rtab_row(t, i + j, &b[j].k, &b[j].v);
+			b[j].si = src_index_of(st, &b[j].k.a1, b[j].k.fam1);
+			if (b[j].si >= 0) {
+				uint64_t pp = (uint64_t)b[j].k.proto << 16 | b[j].k.port;
+				vg_flow g;
+				g.proto = b[j].k.proto;
+				vgi_u64map_prefetch(&st->matrix, (uint64_t)b[j].si << 24 | pp);
+				vgi_u64map_prefetch(&st->pdaysrc, (uint64_t)pgroup(&g) << 52 |
+									  DAYK(b[j].k.day) << 32 |
+									  (uint64_t)b[j].si);
+			}
 		}
-		if (is_icmp) {
-			sp->icmp = 1;
-			if (conns > scan)
-				sp->icmp_ns = 1;
-			vgi_u64map_add(&st->icmpsrc, (uint64_t)(k.proto == 58) << 48 |
-						     (uint64_t)(k.port >> 8) << 40 |
-						     (uint64_t)(k.port & 0xff) << 32 | src,
-				       sat_u32(v[0]));
+		for (j = 0; j < nb; j++) {
+			int64_t si = b[j].si;
+			uint64_t dk, src, pp, conns, scan;
+			struct vgi_srcinfo *sp;
+			unsigned pg;
+			vg_flow f;
+			int hot, is_icmp;
+			const struct vgi_key *kp = &b[j].k;
+			v = b[j].v;
+			if (si < 0)
+				continue;
+			sp = &st->src[si];
+			src = (uint64_t)si;
+			dk = DAYK(kp->day);
+			conns = (uint64_t)v[0];
+			scan = (uint64_t)v[1];
+			f.proto = kp->proto;
+			pg = (unsigned)pgroup(&f);
+			is_icmp = pg == VGI_PG_ICMP;
+			pp = (uint64_t)kp->proto << 16 | kp->port;
+			vgi_u64map_add(&st->matrix, src << 24 | pp, sat_u32(v[0]));
+			if (scan)
+				vgi_u64map_add(&st->matrix_scan, src << 24 | pp, sat_u32(v[1]));
+			vgi_u64map_add(&st->pdaysrc, (uint64_t)pg << 52 | dk << 32 | src, sat_u32(v[0]));
+			f.dport = kp->port;
+			hot = is_icmp ? -1 : hot_index(st->site, &f);
+			if (hot >= 0) {
+				vgi_u64map_add(&st->hotdaysrc, (uint64_t)hot << 52 | dk << 32 | src,
+					       sat_u32(v[0]));
+				if (conns > scan)
+					vgi_u64map_add(&st->hotdaysrc_ns,
+						       (uint64_t)hot << 52 | dk << 32 | src,
+						       sat_u32((int64_t)(conns - scan)));
+			}
+			if (is_icmp) {
+				sp->icmp = 1;
+				if (conns > scan)
+					sp->icmp_ns = 1;
+				vgi_u64map_add(&st->icmpsrc, (uint64_t)(kp->proto == 58) << 48 |
+							     (uint64_t)(kp->port >> 8) << 40 |
+							     (uint64_t)(kp->port & 0xff) << 32 | src,
+					       sat_u32(v[0]));
+			}
 		}
 	}
 	t = &r->t[VGI_T_HOST_SRC];
