@@ -750,7 +750,8 @@ int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
 		     int32_t alerts_day0);
 /* The scan detector's counts (vg_scans_get_stats). */
 void vg_pipeline_scan_stats(const vg_pipeline *p, vg_scans_stats *st);
-/* Records read from the store's inputs by vg_pipeline_load. */
+/* Records read by vg_pipeline_load: of the store's inputs (for a range of
+ * days, of the inputs with records in it). */
 uint64_t vg_pipeline_records(const vg_pipeline *p);
 void vg_pipeline_free(vg_pipeline *p);
 

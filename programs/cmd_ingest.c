@@ -146,8 +146,8 @@ int cmd_ingest(int argc, char **argv)
 			break;
 		}
 		in.records = t.n_matched;
-		in.first_us = t.rs.first_us;
-		in.last_us = t.rs.last_us;
+		in.first_us = t.m_first_us;
+		in.last_us = t.m_last_us;
 		if ((rc = vg_pipeline_commit(c.p, &in)) != VG_OK) {
 			warnx_("%s: %s", path, vg_pipeline_errmsg(c.p));
 			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_STORE;
@@ -174,7 +174,8 @@ int cmd_ingest(int argc, char **argv)
 			gmtime_r(&x1, &tm1);
 			strftime(d0, sizeof d0, "%Y-%m-%d", &tm0);
 			strftime(d1, sizeof d1, "%Y-%m-%d", &tm1);
-			fprintf(stderr, ", %u days %s .. %s", info.n_days, d0, d1);
+			fprintf(stderr, ", %u day%s %s .. %s", info.n_days, info.n_days == 1 ? "" : "s",
+				d0, d1);
 		}
 		fprintf(stderr, "\n");
 	}

@@ -797,6 +797,8 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 	memset(t, 0, sizeof *t);
 	t->rs.first_us = INT64_MAX;
 	t->rs.last_us = INT64_MIN;
+	t->m_first_us = INT64_MAX;
+	t->m_last_us = INT64_MIN;
 	if (!batch) {
 		warnx_("out of memory");
 		return EXIT_INTERNAL;
@@ -889,6 +891,13 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 				n = m;
 			}
 			t->n_matched += n;
+			for (j = 0; j < n; j++)
+				if (batch[j].kind == VG_REC_FLOW) {
+					if (batch[j].stime_us < t->m_first_us)
+						t->m_first_us = batch[j].stime_us;
+					if (batch[j].ltime_us > t->m_last_us)
+						t->m_last_us = batch[j].ltime_us;
+				}
 			if (n && (rc = consume(user, batch, n)) != 0)
 				break;
 			if (pg.on) {

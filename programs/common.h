@@ -72,6 +72,8 @@ struct opts {
 struct totals {
 	vg_reader_stats rs;      /* summed */
 	uint64_t n_matched;      /* flow records that passed the filter */
+	int64_t m_first_us;      /* earliest start of those, INT64_MAX if none */
+	int64_t m_last_us;       /* latest end of those, INT64_MIN if none */
 	uint64_t n_inputs_ok;
 	uint64_t n_inputs_failed;
 	int input_error;         /* any error: exit EXIT_INPUT */

@@ -320,6 +320,8 @@ int vgi_study_add_scan_conns(struct vg_study *st, const struct vg_scan_event *e,
 struct vgi_buf;
 int vgi_scans_save(struct vg_scans *sc, struct vgi_buf *b);
 int vgi_scans_load(struct vg_scans *sc, vgi_cur *c);
+/* Puts a saved open tail (a store's) back into a new pipeline. */
+int vgi_pipeline_load_tail(struct vg_pipeline *p, const void *blob, size_t len);
 /* Folds day-rollup rows into the alerts' series. */
 int vgi_alerts_add_rollup(struct vg_alerts *a, const struct vgi_rollup *r);
 const struct vg_site *vgi_alerts_site(const struct vg_alerts *a);

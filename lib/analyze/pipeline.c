@@ -33,6 +33,7 @@ struct sinks {
 	struct vgi_rollup job;   /* the rows being folded */
 	uint64_t gen;            /* batches handed over */
 	uint64_t done[2];        /* batches each thread has folded */
+	int study_too;           /* this batch goes to the study too (else the alerts only) */
 	int stop, rc;
 	struct vg_pipeline *p;
 };
@@ -47,6 +48,7 @@ struct vg_pipeline {
 	struct vgi_worker *counter; /* threads: connections are counted into rows here */
 	vgi_u64map ev_conns;      /* scan event id -> unsolicited connections so far */
 	int32_t clock_day;        /* latest day a connection was counted in */
+	int alerts_only;          /* vg_pipeline_load: rows for the alerts' baselines */
 	uint64_t records;         /* vg_pipeline_load: from the store's inputs */
 	int rc;                   /* first error of a callback */
 	char errmsg[VGI_ERRMSG_LEN];
@@ -104,7 +106,7 @@ static void *sink_main(void *arg)
 			return NULL;
 		}
 		pthread_mutex_unlock(&sk->mu);
-		rc = which == 0 ? vgi_study_add_rollup(sk->p->o.study, &sk->job)
+		rc = which == 0 ? (sk->study_too ? vgi_study_add_rollup(sk->p->o.study, &sk->job) : VG_OK)
 				: vgi_alerts_add_rollup(sk->p->o.alerts, &sk->job);
 		pthread_mutex_lock(&sk->mu);
 		if (rc != VG_OK)
@@ -205,6 +207,7 @@ static int flush_rows(vg_pipeline *p, int to_store)
 		pthread_mutex_lock(&sk->mu);
 		sk->done[0] += !sk->th[0];
 		sk->done[1] += !sk->th[1];
+		sk->study_too = !p->alerts_only;
 		sk->gen++;
 		pthread_cond_broadcast(&sk->cv);
 		pthread_mutex_unlock(&sk->mu);
@@ -212,7 +215,7 @@ static int flush_rows(vg_pipeline *p, int to_store)
 	}
 	if (p->acc.t[0].n_dropped || p->acc.t[1].n_dropped)
 		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
-	if (p->o.study && vgi_study_add_rollup(p->o.study, &p->acc) != VG_OK)
+	if (p->o.study && !p->alerts_only && vgi_study_add_rollup(p->o.study, &p->acc) != VG_OK)
 		rc = set_err(p, VG_ENOMEM, "out of memory in the study");
 	if (p->o.alerts && vgi_alerts_add_rollup(p->o.alerts, &p->acc) != VG_OK)
 		rc = set_err(p, VG_ENOMEM, "out of memory in the alerts");
@@ -320,37 +323,46 @@ static int save_tail(vg_pipeline *p, struct vgi_buf *b)
 	return VG_OK;
 }
 
-static int load_tail(vg_pipeline *p, vg_store *s)
+/* Puts a saved tail back (vgi_pipeline_load_tail); VG_EFORMAT if it is not one. */
+int vgi_pipeline_load_tail(vg_pipeline *p, const void *blob, size_t len)
 {
-	void *blob;
-	size_t len;
-	vgi_cur c;
+	vgi_cur c = vgi_cur_make(blob, len);
 	uint64_t n, k;
 	int rc;
-	if ((rc = vgi_store_get_tail(s, &blob, &len)) != VG_OK)
-		return set_err(p, rc, vg_store_errmsg(s));
-	if (!blob)
-		return VG_OK;
-	c = vgi_cur_make(blob, len);
-	if (vgi_cur_h64(&c) != TAIL_MAGIC || vgi_cur_h64(&c) != sizeof(vg_flow)) {
-		free(blob);
+	if (vgi_cur_h64(&c) != TAIL_MAGIC || vgi_cur_h64(&c) != sizeof(vg_flow))
 		return set_err(p, VG_EFORMAT, "the store's open tail was written by another "
 			       "build of vigil (or is damaged)");
-	}
 	n = vgi_cur_h64(&c);
+	if (c.bad || n > vgi_cur_left(&c) / 16)
+		return set_err(p, VG_EFORMAT, "the store's open tail is damaged");
 	for (k = 0; k < n && !c.bad; k++) {
 		uint64_t id = vgi_cur_h64(&c), v = vgi_cur_h64(&c);
-		vgi_u64map_put(&p->ev_conns, id, (uint32_t)v);
+		vgi_u64map_put(&p->ev_conns, id, (uint32_t)VGI_MIN(v, UINT32_MAX));
 	}
 	p->clock_day = (int32_t)(int64_t)vgi_cur_h64(&c);
 	rc = c.bad ? VG_EFORMAT : vgi_merger_load(p->m, &c);
 	if (rc == VG_OK)
 		rc = vgi_scans_load(p->sc, &c);
-	free(blob);
+	if (rc == VG_OK && vgi_cur_left(&c))
+		rc = VG_EFORMAT;
 	if (rc != VG_OK)
 		return set_err(p, rc, rc == VG_ENOMEM ? "out of memory reading the store's open tail"
 						      : "the store's open tail is damaged");
 	return VG_OK;
+}
+
+static int load_tail(vg_pipeline *p, vg_store *s)
+{
+	void *blob;
+	size_t len;
+	int rc;
+	if ((rc = vgi_store_get_tail(s, &blob, &len)) != VG_OK)
+		return set_err(p, rc, vg_store_errmsg(s));
+	if (!blob)
+		return VG_OK;
+	rc = vgi_pipeline_load_tail(p, blob, len);
+	free(blob);
+	return rc;
 }
 
 /* ------------------------------------------------------------ the API */
@@ -441,20 +453,16 @@ int vg_pipeline_finish(vg_pipeline *p)
 	return p->rc;
 }
 
-struct load_ctx {
-	vg_pipeline *p;
-	int study;       /* these rows go to the study too */
-};
-
+/* vg_pipeline_load: the rows read go to the sinks as counted rows do (in
+ * the sink threads, beside the reading, when there are threads) */
 static int load_flush(void *user, struct vgi_rollup *r)
 {
-	struct load_ctx *c = user;
-	vg_pipeline *p = c->p;
-	if (c->study && p->o.study && vgi_study_add_rollup(p->o.study, r) != VG_OK)
-		return set_err(p, VG_ENOMEM, "out of memory in the study");
-	if (p->o.alerts && vgi_alerts_add_rollup(p->o.alerts, r) != VG_OK)
-		return set_err(p, VG_ENOMEM, "out of memory in the alerts");
-	return VG_OK;
+	vg_pipeline *p = user;
+	int rc;
+	if (r != &p->acc)
+		return VG_EINVAL;
+	rc = flush_rows(p, 0);
+	return rc != VG_OK ? rc : p->rc;
 }
 
 static void load_history(void *user, const vg_addr *a, uint8_t fam, int32_t first,
@@ -473,29 +481,29 @@ static int load_event(void *user, const vg_scan_event *e, uint64_t conns)
 int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
 		     int32_t alerts_day0)
 {
-	struct vgi_rollup r;
-	struct load_ctx c = {p, 0};
 	vg_store_info info;
-	int rc;
+	int rc = VG_OK;
 
 	if (p->rc != VG_OK)
 		return p->rc;
 	if ((rc = vg_store_summary(s, &info)) != VG_OK)
 		return set_err(p, rc, vg_store_errmsg(s));
-	if (vgi_rollup_init(&r) != VG_OK)
-		return set_err(p, VG_ENOMEM, "out of memory");
+	flush_rows(p, 0);
+	vgi_rollup_clear(&p->acc);
 	if (alerts_day0 < day0 && p->o.alerts) {
-		rc = vgi_store_get_rows(s, alerts_day0, day0 - 1, &r, load_flush, &c);
+		p->alerts_only = 1;
+		rc = vgi_store_get_rows(s, alerts_day0, day0 - 1, &p->acc, load_flush, p);
 		if (rc == VG_OK)
-			rc = load_flush(&c, &r);
-		vgi_rollup_clear(&r);
+			rc = load_flush(p, &p->acc);
+		p->alerts_only = 0;
 	}
-	c.study = 1;
 	if (rc == VG_OK)
-		rc = vgi_store_get_rows(s, day0, day1, &r, load_flush, &c);
+		rc = vgi_store_get_rows(s, day0, day1, &p->acc, load_flush, p);
 	if (rc == VG_OK)
-		rc = load_flush(&c, &r);
-	vgi_rollup_free(&r);
+		rc = load_flush(p, &p->acc);
+	/* the study's maps are complete before the history is looked up */
+	if (rc == VG_OK && p->sk && sinks_wait(p->sk) != VG_OK)
+		rc = VG_ENOMEM;
 	if (rc != VG_OK)
 		return p->rc != VG_OK ? p->rc : set_err(p, rc, vg_store_errmsg(s));
 	if (p->o.study && (rc = vgi_store_get_history(s, day0, load_history, p)) != VG_OK)
@@ -505,6 +513,10 @@ int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
 	if (rc != VG_OK)
 		return p->rc != VG_OK ? p->rc : set_err(p, rc, vg_store_errmsg(s));
 	p->records = info.records;
+	if (info.n_days && (day0 > info.first_day || day1 < info.last_day) &&
+	    (rc = vgi_store_records(s, vg_site_day_start(p->site, day0),
+				    vg_site_day_start(p->site, day1 + 1), &p->records)) != VG_OK)
+		return set_err(p, rc, vg_store_errmsg(s));
 	/* the open tail belongs to the newest days: only a range that reaches
 	 * them closes it */
 	if (info.n_days == 0 || day1 >= info.last_day) {

@@ -103,9 +103,10 @@ void vgi_rollup_clear(struct vgi_rollup *r)
 	size_t i;
 	for (i = 0; i < VGI_T__N; i++) {
 		struct vgi_rtab *t = &r->t[i];
-		if (t->n)
+		if (t->n && !t->unindexed)
 			memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
 		t->n = 0;
+		t->unindexed = 0;
 	}
 	r->day_lo = INT32_MAX;
 	r->day_hi = INT32_MIN;
@@ -399,4 +400,29 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 			to[1] += scan;
 	}
 	return rc;
+}
+
+int vgi_rollup_append(struct vgi_rollup *r, int ti, const struct vgi_key *k, const int64_t *vals)
+{
+	struct vgi_rtab *t = &r->t[ti];
+	uint8_t *row;
+	if (t->n && !t->unindexed)
+		return VG_EINVAL; /* a table with looked-up rows: combine, don't append */
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		uint8_t *nr = realloc(t->rows, cap * t->row_len);
+		if (!nr) {
+			t->n_dropped++;
+			return VG_ENOMEM;
+		}
+		t->rows = nr;
+		t->cap = cap;
+	}
+	row = t->rows + t->n * t->row_len;
+	pack(t->d, k, row, t->key_len);
+	memcpy(row + t->key_len, vals, 8 * (size_t)t->d->n_val);
+	t->n++;
+	t->unindexed = 1;
+	note_day(r, k->day);
+	return VG_OK;
 }

@@ -91,6 +91,7 @@ struct vgi_rtab {
 	size_t mask;
 	uint64_t seed;
 	uint64_t n_dropped;      /* rows refused (memory) */
+	int unindexed;           /* rows were appended (vgi_rollup_append): no lookups */
 };
 
 struct vgi_rollup {
@@ -112,6 +113,9 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 /* Combines vals into key's row of table t (created if new). */
 int vgi_rollup_combine(struct vgi_rollup *r, int t, const struct vgi_key *k,
 		       const int64_t *vals);
+/* Appends a row that is known to be the only one of its key (a store's
+ * rows): no lookup. A table appended to takes no combines until cleared. */
+int vgi_rollup_append(struct vgi_rollup *r, int t, const struct vgi_key *k, const int64_t *vals);
 /* Combines every row of src into r. */
 int vgi_rollup_merge(struct vgi_rollup *r, const struct vgi_rollup *src);
 

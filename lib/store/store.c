@@ -32,6 +32,7 @@ struct vg_store {
 	int busy_ms;
 	char errmsg[VGI_ERRMSG_LEN];
 	sqlite3_stmt *ins[VGI_T__N];
+	sqlite3_stmt *ins_event;
 };
 
 const char *vg_store_errmsg(const vg_store *s)
@@ -300,6 +301,9 @@ int vg_store_open(vg_store **sp, const char *path, int mode, const vg_site *site
 		 * killed writer's transaction is rolled back by the next open */
 		if ((rc = exec(s, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL")) != VG_OK)
 			return rc;
+		/* a day's rows touch a few MB of each table's B-tree: keep them cached */
+		if ((rc = exec(s, "PRAGMA cache_size = -65536")) != VG_OK)
+			return rc;
 	}
 	if (!exists || sb.st_size == 0) {
 		if (mode != VG_STORE_WRITE)
@@ -336,6 +340,7 @@ void vg_store_close(vg_store *s)
 		return;
 	for (i = 0; i < VGI_T__N; i++)
 		sqlite3_finalize(s->ins[i]);
+	sqlite3_finalize(s->ins_event);
 	if (s->in_tx && s->db)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
@@ -388,16 +393,52 @@ void vgi_store_rollback(vg_store *s)
 	s->in_tx = 0;
 }
 
-static void bind_addr(sqlite3_stmt *st, int col, const vg_addr *a, uint8_t fam)
+/* A row as SQLite orders its key: the addresses as the text stored. */
+struct srow {
+	struct vgi_key k;
+	const int64_t *v;
+	char a1[46], a2[46];
+	uint8_t l1, l2;
+};
+
+static const struct vgi_tabledecl *sort_decl; /* qsort has no context argument here */
+
+static int cmp_srow(const void *x, const void *y)
 {
-	char txt[46];
-	size_t n = vg_addr_format(a, fam == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, txt);
-	sqlite3_bind_text(st, col, txt, (int)n, SQLITE_TRANSIENT);
+	const struct srow *a = x, *b = y;
+	size_t c;
+	int addr = 0, r;
+	for (c = 0; c < sort_decl->n_key; c++) {
+		switch (sort_decl->key[c].type) {
+		case VGI_COL_DAY: if (a->k.day != b->k.day) return a->k.day < b->k.day ? -1 : 1; break;
+		case VGI_COL_HOUR: if (a->k.hour != b->k.hour) return a->k.hour < b->k.hour ? -1 : 1; break;
+		case VGI_COL_PROTO: if (a->k.proto != b->k.proto) return a->k.proto < b->k.proto ? -1 : 1; break;
+		case VGI_COL_PORT: if (a->k.port != b->k.port) return a->k.port < b->k.port ? -1 : 1; break;
+		default:
+			/* SQLite compares TEXT with memcmp, then by length */
+			{
+				const char *p = addr ? a->a2 : a->a1, *q = addr ? b->a2 : b->a1;
+				size_t lp = addr ? a->l2 : a->l1, lq = addr ? b->l2 : b->l1;
+				if ((r = memcmp(p, q, VGI_MIN(lp, lq))) != 0)
+					return r;
+				if (lp != lq)
+					return lp < lq ? -1 : 1;
+			}
+			addr++;
+		}
+	}
+	return 0;
+}
+
+static uint8_t addr_text(const vg_addr *a, uint8_t fam, char out[46])
+{
+	return (uint8_t)vg_addr_format(a, fam == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, out);
 }
 
 int vgi_store_put_rows(vg_store *s, const struct vgi_rollup *r)
 {
-	size_t ti, i;
+	struct srow *rows = NULL;
+	size_t cap = 0, ti, i;
 	int rc;
 	if ((rc = vgi_store_begin(s)) != VG_OK)
 		return rc;
@@ -410,37 +451,58 @@ int vgi_store_put_rows(vg_store *s, const struct vgi_rollup *r)
 		if (!s->ins[ti]) {
 			char sql[2048];
 			upsert_sql(d, sql, sizeof sql);
-			if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &s->ins[ti], NULL)) != SQLITE_OK)
+			if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &s->ins[ti], NULL)) != SQLITE_OK) {
+				free(rows);
 				return fail(s, status_of(rc), "insert");
+			}
 		}
 		st = s->ins[ti];
+		if (t->n > cap) {
+			struct srow *nr = realloc(rows, t->n * sizeof *nr);
+			if (!nr) {
+				free(rows);
+				return fail(s, VG_ENOMEM, "out of memory");
+			}
+			rows = nr;
+			cap = t->n;
+		}
+		/* in key order: each insert then lands beside the one before it
+		 * in the table's B-tree, instead of anywhere in it */
 		for (i = 0; i < t->n; i++) {
-			struct vgi_key k;
-			const int64_t *v;
+			vgi_rtab_row(t, i, &rows[i].k, &rows[i].v);
+			rows[i].l1 = addr_text(&rows[i].k.a1, rows[i].k.fam1, rows[i].a1);
+			rows[i].l2 = addr_text(&rows[i].k.a2, rows[i].k.fam2, rows[i].a2);
+		}
+		sort_decl = d;
+		qsort(rows, t->n, sizeof *rows, cmp_srow);
+		for (i = 0; i < t->n; i++) {
+			const struct srow *w = &rows[i];
 			size_t c;
 			int col = 1, addr = 0;
-			vgi_rtab_row(t, i, &k, &v);
 			for (c = 0; c < d->n_key; c++, col++) {
 				switch (d->key[c].type) {
-				case VGI_COL_DAY: sqlite3_bind_int64(st, col, k.day); break;
-				case VGI_COL_HOUR: sqlite3_bind_int64(st, col, k.hour); break;
-				case VGI_COL_PROTO: sqlite3_bind_int64(st, col, k.proto); break;
-				case VGI_COL_PORT: sqlite3_bind_int64(st, col, k.port); break;
+				case VGI_COL_DAY: sqlite3_bind_int64(st, col, w->k.day); break;
+				case VGI_COL_HOUR: sqlite3_bind_int64(st, col, w->k.hour); break;
+				case VGI_COL_PROTO: sqlite3_bind_int64(st, col, w->k.proto); break;
+				case VGI_COL_PORT: sqlite3_bind_int64(st, col, w->k.port); break;
 				default:
 					if (addr++)
-						bind_addr(st, col, &k.a2, k.fam2);
+						sqlite3_bind_text(st, col, w->a2, w->l2, SQLITE_STATIC);
 					else
-						bind_addr(st, col, &k.a1, k.fam1);
+						sqlite3_bind_text(st, col, w->a1, w->l1, SQLITE_STATIC);
 				}
 			}
 			for (c = 0; c < d->n_val; c++, col++)
-				sqlite3_bind_int64(st, col, v[c]);
+				sqlite3_bind_int64(st, col, w->v[c]);
 			rc = sqlite3_step(st);
 			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
+			if (rc != SQLITE_DONE) {
+				free(rows);
 				return fail(s, status_of(rc), "insert");
+			}
 		}
 	}
+	free(rows);
 	return VG_OK;
 }
 
@@ -452,13 +514,15 @@ int vgi_store_put_event(vg_store *s, const vg_site *site, const vg_scan_event *e
 	char addr[46];
 	if ((rc = vgi_store_begin(s)) != VG_OK)
 		return rc;
-	if (sqlite3_prepare_v2(s->db,
+	if (!s->ins_event &&
+	    sqlite3_prepare_v2(s->db,
 			       "INSERT OR REPLACE INTO scan_events (id, day, scanner, type, detectors,"
 			       " protos, first_us, last_us, flows, answered, unanswered, targets, n_ports,"
 			       " ports, score, known, conns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
 			       " ?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+			       -1, &s->ins_event, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "insert");
+	st = s->ins_event;
 	vg_addr_format(&e->scanner, e->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, addr);
 	sqlite3_bind_int64(st, 1, e->id);
 	sqlite3_bind_int64(st, 2, vgi_study_day(site, e->first_us));
@@ -481,7 +545,8 @@ int vgi_store_put_event(vg_store *s, const vg_site *site, const vg_scan_event *e
 		sqlite3_bind_null(st, 16);
 	sqlite3_bind_int64(st, 17, (int64_t)conns);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return fail(s, status_of(rc), "insert");
 	return VG_OK;
@@ -648,11 +713,11 @@ int vgi_store_get_rows(vg_store *s, int32_t day0, int32_t day1, struct vgi_rollu
 					 "%s: table %s: a row with a bad address", s->path, d->name);
 				return VG_EFORMAT;
 			}
-			if (vgi_rollup_combine(r, (int)ti, &k, v) != VG_OK) {
+			if (vgi_rollup_append(r, (int)ti, &k, v) != VG_OK) {
 				sqlite3_finalize(st);
 				return VG_ENOMEM;
 			}
-			if (flush && vgi_rollup_rows(r) >= ((size_t)1 << 20)) {
+			if (flush && vgi_rollup_rows(r) >= ((size_t)1 << 18)) {
 				if ((rc = flush(user, r)) != VG_OK) {
 					sqlite3_finalize(st);
 					return rc;
@@ -840,4 +905,24 @@ int vg_file_hash(const char *path, uint64_t *size, char hex[33])
 	*size = n;
 	snprintf(hex, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
 	return VG_OK;
+}
+
+int vgi_store_records(vg_store *s, int64_t t0_us, int64_t t1_us, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT coalesce(sum(records), 0) FROM inputs WHERE last_us >= ? AND"
+			       " first_us < ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, VG_EIO, "query");
+	sqlite3_bind_int64(st, 1, t0_us);
+	sqlite3_bind_int64(st, 2, t1_us);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? VG_OK : fail(s, status_of(rc), "query");
 }
