@@ -22,6 +22,7 @@
 
 #define TAIL_MAGIC 0x314c4154U  /* "TAL1" */
 #define FLUSH_ROWS ((size_t)1 << 20)
+#define FLUSH_ROWS_STORE ((size_t)1 << 18) /* the store sink: rows written more often */
 
 /* threads: the study and the alerts fold a finished batch of rows in two
  * threads of their own while the next batch is counted (double buffer). */
@@ -230,11 +231,12 @@ static int flush_rows(vg_pipeline *p, int to_store)
 static void count_conn(vg_pipeline *p, const vg_flow *f, uint32_t id)
 {
 	int32_t day = vgi_study_day(p->site, f->stime_us);
+	size_t most = p->o.store ? FLUSH_ROWS_STORE : FLUSH_ROWS;
 	if (day > p->clock_day) {
-		if (p->clock_day != INT32_MIN || vgi_rollup_rows(&p->acc) >= FLUSH_ROWS)
+		if (p->clock_day != INT32_MIN || vgi_rollup_rows(&p->acc) >= most)
 			flush_rows(p, 1);
 		p->clock_day = day;
-	} else if (vgi_rollup_rows(&p->acc) >= FLUSH_ROWS) {
+	} else if (vgi_rollup_rows(&p->acc) >= most) {
 		flush_rows(p, 1);
 	}
 	if (vgi_rollup_add_conn(&p->acc, p->site, f, id, NULL) != VG_OK)

@@ -301,8 +301,8 @@ int vg_store_open(vg_store **sp, const char *path, int mode, const vg_site *site
 		 * killed writer's transaction is rolled back by the next open */
 		if ((rc = exec(s, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL")) != VG_OK)
 			return rc;
-		/* a day's rows touch a few MB of each table's B-tree: keep them cached */
-		if ((rc = exec(s, "PRAGMA cache_size = -65536")) != VG_OK)
+		/* rows come in key order, so the pages a day touches stay few: 16 MiB */
+		if ((rc = exec(s, "PRAGMA cache_size = -16384")) != VG_OK)
 			return rc;
 	}
 	if (!exists || sb.st_size == 0) {
@@ -315,8 +315,11 @@ int vg_store_open(vg_store **sp, const char *path, int mode, const vg_site *site
 	}
 	if ((rc = check_store(s, site ? desc : NULL)) != VG_OK)
 		return rc;
-	/* a damaged page anywhere is found now, not half-way through a report */
-	{
+	/* a reader checks the whole file's structure first, so that a damaged
+	 * page is found now, not half-way through a report; a writer does not
+	 * (it would read the whole store on every ingest): SQLite reports the
+	 * damage of any page it touches, and the input is then not committed */
+	if (mode != VG_STORE_WRITE) {
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK)
 			return fail(s, VG_EFORMAT, "damaged");

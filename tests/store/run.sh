@@ -90,7 +90,7 @@ for i in $(seq 1 20); do
   db=$T/kill-$i.db
   ( ingest_days "$db" ) >/dev/null 2>&1 &
   pid=$!
-  sleep "$(awk -v i="$i" 'BEGIN { printf "%.3f", 0.03 * i }')"
+  sleep "$(awk -v i="$i" 'BEGIN { printf "%.3f", 0.006 * i }')"
   pkill -KILL -P "$pid" vigil 2>/dev/null && killed=$((killed + 1))
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
