@@ -315,6 +315,16 @@ int vg_store_open(vg_store **sp, const char *path, int mode, const vg_site *site
 	}
 	if ((rc = check_store(s, site ? desc : NULL)) != VG_OK)
 		return rc;
+	if (mode == VG_STORE_WRITE) {
+		/* one writer at a time, for the whole run: the lock is taken now,
+		 * before the open tail is read and the inputs are looked up, and
+		 * kept across the commits (locking_mode EXCLUSIVE), so that two
+		 * ingests can neither start from the same tail nor both add the
+		 * same input */
+		if ((rc = exec(s, "PRAGMA locking_mode = EXCLUSIVE")) != VG_OK ||
+		    (rc = vgi_store_begin(s)) != VG_OK)
+			return rc;
+	}
 	/* a reader checks the whole file's structure first, so that a damaged
 	 * page is found now, not half-way through a report; a writer does not
 	 * (it would read the whole store on every ingest): SQLite reports the

@@ -94,6 +94,9 @@ for i in $(seq 1 20); do
   pkill -KILL -P "$pid" vigil 2>/dev/null && killed=$((killed + 1))
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
+  # an ingest the loop had just started when it was killed runs on: end it too
+  pkill -KILL -f -- "--store $db" 2>/dev/null
+  while pgrep -f -- "--store $db" >/dev/null; do sleep 0.05; done
   ingest_days "$db" 2>"$T/kill.err" || { bad "kill point $i: the store was not usable after kill -9"; cat "$T/kill.err"; continue; }
   "$VIGIL" report -q -c "$S" --store "$db" -o json 2>/dev/null | nofresh /dev/stdin >"$T/k.json"
   "$VIGIL" report -q -c "$S" -r "$CAP" -o json >"$T/raw.json"
