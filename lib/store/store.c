@@ -305,7 +305,23 @@ int vg_store_open(vg_store **sp, const char *path, int mode, const vg_site *site
 		if ((rc = exec(s, "PRAGMA cache_size = -16384")) != VG_OK)
 			return rc;
 	}
-	if (!exists || sb.st_size == 0) {
+	/* a file with no tables is a new store: also one whose first ingest
+	 * was killed while it made the schema (its journal was rolled back) */
+	{
+		sqlite3_stmt *st;
+		int n = -1;
+		if ((rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st,
+					     NULL)) != SQLITE_OK)
+			return fail(s, status_of(rc), "not a vigil store (cannot read its header)");
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (n < 0)
+			return fail(s, VG_EFORMAT, "not a vigil store (cannot read its header)");
+		if (n == 0)
+			exists = 0;
+	}
+	if (!exists) {
 		if (mode != VG_STORE_WRITE)
 			return fail(s, VG_EFORMAT, "empty file");
 		if (!site)
