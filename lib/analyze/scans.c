@@ -408,7 +408,13 @@ static int answered(const vg_flow *f)
 {
 	switch (f->proto) {
 	case 6:
-		return (f->tcp_status & (VG_TCP_SAW_SYNACK | VG_TCP_ESTABLISHED)) != 0;
+		if (f->tcp_status & VG_TCP_SAW_SYNACK)
+			return 1;
+		/* a lone reset back (to an ACK, FIN, NULL or XMAS probe) says
+		 * the port is unfiltered or closed, not that it is open */
+		if (f->dpkts <= 1 && (f->dflags & VG_TH_RST))
+			return 0;
+		return (f->tcp_status & VG_TCP_ESTABLISHED) != 0;
 	case 17:
 		return f->dpkts > 0 && !(f->rflags & VG_RF_ICMPMAP);
 	default:

@@ -307,6 +307,39 @@ static int nf_column(int col, const char *s, size_t len, vg_flow *f)
 	return 0;
 }
 
+/* A two-way TCP row of ra's or vigil's CSV carries the state ra printed,
+ * not Argus's state bits: the bits that state and the counters imply, so
+ * that the scan detector reads the same answer as from the Argus record.
+ * A reset with one packet each way is the refusal of a closed port (SYN,
+ * RST back); one packet back but more sent is a half-open probe of an open
+ * port (SYN, SYN-ACK back, RST from the prober); more back, a connection
+ * that was reset. */
+static void twoway_tcp_status(vg_flow *f)
+{
+	uint32_t st = 0;
+	int back = f->dpkts > 0;
+	switch (f->state) {
+	case VG_ST_REQ: st = VG_TCP_SAW_SYN; break;
+	case VG_ST_ACC: st = VG_TCP_SAW_SYN | VG_TCP_SAW_SYNACK; break;
+	case VG_ST_CON:
+	case VG_ST_TIM: st = back ? VG_TCP_ESTABLISHED : 0; break;
+	case VG_ST_FIN: st = back ? VG_TCP_ESTABLISHED | VG_TCP_FIN : VG_TCP_FIN; break;
+	case VG_ST_CLO: st = back ? VG_TCP_ESTABLISHED | VG_TCP_NORMAL_CLOSE : 0; break;
+	case VG_ST_RST:
+		if (!back)
+			st = VG_TCP_SRC_RESET;
+		else if (f->dpkts == 1 && f->spkts <= 1)
+			st = VG_TCP_SAW_SYN | VG_TCP_DST_RESET;
+		else if (f->dpkts == 1)
+			st = VG_TCP_SAW_SYN | VG_TCP_SAW_SYNACK | VG_TCP_SRC_RESET;
+		else
+			st = VG_TCP_ESTABLISHED | VG_TCP_DST_RESET;
+		break;
+	default: break;
+	}
+	f->tcp_status = st;
+}
+
 /* Parses one data line into f; 0, or -1 with the problem in why. */
 static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_flow *f,
 		      char *why, size_t whylen)
@@ -370,6 +403,8 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 		 * that the pairing sees the TCP state of each direction */
 		vgi_oneway_tcp_status(f);
 		vg_flow_derive_state(f);
+	} else if (f->proto == 6 && !f->tcp_status) {
+		twoway_tcp_status(f);
 	}
 	if (f->ltime_us < f->stime_us) {
 		snprintf(why, whylen, "ltime before stime");
