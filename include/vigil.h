@@ -489,6 +489,16 @@ void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
  * on reading, merging and detecting scans); vg_study_finish waits for it.
  * vg_study_add_scan stays in the caller's thread. */
 int vg_study_set_async(vg_study *st, int on);
+/* What the figures "without scans" leave out (docs/report.md): the
+ * connections of port scans (VG_WITHOUT_PORTSCANS, the default: the
+ * seed's "without port scans"), of sweeps, or of both (VG_WITHOUT_ALL).
+ * Set before the first connection. */
+#define VG_WITHOUT_PORTSCANS 1
+#define VG_WITHOUT_SWEEPS    2
+#define VG_WITHOUT_ALL       3
+int vg_study_set_without(vg_study *st, int what);
+const char *vg_without_name(int what);   /* "port-scans", "sweeps", "all" */
+int vg_without_parse(const char *s);     /* VG_WITHOUT_*, or -1 */
 /* The JSON report then says how old the newest data is against now
  * ("freshness", the last member), and whether that is more than max_age_s. */
 void vg_study_set_freshness(vg_study *st, int64_t newest_us, int64_t now_us, double max_age_s);
@@ -539,7 +549,16 @@ typedef struct vg_scan_event {
 				* them; valid during the callback */
 	double score;        /* the source's TRW log-likelihood ratio */
 	const char *known;   /* a known scanner's name, or NULL */
+	uint8_t kind;        /* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP */
 } vg_scan_event;
+
+/* What an event is (docs/scans.md): a sweep probes one port, or a few
+ * (site key scan-sweep-ports, default 2), across hosts - worm and bot
+ * propagation, ping sweeps; a port scan probes many ports, or the vertical
+ * or block detector fired. */
+#define VG_SCAN_PORTSCAN 1
+#define VG_SCAN_SWEEP    2
+const char *vg_scan_kind_name(int kind); /* "port-scan", "sweep" */
 
 const char *vg_scan_type(const vg_scan_event *e); /* "block", "vertical", ... */
 /* The ports as "tcp:1-1024,3389 udp:137 icmp:type8", cut with "..." to fit

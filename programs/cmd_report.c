@@ -39,7 +39,7 @@ static void usage(FILE *fp)
 		"      --services-file FILE /etc/services-style names of the site's ports\n"
 		"      --idle SECONDS       merge idle timeout (default 120)\n"
 		"      --known-scanners FILE, --scan-window S, --scan-vertical N,\n"
-		"      --scan-horizontal N, --scan-gap S, --scan-sources N\n"
+		"      --scan-horizontal N, --scan-sweep-ports N, --scan-gap S, --scan-sources N\n"
 		"                           the scan detector (see vigil scans, docs/scans.md)\n"
 		"\n"
 		"input and output:\n"
@@ -64,6 +64,8 @@ static void usage(FILE *fp)
 		"                           page with interactive charts (- = standard\n"
 		"                           output, instead of the text or JSON)\n"
 		"      --no-alerts          no early-warning detectors (vigil alerts)\n"
+		"      --without WHAT       the figures \"without scans\" leave out the connections\n"
+		"                           of port-scans (default), sweeps, or all scan events\n"
 		"      --fail-on LEVEL      exit 1 when an alert is at LEVEL or above (low,\n"
 		"                           medium, high); exit 6 when the data is stale\n"
 		"      --max-age DUR        newest data older than DUR (2d, 36h) against now is a\n"
@@ -190,6 +192,8 @@ int cmd_report(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
+	if (o.without)
+		vg_study_set_without(c->st, o.without);
 	if (!o.no_alerts && vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);
 		goto out;

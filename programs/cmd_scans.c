@@ -15,14 +15,15 @@ static void usage(FILE *fp)
 		"       vigil scans [site] [options] --store DB [-t RANGE]\n"
 		"\n"
 		"Port scans towards the monitored networks, as events: scanner, type\n"
-		"(vertical, horizontal, block, sweep, trw), protocols, first and last\n"
-		"time, targets, ports, flows, answered/unanswered, TRW score, detectors,\n"
-		"known research scanner.\n"
+		"(vertical, horizontal, block, sweep, trw), kind (port-scan: many ports;\n"
+		"sweep: at most --scan-sweep-ports of them across hosts, as worms and\n"
+		"ping sweeps), protocols, first and last time, targets, ports, flows,\n"
+		"answered/unanswered, TRW score, detectors, known research scanner.\n"
 		"\n"
 		"site: the same options and site file as vigil report (-c, --monitored,\n"
 		"--service, ...), plus --known-scanners FILE, --scan-window SECONDS,\n"
-		"--scan-vertical N, --scan-horizontal N, --scan-gap SECONDS,\n"
-		"--scan-sources N (see docs/scans.md).\n"
+		"--scan-vertical N, --scan-horizontal N, --scan-sweep-ports N (default 2),\n"
+		"--scan-gap SECONDS, --scan-sources N (see docs/scans.md).\n"
 		"\n"
 		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
 		"      --store DB       read the site's store (vigil ingest, docs/store.md)\n"
@@ -121,11 +122,11 @@ static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
 	size_t i;
 	char a[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[4096];
 	if (outfmt == VG_OUT_CSV)
-		fprintf(fp, "id,scanner,type,protos,first,last,targets,ports,port_list,flows,"
+		fprintf(fp, "id,scanner,type,kind,protos,first,last,targets,ports,port_list,flows,"
 			"answered,unanswered,score,detectors,known_scanner\n");
 	else if (outfmt == VG_OUT_TEXT)
-		fprintf(fp, "%5s %-39s %-10s %-12s %-26s %-26s %7s %6s %8s %8s %7s  %s\n", "id",
-			"scanner", "type", "protos", "first", "last", "targets", "ports",
+		fprintf(fp, "%5s %-39s %-10s %-9s %-12s %-26s %-26s %7s %6s %8s %8s %7s  %s\n", "id",
+			"scanner", "type", "kind", "protos", "first", "last", "targets", "ports",
 			"flows", "answered", "score", "ports / known scanner");
 	for (i = 0; i < c->n_ev; i++) {
 		const vg_scan_event *e = &c->ev[i].e;
@@ -136,10 +137,12 @@ static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
 		if (outfmt == VG_OUT_JSON) {
 			fmt_time(t1, e->first_us, VG_STYLE_JSON);
 			fmt_time(t2, e->last_us, VG_STYLE_JSON);
-			fprintf(fp, "{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"protos\":\"%s\","
+			fprintf(fp, "{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\","
+				"\"protos\":\"%s\","
 				"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":\"%s\","
 				"\"flows\":%llu,\"answered\":%llu,\"unanswered\":%llu,\"score\":%.3f,"
-				"\"detectors\":\"%s\",\"known_scanner\":", e->id, a, vg_scan_type(e), pr,
+				"\"detectors\":\"%s\",\"known_scanner\":", e->id, a, vg_scan_type(e),
+				vg_scan_kind_name(e->kind), pr,
 				t1, t2, e->targets, e->n_ports, ports, (unsigned long long)e->flows,
 				(unsigned long long)e->answered, (unsigned long long)e->unanswered,
 				e->score, de);
@@ -150,16 +153,16 @@ static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
 		} else if (outfmt == VG_OUT_CSV) {
 			fmt_time(t1, e->first_us, VG_STYLE_RA);
 			fmt_time(t2, e->last_us, VG_STYLE_RA);
-			fprintf(fp, "%u,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s\n",
-				e->id, a, vg_scan_type(e), pr, t1, t2, e->targets, e->n_ports, ports,
+			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s\n",
+				e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind), pr, t1, t2, e->targets, e->n_ports, ports,
 				(unsigned long long)e->flows, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score, de,
 				e->known ? e->known : "");
 		} else {
 			fmt_time(t1, e->first_us, VG_STYLE_TEXT);
 			fmt_time(t2, e->last_us, VG_STYLE_TEXT);
-			fprintf(fp, "%5u %-39s %-10s %-12s %-26s %-26s %7u %6u %8llu %8llu %7.2f  %s%s%s\n",
-				e->id, a, vg_scan_type(e), pr, t1, t2, e->targets, e->n_ports,
+			fprintf(fp, "%5u %-39s %-10s %-9s %-12s %-26s %-26s %7u %6u %8llu %8llu %7.2f  %s%s%s\n",
+				e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind), pr, t1, t2, e->targets, e->n_ports,
 				(unsigned long long)e->flows, (unsigned long long)e->answered, e->score,
 				ports, e->known ? "  known: " : "", e->known ? e->known : "");
 		}

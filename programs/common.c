@@ -397,7 +397,7 @@ static const struct verb_opts verb_table[] = {
 	{"dump", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output fields merge idle no-header stats write time ",
 	 "csv json text"},
 	{"stats", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output merge idle write time ", "text json"},
-	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts time fail-on monitored "
+	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts without time fail-on monitored "
 		   "service hot-ports buckets tz top services-file known-scanners scan-window "
 		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
 	{"scans", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config time monitored "
@@ -509,6 +509,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			   strcmp(name, "html") == 0 || strcmp(name, "html-max-cells") == 0 ||
 			   strcmp(name, "fail-on") == 0 || strcmp(name, "since") == 0 ||
 			   strcmp(name, "iodef") == 0 || strcmp(name, "time") == 0 ||
+			   strcmp(name, "without") == 0 ||
 			   is_site_key(name);
 		if (need_val && !val) {
 			if (k + 1 >= argc) {
@@ -619,6 +620,12 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			}
 		} else if (strcmp(name, "no-alerts") == 0) {
 			o->no_alerts = 1;
+		} else if (strcmp(name, "without") == 0) {
+			if ((o->without = vg_without_parse(val)) < 0) {
+				warnx_("%s: --without takes port-scans, sweeps or all, not '%s'",
+				       o->verb, val);
+				return -1;
+			}
 		} else if (strcmp(name, "since") == 0) {
 			o->since = val;
 		} else if (strcmp(name, "iodef") == 0) {

@@ -56,6 +56,7 @@ struct opts {
 	size_t html_max_cells;   /* --html-max-cells, 0 = default */
 	int fail_on;             /* --fail-on: VG_SEV_*, 0 = none */
 	int no_alerts;           /* report --no-alerts */
+	int without;             /* report --without: VG_WITHOUT_*, 0 = the default */
 	const char *since;       /* --since */
 	const char *iodef_file;  /* --iodef */
 	const char *time_spec;   /* -t RANGE as given, or NULL */

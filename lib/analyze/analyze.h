@@ -87,6 +87,7 @@ struct vg_site {
 	char *known_file;      /* known scanners, besides data/known-scanners.tsv */
 	double scan_window_s;
 	unsigned scan_vertical, scan_horizontal; /* horizontal 0 = from the site */
+	unsigned scan_sweep_ports;  /* a sweep probes at most this many ports */
 	double scan_gap_s;
 	unsigned scan_sources;
 	double ak[VGI_AK__N];  /* alert parameters, enum vgi_alert_key */
@@ -207,6 +208,9 @@ struct vgi_results {
 	size_t n_buckets;
 	struct vgi_bucket buckets_ns[VGI_MAX_BUCKETS + 1]; /* outside scans */
 	uint64_t conns_ns, icmp_conns_ns, noicmp_conns_ns, scan_conns;
+	/* the three parts: port scans, sweeps, the rest (VGI_PART_*) */
+	uint64_t part_conns[3];
+	uint32_t part_sources[3], part_events[3];
 	uint32_t sources_ns, icmp_sources_ns, noicmp_sources_ns;
 	int scans_known;                   /* scan detection ran */
 	struct vgi_histbin hist[40];
@@ -225,6 +229,7 @@ struct vgi_srcinfo {
 	uint32_t days;               /* days active (filled by finish) */
 	uint32_t days_ns;            /* days active outside scans */
 	uint64_t conns, conns_ns;
+	uint64_t ps_conns, sw_conns;  /* in port scans, in sweeps */
 	int32_t first_day, last_day;
 	int32_t first_day_ns;
 	int32_t hist_first, hist_first_ns; /* first days before the period (a store) */
@@ -239,6 +244,7 @@ struct vgi_scan {
 	uint32_t conns;              /* unsolicited connections (filled by finish) */
 	float score;
 	uint8_t family, detectors, protos;
+	uint8_t kind;                /* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP */
 	uint8_t known;               /* index + 1 into vg_study.known_names, 0 none */
 	uint8_t conns_set;           /* conns given with the event */
 	char ports_inl[20];          /* the port list (vg_scan_ports_format) ... */
@@ -257,6 +263,8 @@ struct vg_study {
 	struct vgi_rollup *acc;    /* connections counted, not yet in the maps */
 	struct vgi_portdb *ports;
 	int finished;
+	int without;               /* VG_WITHOUT_*: what "without scans" leaves out */
+	struct vgi_hold *hold;     /* vg_study_add_tagged: connections of scan events */
 	struct vgi_worker *worker; /* vg_study_set_async: the adds run there */
 	int worker_rc;
 	char errmsg[VGI_ERRMSG_LEN];
@@ -307,6 +315,8 @@ struct vg_study {
 
 int32_t vgi_study_day(const struct vg_site *s, int64_t us);
 /* Folds day-rollup rows into the study (rollup.h). */
+/* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP, by the site's scan-sweep-ports. */
+int vgi_scan_kind(const struct vg_site *site, const struct vg_scan_event *e);
 int vgi_study_add_rollup(struct vg_study *st, const struct vgi_rollup *r);
 /* A source's first days before the period (from a store's history):
  * call after the period's rows are added. */

@@ -14,13 +14,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "analyze/hold.h"
 #include "analyze/rollup.h"
 #include "core/buf.h"
 #include "core/worker.h"
 #include "flow/merge.h"
 #include "store/store.h"
 
-#define TAIL_MAGIC 0x314c4154U  /* "TAL1" */
+#define TAIL_MAGIC 0x324c4154U  /* "TAL2": with the held connections of open events */
 #define FLUSH_ROWS ((size_t)1 << 20)
 #define FLUSH_ROWS_STORE ((size_t)1 << 18) /* the store sink: rows written more often */
 
@@ -48,6 +49,7 @@ struct vg_pipeline {
 	struct vgi_rollup acc;
 	struct vgi_worker *counter; /* threads: connections are counted into rows here */
 	vgi_u64map ev_conns;      /* scan event id -> unsolicited connections so far */
+	struct vgi_hold hold;     /* ... and those connections, until the event ends */
 	int32_t clock_day;        /* latest day a connection was counted in */
 	int alerts_only;          /* vg_pipeline_load: rows for the alerts' baselines */
 	uint64_t records;         /* vg_pipeline_load: from the store's inputs */
@@ -227,8 +229,8 @@ static int flush_rows(vg_pipeline *p, int to_store)
 }
 
 /* One connection into the rows, with the clock: a connection of a later
- * day closes the days before it. */
-static void count_conn(vg_pipeline *p, const vg_flow *f, uint32_t id)
+ * day closes the days before it. kind: of its scan event (0: none). */
+static void count_conn(vg_pipeline *p, const vg_flow *f, uint32_t kind)
 {
 	int32_t day = vgi_study_day(p->site, f->stime_us);
 	size_t most = p->o.store ? FLUSH_ROWS_STORE : FLUSH_ROWS;
@@ -239,10 +241,11 @@ static void count_conn(vg_pipeline *p, const vg_flow *f, uint32_t id)
 	} else if (vgi_rollup_rows(&p->acc) >= most) {
 		flush_rows(p, 1);
 	}
-	if (vgi_rollup_add_conn(&p->acc, p->site, f, id, NULL) != VG_OK)
+	if (vgi_rollup_add_conn(&p->acc, p->site, f, (int)kind, NULL) != VG_OK)
 		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
 }
 
+/* ids: the kinds of the connections' scan events (count_kind) */
 static int count_batch(void *user, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
 	vg_pipeline *p = user;
@@ -252,19 +255,42 @@ static int count_batch(void *user, const vg_flow *flows, const uint32_t *ids, si
 	return VG_OK;
 }
 
+/* n connections of one kind into the rows (in the counter thread, if any) */
+static void count_kind(vg_pipeline *p, const vg_flow *f, size_t n, uint32_t kind)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (p->counter)
+			vgi_worker_add(p->counter, &f[i], &kind, 1);
+		else
+			count_conn(p, &f[i], kind);
+	}
+}
+
+/* The held connections of event id into the rows. */
+static void release_held(vg_pipeline *p, uint32_t id, int kind)
+{
+	size_t n;
+	vg_flow *f = vgi_hold_take(&p->hold, id, &n);
+	count_kind(p, f, n, (uint32_t)kind);
+	free(f);
+}
+
 static int on_tagged(void *user, const vg_flow *f, uint32_t id)
 {
 	vg_pipeline *p = user;
 	if (f->kind != VG_REC_FLOW)
 		return 0;
 	/* counted here, in the order the detector hands them on, so that an
-	 * event knows its connections when it ends */
-	if (id && vg_site_classify(p->site, f) == VG_CLASS_UNSOLICITED)
+	 * event knows its connections when it ends; held until then, when its
+	 * kind (port scan or sweep) is known */
+	if (id && vg_site_classify(p->site, f) == VG_CLASS_UNSOLICITED) {
 		vgi_u64map_add(&p->ev_conns, id, 1);
-	if (p->counter)
-		vgi_worker_add(p->counter, f, &id, 1);
-	else
-		count_conn(p, f, id);
+		if (vgi_hold_add(&p->hold, id, f) != VG_OK)
+			set_err(p, VG_ENOMEM, "out of memory holding the connections of scan events");
+	} else {
+		count_kind(p, f, 1, 0);
+	}
 	if (p->o.on_flow && p->o.on_flow(p->o.user, f, id) != 0)
 		set_err(p, VG_EINVAL, "stopped by the caller");
 	return p->rc != VG_OK;
@@ -291,6 +317,7 @@ static int on_event(void *user, const vg_scan_event *e)
 	vg_pipeline *p = user;
 	uint64_t conns = vgi_u64map_get(&p->ev_conns, e->id);
 	vgi_u64map_put(&p->ev_conns, e->id, 0); /* ended: not part of the tail */
+	release_held(p, e->id, vgi_scan_kind(p->site, e));
 	return event_to_sinks(p, e, conns, 1) != VG_OK;
 }
 
@@ -319,6 +346,7 @@ static int save_tail(vg_pipeline *p, struct vgi_buf *b)
 			vgi_buf_u64(b, key);
 			vgi_buf_u64(b, val);
 		}
+	vgi_hold_save(&p->hold, b);
 	vgi_buf_u64(b, (uint64_t)(int64_t)p->clock_day);
 	if (vgi_merger_save(p->m, b) != VG_OK || vgi_scans_save(p->sc, b) != VG_OK || b->bad)
 		return VG_ENOMEM;
@@ -341,8 +369,10 @@ int vgi_pipeline_load_tail(vg_pipeline *p, const void *blob, size_t len)
 		uint64_t id = vgi_cur_h64(&c), v = vgi_cur_h64(&c);
 		vgi_u64map_put(&p->ev_conns, id, (uint32_t)VGI_MIN(v, UINT32_MAX));
 	}
+	rc = c.bad ? VG_EFORMAT : vgi_hold_load(&p->hold, &c);
 	p->clock_day = (int32_t)(int64_t)vgi_cur_h64(&c);
-	rc = c.bad ? VG_EFORMAT : vgi_merger_load(p->m, &c);
+	if (rc == VG_OK)
+		rc = c.bad ? VG_EFORMAT : vgi_merger_load(p->m, &c);
 	if (rc == VG_OK)
 		rc = vgi_scans_load(p->sc, &c);
 	if (rc == VG_OK && vgi_cur_left(&c))
@@ -384,7 +414,8 @@ int vg_pipeline_create(vg_pipeline **pp, const vg_site *site, const vg_pipeline_
 	p->clock_day = INT32_MIN;
 	if (p->o.study)
 		p->o.study->scans_known = 1; /* every connection passes the scan detector */
-	if (vgi_rollup_init(&p->acc) != VG_OK || vgi_u64map_init(&p->ev_conns, 0) != VG_OK)
+	if (vgi_rollup_init(&p->acc) != VG_OK || vgi_u64map_init(&p->ev_conns, 0) != VG_OK ||
+	    vgi_hold_init(&p->hold) != VG_OK)
 		return set_err(p, VG_ENOMEM, "out of memory");
 	memset(&mo, 0, sizeof mo);
 	mo.idle_us = (int64_t)(vg_site_idle(site) * 1e6);
@@ -445,6 +476,10 @@ int vg_pipeline_finish(vg_pipeline *p)
 	vg_merger_flush(p->m);
 	if (vg_scans_flush(p->sc) != 0)
 		set_err(p, VG_ENOMEM, "out of memory in the scan detector");
+	/* every event has ended; what is left had no event (the detector ran
+	 * out of memory): counted as port scans, not lost */
+	while (p->hold.n_ev)
+		release_held(p, p->hold.ev[0].id, VG_SCAN_PORTSCAN);
 	if (p->counter) {
 		vgi_worker_stop(p->counter);
 		p->counter = NULL;
@@ -477,7 +512,9 @@ static void load_history(void *user, const vg_addr *a, uint8_t fam, int32_t firs
 static int load_event(void *user, const vg_scan_event *e, uint64_t conns)
 {
 	vg_pipeline *p = user;
-	return event_to_sinks(p, e, conns, 0) != VG_OK;
+	vg_scan_event ev = *e;
+	ev.kind = (uint8_t)vgi_scan_kind(p->site, &ev); /* not stored: the site says it */
+	return event_to_sinks(p, &ev, conns, 0) != VG_OK;
 }
 
 int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
@@ -508,7 +545,7 @@ int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
 		rc = VG_ENOMEM;
 	if (rc != VG_OK)
 		return p->rc != VG_OK ? p->rc : set_err(p, rc, vg_store_errmsg(s));
-	if (p->o.study && (rc = vgi_store_get_history(s, day0, load_history, p)) != VG_OK)
+	if (p->o.study && (rc = vgi_store_get_history(s, day0, p->o.study->without, load_history, p)) != VG_OK)
 		return set_err(p, rc, vg_store_errmsg(s));
 	rc = vgi_store_get_events(s, vg_site_day_start(p->site, day0),
 				  vg_site_day_start(p->site, day1 + 1), load_event, p);
@@ -551,6 +588,7 @@ void vg_pipeline_free(vg_pipeline *p)
 	vg_merger_free(p->m);
 	vgi_rollup_free(&p->acc);
 	vgi_u64map_free(&p->ev_conns);
+	vgi_hold_free(&p->hold);
 	free(p);
 }
 

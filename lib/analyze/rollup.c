@@ -16,15 +16,15 @@ const struct vgi_tabledecl vgi_tables[VGI_T__N] = {
 		       {{"unsolicited", VGI_SUM}, {"service", VGI_SUM}, {"outbound", VGI_SUM},
 			{"internal", VGI_SUM}, {"other", VGI_SUM}, {"first_us", VGI_MIN},
 			{"last_us", VGI_MAX}, {"unsol_last_us", VGI_MAX}}},
-	[VGI_T_SRC_DAY] = {"src_day", "per day and source: unsolicited connections, of them in scan events",
-			   2, 2,
+	[VGI_T_SRC_DAY] = {"src_day", "per day and source: unsolicited connections, of them in scan events, of those in sweeps",
+			   2, 3,
 			   {{"day", VGI_COL_DAY}, {"src", VGI_COL_ADDR}},
-			   {{"conns", VGI_SUM}, {"scan_conns", VGI_SUM}}},
+			   {{"conns", VGI_SUM}, {"scan_conns", VGI_SUM}, {"sweep_conns", VGI_SUM}}},
 	[VGI_T_SRC_PORT] = {"src_port", "per day, source, protocol and port (ICMP: type*256+code)",
-			    4, 2,
+			    4, 3,
 			    {{"day", VGI_COL_DAY}, {"src", VGI_COL_ADDR}, {"proto", VGI_COL_PROTO},
 			     {"port", VGI_COL_PORT}},
-			    {{"conns", VGI_SUM}, {"scan_conns", VGI_SUM}}},
+			    {{"conns", VGI_SUM}, {"scan_conns", VGI_SUM}, {"sweep_conns", VGI_SUM}}},
 	[VGI_T_HOST_SRC] = {"host_src", "per day, monitored host, source and protocol",
 			    4, 1,
 			    {{"day", VGI_COL_DAY}, {"host", VGI_COL_ADDR}, {"src", VGI_COL_ADDR},
@@ -330,7 +330,7 @@ static int has_ports(uint8_t p)
 }
 
 int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow *f,
-			uint32_t scan_id, int *cls_out)
+			int scan_kind, int *cls_out)
 {
 	/* the tables a connection counts in, their keys and hashes: the slots
 	 * are fetched together, so that their cache misses overlap */
@@ -339,7 +339,7 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 	uint64_t keys[5][8], h[5];
 	struct vgi_key k;
 	int64_t dv[8];
-	int cls, scan = scan_id != 0, rc = VG_OK, i, n;
+	int cls, scan = scan_kind != 0, sweep = scan_kind == VG_SCAN_SWEEP, rc = VG_OK, i, n;
 
 	if (cls_out)
 		*cls_out = -1;
@@ -396,8 +396,10 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 			continue;
 		}
 		to[0]++;
-		if (t->d->n_val > 1)
+		if (t->d->n_val > 1) {
 			to[1] += scan;
+			to[2] += sweep;
+		}
 	}
 	return rc;
 }

@@ -106,9 +106,11 @@ size_t vgi_rollup_rows(const struct vgi_rollup *r);
 /* Memory held, bytes. */
 size_t vgi_rollup_bytes(const struct vgi_rollup *r);
 
-/* Counts one connection (any class) with its scan event id (0: none). */
+/* Counts one connection (any class) with the kind of its scan event:
+ * 0 none, VG_SCAN_PORTSCAN or VG_SCAN_SWEEP. src_day and src_port count
+ * conns, scan_conns (in any scan event) and sweep_conns (in sweeps). */
 int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow *f,
-			uint32_t scan_id, int *cls_out);
+			int scan_kind, int *cls_out);
 
 /* Combines vals into key's row of table t (created if new). */
 int vgi_rollup_combine(struct vgi_rollup *r, int t, const struct vgi_key *k,

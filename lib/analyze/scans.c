@@ -377,6 +377,18 @@ const char *vg_scan_type(const vg_scan_event *e)
 	return "trw";
 }
 
+const char *vg_scan_kind_name(int kind)
+{
+	return kind == VG_SCAN_SWEEP ? "sweep" : "port-scan";
+}
+
+int vgi_scan_kind(const vg_site *site, const vg_scan_event *e)
+{
+	if (e->detectors & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK))
+		return VG_SCAN_PORTSCAN;
+	return e->n_ports <= site->scan_sweep_ports ? VG_SCAN_SWEEP : VG_SCAN_PORTSCAN;
+}
+
 /* ------------------------------------------------------------ TRW */
 
 static double trw_get(const vg_scans *sc, uint64_t h)
@@ -545,6 +557,7 @@ static int emit_event(vg_scans *sc, struct src *s)
 		e.ports = ports;
 		e.n_ports = (uint32_t)k;
 	}
+	e.kind = (uint8_t)vgi_scan_kind(sc->site, &e);
 	sc->st.n_events++;
 	if (sc->on_event && (rc = sc->on_event(sc->user, &e)) != 0)
 		sc->failed = rc;

@@ -62,6 +62,7 @@ static int set_defaults(vg_site *s)
 	s->scan_window_s = 300;
 	s->scan_vertical = 15;
 	s->scan_horizontal = 0;
+	s->scan_sweep_ports = 2;
 	s->scan_gap_s = 3600;
 	s->scan_sources = 1000000;
 	s->max_age_s = 2 * 86400;
@@ -594,6 +595,15 @@ bad_secs:
 		snprintf(err, errlen, "'%.*s' is not a number of seconds > 0", (int)vlen, value);
 		return VG_EINVAL;
 	}
+	if (strcmp(key, "scan-sweep-ports") == 0) {
+		if (parse_uint(value, vlen, 65536, &u)) {
+			snprintf(err, errlen, "'%.*s' is not a number from 0 to 65536", (int)vlen,
+				 value);
+			return VG_EINVAL;
+		}
+		s->scan_sweep_ports = u;
+		return VG_OK;
+	}
 	if (strcmp(key, "scan-vertical") == 0 || strcmp(key, "scan-horizontal") == 0 ||
 	    strcmp(key, "scan-sources") == 0) {
 		if (parse_uint(value, vlen, 100000000, &u) || u == 0) {
@@ -711,7 +721,8 @@ bad_param:
 	}
 	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
 		 "buckets, tz, top, idle, services-file, known-scanners, scan-window, "
-		 "scan-vertical, scan-horizontal, scan-gap, scan-sources, scan-alerts, store, max-age, and the "
+		 "scan-vertical, scan-horizontal, scan-sweep-ports, scan-gap, scan-sources, scan-alerts, "
+		 "store, max-age, and the "
 		 "alert parameters of docs/alerts.md)");
 	return VG_EINVAL;
 }
@@ -721,7 +732,7 @@ int vg_site_is_key(const char *key)
 	static const char *const keys[] = {
 		"monitored", "service", "hot-ports", "buckets", "tz", "top", "idle",
 		"services-file", "known-scanners", "scan-window", "scan-vertical",
-		"scan-horizontal", "scan-gap", "scan-sources", "scan-alerts", "csirt", "csirt-email",
+		"scan-horizontal", "scan-sweep-ports", "scan-gap", "scan-sources", "scan-alerts", "csirt", "csirt-email",
 		"store", "max-age"};
 	size_t i;
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -922,9 +933,9 @@ size_t vgi_site_describe(const vg_site *s, char *out, size_t cap)
 			first = 0;
 		}
 	PUT("\ntz = %s\nidle = %g\nscan-window = %g\nscan-vertical = %u\nscan-horizontal = %u\n"
-	    "scan-gap = %g\nscan-sources = %u\n",
+	    "scan-sweep-ports = %u\nscan-gap = %g\nscan-sources = %u\n",
 	    s->tz_name, s->idle_s, s->scan_window_s, s->scan_vertical, vgi_site_horizontal(s),
-	    s->scan_gap_s, s->scan_sources);
+	    s->scan_sweep_ports, s->scan_gap_s, s->scan_sources);
 #undef PUT
 	return n;
 }

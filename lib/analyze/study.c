@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "analyze/analyze.h"
+#include "analyze/hold.h"
 #include "analyze/rollup.h"
 #include "core/worker.h"
 
@@ -62,6 +63,7 @@ int vg_study_create(vg_study **stp, const vg_site *site, char *err, size_t errle
 		return VG_ENOMEM;
 	}
 	st->site = site;
+	st->without = VG_WITHOUT_PORTSCANS;
 	st->seed = vgi_random_seed();
 	st->first_us = INT64_MAX;
 	st->last_us = INT64_MIN;
@@ -131,6 +133,10 @@ void vg_study_free(vg_study *st)
 	vgi_u64map_free(&st->pdaysrc);
 	vgi_u64map_free(&st->hotdaysrc);
 	vgi_u64map_free(&st->icmpsrc);
+	if (st->hold) {
+		vgi_hold_free(st->hold);
+		free(st->hold);
+	}
 	vgi_u64map_free(&st->srcday_ns);
 	vgi_u64map_free(&st->matrix_scan);
 	vgi_u64map_free(&st->hotdaysrc_ns);
@@ -338,12 +344,37 @@ void vgi_scan_event(const vg_study *st, const struct vgi_scan *s, vg_scan_event 
 	e->targets = s->targets;
 	e->n_ports = s->n_ports;
 	e->score = s->score;
+	e->kind = s->kind;
 	e->known = s->known ? st->known_names[s->known - 1] : NULL;
 }
 
 static uint32_t sat32(uint64_t v)
 {
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+int vg_study_set_without(vg_study *st, int what)
+{
+	if (what < VG_WITHOUT_PORTSCANS || what > VG_WITHOUT_ALL || st->n_src)
+		return VG_EINVAL;
+	st->without = what;
+	return VG_OK;
+}
+
+const char *vg_without_name(int what)
+{
+	return what == VG_WITHOUT_SWEEPS ? "sweeps" : what == VG_WITHOUT_ALL ? "all" : "port-scans";
+}
+
+int vg_without_parse(const char *s)
+{
+	if (strcmp(s, "port-scans") == 0)
+		return VG_WITHOUT_PORTSCANS;
+	if (strcmp(s, "sweeps") == 0)
+		return VG_WITHOUT_SWEEPS;
+	if (strcmp(s, "all") == 0)
+		return VG_WITHOUT_ALL;
+	return -1;
 }
 
 int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e)
@@ -381,6 +412,7 @@ int vgi_study_add_scan_conns(vg_study *st, const struct vg_scan_event *e, uint64
 	sc->targets = e->targets;
 	sc->n_ports = e->n_ports;
 	sc->score = (float)e->score;
+	sc->kind = (uint8_t)vgi_scan_kind(st->site, e);
 	if (conns != UINT64_MAX) {
 		sc->conns = sat32(conns);
 		sc->conns_set = 1;
@@ -444,9 +476,20 @@ static int add_tagged_sync(void *user, const vg_flow *flows, const uint32_t *ids
 	}
 	for (k = 0; k < n; k++) {
 		uint32_t id = ids ? ids[k] : 0;
-		int cls;
-		if (vgi_rollup_add_conn(st->acc, st->site, &flows[k], id, &cls) != VG_OK)
+		int cls = flows[k].kind == VG_REC_FLOW ? vg_site_classify(st->site, &flows[k]) : -1;
+		if (id && cls == VG_CLASS_UNSOLICITED) {
+			/* counted when the study finishes, with the kind of its
+			 * event (vg_study_add_scan) */
+			if (!st->hold && (st->hold = malloc(sizeof *st->hold)) &&
+			    vgi_hold_init(st->hold) != VG_OK) {
+				free(st->hold);
+				st->hold = NULL;
+			}
+			if (!st->hold || vgi_hold_add(st->hold, id, &flows[k]) != VG_OK)
+				rc = VG_ENOMEM;
+		} else if (vgi_rollup_add_conn(st->acc, st->site, &flows[k], 0, NULL) != VG_OK) {
 			rc = VG_ENOMEM;
+		}
 		if (id && cls == VG_CLASS_UNSOLICITED) {
 			if (id >= st->cap_by_id) {
 				size_t cap = st->cap_by_id ? st->cap_by_id : 1024;
@@ -487,6 +530,45 @@ static int64_t src_index_of(vg_study *st, const vg_addr *a, uint8_t fam)
 	return src_index(st, &f);
 }
 
+/* The connections of a src_day or src_port row (conns, scan_conns,
+ * sweep_conns) that the figures "without scans" leave out. */
+static uint64_t left_out(const vg_study *st, const int64_t *v)
+{
+	uint64_t n = 0;
+	if (st->without & VG_WITHOUT_PORTSCANS)
+		n += (uint64_t)(v[1] - v[2]);
+	if (st->without & VG_WITHOUT_SWEEPS)
+		n += (uint64_t)v[2];
+	return n;
+}
+
+/* The connections held for their events (vg_study_add_tagged) into the
+ * rows, each with its event's kind; an event never given counts as a port
+ * scan. */
+static int release_held(vg_study *st)
+{
+	size_t i, j, n;
+	int rc = VG_OK;
+	for (i = 0; i < st->n_scans; i++) {
+		vg_flow *f = vgi_hold_take(st->hold, st->scans[i].id, &n);
+		for (j = 0; j < n; j++)
+			if (vgi_rollup_add_conn(st->acc, st->site, &f[j], st->scans[i].kind, NULL))
+				rc = VG_ENOMEM;
+		free(f);
+	}
+	while (st->hold->n_ev) {
+		vg_flow *f = vgi_hold_take(st->hold, st->hold->ev[0].id, &n);
+		for (j = 0; j < n; j++)
+			if (vgi_rollup_add_conn(st->acc, st->site, &f[j], VG_SCAN_PORTSCAN, NULL))
+				rc = VG_ENOMEM;
+		free(f);
+	}
+	vgi_hold_free(st->hold);
+	free(st->hold);
+	st->hold = NULL;
+	return rc;
+}
+
 /* Folds rows into the study's maps. Every figure is derived from these
  * maps by vg_study_finish, whether the rows were counted from connections
  * just now or read back from a store. */
@@ -521,9 +603,11 @@ int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
 		sp = &st->src[si];
 		dk = DAYK(k.day);
 		conns = (uint64_t)v[0];
-		scan = (uint64_t)v[1];
+		scan = left_out(st, v);
 		sp->conns += conns;
 		sp->conns_ns += conns - scan;
+		sp->ps_conns += (uint64_t)(v[1] - v[2]);
+		sp->sw_conns += (uint64_t)v[2];
 		if (k.day < sp->first_day)
 			sp->first_day = k.day;
 		if (k.day > sp->last_day)
@@ -535,7 +619,7 @@ int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
 			vgi_u64map_add(&st->srcday_ns, (uint64_t)si << 20 | dk,
 				       sat_u32((int64_t)(conns - scan)));
 		}
-		if (scan)
+		if (v[1])
 			vgi_u64map_add(&st->dayscan, dk, sat_u32(v[1]));
 	}
 	t = &r->t[VGI_T_SRC_PORT];
@@ -576,14 +660,14 @@ int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
 			src = (uint64_t)si;
 			dk = DAYK(kp->day);
 			conns = (uint64_t)v[0];
-			scan = (uint64_t)v[1];
+			scan = left_out(st, v);
 			f.proto = kp->proto;
 			pg = (unsigned)pgroup(&f);
 			is_icmp = pg == VGI_PG_ICMP;
 			pp = (uint64_t)kp->proto << 16 | kp->port;
 			vgi_u64map_add(&st->matrix, src << 24 | pp, sat_u32(v[0]));
 			if (scan)
-				vgi_u64map_add(&st->matrix_scan, src << 24 | pp, sat_u32(v[1]));
+				vgi_u64map_add(&st->matrix_scan, src << 24 | pp, sat_u32((int64_t)scan));
 			vgi_u64map_add(&st->pdaysrc, (uint64_t)pg << 52 | dk << 32 | src, sat_u32(v[0]));
 			f.dport = kp->port;
 			hot = is_icmp ? -1 : hot_index(st->site, &f);
@@ -771,6 +855,13 @@ static int finish_no_scans(vg_study *st)
 	for (i = 0; i < st->n_src; i++) {
 		const struct vgi_srcinfo *s = &st->src[i];
 		int32_t d = s->first_day_ns - r->first_day;
+		uint64_t rest = s->conns - s->ps_conns - s->sw_conns;
+		r->part_conns[0] += s->ps_conns;
+		r->part_conns[1] += s->sw_conns;
+		r->part_conns[2] += rest;
+		r->part_sources[0] += s->ps_conns != 0;
+		r->part_sources[1] += s->sw_conns != 0;
+		r->part_sources[2] += rest != 0;
 		if (!s->conns_ns)
 			continue;
 		if (d >= 0 && (size_t)d < r->n_days)
@@ -785,6 +876,8 @@ static int finish_no_scans(vg_study *st)
 			r->noicmp_conns_ns += s->conns_ns;
 		}
 	}
+	for (i = 0; i < st->n_scans; i++)
+		r->part_events[st->scans[i].kind == VG_SCAN_SWEEP]++;
 	for (i = 0; i < st->n_scans; i++)
 		if (!st->scans[i].conns_set)
 			st->scans[i].conns = st->scans[i].id < st->cap_by_id
@@ -887,6 +980,8 @@ int vg_study_finish(vg_study *st)
 
 	if (st->finished)
 		return VG_OK;
+	if (st->hold && release_held(st) != VG_OK)
+		return VG_ENOMEM;
 	if (st->acc) {
 		int arc = vgi_study_add_rollup(st, st->acc);
 		vgi_rollup_free(st->acc);

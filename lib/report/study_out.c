@@ -32,6 +32,13 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0.0;
 }
 
+/* What "without" leaves out, in words: "port scans", "sweeps", "scans" */
+static const char *without_text(int without)
+{
+	return without == VG_WITHOUT_SWEEPS ? "sweeps" : without == VG_WITHOUT_ALL ? "scans"
+										   : "port scans";
+}
+
 static const char *grp(char *buf, size_t len, uint64_t v)
 {
 	char tmp[32];
@@ -266,9 +273,20 @@ static void write_text(vg_study *st, FILE *fp)
 			fprintf(fp, "; the largest single scan, #%u from %s, made %s (%.2f %% of all)",
 				big->id, ab, grp(b, sizeof b, big->conns), pct(big->conns, r->conns));
 		}
-		fprintf(fp, ".\nWithout scans, %s connections came from %s sources (%.2f per source):\n",
-			grp(a, sizeof a, r->conns_ns), grp(b, sizeof b, r->sources_ns),
-			ratio(r->conns_ns, r->sources_ns));
+		fputs(".\n", fp);
+		for (i = 0; i < 3; i++) {
+			static const char *const part[] = {"port scans", "sweeps", "the rest"};
+			char ev[32];
+			fprintf(fp, "  %-10s %s connections (%.2f %%) from %s sources", part[i],
+				grp(a, sizeof a, r->part_conns[i]), pct(r->part_conns[i], r->conns),
+				grp(b, sizeof b, r->part_sources[i]));
+			if (i < 2)
+				fprintf(fp, " in %s events", grp(ev, sizeof ev, r->part_events[i]));
+			fputc('\n', fp);
+		}
+		fprintf(fp, "Without %s, %s connections came from %s sources (%.2f per source):\n",
+			without_text(st->without), grp(a, sizeof a, r->conns_ns),
+			grp(b, sizeof b, r->sources_ns), ratio(r->conns_ns, r->sources_ns));
 		fprintf(fp, "  %s (%.2f %%) from %s sources that sent no ICMP: %.2f per source\n",
 			grp(a, sizeof a, r->noicmp_conns_ns), pct(r->noicmp_conns_ns, r->conns_ns),
 			grp(b, sizeof b, r->noicmp_sources_ns),
@@ -366,7 +384,7 @@ static void write_text(vg_study *st, FILE *fp)
 	}
 
 	if (r->scans_known) {
-		fprintf(fp, "\nactivity without scans\n");
+		fprintf(fp, "\nactivity without %s\n", without_text(st->without));
 		for (i = 0; i < r->n_buckets; i++) {
 			const struct vgi_bucket *bk = &r->buckets_ns[i];
 			char lab[32];
@@ -387,8 +405,9 @@ static void write_text(vg_study *st, FILE *fp)
 			for (i = 0; i < st->n_scans; i++)
 				order[i] = &st->scans[i];
 			qsort(order, st->n_scans, sizeof *order, cmp_scan_conns);
-			fprintf(fp, "\n%5s %-39s %-10s %-9s %-11s %7s %6s %8s  %s\n", "scan", "scanner",
-				"type", "protos", "first day", "targets", "ports", "conns", "ports");
+			fprintf(fp, "\n%5s %-39s %-10s %-9s %-9s %-11s %7s %6s %8s  %s\n", "scan",
+				"scanner", "type", "kind", "protos", "first day", "targets", "ports",
+				"conns", "ports");
 			for (i = 0; i < st->n_scans && i < top; i++) {
 				vg_scan_event ev, *e = &ev;
 				vgi_scan_event(st, order[i], &ev);
@@ -397,8 +416,9 @@ static void write_text(vg_study *st, FILE *fp)
 				snprintf(ports, sizeof ports, "%s", vgi_scan_ports(order[i]));
 				if (strlen(ports) > 60)
 					strcpy(ports + 57, "...");
-				fprintf(fp, "%5u %-39s %-10s %-9s %-11s %7u %6u %8llu  %s%s%s\n", e->id, ab,
-					vg_scan_type(e), vg_scan_protos_str(e->protos, pr), d1, e->targets,
+				fprintf(fp, "%5u %-39s %-10s %-9s %-9s %-11s %7u %6u %8llu  %s%s%s\n", e->id, ab,
+					vg_scan_type(e), vg_scan_kind_name(e->kind),
+					vg_scan_protos_str(e->protos, pr), d1, e->targets,
 					e->n_ports, (unsigned long long)order[i]->conns, ports,
 					e->known ? "  known: " : "", e->known ? e->known : "");
 				(void)de;
@@ -511,9 +531,11 @@ static void json_scans(FILE *fp, const vg_study *st, const uint8_t *keep)
 		tf.stime_us = e->last_us;
 		vg_field_format(VG_F_STIME, &tf, VG_STYLE_JSON, t2);
 		snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
-		fprintf(fp, "%s{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"protos\":\"%s\","
-			"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":",
-			k++ ? "," : "", e->id, ab, vg_scan_type(e), vg_scan_protos_str(e->protos, pr), t1, t2,
+		fprintf(fp, "%s{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\","
+			"\"protos\":\"%s\",\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,"
+			"\"port_list\":",
+			k++ ? "," : "", e->id, ab, vg_scan_type(e), vg_scan_kind_name(e->kind),
+			vg_scan_protos_str(e->protos, pr), t1, t2,
 			e->targets, e->n_ports);
 		json_str(fp, ports, strlen(ports));
 		fprintf(fp, ",\"flows\":%llu,\"connections\":%llu,\"answered\":%llu,"
@@ -582,10 +604,21 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		} else {
 			fputs("null}", fp);
 		}
-		fprintf(fp, ",\"overview_no_scans\":{\"connections\":%llu,\"sources\":%u,"
+		fputs(",\"scan_parts\":{", fp);
+		for (i = 0; i < 3; i++) {
+			static const char *const part[] = {"port_scans", "sweeps", "rest"};
+			fprintf(fp, "%s\"%s\":{", i ? "," : "", part[i]);
+			if (i < 2)
+				fprintf(fp, "\"events\":%u,", r->part_events[i]);
+			fprintf(fp, "\"connections\":%llu,\"sources\":%u,\"share_pct\":%.4f}",
+				(unsigned long long)r->part_conns[i], r->part_sources[i],
+				pct(r->part_conns[i], r->conns));
+		}
+		fprintf(fp, "},\"overview_no_scans\":{\"without\":\"%s\",\"connections\":%llu,"
+			"\"sources\":%u,"
 			"\"conn_per_source\":%.4f,\"icmp\":{\"sources\":%u,\"connections\":%llu},"
 			"\"no_icmp\":{\"sources\":%u,\"connections\":%llu}}",
-			(unsigned long long)r->conns_ns, r->sources_ns, ratio(r->conns_ns, r->sources_ns),
+			vg_without_name(st->without), (unsigned long long)r->conns_ns, r->sources_ns, ratio(r->conns_ns, r->sources_ns),
 			r->icmp_sources_ns, (unsigned long long)r->icmp_conns_ns, r->noicmp_sources_ns,
 			(unsigned long long)r->noicmp_conns_ns);
 	}
@@ -972,7 +1005,7 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 	CSV_END();
 
 	if (r->scans_known) {
-		CSV_BEGIN("scans.csv", "id,scanner,type,protos,first,last,targets,ports,port_list,"
+		CSV_BEGIN("scans.csv", "id,scanner,type,kind,protos,first,last,targets,ports,port_list,"
 			  "flows,connections,answered,unanswered,score,detectors,known_scanner");
 		for (i = 0; i < st->n_scans; i++) {
 			const struct vgi_scan *sc = &st->scans[i];
@@ -987,8 +1020,9 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t2);
 			addr_str(&e->scanner, e->family, ab);
 			snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
-			fprintf(fp, "%u,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s\n",
-				e->id, ab, vg_scan_type(e), vg_scan_protos_str(e->protos, pr), t1, t2,
+			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s\n",
+				e->id, ab, vg_scan_type(e), vg_scan_kind_name(e->kind),
+				vg_scan_protos_str(e->protos, pr), t1, t2,
 				e->targets, e->n_ports, ports, (unsigned long long)e->flows,
 				(unsigned long long)sc->conns, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score,

@@ -20,7 +20,8 @@
 #include "analyze/rollup.h"
 #include "store/store.h"
 
-#define SCHEMA_VERSION 1
+/* 2: src_day and src_port count sweep_conns (the connections of sweeps) */
+#define SCHEMA_VERSION 2
 #define APP_ID 0x76676c31 /* "vgl1": a vigil store, not some other SQLite file */
 #define BUSY_MS 30000     /* how long a second writer waits for the first */
 
@@ -133,7 +134,8 @@ static const char *const fixed_schema =
 	" summary TEXT NOT NULL, UNIQUE (detector, proto, port, source, scan_id, time_us));"
 	"CREATE TABLE tail (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL);"
 	"CREATE VIEW src_history AS SELECT src, min(day) AS first_day, max(day) AS last_day,"
-	" count(*) AS days_active, sum(conns) AS conns, sum(scan_conns) AS scan_conns"
+	" count(*) AS days_active, sum(conns) AS conns, sum(scan_conns) AS scan_conns,"
+	" sum(sweep_conns) AS sweep_conns"
 	" FROM src_day GROUP BY src;";
 
 static int create_schema(vg_store *s, const char *site_desc)
@@ -243,7 +245,8 @@ static int check_store(vg_store *s, const char *site_desc)
 		snprintf(s->errmsg, sizeof s->errmsg,
 			 "%s: store schema version %d; this vigil (%s) reads version %d only%s",
 			 s->path, ver, VG_VERSION, SCHEMA_VERSION,
-			 ver > SCHEMA_VERSION ? " (made by a newer vigil)" : " (no migration from it)");
+			 ver > SCHEMA_VERSION ? " (made by a newer vigil)"
+			 : " (it does not count the connections of sweeps apart: ingest its inputs into a new store)");
 		return VG_EUNSUP;
 	}
 	if (!(stored = meta_get(s, "site")))
@@ -761,17 +764,22 @@ int vgi_store_get_rows(vg_store *s, int32_t day0, int32_t day1, struct vgi_rollu
 	return VG_OK;
 }
 
-int vgi_store_get_history(vg_store *s, int32_t before_day,
+int vgi_store_get_history(vg_store *s, int32_t before_day, int without,
 			  void (*fn)(void *user, const vg_addr *a, uint8_t fam, int32_t first,
 				     int32_t first_ns),
 			  void *user)
 {
 	sqlite3_stmt *st;
+	char sql[256];
 	int rc;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT src, min(day), min(CASE WHEN conns > scan_conns THEN day END)"
-			       " FROM src_day WHERE day < ? GROUP BY src",
-			       -1, &st, NULL) != SQLITE_OK)
+	/* first_ns: the first day with connections outside what "without"
+	 * leaves out (VG_WITHOUT_*) */
+	snprintf(sql, sizeof sql,
+		 "SELECT src, min(day), min(CASE WHEN conns > %s THEN day END)"
+		 " FROM src_day WHERE day < ? GROUP BY src",
+		 without == VG_WITHOUT_SWEEPS ? "sweep_conns"
+		 : without == VG_WITHOUT_ALL ? "scan_conns" : "scan_conns - sweep_conns");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "query");
 	sqlite3_bind_int64(st, 1, before_day);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -26,7 +26,7 @@ int vgi_store_get_tail(vg_store *s, void **blob, size_t *len);
 int vgi_store_get_rows(vg_store *s, int32_t day0, int32_t day1, struct vgi_rollup *r,
 		       int (*flush)(void *user, struct vgi_rollup *r), void *user);
 /* Every source's first day (and first day outside scans) before a day. */
-int vgi_store_get_history(vg_store *s, int32_t before_day,
+int vgi_store_get_history(vg_store *s, int32_t before_day, int without,
 			  void (*fn)(void *user, const vg_addr *a, uint8_t fam, int32_t first,
 				     int32_t first_ns),
 			  void *user);

@@ -130,6 +130,9 @@ cp "$good" "$T/corrupt.db"
 size=$(stat -c %s "$good")
 dd if=/dev/urandom of="$T/corrupt.db" bs=1 seek=$((size / 3)) count=4096 conv=notrunc status=none
 refused "corrupt store" "corrupt.db: " "$VIGIL" report -q -c "$S" --store "$T/corrupt.db"
+cp "$good" "$T/v1.db"
+sqlite3 "$T/v1.db" "PRAGMA user_version = 1"
+refused "store of the first schema (no sweeps apart)" "ingest its inputs into a new store" "$VIGIL" report -q -c "$S" --store "$T/v1.db"
 cp "$good" "$T/v99.db"
 sqlite3 "$T/v99.db" "PRAGMA user_version = 99"
 refused "store of another schema version" "schema version 99" "$VIGIL" report -q -c "$S" --store "$T/v99.db"
