@@ -15,6 +15,8 @@
   var COLORS = ['#1f5fa8', '#e0812f', '#3a9a5b', '#9b59b6', '#c0392b', '#16a085', '#7f8c8d'];
   var PG = ['tcp', 'udp', 'icmp', 'other'];
   var hasScans = !!D.scans;
+  /* what the figures "without scans" leave out (vigil report --without) */
+  var WO = hasScans ? ({ 'port-scans': 'port scans', sweeps: 'sweeps', all: 'scans' })[D.overview_no_scans.without] : 'scans';
 
   function el(tag, attrs, html) {
     var e = document.createElement(tag);
@@ -108,8 +110,10 @@
     if (hasScans) {
       card('scan-events', num(D.scans_summary.events), 'scan events');
       card('scan-connections', num(D.scans_summary.scan_connections), 'connections of scans');
-      card('noscan-connections', num(D.overview_no_scans.connections), 'connections without scans');
-      card('noscan-sources', num(D.overview_no_scans.sources), 'sources without scans');
+      card('portscan-connections', num(D.scan_parts.port_scans.connections), 'connections of ' + num(D.scan_parts.port_scans.events) + ' port scans');
+      card('sweep-connections', num(D.scan_parts.sweeps.connections), 'connections of ' + num(D.scan_parts.sweeps.events) + ' sweeps');
+      card('noscan-connections', num(D.overview_no_scans.connections), 'connections without ' + WO);
+      card('noscan-sources', num(D.overview_no_scans.sources), 'sources without ' + WO);
     }
     ['service', 'outbound', 'internal', 'other'].forEach(function (k) { card('class-' + k, num(D.flows[k]), k + ' connections'); });
     s.appendChild(cards);
@@ -223,7 +227,7 @@
       tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 20, top: 40, bottom: 50 },
       xAxis: { type: 'category', data: days(), name: 'day' }, yAxis: { type: 'value', name: 'connections' },
       series: [
-        { name: 'scan connections', type: 'bar', stack: 's', data: D.daily.map(function (d) { return d.scan_connections; }), itemStyle: { color: '#c0392b' } },
+        { name: 'connections of ' + WO, type: 'bar', stack: 's', data: D.daily.map(function (d) { return d.connections - d.connections_no_scans; }), itemStyle: { color: '#c0392b' } },
         { name: 'other connections', type: 'bar', stack: 's', data: D.daily.map(function (d) { return d.connections_no_scans; }), itemStyle: { color: '#1f5fa8' } }
       ]
     });
@@ -269,7 +273,7 @@
 
   /* ------------------------------------------------------------ 5: new sources (slide 14) */
   (function () {
-    var s = section('newsrc', 'New sources per day', hasScans ? 'slide 14: sources seen for the first time, without scans, with the ports they used' : 'slide 14: sources seen for the first time');
+    var s = section('newsrc', 'New sources per day', hasScans ? 'slide 14: sources seen for the first time, without ' + WO + ', with the ports they used' : 'slide 14: sources seen for the first time');
     draw(chartDiv(s, 'newsrc'), 'newsrc', {
       tooltip: { trigger: 'axis', formatter: function (ps) {
         var d = D.daily[ps[0].dataIndex], t = d.day;
@@ -280,7 +284,7 @@
       } },
       legend: { top: 0 }, grid: { left: 60, right: 20, top: 40, bottom: 50 },
       xAxis: { type: 'category', data: days(), name: 'day' }, yAxis: { type: 'value', name: 'new sources' },
-      series: (hasScans ? [{ name: 'new sources without scans', type: 'bar', data: D.daily.map(function (d) { return d.new_sources_no_scans; }), itemStyle: { color: COLORS[2] } }] : [])
+      series: (hasScans ? [{ name: 'new sources without ' + WO, type: 'bar', data: D.daily.map(function (d) { return d.new_sources_no_scans; }), itemStyle: { color: COLORS[2] } }] : [])
         .concat([{ name: 'all new sources', type: 'line', data: D.daily.map(function (d) { return d.new_sources; }), itemStyle: { color: '#333' } }])
     });
   })();
@@ -326,12 +330,12 @@
     var mode = hasScans && nsTotal > 0 ? 'no_scans' : 'all';
     V.durationMode = mode;
     var s = section('duration', 'Sources by days of activity', 'slides 16-18: the top 14 ports of the sources active this many days',
-      hasScans && nsTotal === 0 ? 'Every unsolicited connection here belongs to a scan event: the figures without scans are empty, so all traffic is shown.' : undefined);
+      hasScans && nsTotal === 0 ? 'Every unsolicited connection here belongs to the ' + WO + ': the figures without them are empty, so all traffic is shown.' : undefined);
     var sel;
     if (hasScans) {
       var ctl = el('div', { 'class': 'controls' }, 'traffic: ');
       sel = el('select', { id: 'duration-mode' });
-      sel.appendChild(el('option', { value: 'no_scans' }, 'without scans'));
+      sel.appendChild(el('option', { value: 'no_scans' }, 'without ' + WO));
       sel.appendChild(el('option', { value: 'all' }, 'all unsolicited traffic'));
       sel.value = mode;
       ctl.appendChild(sel);

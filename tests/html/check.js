@@ -196,6 +196,8 @@ function expected_charts(J, extra) {
     eq(await card('scan-events'), String(J.scans_summary.events), 'card scan events');
     eq(await card('scan-connections'), String(J.scans_summary.scan_connections), 'card scan connections');
     eq(await card('noscan-connections'), String(J.overview_no_scans.connections), 'card connections without scans');
+    eq(await card('portscan-connections'), String(J.scan_parts.port_scans.connections), 'card connections of port scans');
+    eq(await card('sweep-connections'), String(J.scan_parts.sweeps.connections), 'card connections of sweeps');
   }
   const sentence = (await page.textContent('#overview-sentence')).replace(/,/g, '');
   for (const v of [o.connections, o.sources, o.icmp.connections, o.no_icmp.connections])

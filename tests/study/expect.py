@@ -290,9 +290,24 @@ def main():
         import datetime
         def us(t):
             return int(round(datetime.datetime.fromisoformat(t.replace('Z', '+00:00')).timestamp() * 1e6))
-        spans = defaultdict(list)
+        # an event is a sweep when neither the vertical nor the block detector
+        # fired and it probed at most scan-sweep-ports (default 2) ports
+        sweep_max = 2
+        for line in open(site_path):
+            kv = line.split('#', 1)[0].split('=', 1)
+            if len(kv) == 2 and kv[0].strip() == 'scan-sweep-ports':
+                sweep_max = int(kv[1])
+        want = [('sweep' if e['type'] not in ('vertical', 'block') and e['ports'] <= sweep_max
+                 else 'port-scan') for e in v['scans']]
+        check('scan kinds', [e['kind'] for e in v['scans']], want)
+        without = v['overview_no_scans']['without']
+        left_out = {'port-scans': ('port-scan',), 'sweeps': ('sweep',), 'all': ('port-scan', 'sweep')}[without]
+        spans = defaultdict(list)     # the events "without" leaves out
+        kinds = defaultdict(list)     # every event, with its kind
         for e in v['scans']:
-            spans[e['scanner']].append((us(e['first']), us(e['last'])))
+            if e['kind'] in left_out:
+                spans[e['scanner']].append((us(e['first']), us(e['last'])))
+            kinds[e['scanner']].append((us(e['first']), us(e['last']), e['kind']))
         stimes = {}
         scan_rows = []
         for r in flows:
@@ -316,6 +331,17 @@ def main():
                 continue
             ut.append(round(stime * 1e6))
         is_scan = [any(a <= t <= b for a, b in spans.get(u[1], [])) for t, u in zip(ut, uns)]
+        kind_of = [next((k for a, b, k in kinds.get(u[1], []) if a <= t <= b), 'rest')
+                   for t, u in zip(ut, uns)]
+        parts = v['scan_parts']
+        got, want = [], []
+        for name, k in (('port_scans', 'port-scan'), ('sweeps', 'sweep'), ('rest', 'rest')):
+            got.append((parts[name]['connections'], parts[name]['sources'], parts[name].get('events')))
+            want.append((sum(1 for x in kind_of if x == k),
+                         len({u[1] for u, x in zip(uns, kind_of) if x == k}),
+                         None if k == 'rest' else sum(1 for e in v['scans'] if e['kind'] == k)))
+        check('scan_parts', got, want)
+        all_scan = [x != 'rest' for x in kind_of]
         ns = [u for u, sc in zip(uns, is_scan) if not sc]
         nsrc = defaultdict(int)
         nicmp = set()
@@ -333,7 +359,7 @@ def main():
         nfirst = {s_: min(ds) for s_, ds in ndays.items()}
         want = []
         for dd in range(d0, d1 + 1):
-            want.append((day(dd), sum(1 for u, sc in zip(uns, is_scan) if sc and u[0] == dd),
+            want.append((day(dd), sum(1 for u, sc in zip(uns, all_scan) if sc and u[0] == dd),
                          sum(1 for u in ns if u[0] == dd), len({u[1] for u in ns if u[0] == dd}),
                          sum(1 for s_, f in nfirst.items() if f == dd)))
         check('daily no scans', [(x['day'], x['scan_connections'], x['connections_no_scans'],
@@ -345,7 +371,7 @@ def main():
             bk.append((lo, hi, len(ss), sum(nsrc[s_] for s_ in ss)))
         check('duration_no_scans', [(b['min_days'], b['max_days'], b['sources'], b['connections'])
                                     for b in v['duration_no_scans']], bk)
-        check('scan connections', v['scans_summary']['scan_connections'], sum(is_scan))
+        check('scan connections', v['scans_summary']['scan_connections'], sum(all_scan))
         # slide 14: the ports of each day's new sources (first day without scans), over
         # all their connections outside scans; top 5 by connections, then protocol, port
         pnum = {'icmp': 1, 'tcp': 6, 'udp': 17, 'ipv6-icmp': 58, 'sctp': 132}
