@@ -315,6 +315,9 @@ struct vg_study {
 
 int32_t vgi_study_day(const struct vg_site *s, int64_t us);
 /* Folds day-rollup rows into the study (rollup.h). */
+/* During the flow callback of vg_scans: 1 when the connection's event is
+ * sure to be a port scan (vgi_scan_kind), whatever it does next. */
+int vgi_scans_emit_portscan(const struct vg_scans *sc);
 /* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP, by the site's scan-sweep-ports. */
 int vgi_scan_kind(const struct vg_site *site, const struct vg_scan_event *e);
 int vgi_study_add_rollup(struct vg_study *st, const struct vgi_rollup *r);

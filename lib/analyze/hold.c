@@ -24,9 +24,15 @@ void vgi_hold_free(struct vgi_hold *h)
 
 static struct vgi_held *event(struct vgi_hold *h, uint32_t id, int create)
 {
-	uint32_t i = vgi_u64map_get(&h->idx, id);
-	if (i)
+	uint32_t i;
+	/* an event's connections mostly come one after another */
+	if (h->last_i && h->last_id == id)
+		return &h->ev[h->last_i - 1];
+	if ((i = vgi_u64map_get(&h->idx, id)) != 0) {
+		h->last_id = id;
+		h->last_i = i;
 		return &h->ev[i - 1];
+	}
 	if (!create)
 		return NULL;
 	if (h->n_ev == h->cap_ev) {
@@ -41,6 +47,8 @@ static struct vgi_held *event(struct vgi_hold *h, uint32_t id, int create)
 		return NULL;
 	memset(&h->ev[h->n_ev], 0, sizeof h->ev[h->n_ev]);
 	h->ev[h->n_ev].id = id;
+	h->last_id = id;
+	h->last_i = (uint32_t)(h->n_ev + 1);
 	return &h->ev[h->n_ev++];
 }
 
@@ -74,6 +82,7 @@ vg_flow *vgi_hold_take(struct vgi_hold *h, uint32_t id, size_t *n)
 	f = e->f;
 	*n = e->n;
 	h->n_flows -= e->n;
+	h->last_i = 0; /* indexes move */
 	vgi_u64map_put(&h->idx, id, 0);
 	/* the last event moves into the gap */
 	if (i - 1 != h->n_ev - 1) {

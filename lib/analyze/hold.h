@@ -21,6 +21,7 @@ struct vgi_hold {
 	struct vgi_held *ev;
 	size_t n_ev, cap_ev;
 	uint64_t n_flows;        /* held now, all events */
+	uint32_t last_id, last_i; /* the event added to last (index + 1) */
 };
 
 int vgi_hold_init(struct vgi_hold *h);

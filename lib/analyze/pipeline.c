@@ -245,35 +245,53 @@ static void count_conn(vg_pipeline *p, const vg_flow *f, uint32_t kind)
 		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
 }
 
-/* ids: the kinds of the connections' scan events (count_kind) */
-static int count_batch(void *user, const vg_flow *flows, const uint32_t *ids, size_t n)
-{
-	vg_pipeline *p = user;
-	size_t i;
-	for (i = 0; i < n; i++)
-		count_conn(p, &flows[i], ids ? ids[i] : 0);
-	return VG_OK;
-}
-
-/* n connections of one kind into the rows (in the counter thread, if any) */
-static void count_kind(vg_pipeline *p, const vg_flow *f, size_t n, uint32_t kind)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		if (p->counter)
-			vgi_worker_add(p->counter, &f[i], &kind, 1);
-		else
-			count_conn(p, &f[i], kind);
-	}
-}
+/* What the counter does with a connection (the ids of its batches): count
+ * it with a scan kind (0, VG_SCAN_PORTSCAN, VG_SCAN_SWEEP), hold it for an
+ * open event, or - a marker, not a connection - count what an event that
+ * ended held, with the kind in the marker's proto. Holding in the counter's
+ * thread keeps the copies off the scan detector's. */
+#define CODE_HOLD 0x80000000u
+#define CODE_END  0x40000000u
+#define CODE_ID   0x3FFFFFFFu
 
 /* The held connections of event id into the rows. */
 static void release_held(vg_pipeline *p, uint32_t id, int kind)
 {
-	size_t n;
+	size_t n, i;
 	vg_flow *f = vgi_hold_take(&p->hold, id, &n);
-	count_kind(p, f, n, (uint32_t)kind);
+	for (i = 0; i < n; i++)
+		count_conn(p, &f[i], (uint32_t)kind);
 	free(f);
+}
+
+static void handle(vg_pipeline *p, const vg_flow *f, uint32_t code)
+{
+	if (code & CODE_HOLD) {
+		if (vgi_hold_add(&p->hold, code & CODE_ID, f) != VG_OK)
+			set_err(p, VG_ENOMEM, "out of memory holding the connections of scan events");
+	} else if (code & CODE_END) {
+		release_held(p, code & CODE_ID, f->proto);
+	} else {
+		count_conn(p, f, code);
+	}
+}
+
+static int count_batch(void *user, const vg_flow *flows, const uint32_t *codes, size_t n)
+{
+	vg_pipeline *p = user;
+	size_t i;
+	for (i = 0; i < n; i++)
+		handle(p, &flows[i], codes ? codes[i] : 0);
+	return VG_OK;
+}
+
+/* To the counter thread, or done here when there is none. */
+static void to_counter(vg_pipeline *p, const vg_flow *f, uint32_t code)
+{
+	if (p->counter)
+		vgi_worker_add(p->counter, f, &code, 1);
+	else
+		handle(p, f, code);
 }
 
 static int on_tagged(void *user, const vg_flow *f, uint32_t id)
@@ -286,10 +304,12 @@ static int on_tagged(void *user, const vg_flow *f, uint32_t id)
 	 * kind (port scan or sweep) is known */
 	if (id && vg_site_classify(p->site, f) == VG_CLASS_UNSOLICITED) {
 		vgi_u64map_add(&p->ev_conns, id, 1);
-		if (vgi_hold_add(&p->hold, id, f) != VG_OK)
-			set_err(p, VG_ENOMEM, "out of memory holding the connections of scan events");
+		/* an event sure to be a port scan needs no wait (nor do events
+		 * past 2^30) */
+		to_counter(p, f, id <= CODE_ID && !vgi_scans_emit_portscan(p->sc) ? CODE_HOLD | id
+										     : VG_SCAN_PORTSCAN);
 	} else {
-		count_kind(p, f, 1, 0);
+		to_counter(p, f, 0);
 	}
 	if (p->o.on_flow && p->o.on_flow(p->o.user, f, id) != 0)
 		set_err(p, VG_EINVAL, "stopped by the caller");
@@ -317,7 +337,12 @@ static int on_event(void *user, const vg_scan_event *e)
 	vg_pipeline *p = user;
 	uint64_t conns = vgi_u64map_get(&p->ev_conns, e->id);
 	vgi_u64map_put(&p->ev_conns, e->id, 0); /* ended: not part of the tail */
-	release_held(p, e->id, vgi_scan_kind(p->site, e));
+	if (e->id <= CODE_ID) {
+		vg_flow mark;
+		memset(&mark, 0, sizeof mark);
+		mark.proto = (uint8_t)vgi_scan_kind(p->site, e);
+		to_counter(p, &mark, CODE_END | e->id);
+	}
 	return event_to_sinks(p, e, conns, 1) != VG_OK;
 }
 
@@ -476,14 +501,14 @@ int vg_pipeline_finish(vg_pipeline *p)
 	vg_merger_flush(p->m);
 	if (vg_scans_flush(p->sc) != 0)
 		set_err(p, VG_ENOMEM, "out of memory in the scan detector");
-	/* every event has ended; what is left had no event (the detector ran
-	 * out of memory): counted as port scans, not lost */
-	while (p->hold.n_ev)
-		release_held(p, p->hold.ev[0].id, VG_SCAN_PORTSCAN);
 	if (p->counter) {
 		vgi_worker_stop(p->counter);
 		p->counter = NULL;
 	}
+	/* every event has ended; what is left had no event (the detector ran
+	 * out of memory): counted as port scans, not lost */
+	while (p->hold.n_ev)
+		release_held(p, p->hold.ev[0].id, VG_SCAN_PORTSCAN);
 	flush_rows(p, 0);
 	if (sinks_stop(p) != VG_OK)
 		set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");

@@ -70,6 +70,7 @@ struct known {
 
 struct vg_scans {
 	const vg_site *site;
+	int emit_portscan;         /* vgi_scans_emit_portscan */
 	struct vgi_worker *worker; /* vg_scans_set_async */
 	int worker_failed;
 	vg_scan_flow_fn on_flow;
@@ -565,10 +566,25 @@ static int emit_event(vg_scans *sc, struct src *s)
 	return rc;
 }
 
+/* Whether the event of s is a port scan whatever comes next (its ports
+ * only grow, a detector that fired stays fired): its connections need not
+ * wait for its end to know their kind (vgi_scans_emit_portscan). */
+static void note_kind(vg_scans *sc, const struct src *s)
+{
+	sc->emit_portscan = (s->detectors & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK)) ||
+			    vset_size(&s->ports) > sc->site->scan_sweep_ports;
+}
+
+int vgi_scans_emit_portscan(const vg_scans *sc)
+{
+	return sc->emit_portscan;
+}
+
 /* Hands the held connections on with id (0: not a scan). */
 static void release(vg_scans *sc, struct src *s, uint32_t id)
 {
 	size_t i;
+	note_kind(sc, s);
 	for (i = 0; i < s->n_pending; i++)
 		emit_flow(sc, &s->pending[i], id);
 	s->n_pending = 0;
@@ -797,11 +813,13 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 		s->detectors |= VG_SCAN_TRW;
 
 	if (s->event_id) {
+		note_kind(sc, s);
 		emit_flow(sc, f, s->event_id);
 		return;
 	}
 	if (s->detectors) {
 		become_scan(sc, s);
+		note_kind(sc, s);
 		emit_flow(sc, f, s->event_id);
 		return;
 	}
