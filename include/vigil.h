@@ -559,6 +559,12 @@ typedef struct vg_scan_event {
 #define VG_SCAN_PORTSCAN 1
 #define VG_SCAN_SWEEP    2
 const char *vg_scan_kind_name(int kind); /* "port-scan", "sweep" */
+/* Why the event was raised and what it is, in one line: the detectors that
+ * fired with their thresholds, the counts, the kind with its rule, e.g.
+ * "trw: ratio 13.86 >= 4.60; horizontal: >= 3 hosts on one port in 300 s;
+ * 10 hosts, 1 port, 10 flows, 0 answered; sweep: <= 2 ports". Returns the
+ * length (cut to cap - 1). */
+size_t vg_scan_why(const vg_site *site, const vg_scan_event *e, char *out, size_t cap);
 
 const char *vg_scan_type(const vg_scan_event *e); /* "block", "vertical", ... */
 /* The ports as "tcp:1-1024,3389 udp:137 icmp:type8", cut with "..." to fit

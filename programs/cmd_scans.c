@@ -117,13 +117,14 @@ static void fmt_time(char *out, int64_t us, int style)
 	vg_field_format(VG_F_STIME, &f, style, out);
 }
 
-static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
+static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *site, int outfmt)
 {
 	size_t i;
+	char why[512];
 	char a[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[4096];
 	if (outfmt == VG_OUT_CSV)
 		fprintf(fp, "id,scanner,type,kind,protos,first,last,targets,ports,port_list,flows,"
-			"answered,unanswered,score,detectors,known_scanner\n");
+			"answered,unanswered,score,detectors,known_scanner,why\n");
 	else if (outfmt == VG_OUT_TEXT)
 		fprintf(fp, "%5s %-39s %-10s %-9s %-12s %-26s %-26s %7s %6s %8s %8s %7s  %s\n", "id",
 			"scanner", "type", "kind", "protos", "first", "last", "targets", "ports",
@@ -134,6 +135,7 @@ static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
 		vg_scan_ports_format(e, ports, outfmt == VG_OUT_TEXT ? 60 : sizeof ports);
 		vg_scan_protos_str(e->protos, pr);
 		vg_scan_detectors_str(e->detectors, de);
+		vg_scan_why(site, e, why, sizeof why);
 		if (outfmt == VG_OUT_JSON) {
 			fmt_time(t1, e->first_us, VG_STYLE_JSON);
 			fmt_time(t2, e->last_us, VG_STYLE_JSON);
@@ -147,17 +149,18 @@ static void print_events(FILE *fp, const struct scans_ctx *c, int outfmt)
 				(unsigned long long)e->answered, (unsigned long long)e->unanswered,
 				e->score, de);
 			if (e->known)
-				fprintf(fp, "\"%s\"}\n", e->known);
+				fprintf(fp, "\"%s\"", e->known);
 			else
-				fputs("null}\n", fp);
+				fputs("null", fp);
+			fprintf(fp, ",\"why\":\"%s\"}\n", why);
 		} else if (outfmt == VG_OUT_CSV) {
 			fmt_time(t1, e->first_us, VG_STYLE_RA);
 			fmt_time(t2, e->last_us, VG_STYLE_RA);
-			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s\n",
+			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s,\"%s\"\n",
 				e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind), pr, t1, t2, e->targets, e->n_ports, ports,
 				(unsigned long long)e->flows, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score, de,
-				e->known ? e->known : "");
+				e->known ? e->known : "", why);
 		} else {
 			fmt_time(t1, e->first_us, VG_STYLE_TEXT);
 			fmt_time(t2, e->last_us, VG_STYLE_TEXT);
@@ -252,7 +255,7 @@ int cmd_scans(int argc, char **argv)
 	if ((fd = open_output(&o)) < 0)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
-	print_events(fp, &c, o.outfmt);
+	print_events(fp, &c, site, o.outfmt);
 	if (o.outfmt == VG_OUT_TEXT && from_store) {
 		fprintf(fp, "\n%zu scan event%s (from the store %s)\n", c.n_ev, c.n_ev == 1 ? "" : "s",
 			vg_site_store(site));

@@ -378,6 +378,34 @@ const char *vg_scan_type(const vg_scan_event *e)
 	return "trw";
 }
 
+size_t vg_scan_why(const vg_site *site, const vg_scan_event *e, char *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned d = e->detectors;
+#define PUT(...) (n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__))
+	if (cap)
+		out[0] = 0;
+	if (d & VG_SCAN_TRW)
+		PUT("trw: ratio %.2f >= %.2f; ", e->score, TRW_UPPER);
+	if (d & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK))
+		PUT("vertical: >= %u ports on one host in %g s; ", site->scan_vertical,
+		    site->scan_window_s);
+	if (d & (VG_SCAN_HORIZONTAL | VG_SCAN_BLOCK))
+		PUT("horizontal: >= %u hosts on one port in %g s; ", vgi_site_horizontal(site),
+		    site->scan_window_s);
+	PUT("%u host%s, %u port%s, %llu flows, %llu answered; ", e->targets,
+	    e->targets == 1 ? "" : "s", e->n_ports, e->n_ports == 1 ? "" : "s",
+	    (unsigned long long)e->flows, (unsigned long long)e->answered);
+	if (vgi_scan_kind(site, e) == VG_SCAN_SWEEP)
+		PUT("sweep: <= %u ports", site->scan_sweep_ports);
+	else if (d & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK))
+		PUT("port scan: the vertical or block detector");
+	else
+		PUT("port scan: > %u ports", site->scan_sweep_ports);
+#undef PUT
+	return n < cap ? n : cap ? cap - 1 : 0;
+}
+
 const char *vg_scan_kind_name(int kind)
 {
 	return kind == VG_SCAN_SWEEP ? "sweep" : "port-scan";

@@ -547,6 +547,9 @@ static void json_scans(FILE *fp, const vg_study *st, const uint8_t *keep)
 			json_str(fp, e->known, strlen(e->known));
 		else
 			fputs("null", fp);
+		vg_scan_why(st->site, e, ports, sizeof ports);
+		fputs(",\"why\":", fp);
+		json_str(fp, ports, strlen(ports));
 		fputc('}', fp);
 	}
 	fputc(']', fp);
@@ -1006,7 +1009,7 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 
 	if (r->scans_known) {
 		CSV_BEGIN("scans.csv", "id,scanner,type,kind,protos,first,last,targets,ports,port_list,"
-			  "flows,connections,answered,unanswered,score,detectors,known_scanner");
+			  "flows,connections,answered,unanswered,score,detectors,known_scanner,why");
 		for (i = 0; i < st->n_scans; i++) {
 			const struct vgi_scan *sc = &st->scans[i];
 			vg_scan_event ev, *e = &ev;
@@ -1020,13 +1023,15 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t2);
 			addr_str(&e->scanner, e->family, ab);
 			snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
-			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s\n",
+			char why[512];
+			vg_scan_why(st->site, e, why, sizeof why);
+			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s,\"%s\"\n",
 				e->id, ab, vg_scan_type(e), vg_scan_kind_name(e->kind),
 				vg_scan_protos_str(e->protos, pr), t1, t2,
 				e->targets, e->n_ports, ports, (unsigned long long)e->flows,
 				(unsigned long long)sc->conns, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score,
-				vg_scan_detectors_str(e->detectors, de), e->known ? e->known : "");
+				vg_scan_detectors_str(e->detectors, de), e->known ? e->known : "", why);
 		}
 		CSV_END();
 

@@ -300,6 +300,13 @@ def main():
         want = [('sweep' if e['type'] not in ('vertical', 'block') and e['ports'] <= sweep_max
                  else 'port-scan') for e in v['scans']]
         check('scan kinds', [e['kind'] for e in v['scans']], want)
+        # each event says why in one line: every detector that fired, its counts, its kind
+        check('scan why', [(e['why'].endswith('sweep: <= %d ports' % sweep_max) == (e['kind'] == 'sweep'),
+                            all((d if d != 'block' else 'vertical') + ':' in e['why']
+                                for d in e['detectors'].split(',')),
+                            ('%d host' % e['targets']) in e['why'] and
+                            ('%d flows, %d answered' % (e['flows'], e['answered'])) in e['why'])
+                           for e in v['scans']], [(True, True, True)] * len(v['scans']))
         without = v['overview_no_scans']['without']
         left_out = {'port-scans': ('port-scan',), 'sweeps': ('sweep',), 'all': ('port-scan', 'sweep')}[without]
         spans = defaultdict(list)     # the events "without" leaves out
