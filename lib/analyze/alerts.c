@@ -23,8 +23,9 @@
 
 struct vgi_scanrec {
 	vg_addr scanner;
-	uint8_t family, protos;
+	uint8_t family, protos, detectors;
 	uint32_t id, targets, n_ports;
+	float score;
 	int64_t first_us, last_us;
 	uint64_t flows, answered;
 	char type[12];
@@ -459,6 +460,8 @@ int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e)
 	r->last_us = e->last_us;
 	r->flows = e->flows;
 	r->answered = e->answered;
+	r->detectors = e->detectors;
+	r->score = (float)e->score;
 	snprintf(r->type, sizeof r->type, "%s", vg_scan_type(e));
 	vg_scan_ports_format(e, buf, sizeof buf);
 	if (!(r->ports = strdup(buf)))
@@ -998,9 +1001,18 @@ static int scan_alerts(vg_alerts *a)
 	for (i = 0; i < a->n_scans; i++) {
 		const struct vgi_scanrec *r = &a->scans[i];
 		vg_alert *al = new_alert(a);
-		char ab[46], det[400];
+		char ab[46], det[400], why[300];
+		vg_scan_event ev;
 		if (!al)
 			return VG_ENOMEM;
+		memset(&ev, 0, sizeof ev);
+		ev.detectors = r->detectors;
+		ev.score = r->score;
+		ev.targets = r->targets;
+		ev.n_ports = r->n_ports;
+		ev.flows = r->flows;
+		ev.answered = r->answered;
+		vg_scan_why(a->site, &ev, why, sizeof why);
 		vg_addr_format(&r->scanner, r->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
 		al->detector = VG_DET_SCAN;
 		al->severity = a->site->scan_alert_severity;
@@ -1026,9 +1038,7 @@ static int scan_alerts(vg_alerts *a)
 			 r->known_copy ? r->known_copy : "", r->known_copy ? ")" : "", r->type, r->ports,
 			 r->targets, r->targets == 1 ? "" : "s", (unsigned long long)r->flows,
 			 (unsigned long long)r->answered);
-		snprintf(det, sizeof det, "%s %s; %u hosts, %u ports, %llu flows, %llu answered",
-			 r->type, r->ports, r->targets, r->n_ports, (unsigned long long)r->flows,
-			 (unsigned long long)r->answered);
+		snprintf(det, sizeof det, "%s %s; %s", r->type, r->ports, why);
 		al->series = "scan event";
 		al->scan_targets = r->targets;
 		if (!(al->detail = strdup(det)) || !(al->scan_ports = strdup(r->ports)))
