@@ -16,6 +16,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,8 @@ def to_ms(ev):
             e[k] = e[k][:e[k].index(".") + 4]
     e.pop("id", None)
     e.pop("score", None)
+    if "why" in e:  # its "trw: ratio ...; " part is the walk's
+        e["why"] = re.sub(r"^trw: ratio [0-9.]+ >= [0-9.]+; ", "", e["why"])
     e["trw"] = "trw" in (e.get("detectors") or "").split(",")
     e["detectors"] = ",".join(d for d in (e.get("detectors") or "").split(",") if d != "trw")
     return e
