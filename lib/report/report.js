@@ -169,7 +169,7 @@
         (M.src_per_bin > 1 ? ' sources' : ' source') + ' x ' + M.ports_per_bin + (M.ports_per_bin > 1 ? ' ports' : ' port') + ' a point.' : 'Scroll or drag to zoom and pan; TCP ports 0-65535 below, UDP above.');
     var ctl = el('div', { 'class': 'controls' });
     var bAll = el('button', { id: 'matrix-all' }, 'all unsolicited traffic');
-    var bScan = el('button', { id: 'matrix-scan' }, 'scan traffic only');
+    var bScan = el('button', { id: 'matrix-scan' }, WO + ' only');
     ctl.appendChild(bAll);
     if (hasScans) ctl.appendChild(bScan);
     s.appendChild(ctl);
