@@ -407,3 +407,81 @@ TEST(study_html_matrix)
 	vg_study_free(st);
 	vg_site_free(s);
 }
+
+/* vg_study_add_tagged with vg_study_add_scan (the library's path without a
+ * pipeline): a sweep's, a port scan's and untagged connections land in
+ * their three parts, and "without" leaves out the chosen ones. The events
+ * come after their connections, as the detector hands them on. */
+TEST(study_tagged_port_scans_and_sweeps)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.0/28", NULL};
+	static const int modes[] = {VG_WITHOUT_PORTSCANS, VG_WITHOUT_SWEEPS, VG_WITHOUT_ALL};
+	static const uint64_t left[] = {10 + 2, 3 + 2, 2};
+	vg_site *s = site_of(kv);
+	vg_flow f[15];
+	uint32_t ids[15];
+	uint32_t ports[3] = {6u << 16 | 22, 6u << 16 | 80, 6u << 16 | 443};
+	uint32_t port445 = 6u << 16 | 445;
+	size_t n = 0, m;
+	int i;
+	char err[256];
+	/* A sweeps 445/tcp over ten hosts (event 1), B probes three ports of
+	 * one host (event 2: more than scan-sweep-ports), C is in no event */
+	for (i = 0; i < 10; i++) {
+		char h[32];
+		snprintf(h, sizeof h, "192.0.2.%d", i + 1);
+		ids[n] = 1;
+		f[n++] = fl("198.51.100.1", h, 6, 445, T0 + i * S);
+	}
+	for (i = 0; i < 3; i++) {
+		ids[n] = 2;
+		f[n++] = fl("198.51.100.2", "192.0.2.1", 6, ports[i] & 0xffff, T0 + i * S);
+	}
+	ids[n] = 0;
+	f[n++] = fl("198.51.100.3", "192.0.2.1", 6, 8080, T0);
+	ids[n] = 0;
+	f[n++] = fl("198.51.100.3", "192.0.2.2", 6, 8080, T0 + DAY);
+	for (m = 0; m < 3; m++) {
+		vg_study *st;
+		vg_scan_event e1, e2;
+		memset(&e1, 0, sizeof e1);
+		e1.id = 1;
+		e1.scanner = f[0].saddr;
+		e1.family = VG_FAM_IP4;
+		e1.detectors = VG_SCAN_HORIZONTAL;
+		e1.protos = 1;
+		e1.first_us = T0;
+		e1.last_us = T0 + 9 * S;
+		e1.flows = 10;
+		e1.targets = 10;
+		e1.n_ports = 1;
+		e1.ports = &port445;
+		e2 = e1;
+		e2.id = 2;
+		e2.scanner = f[10].saddr;
+		e2.last_us = T0 + 2 * S;
+		e2.flows = 3;
+		e2.targets = 1;
+		e2.n_ports = 3;
+		e2.ports = ports;
+		CHECK_EQ_INT(vg_study_create(&st, s, err, sizeof err), VG_OK);
+		CHECK_EQ_INT(vg_study_set_without(st, modes[m]), VG_OK);
+		CHECK_EQ_INT(vg_study_add_tagged(st, f, ids, n), VG_OK);
+		CHECK_EQ_INT(vg_study_add_scan(st, &e1), VG_OK);
+		CHECK_EQ_INT(vg_study_add_scan(st, &e2), VG_OK);
+		CHECK_EQ_INT(vg_study_finish(st), VG_OK);
+		CHECK_EQ_INT(st->res.conns, 15);
+		CHECK_EQ_INT(st->res.part_conns[0], 3);   /* port scans */
+		CHECK_EQ_INT(st->res.part_conns[1], 10);  /* sweeps */
+		CHECK_EQ_INT(st->res.part_conns[2], 2);   /* the rest */
+		CHECK_EQ_INT(st->res.part_sources[0], 1);
+		CHECK_EQ_INT(st->res.part_sources[1], 1);
+		CHECK_EQ_INT(st->res.part_sources[2], 1);
+		CHECK_EQ_INT(st->res.part_events[0], 1);
+		CHECK_EQ_INT(st->res.part_events[1], 1);
+		CHECK_EQ_INT(st->res.conns_ns, left[m]);
+		CHECK_EQ_INT(st->res.scan_conns, 13);
+		vg_study_free(st);
+	}
+	vg_site_free(s);
+}
