@@ -476,36 +476,35 @@ static int add_tagged_sync(void *user, const vg_flow *flows, const uint32_t *ids
 	}
 	for (k = 0; k < n; k++) {
 		uint32_t id = ids ? ids[k] : 0;
-		int cls = flows[k].kind == VG_REC_FLOW ? vg_site_classify(st->site, &flows[k]) : -1;
-		if (id && cls == VG_CLASS_UNSOLICITED) {
-			/* counted when the study finishes, with the kind of its
-			 * event (vg_study_add_scan) */
-			if (!st->hold && (st->hold = malloc(sizeof *st->hold)) &&
-			    vgi_hold_init(st->hold) != VG_OK) {
-				free(st->hold);
-				st->hold = NULL;
-			}
-			if (!st->hold || vgi_hold_add(st->hold, id, &flows[k]) != VG_OK)
+		/* classified here only when it may be held; else the rollup does it */
+		int cls = id && flows[k].kind == VG_REC_FLOW ? vg_site_classify(st->site, &flows[k]) : -1;
+		if (!id || cls != VG_CLASS_UNSOLICITED) {
+			if (vgi_rollup_add_conn(st->acc, st->site, &flows[k], 0, NULL) != VG_OK)
 				rc = VG_ENOMEM;
-		} else if (vgi_rollup_add_conn(st->acc, st->site, &flows[k], 0, NULL) != VG_OK) {
-			rc = VG_ENOMEM;
+			continue;
 		}
-		if (id && cls == VG_CLASS_UNSOLICITED) {
-			if (id >= st->cap_by_id) {
-				size_t cap = st->cap_by_id ? st->cap_by_id : 1024;
-				uint32_t *nb;
-				while (cap <= id)
-					cap += cap / 2;
-				if ((nb = realloc(st->conns_by_id, cap * sizeof *nb))) {
-					memset(nb + st->cap_by_id, 0,
-					       (cap - st->cap_by_id) * sizeof *nb);
-					st->conns_by_id = nb;
-					st->cap_by_id = cap;
-				}
+		if (id >= st->cap_by_id) {
+			size_t cap = st->cap_by_id ? st->cap_by_id : 1024;
+			uint32_t *nb;
+			while (cap <= id)
+				cap += cap / 2;
+			if ((nb = realloc(st->conns_by_id, cap * sizeof *nb))) {
+				memset(nb + st->cap_by_id, 0, (cap - st->cap_by_id) * sizeof *nb);
+				st->conns_by_id = nb;
+				st->cap_by_id = cap;
 			}
-			if (id < st->cap_by_id)
-				st->conns_by_id[id]++;
 		}
+		if (id < st->cap_by_id)
+			st->conns_by_id[id]++;
+		/* counted when the study finishes, with the kind of its event
+		 * (vg_study_add_scan) */
+		if (!st->hold && (st->hold = malloc(sizeof *st->hold)) &&
+		    vgi_hold_init(st->hold) != VG_OK) {
+			free(st->hold);
+			st->hold = NULL;
+		}
+		if (!st->hold || vgi_hold_add(st->hold, id, &flows[k]) != VG_OK)
+			rc = VG_ENOMEM;
 	}
 	if (vgi_rollup_rows(st->acc) >= ACC_ROWS) {
 		if (vgi_study_add_rollup(st, st->acc) != VG_OK)
