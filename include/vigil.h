@@ -432,6 +432,9 @@ enum vg_class {
 	VG_CLASS_OUTBOUND,        /* monitored -> outside */
 	VG_CLASS_INTERNAL,        /* monitored -> monitored */
 	VG_CLASS_OTHER,           /* neither side monitored, or not IP */
+	VG_CLASS_BACKSCATTER,     /* outside -> monitored, an answer to packets
+				   * sent in our name (a SYN-ACK or reset with
+				   * no SYN, an ICMP error or echo reply) */
 	VG_CLASS__COUNT
 };
 const char *vg_class_name(int cls);
@@ -534,6 +537,16 @@ typedef struct vg_scans vg_scans;
 #define VG_SCAN_VERTICAL   0x02u
 #define VG_SCAN_HORIZONTAL 0x04u
 #define VG_SCAN_BLOCK      0x08u
+/* Over the whole episode instead of the window (a slow scan: probes
+ * minutes apart): >= scan-vertical ports on one host or >= the horizontal
+ * threshold of hosts on one port, counting failed probes only. */
+#define VG_SCAN_SLOW       0x10u
+/* One member of a campaign: sources each below every threshold that
+ * together, in one window, probed >= scan-vertical ports of one host
+ * (DISTRIBUTED) or one port on >= the horizontal threshold of hosts
+ * (DSWEEP), no (host, port) probed by two of them (vg_scan_event.campaign). */
+#define VG_SCAN_DISTRIBUTED 0x20u
+#define VG_SCAN_DSWEEP     0x40u
 
 typedef struct vg_scan_event {
 	uint32_t id;
@@ -550,6 +563,8 @@ typedef struct vg_scan_event {
 	double score;        /* the source's TRW log-likelihood ratio */
 	const char *known;   /* a known scanner's name, or NULL */
 	uint8_t kind;        /* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP */
+	uint32_t campaign;   /* != 0: the campaign the source is a member of
+				* (VG_SCAN_DISTRIBUTED, VG_SCAN_DSWEEP) */
 } vg_scan_event;
 
 /* What an event is (docs/scans.md): a sweep probes one port, or a few
@@ -587,6 +602,8 @@ typedef struct vg_scans_stats {
 	uint64_t max_sources;    /* the cap */
 	uint64_t n_events;
 	uint64_t n_scan_flows;
+	uint64_t n_campaigns;
+	uint64_t n_campaign_full; /* probes not followed for campaigns (cap) */
 } vg_scans_stats;
 
 int vg_scans_create(vg_scans **sc, const vg_site *site, vg_scan_flow_fn on_flow,
@@ -619,6 +636,8 @@ enum vg_detector {
 	VG_DET_BIG,         /* one source carries a large share of a day */
 	VG_DET_NEWPORT,     /* traffic from several sources on a port silent before */
 	VG_DET_SCAN,        /* a scan event */
+	VG_DET_BACKSCATTER, /* a new victim: much backscatter from an address
+			     * that sent none in the days before */
 	VG_DET__COUNT
 };
 

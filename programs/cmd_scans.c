@@ -117,14 +117,60 @@ static void fmt_time(char *out, int64_t us, int style)
 	vg_field_format(VG_F_STIME, &f, style, out);
 }
 
+/* The members of campaign id, comma-separated (JSON: quoted), into out. */
+static void campaign_members(const struct scans_ctx *c, uint32_t id, int json, char *out,
+			     size_t cap)
+{
+	size_t i, n = 0;
+	char a[46];
+	out[0] = '\0';
+	for (i = 0; i < c->n_ev && n + 52 < cap; i++) {
+		const vg_scan_event *e = &c->ev[i].e;
+		if (e->campaign != id)
+			continue;
+		vg_addr_format(&e->scanner, e->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, a);
+		n += (size_t)snprintf(out + n, cap - n, json ? "%s\"%s\"" : "%s%s", n ? "," : "", a);
+	}
+}
+
+/* The text output's list of campaigns, after the events. */
+static void print_campaigns(FILE *fp, const struct scans_ctx *c)
+{
+	size_t i, j;
+	char members[4096], t1[64];
+	for (i = 0; i < c->n_ev; i++) {
+		const vg_scan_event *e = &c->ev[i].e;
+		uint32_t n = 0, ports = 0, hosts = 0;
+		if (!e->campaign)
+			continue;
+		for (j = 0; j < i && c->ev[j].e.campaign != e->campaign; j++)
+			;
+		if (j < i)
+			continue; /* listed at its first member */
+		for (j = i; j < c->n_ev; j++)
+			if (c->ev[j].e.campaign == e->campaign) {
+				n++;
+				ports += c->ev[j].e.n_ports;
+				hosts += c->ev[j].e.targets;
+			}
+		campaign_members(c, e->campaign, 0, members, sizeof members);
+		fmt_time(t1, e->first_us, VG_STYLE_TEXT);
+		fprintf(fp, "campaign %u (%s): %u sources from %s, %u ports and %u hosts probed in "
+			"all: %s\n", e->campaign,
+			(e->detectors & VG_SCAN_DISTRIBUTED) ? "distributed port scan"
+							   : "distributed sweep",
+			n, t1, ports, hosts, members);
+	}
+}
+
 static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *site, int outfmt)
 {
 	size_t i;
-	char why[512];
+	char why[512], members[4096];
 	char a[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[4096];
 	if (outfmt == VG_OUT_CSV)
 		fprintf(fp, "id,scanner,type,kind,protos,first,last,targets,ports,port_list,flows,"
-			"answered,unanswered,score,detectors,known_scanner,why\n");
+			"answered,unanswered,score,detectors,known_scanner,campaign,why\n");
 	else if (outfmt == VG_OUT_TEXT)
 		fprintf(fp, "%5s %-39s %-10s %-9s %-12s %-26s %-26s %7s %6s %8s %8s %7s  %s\n", "id",
 			"scanner", "type", "kind", "protos", "first", "last", "targets", "ports",
@@ -136,6 +182,8 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 		vg_scan_protos_str(e->protos, pr);
 		vg_scan_detectors_str(e->detectors, de);
 		vg_scan_why(site, e, why, sizeof why);
+		if (e->campaign)
+			campaign_members(c, e->campaign, outfmt == VG_OUT_JSON, members, sizeof members);
 		if (outfmt == VG_OUT_JSON) {
 			fmt_time(t1, e->first_us, VG_STYLE_JSON);
 			fmt_time(t2, e->last_us, VG_STYLE_JSON);
@@ -152,24 +200,37 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 				fprintf(fp, "\"%s\"", e->known);
 			else
 				fputs("null", fp);
+			if (e->campaign)
+				fprintf(fp, ",\"campaign\":%u,\"campaign_members\":[%s]", e->campaign,
+					members);
+			else
+				fputs(",\"campaign\":null", fp);
 			fprintf(fp, ",\"why\":\"%s\"}\n", why);
 		} else if (outfmt == VG_OUT_CSV) {
 			fmt_time(t1, e->first_us, VG_STYLE_RA);
 			fmt_time(t2, e->last_us, VG_STYLE_RA);
-			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s,\"%s\"\n",
+			char cs[16] = "";
+			if (e->campaign)
+				snprintf(cs, sizeof cs, "%u", e->campaign);
+			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s,%s,\"%s\"\n",
 				e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind), pr, t1, t2, e->targets, e->n_ports, ports,
 				(unsigned long long)e->flows, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score, de,
-				e->known ? e->known : "", why);
+				e->known ? e->known : "", cs, why);
 		} else {
+			char cs[24] = "";
 			fmt_time(t1, e->first_us, VG_STYLE_TEXT);
 			fmt_time(t2, e->last_us, VG_STYLE_TEXT);
-			fprintf(fp, "%5u %-39s %-10s %-9s %-12s %-26s %-26s %7u %6u %8llu %8llu %7.2f  %s%s%s\n",
+			if (e->campaign)
+				snprintf(cs, sizeof cs, "  campaign %u", e->campaign);
+			fprintf(fp, "%5u %-39s %-10s %-9s %-12s %-26s %-26s %7u %6u %8llu %8llu %7.2f  %s%s%s%s\n",
 				e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind), pr, t1, t2, e->targets, e->n_ports,
 				(unsigned long long)e->flows, (unsigned long long)e->answered, e->score,
-				ports, e->known ? "  known: " : "", e->known ? e->known : "");
+				ports, e->known ? "  known: " : "", e->known ? e->known : "", cs);
 		}
 	}
+	if (outfmt == VG_OUT_TEXT)
+		print_campaigns(fp, c);
 }
 
 int cmd_scans(int argc, char **argv)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh - makes sure the Debian packages a job needs are installed.
-# usage: scripts/deps.sh build|test|fuzz|bench
+# usage: scripts/deps.sh build|test|fuzz|bench|lab
 # As root it installs what is missing (apt-get install -y); otherwise it
 # prints the exact command to run and stops with status 1.
 set -eu
@@ -10,8 +10,10 @@ case "${1:-build}" in
   # the HTML report's browser test: Chromium, node and npm (playwright-core)
   test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm softflowd nfdump" ;;
   fuzz)  want="$build clang libclang-rt-14-dev" ;;
+  # tests/data/stealth-lab/make.sh: the real tools that make the capture
+  lab)   want="argus-server argus-client nfdump nmap hping3 tcpdump iproute2 ethtool curl python3 gzip xz-utils" ;;
   bench) want="$build argus-server argus-client nfdump python3 time gzip chromium fonts-dejavu-core nodejs npm" ;;
-  *) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|fuzz|bench|lab" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

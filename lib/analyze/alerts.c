@@ -74,6 +74,9 @@ struct vg_alerts {
 	vgi_u64map sd_conn;   /* src << 16 | day -> connections */
 	struct vgi_rollup *acc;  /* connections counted, not yet in the maps */
 	vgi_u64map d_conn;    /* day -> connections */
+	vgi_addrtab victim;   /* backscatter senders */
+	vgi_u64map vd_pkts;   /* victim << 16 | day -> backscatter packets */
+	vgi_u64map vdp_pkts;  /* victim << 40 | day << 24 | proto << 16 | port -> packets */
 	int64_t max_hour;
 	int drop_scans;       /* vg_alerts_keep_scans(a, 0) */
 	struct async *async;  /* vg_alerts_set_async */
@@ -86,7 +89,7 @@ struct vg_alerts {
 };
 
 static const char *const det_names[VG_DET__COUNT] = {
-	"trend", "seasonal", "change", "worm", "big", "newport", "scan",
+	"trend", "seasonal", "change", "worm", "big", "newport", "scan", "backscatter",
 };
 
 const char *vg_detector_name(int d)
@@ -143,7 +146,8 @@ int vg_alerts_create(vg_alerts **ap, const vg_site *site, char *err, size_t errl
 	    vgi_u64map_init(&a->pd_conn, 0) || vgi_u64set_init(&a->ps_day, 0) ||
 	    vgi_u64set_init(&a->pd_dst, 0) || vgi_u64set_init(&a->ph_src, 0) ||
 	    vgi_u64map_init(&a->sd_conn, 0) ||
-	    vgi_u64map_init(&a->d_conn, 0)) {
+	    vgi_u64map_init(&a->d_conn, 0) || vgi_addrtab_init(&a->victim, 1u << 24) ||
+	    vgi_u64map_init(&a->vd_pkts, 0) || vgi_u64map_init(&a->vdp_pkts, 0)) {
 		vg_alerts_free(a);
 		snprintf(err, errlen, "out of memory");
 		return VG_ENOMEM;
@@ -172,6 +176,9 @@ void vg_alerts_free(vg_alerts *a)
 		free(a->acc);
 	}
 	vgi_u64map_free(&a->d_conn);
+	vgi_addrtab_free(&a->victim);
+	vgi_u64map_free(&a->vd_pkts);
+	vgi_u64map_free(&a->vdp_pkts);
 	for (i = 0; i < a->n_scans; i++) {
 		free(a->scans[i].ports);
 		free(a->scans[i].known_copy);
@@ -411,6 +418,20 @@ int vgi_alerts_add_rollup(vg_alerts *a, const struct vgi_rollup *r)
 			continue;
 		pk = (uint64_t)pc << 16 | k.port;
 		vgi_u64map_add(&a->pd_dst, pk << 46 | (uint64_t)k.day << 30 | (uint64_t)di, 1);
+	}
+	t = &r->t[VGI_T_BACKSCATTER];
+	for (i = 0; i < t->n; i++) {
+		int64_t vi;
+		uint64_t d;
+		vgi_rtab_row(t, i, &k, &v);
+		if (!in_keys(k.day) || (vi = vgi_addrtab_index(&a->victim, &k.a1, k.fam1)) < 0 ||
+		    vi >= (1 << 24))
+			continue;
+		d = (uint64_t)k.day;
+		vgi_u64map_add(&a->vd_pkts, (uint64_t)vi << 16 | d,
+			       (uint32_t)VGI_MIN(v[VGI_BS_PKTS], UINT32_MAX));
+		vgi_u64map_add(&a->vdp_pkts, (uint64_t)vi << 40 | d << 24 | (uint64_t)k.proto << 16 | k.port,
+			       (uint32_t)VGI_MIN(v[VGI_BS_PKTS], UINT32_MAX));
 	}
 	t = &r->t[VGI_T_PORT_HOUR];
 	for (i = 0; i < t->n; i++) {
@@ -993,6 +1014,100 @@ static int big_sources(vg_alerts *a)
 	return VG_OK;
 }
 
+/* ------------------------------------------------------------ backscatter */
+
+/* 8. A new victim: an address that sent at least backscatter-packets
+ * packets of backscatter on a day and none on any day before it in the
+ * data (with a store: the alert-days the alerts read). One alert per
+ * victim, on its first such day. */
+static int backscatter_alerts(vg_alerts *a)
+{
+	const double minp = a->site->ak[VGI_AK_BACKSCATTER_PACKETS];
+	struct srcday *c = NULL;
+	size_t n = 0, cap = 0, it, i;
+	uint64_t key;
+	uint32_t val;
+	vgi_u64map best, bestp, nports; /* victim << 16 | day -> port, its packets, ports */
+
+	if (vgi_u64map_init(&best, 0) || vgi_u64map_init(&bestp, 0) || vgi_u64map_init(&nports, 0)) {
+		vgi_u64map_free(&best);
+		vgi_u64map_free(&bestp);
+		return VG_ENOMEM;
+	}
+	for (it = 0; vgi_u64map_next(&a->vdp_pkts, &it, &key, &val);) {
+		uint64_t vd = key >> 24;
+		uint32_t pp = (uint32_t)(key & 0xffffff), bp = vgi_u64map_get(&bestp, vd);
+		vgi_u64map_add(&nports, vd, 1);
+		if (val > bp || (val == bp && pp < vgi_u64map_get(&best, vd))) {
+			vgi_u64map_put(&bestp, vd, val);
+			vgi_u64map_put(&best, vd, pp);
+		}
+	}
+	for (it = 0; vgi_u64map_next(&a->vd_pkts, &it, &key, &val);) {
+		if (n == cap) {
+			struct srcday *nc;
+			cap = cap ? cap * 2 : 64;
+			if (!(nc = realloc(c, cap * sizeof *nc))) {
+				vgi_u64map_free(&best);
+				vgi_u64map_free(&bestp);
+				vgi_u64map_free(&nports);
+				free(c);
+				return VG_ENOMEM;
+			}
+			c = nc;
+		}
+		c[n].src = (uint32_t)(key >> 16);
+		c[n].day = (int32_t)(key & 0xffff);
+		c[n].conns = val;
+		n++;
+	}
+	if (n)
+		qsort(c, n, sizeof *c, cmp_srcday);
+	for (i = 0; i < n; i++) {
+		uint64_t vd = (uint64_t)c[i].src << 16 | (uint32_t)c[i].day;
+		uint32_t bpp = vgi_u64map_get(&best, vd), np = vgi_u64map_get(&nports, vd);
+		char ab[46], ds[11], pt[24];
+		double ev[1];
+		vg_alert *al;
+		/* only the victim's first day in the data, and only a large one */
+		if ((i > 0 && c[i - 1].src == c[i].src) || c[i].conns < minp)
+			continue;
+		if (!(al = new_alert(a)))
+			break;
+		al->detector = VG_DET_BACKSCATTER;
+		al->period_s = 86400;
+		al->has_source = 1;
+		al->source = a->victim.addr[c[i].src];
+		al->family = a->victim.family[c[i].src];
+		al->time_us = al->last_us = day_start_us(a->site, c[i].day);
+		al->end_us = day_start_us(a->site, c[i].day + 1);
+		al->value = c[i].conns;
+		al->baseline = 0;
+		al->threshold = minp;
+		al->severity = c[i].conns >= 10 * minp ? VG_SEV_HIGH : VG_SEV_MEDIUM;
+		vg_addr_format(&al->source, al->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
+		day_text(c[i].day, ds);
+		if ((bpp >> 16) == 1 || (bpp >> 16) == 58)
+			snprintf(pt, sizeof pt, "%s type %u", (bpp >> 16) == 1 ? "icmp" : "icmp6",
+				 (bpp >> 8) & 0xff);
+		else
+			port_text((uint8_t)(bpp >> 16), (int32_t)(bpp & 0xffff), pt, sizeof pt);
+		snprintf(al->summary, sizeof al->summary,
+			 "new backscatter victim %s: %u packets on %s (>= %g), most from its %s"
+			 " (%u port%s): answers to packets spoofed in our name",
+			 ab, c[i].conns, ds, minp, pt, np, np == 1 ? "" : "s");
+		ev[0] = c[i].conns;
+		if (set_evidence(al, "backscatter packets of the victim, per day", al->time_us, 86400,
+				 ev, NULL, 0, 0))
+			break;
+	}
+	vgi_u64map_free(&best);
+	vgi_u64map_free(&bestp);
+	vgi_u64map_free(&nports);
+	free(c);
+	return i < n ? VG_ENOMEM : VG_OK;
+}
+
 /* ------------------------------------------------------------ scan events */
 
 static int scan_alerts(vg_alerts *a)
@@ -1295,7 +1410,7 @@ int vg_alerts_finish(vg_alerts *a)
 	}
 	a->finished = 1;
 	if ((rc = detect_ports(a)) != VG_OK || (rc = big_sources(a)) != VG_OK ||
-	    (rc = scan_alerts(a)) != VG_OK)
+	    (rc = scan_alerts(a)) != VG_OK || (rc = backscatter_alerts(a)) != VG_OK)
 		return rc;
 	if (a->n_al)
 		qsort(a->al, a->n_al, sizeof *a->al, cmp_alert);

@@ -52,6 +52,7 @@ enum vgi_alert_key {
 	VGI_AK_WORM_RATE, VGI_AK_WORM_DAYS, VGI_AK_WORM_MIN_NEW,
 	VGI_AK_BIG_SHARE, VGI_AK_BIG_MIN,
 	VGI_AK_NEWPORT_DAYS, VGI_AK_NEWPORT_SOURCES,
+	VGI_AK_BACKSCATTER_PACKETS,
 	VGI_AK__N
 };
 
@@ -88,6 +89,7 @@ struct vg_site {
 	double scan_window_s;
 	unsigned scan_vertical, scan_horizontal; /* horizontal 0 = from the site */
 	unsigned scan_sweep_ports;  /* a sweep probes at most this many ports */
+	unsigned scan_campaign_sources; /* a campaign has at least this many */
 	double scan_gap_s;
 	unsigned scan_sources;
 	double ak[VGI_AK__N];  /* alert parameters, enum vgi_alert_key */
@@ -103,6 +105,7 @@ int vgi_site_is_service(const struct vg_site *s, const vg_flow *f);
 /* addresses in the monitored set (saturating) */
 uint64_t vgi_site_size(const struct vg_site *s);
 unsigned vgi_site_horizontal(const struct vg_site *s);
+int vgi_is_backscatter(const vg_flow *f);
 /* The site keys a store is built with, as text (see site.c). */
 size_t vgi_site_describe(const struct vg_site *s, char *out, size_t cap);
 
@@ -185,12 +188,41 @@ struct vgi_topsrc {
 	size_t n_top;
 };
 
+/* Backscatter (VG_CLASS_BACKSCATTER): a rollup row as the study keeps it,
+ * a day, and a victim (the outside address that sent it). */
+struct vgi_bsrow {
+	vg_addr victim;
+	int32_t day;
+	uint8_t family, proto;
+	uint16_t port;               /* the victim's port; ICMP: type << 8 | code */
+	uint64_t conns, pkts, bytes;
+	int64_t first_us, last_us;
+};
+
+struct vgi_bsday {
+	int32_t day;
+	uint32_t victims;
+	uint64_t conns, pkts;
+};
+
+struct vgi_victim {
+	vg_addr addr;
+	uint8_t family, proto;       /* proto, port: where most packets came from */
+	uint16_t port;
+	int32_t first_day, last_day;
+	uint32_t days, n_ports;
+	uint64_t conns, pkts, bytes;
+	int64_t first_us, last_us;
+};
+
+#define VGI_BS_ROWS_MAX ((size_t)1 << 20)
+
 /* Everything the report prints, computed by vg_study_finish. */
 struct vgi_results {
 	int32_t first_day, last_day;       /* over all connections */
 	int64_t first_us, last_us;
 	uint64_t records_read;
-	uint64_t n_class[5];               /* by enum vg_class */
+	uint64_t n_class[VG_CLASS__COUNT];             /* by enum vg_class */
 	uint64_t conns;                    /* unsolicited */
 	uint32_t sources;
 	uint64_t icmp_conns, noicmp_conns;
@@ -219,6 +251,13 @@ struct vgi_results {
 	size_t n_icmp;
 	struct vgi_topsrc *top;
 	size_t n_top;
+	/* backscatter: totals, per day (n_days, every day of the period), the
+	 * top victims by packets */
+	uint64_t bs_conns, bs_pkts;
+	uint32_t bs_victims;
+	struct vgi_bsday *bs_days;
+	struct vgi_victim *victims;
+	size_t n_victims;
 };
 
 struct vgi_srcinfo {
@@ -242,6 +281,7 @@ struct vgi_scan {
 	int64_t first_us, last_us;
 	uint32_t id, targets, n_ports, flows, answered, unanswered;
 	uint32_t conns;              /* unsolicited connections (filled by finish) */
+	uint32_t campaign;           /* vg_scan_event.campaign */
 	float score;
 	uint8_t family, detectors, protos;
 	uint8_t kind;                /* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP */
@@ -306,9 +346,12 @@ struct vg_study {
 	int64_t fresh_newest_us, fresh_now_us;
 	double fresh_max_age_s;
 
-	uint64_t n_class[5];
+	uint64_t n_class[VG_CLASS__COUNT];
 	uint64_t records_read;
 	uint64_t dropped_sources, dropped_hosts;
+	struct vgi_bsrow *bs;      /* backscatter rows, as added */
+	size_t n_bs, cap_bs;
+	uint64_t dropped_bs;       /* rows beyond VGI_BS_ROWS_MAX */
 	int64_t first_us, last_us;
 	struct vgi_results res;
 };

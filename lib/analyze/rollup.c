@@ -11,10 +11,11 @@
  * follow these (docs/store.md). */
 const struct vgi_tabledecl vgi_tables[VGI_T__N] = {
 	[VGI_T_DAY] = {"day", "per day: connections of each class, first and last times",
-		       1, 8,
+		       1, 9,
 		       {{"day", VGI_COL_DAY}},
 		       {{"unsolicited", VGI_SUM}, {"service", VGI_SUM}, {"outbound", VGI_SUM},
-			{"internal", VGI_SUM}, {"other", VGI_SUM}, {"first_us", VGI_MIN},
+			{"internal", VGI_SUM}, {"other", VGI_SUM}, {"backscatter", VGI_SUM},
+			{"first_us", VGI_MIN},
 			{"last_us", VGI_MAX}, {"unsol_last_us", VGI_MAX}}},
 	[VGI_T_SRC_DAY] = {"src_day", "per day and source: unsolicited connections, of them in scan events, of those in sweeps",
 			   2, 3,
@@ -40,6 +41,12 @@ const struct vgi_tabledecl vgi_tables[VGI_T__N] = {
 			     {{"day", VGI_COL_DAY}, {"hour", VGI_COL_HOUR}, {"proto", VGI_COL_PROTO},
 			      {"port", VGI_COL_PORT}, {"src", VGI_COL_ADDR}},
 			     {{"conns", VGI_SUM}}},
+	[VGI_T_BACKSCATTER] = {"backscatter", "per day, victim (the outside sender of backscatter), protocol and its port (ICMP: type*256+code): connections, packets, bytes",
+			       4, 5,
+			       {{"day", VGI_COL_DAY}, {"victim", VGI_COL_ADDR}, {"proto", VGI_COL_PROTO},
+				{"port", VGI_COL_PORT}},
+			       {{"conns", VGI_SUM}, {"pkts", VGI_SUM}, {"bytes", VGI_SUM},
+				{"first_us", VGI_MIN}, {"last_us", VGI_MAX}}},
 };
 
 static size_t col_width(int type)
@@ -338,7 +345,7 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 				    VGI_T_PORT_HOUR};
 	uint64_t keys[5][8], h[5];
 	struct vgi_key k;
-	int64_t dv[8];
+	int64_t dv[VGI_ROLL_MAX_VAL];
 	int cls, scan = scan_kind != 0, sweep = scan_kind == VG_SCAN_SWEEP, rc = VG_OK, i, n;
 
 	if (cls_out)
@@ -351,7 +358,7 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 	memset(&k, 0, sizeof k);
 	k.day = vgi_study_day(site, f->stime_us);
 	note_day(r, k.day);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < vgi_tables[VGI_T_DAY].n_val; i++)
 		dv[i] = vgi_comb_zero(vgi_tables[VGI_T_DAY].val[i].comb);
 	dv[cls] = 1;
 	dv[VGI_DAY_FIRST_US] = f->stime_us;
@@ -360,6 +367,22 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 		dv[VGI_DAY_UNSOL_US] = f->stime_us;
 	if (vgi_rollup_combine(r, VGI_T_DAY, &k, dv) != VG_OK)
 		rc = VG_ENOMEM;
+	if (cls == VG_CLASS_BACKSCATTER) {
+		k.a1 = f->saddr;
+		k.fam1 = f->family;
+		k.proto = f->proto;
+		k.port = (f->proto == 1 || f->proto == 58)
+				 ? (uint16_t)((f->sport & 0xff) << 8 | (f->dport & 0xff))
+				 : f->sport;
+		dv[VGI_BS_CONNS] = 1;
+		dv[VGI_BS_PKTS] = (int64_t)f->spkts;
+		dv[VGI_BS_BYTES] = (int64_t)f->sbytes;
+		dv[VGI_BS_FIRST_US] = f->stime_us;
+		dv[VGI_BS_LAST_US] = f->ltime_us;
+		if (vgi_rollup_combine(r, VGI_T_BACKSCATTER, &k, dv) != VG_OK)
+			rc = VG_ENOMEM;
+		return rc;
+	}
 	if (cls != VG_CLASS_UNSOLICITED)
 		return rc;
 

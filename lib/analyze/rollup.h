@@ -29,7 +29,7 @@ enum vgi_coltype {
 enum vgi_comb { VGI_SUM, VGI_MIN, VGI_MAX };
 
 #define VGI_ROLL_MAX_KEY 5
-#define VGI_ROLL_MAX_VAL 8
+#define VGI_ROLL_MAX_VAL 10
 
 struct vgi_coldecl {
 	const char *name;
@@ -57,19 +57,25 @@ enum {
 	VGI_T_HOST_SRC,  /* day, host, src, proto -> connections */
 	VGI_T_PORT_HOST, /* day, proto, port, host -> connections (TCP/UDP/SCTP) */
 	VGI_T_PORT_HOUR, /* day, hour, proto, port, src -> connections (TCP/UDP/SCTP) */
+	VGI_T_BACKSCATTER, /* day, victim, proto, its port -> backscatter */
 	VGI_T__N
 };
 
 /* Value columns of VGI_T_DAY. */
 enum {
 	VGI_DAY_UNSOLICITED, VGI_DAY_SERVICE, VGI_DAY_OUTBOUND, VGI_DAY_INTERNAL,
-	VGI_DAY_OTHER,       /* connections per enum vg_class */
+	VGI_DAY_OTHER, VGI_DAY_BACKSCATTER, /* connections per enum vg_class */
 	VGI_DAY_FIRST_US,    /* earliest start time (min) */
 	VGI_DAY_LAST_US,     /* latest end time (max) */
 	VGI_DAY_UNSOL_US,    /* latest start of an unsolicited connection (max) */
 };
 
 extern const struct vgi_tabledecl vgi_tables[VGI_T__N];
+
+/* Value columns of VGI_T_BACKSCATTER. */
+enum {
+	VGI_BS_CONNS, VGI_BS_PKTS, VGI_BS_BYTES, VGI_BS_FIRST_US, VGI_BS_LAST_US,
+};
 
 /* A key unpacked. Unused columns are zero. */
 struct vgi_key {

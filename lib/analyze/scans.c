@@ -30,6 +30,11 @@
 #define RING 256            /* distinct (host, port) pairs kept for the window */
 #define PENDING_MAX 20000   /* connections held for one undecided episode */
 #define INLINE 4
+#define SLOW_MAX 4096       /* failed (host, port) pairs followed per episode */
+#define CRING 32            /* recent probes of undecided sources per host or port */
+#define CRING_MAX 16384     /* hosts and ports followed for campaigns */
+#define PCAMP_MAX 64        /* candidate campaigns at once */
+#define PCAMP_MEMBERS 256   /* members of one campaign */
 
 extern const char vgi_data_known_scanners[];
 
@@ -46,17 +51,49 @@ struct recent {
 	uint32_t pp;   /* proto << 16 | port */
 };
 
+/* Failed probes of an episode, for the slow detector: host << 32 | pp. */
+struct slow {
+	uint64_t *pair;
+	uint32_t n, cap;
+};
+
+/* Recent probes of undecided sources at one host (value: pp) or one port
+ * (value: host), for campaigns. */
+struct cprobe {
+	int64_t t;
+	vg_addr addr;
+	uint32_t val;
+};
+
+struct cring {
+	uint64_t key;             /* 1 << 40 | host, or 2 << 40 | pp */
+	uint32_t n, next;         /* held, where the next goes */
+	uint32_t pending;         /* a candidate campaign here (struct pcamp) */
+	struct cprobe p[CRING];
+};
+
+/* A candidate campaign: decided a window after it formed. */
+struct pcamp {
+	uint64_t key;             /* its cring */
+	int64_t start, deadline;
+	uint32_t threshold, bit;
+	uint32_t n;
+	vg_addr addr[PCAMP_MEMBERS];
+};
+
 struct src {
 	vg_addr addr;
 	uint8_t family;
 	uint8_t protos, detectors;
 	uint32_t prev, next;      /* activity list, least recent first */
 	uint32_t event_id;        /* != 0 once the episode is a scan */
+	uint32_t campaign;        /* != 0: a member of that campaign */
 	int64_t first_us, last_us;
 	uint64_t flows, answered, unanswered;
 	struct vset hosts, ports;
 	struct recent *ring;
 	uint32_t ring_n;
+	struct slow slow;
 	vg_flow *pending;
 	size_t n_pending, cap_pending;
 	int flushed;              /* pending was handed on as no-scan */
@@ -91,6 +128,13 @@ struct vg_scans {
 
 	struct known *known;
 	size_t n_known, cap_known;
+
+	vgi_u64map cmap;          /* cring key -> index + 1 */
+	struct cring *crings;
+	size_t n_crings;
+	struct pcamp pcamps[PCAMP_MAX];
+	size_t n_pcamps;
+	uint32_t next_campaign;
 
 	int64_t watermark, gap_us, window_us;
 	unsigned vertical, horizontal;
@@ -288,7 +332,7 @@ int vg_scans_create(vg_scans **scp, const vg_site *site, vg_scan_flow_fn on_flow
 	sc->next_unused = 1;
 	if (!(sc->slots = calloc(sc->slot_mask + 1, sizeof *sc->slots)) ||
 	    vgi_u64map_init(&sc->trw, (size_t)site->scan_sources * 4) ||
-	    vgi_u64set_init(&sc->live, 1u << 24)) {
+	    vgi_u64set_init(&sc->live, 1u << 24) || vgi_u64map_init(&sc->cmap, CRING_MAX)) {
 		snprintf(err, errlen, "out of memory");
 		return VG_ENOMEM;
 	}
@@ -329,8 +373,10 @@ static void src_clear(struct src *s)
 	vset_free(&s->ports);
 	free(s->ring);
 	free(s->pending);
+	free(s->slow.pair);
 	s->ring = NULL;
 	s->pending = NULL;
+	memset(&s->slow, 0, sizeof s->slow);
 }
 
 static int join_worker(vg_scans *sc)
@@ -358,6 +404,8 @@ void vg_scans_free(vg_scans *sc)
 	free(sc->slots);
 	vgi_u64map_free(&sc->trw);
 	vgi_u64map_free(&sc->live);
+	vgi_u64map_free(&sc->cmap);
+	free(sc->crings);
 	free(sc);
 }
 
@@ -375,6 +423,12 @@ const char *vg_scan_type(const vg_scan_event *e)
 		return "vertical";
 	if (d & VG_SCAN_HORIZONTAL)
 		return (e->protos == 4) ? "sweep" : "horizontal";
+	if (d & VG_SCAN_DISTRIBUTED)
+		return "distributed";
+	if (d & VG_SCAN_DSWEEP)
+		return "dist-sweep";
+	if (d & VG_SCAN_SLOW)
+		return "slow";
 	return "trw";
 }
 
@@ -393,13 +447,24 @@ size_t vg_scan_why(const vg_site *site, const vg_scan_event *e, char *out, size_
 	if (d & (VG_SCAN_HORIZONTAL | VG_SCAN_BLOCK))
 		PUT("horizontal: >= %u hosts on one port in %g s; ", vgi_site_horizontal(site),
 		    site->scan_window_s);
+	if (d & VG_SCAN_SLOW)
+		PUT("slow: >= %u ports on one host or >= %u hosts on one port failed over %.0f min; ",
+		    site->scan_vertical, vgi_site_horizontal(site),
+		    (double)(e->last_us - e->first_us) / 60e6);
+	if (d & VG_SCAN_DISTRIBUTED)
+		PUT("campaign %u: with other sources, >= %u ports of one host in %g s, each "
+		    "below every threshold; ", e->campaign, site->scan_vertical, site->scan_window_s);
+	if (d & VG_SCAN_DSWEEP)
+		PUT("campaign %u: with other sources, one port on >= %u hosts in %g s, each "
+		    "below every threshold; ", e->campaign, vgi_site_horizontal(site),
+		    site->scan_window_s);
 	PUT("%u host%s, %u port%s, %llu flows, %llu answered; ", e->targets,
 	    e->targets == 1 ? "" : "s", e->n_ports, e->n_ports == 1 ? "" : "s",
 	    (unsigned long long)e->flows, (unsigned long long)e->answered);
 	if (vgi_scan_kind(site, e) == VG_SCAN_SWEEP)
 		PUT("sweep: <= %u ports", site->scan_sweep_ports);
-	else if (d & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK))
-		PUT("port scan: the vertical or block detector");
+	else if (d & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK | VG_SCAN_DISTRIBUTED))
+		PUT("port scan: the vertical, block or distributed detector");
 	else
 		PUT("port scan: > %u ports", site->scan_sweep_ports);
 #undef PUT
@@ -413,7 +478,7 @@ const char *vg_scan_kind_name(int kind)
 
 int vgi_scan_kind(const vg_site *site, const vg_scan_event *e)
 {
-	if (e->detectors & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK))
+	if (e->detectors & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK | VG_SCAN_DISTRIBUTED))
 		return VG_SCAN_PORTSCAN;
 	return e->n_ports <= site->scan_sweep_ports ? VG_SCAN_SWEEP : VG_SCAN_PORTSCAN;
 }
@@ -451,9 +516,11 @@ static int answered(const vg_flow *f)
 	case 6:
 		if (f->tcp_status & VG_TCP_SAW_SYNACK)
 			return 1;
-		/* a lone reset back (to an ACK, FIN, NULL or XMAS probe) says
-		 * the port is unfiltered or closed, not that it is open */
-		if (f->dpkts <= 1 && (f->dflags & VG_TH_RST))
+		/* a probe without SYN (nmap's -sA, -sF, -sN, -sX, -sM, -sW) is
+		 * taken for the middle of a connection ("established"); only
+		 * an answer other than a lone reset makes it one: no answer
+		 * says open|filtered, a reset unfiltered or closed */
+		if (f->dpkts == 0 || (f->dpkts <= 1 && (f->dflags & VG_TH_RST)))
 			return 0;
 		return (f->tcp_status & VG_TCP_ESTABLISHED) != 0;
 	case 17:
@@ -461,6 +528,15 @@ static int answered(const vg_flow *f)
 	default:
 		return f->dpkts > 0;
 	}
+}
+
+/* A probe, as the window counts it: a TCP/UDP attempt that failed, or an
+ * ICMP request. */
+static int is_probe(const vg_flow *f)
+{
+	if (f->proto == 6 || f->proto == 17)
+		return !answered(f);
+	return f->proto == 1 || f->proto == 58;
 }
 
 static unsigned port_key(const vg_flow *f)
@@ -586,6 +662,7 @@ static int emit_event(vg_scans *sc, struct src *s)
 		e.ports = ports;
 		e.n_ports = (uint32_t)k;
 	}
+	e.campaign = s->campaign;
 	e.kind = (uint8_t)vgi_scan_kind(sc->site, &e);
 	sc->st.n_events++;
 	if (sc->on_event && (rc = sc->on_event(sc->user, &e)) != 0)
@@ -599,7 +676,8 @@ static int emit_event(vg_scans *sc, struct src *s)
  * wait for its end to know their kind (vgi_scans_emit_portscan). */
 static void note_kind(vg_scans *sc, const struct src *s)
 {
-	sc->emit_portscan = (s->detectors & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK)) ||
+	sc->emit_portscan = (s->detectors & (VG_SCAN_VERTICAL | VG_SCAN_BLOCK |
+					     VG_SCAN_DISTRIBUTED)) ||
 			    vset_size(&s->ports) > sc->site->scan_sweep_ports;
 }
 
@@ -730,8 +808,7 @@ static void window_check(vg_scans *sc, struct src *s, const vg_flow *f, uint32_t
 	uint32_t k, w = 0, same_host = 0, same_port = 0;
 	int64_t t = f->stime_us, cut = t - sc->window_us;
 	int seen = 0;
-	if ((f->proto == 6 || f->proto == 17) ? answered(f)
-	    : !(f->proto == 1 || f->proto == 58))
+	if (!is_probe(f))
 		return;
 	if (!s->ring) {
 		if (!(s->ring = malloc(RING * sizeof *s->ring)))
@@ -768,6 +845,207 @@ static void window_check(vg_scans *sc, struct src *s, const vg_flow *f, uint32_t
 		s->detectors |= VG_SCAN_BLOCK;
 }
 
+/* The slow detector: the window's thresholds over the whole episode (a
+ * probe every few minutes stays in one episode while the gaps are shorter
+ * than scan-gap). Followed until a window detector fires. */
+static void slow_check(vg_scans *sc, struct src *s, uint32_t host, uint32_t pp)
+{
+	uint64_t key = (uint64_t)host << 32 | pp;
+	uint32_t k, same_host = 1, same_port = 1;
+	struct slow *w = &s->slow;
+	if (s->detectors & (VG_SCAN_VERTICAL | VG_SCAN_HORIZONTAL | VG_SCAN_BLOCK))
+		return;
+	for (k = 0; k < w->n; k++) {
+		if (w->pair[k] == key)
+			return;
+		same_host += (uint32_t)(w->pair[k] >> 32) == host;
+		same_port += (uint32_t)w->pair[k] == pp;
+	}
+	if (w->n == w->cap) {
+		uint32_t cap = w->cap ? w->cap * 2 : 4;
+		uint64_t *np;
+		if (cap > SLOW_MAX || !(np = realloc(w->pair, cap * sizeof *np)))
+			return;
+		w->pair = np;
+		w->cap = cap;
+	}
+	w->pair[w->n++] = key;
+	if ((same_host >= sc->vertical && (pp >> 16) != 1 && (pp >> 16) != 58) ||
+	    same_port >= sc->horizontal)
+		s->detectors |= VG_SCAN_SLOW;
+}
+
+/* ------------------------------------------------------------ campaigns */
+
+static struct cring *cring_find(vg_scans *sc, uint64_t key)
+{
+	uint32_t v = vgi_u64map_get(&sc->cmap, key);
+	return v ? &sc->crings[v - 1] : NULL;
+}
+
+static struct cring *cring_get(vg_scans *sc, uint64_t key, int64_t now)
+{
+	struct cring *r = cring_find(sc, key);
+	if (r)
+		return r;
+	if (sc->n_crings == CRING_MAX) {
+		/* forget the places with nothing in the window */
+		size_t i, w = 0;
+		for (i = 0; i < sc->n_crings; i++) {
+			struct cring *c = &sc->crings[i];
+			uint32_t last = (c->next + CRING - 1) % CRING;
+			if (c->pending || (c->n && c->p[last].t >= now - sc->window_us))
+				sc->crings[w++] = *c;
+		}
+		if (w == sc->n_crings)
+			return NULL;
+		sc->n_crings = w;
+		vgi_u64map_free(&sc->cmap);
+		if (vgi_u64map_init(&sc->cmap, CRING_MAX))
+			return NULL;
+		for (i = 0; i < w; i++)
+			vgi_u64map_put(&sc->cmap, sc->crings[i].key, (uint32_t)i + 1);
+	}
+	if (!sc->crings && !(sc->crings = malloc(CRING_MAX * sizeof *sc->crings)))
+		return NULL;
+	r = &sc->crings[sc->n_crings];
+	memset(r, 0, sizeof *r);
+	r->key = key;
+	if (vgi_u64map_put(&sc->cmap, key, (uint32_t)sc->n_crings + 1) < 0)
+		return NULL;
+	sc->n_crings++;
+	return r;
+}
+
+/* The undecided sources of r's probes in [t0, t1], each once, into m
+ * (adding to its n); whether no value was probed by two of them; the
+ * distinct values. */
+static int ring_members(const struct cring *r, int64_t t0, int64_t t1, struct pcamp *m,
+			uint32_t *n_vals)
+{
+	uint32_t i, j;
+	*n_vals = 0;
+	for (i = 0; i < r->n; i++) {
+		const struct cprobe *q = &r->p[i];
+		int new_val = 1;
+		if (q->t < t0 || q->t > t1)
+			continue;
+		for (j = 0; j < i; j++) {
+			const struct cprobe *o = &r->p[j];
+			if (o->t < t0 || o->t > t1 || o->val != q->val)
+				continue;
+			if (memcmp(&o->addr, &q->addr, sizeof q->addr) != 0)
+				return 0; /* overlapping: not a division of work */
+			new_val = 0;
+		}
+		*n_vals += (uint32_t)new_val;
+		for (j = 0; j < m->n; j++)
+			if (memcmp(&m->addr[j], &q->addr, sizeof q->addr) == 0)
+				break;
+		if (j == m->n && m->n < PCAMP_MEMBERS)
+			m->addr[m->n++] = q->addr;
+	}
+	return 1;
+}
+
+static struct src *undecided(vg_scans *sc, const vg_addr *a)
+{
+	int found;
+	size_t slot = find_slot(sc, a, addr_hash(sc, a), &found);
+	struct src *m;
+	if (!found)
+		return NULL;
+	m = &sc->src[sc->slots[slot]];
+	return (m->event_id || m->detectors) ? NULL : m;
+}
+
+/* A window after it formed, the candidate is a campaign if its place's
+ * probes still divide the work, still reach the threshold, and enough of
+ * its members stayed below every threshold of their own. */
+static void decide_campaign(vg_scans *sc, size_t k)
+{
+	struct pcamp *pc = &sc->pcamps[k];
+	struct cring *r = cring_find(sc, pc->key);
+	uint32_t n_vals = 0, i, n_ok = 0;
+	int ok = r && ring_members(r, pc->start, pc->deadline, pc, &n_vals) &&
+		 n_vals >= pc->threshold;
+	if (r)
+		r->pending = 0;
+	for (i = 0; ok && i < pc->n; i++)
+		n_ok += undecided(sc, &pc->addr[i]) != NULL;
+	if (ok && n_ok >= sc->site->scan_campaign_sources) {
+		uint32_t id = ++sc->next_campaign;
+		sc->st.n_campaigns++;
+		for (i = 0; i < pc->n; i++) {
+			struct src *m = undecided(sc, &pc->addr[i]);
+			if (!m)
+				continue;
+			m->detectors |= (uint8_t)pc->bit;
+			m->campaign = id;
+			become_scan(sc, m);
+		}
+	}
+	sc->pcamps[k] = sc->pcamps[--sc->n_pcamps];
+}
+
+static void decide_campaigns(vg_scans *sc, int64_t now)
+{
+	size_t k = 0;
+	while (k < sc->n_pcamps) {
+		if (sc->pcamps[k].deadline < now)
+			decide_campaign(sc, k); /* moves the last one to k */
+		else
+			k++;
+	}
+}
+
+/* Adds a probe of an undecided source to the ring of key; when the
+ * undecided sources there together reach threshold distinct values in the
+ * window, no value probed by two of them, at least campaign-sources of
+ * them, they are a candidate, decided a window later (decide_campaign). */
+static void campaign_probe(vg_scans *sc, const vg_flow *f, uint64_t key, uint32_t val,
+			   unsigned threshold, unsigned bit)
+{
+	struct cring *r = cring_get(sc, key, f->stime_us);
+	int64_t cut = f->stime_us - sc->window_us;
+	uint32_t n_vals, i;
+	struct cprobe *p;
+	struct pcamp *pc;
+	if (!r) {
+		sc->st.n_campaign_full++;
+		return;
+	}
+	p = &r->p[r->next];
+	p->t = f->stime_us;
+	p->addr = f->saddr;
+	p->val = val;
+	r->next = (r->next + 1) % CRING;
+	if (r->n < CRING)
+		r->n++;
+	if (r->pending) {
+		for (i = 0; i < sc->n_pcamps; i++)
+			if (sc->pcamps[i].key == key)
+				ring_members(r, f->stime_us, f->stime_us, &sc->pcamps[i], &n_vals);
+		return;
+	}
+	if (sc->n_pcamps == PCAMP_MAX) {
+		sc->st.n_campaign_full++;
+		return;
+	}
+	pc = &sc->pcamps[sc->n_pcamps];
+	pc->n = 0;
+	if (!ring_members(r, cut, f->stime_us, pc, &n_vals) || n_vals < threshold ||
+	    pc->n < sc->site->scan_campaign_sources)
+		return;
+	pc->key = key;
+	pc->start = cut;
+	pc->deadline = f->stime_us + sc->window_us;
+	pc->threshold = threshold;
+	pc->bit = bit;
+	r->pending = 1;
+	sc->n_pcamps++;
+}
+
 static void expire(vg_scans *sc)
 {
 	while (sc->head && sc->src[sc->head].last_us < sc->watermark - sc->gap_us)
@@ -796,6 +1074,8 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	}
 	if (f->stime_us > sc->watermark) {
 		sc->watermark = f->stime_us;
+		if (sc->n_pcamps)
+			decide_campaigns(sc, sc->watermark);
 		expire(sc);
 	}
 	if ((si = get_source(sc, f)) < 0) {
@@ -839,6 +1119,16 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	window_check(sc, s, f, host, pp);
 	if (lambda >= TRW_UPPER)
 		s->detectors |= VG_SCAN_TRW;
+	if (is_probe(f)) {
+		slow_check(sc, s, host, pp);
+		if (!s->detectors && !s->event_id && !s->flushed) {
+			campaign_probe(sc, f, (uint64_t)1 << 40 | host, pp, sc->vertical,
+				       VG_SCAN_DISTRIBUTED);
+			if (!s->detectors && (pp >> 16) != 1 && (pp >> 16) != 58)
+				campaign_probe(sc, f, (uint64_t)2 << 40 | pp, host, sc->horizontal,
+					       VG_SCAN_DSWEEP);
+		}
+	}
 
 	if (s->event_id) {
 		note_kind(sc, s);
@@ -902,6 +1192,7 @@ int vg_scans_flush(vg_scans *sc)
 {
 	if (join_worker(sc))
 		return 1;
+	decide_campaigns(sc, INT64_MAX);
 	while (sc->head && !sc->failed)
 		close_source(sc, sc->head);
 	return sc->failed;
@@ -928,7 +1219,8 @@ const char *vg_scan_protos_str(unsigned protos, char out[VG_SCAN_NAMES_MAX])
 
 const char *vg_scan_detectors_str(unsigned detectors, char out[VG_SCAN_NAMES_MAX])
 {
-	static const char *const names[] = {"trw", "vertical", "horizontal", "block"};
+	static const char *const names[] = {"trw",  "vertical",    "horizontal", "block",
+					    "slow", "distributed", "dist-sweep"};
 	return bit_names(detectors, names, VGI_ARRAY_LEN(names), out);
 }
 
@@ -974,7 +1266,7 @@ size_t vg_scan_ports_format(const vg_scan_event *e, char *out, size_t cap)
 
 /* ------------------------------------------------------------ saved state */
 
-#define SAVE_MAGIC 0x314e4353U /* "SCN1" */
+#define SAVE_MAGIC 0x324e4353U /* "SCN2" */
 
 static void vset_save(const struct vset *v, struct vgi_buf *b)
 {
@@ -1040,6 +1332,11 @@ int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
 	vgi_buf_put(b, &sc->st, sizeof sc->st);
 	map_save(&sc->trw, b);
 	map_save(&sc->live, b);
+	vgi_buf_u64(b, sc->next_campaign);
+	vgi_buf_u64(b, sc->n_crings);
+	vgi_buf_put(b, sc->crings, sc->n_crings * sizeof *sc->crings);
+	vgi_buf_u64(b, sc->n_pcamps);
+	vgi_buf_put(b, sc->pcamps, sc->n_pcamps * sizeof *sc->pcamps);
 	vgi_buf_u64(b, sc->st.n_open);
 	for (i = sc->head; i; i = sc->src[i].next) {
 		const struct src *s = &sc->src[i];
@@ -1047,6 +1344,9 @@ int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
 		vgi_buf_u64(b, (uint64_t)s->family | (uint64_t)s->protos << 8 |
 				       (uint64_t)s->detectors << 16 | (uint64_t)s->flushed << 24);
 		vgi_buf_u64(b, s->event_id);
+		vgi_buf_u64(b, s->campaign);
+		vgi_buf_u64(b, s->slow.n);
+		vgi_buf_put(b, s->slow.pair, s->slow.n * sizeof *s->slow.pair);
 		vgi_buf_u64(b, (uint64_t)s->first_us);
 		vgi_buf_u64(b, (uint64_t)s->last_us);
 		vgi_buf_u64(b, s->flows);
@@ -1076,6 +1376,31 @@ int vgi_scans_load(vg_scans *sc, vgi_cur *c)
 	vgi_cur_bytes(c, &st, sizeof st);
 	if (c->bad || map_load(&sc->trw, c) || map_load(&sc->live, c))
 		return VG_EFORMAT;
+	sc->next_campaign = (uint32_t)vgi_cur_h64(c);
+	n = vgi_cur_h64(c);
+	if (c->bad || n > CRING_MAX || n > vgi_cur_left(c) / sizeof *sc->crings)
+		return VG_EFORMAT;
+	if (n) {
+		if (!sc->crings && !(sc->crings = malloc(CRING_MAX * sizeof *sc->crings)))
+			return VG_ENOMEM;
+		vgi_cur_bytes(c, sc->crings, n * sizeof *sc->crings);
+		for (k = 0; k < n; k++) {
+			struct cring *r = &sc->crings[k];
+			if (r->n > CRING || r->next >= CRING)
+				return VG_EFORMAT;
+			if (vgi_u64map_put(&sc->cmap, r->key, (uint32_t)k + 1) < 0)
+				return VG_EFORMAT;
+		}
+		sc->n_crings = (size_t)n;
+	}
+	n = vgi_cur_h64(c);
+	if (c->bad || n > PCAMP_MAX)
+		return VG_EFORMAT;
+	vgi_cur_bytes(c, sc->pcamps, (size_t)n * sizeof *sc->pcamps);
+	sc->n_pcamps = (size_t)n;
+	for (k = 0; k < n; k++)
+		if (sc->pcamps[k].n > PCAMP_MEMBERS)
+			return VG_EFORMAT;
 	n = vgi_cur_h64(c);
 	if (c->bad || n > vgi_cur_left(c) / 64)
 		return VG_EFORMAT;
@@ -1095,6 +1420,20 @@ int vgi_scans_load(vg_scans *sc, vgi_cur *c)
 		s->detectors = (uint8_t)(bits >> 16);
 		s->flushed = (int)((bits >> 24) & 1);
 		s->event_id = (uint32_t)vgi_cur_h64(c);
+		s->campaign = (uint32_t)vgi_cur_h64(c);
+		m = vgi_cur_h64(c);
+		if (c->bad || m > SLOW_MAX || m > vgi_cur_left(c) / 8)
+			return VG_EFORMAT;
+		if (m) {
+			uint32_t cap = 4;
+			while (cap < m)
+				cap *= 2;
+			if (!(s->slow.pair = malloc(cap * sizeof *s->slow.pair)))
+				return VG_ENOMEM;
+			s->slow.cap = cap;
+			vgi_cur_bytes(c, s->slow.pair, m * sizeof *s->slow.pair);
+			s->slow.n = (uint32_t)m;
+		}
 		s->first_us = (int64_t)vgi_cur_h64(c);
 		s->last_us = (int64_t)vgi_cur_h64(c);
 		s->flows = vgi_cur_h64(c);

@@ -11,7 +11,7 @@
 #include "analyze/analyze.h"
 
 static const char *const class_names[VG_CLASS__COUNT] = {
-	"unsolicited", "service", "outbound", "internal", "other",
+	"unsolicited", "service", "outbound", "internal", "other", "backscatter",
 };
 
 const char *vg_class_name(int c)
@@ -42,6 +42,7 @@ const struct vgi_alert_param vgi_alert_params[VGI_AK__N] = {
 	[VGI_AK_BIG_MIN] = {"big-min", 100, 1, 1e12, 1},
 	[VGI_AK_NEWPORT_DAYS] = {"newport-days", 30, 1, 3650, 1},
 	[VGI_AK_NEWPORT_SOURCES] = {"newport-sources", 5, 1, 1e9, 1},
+	[VGI_AK_BACKSCATTER_PACKETS] = {"backscatter-packets", 200, 1, 1e12, 1},
 };
 
 static int set_defaults(vg_site *s)
@@ -63,6 +64,7 @@ static int set_defaults(vg_site *s)
 	s->scan_vertical = 15;
 	s->scan_horizontal = 0;
 	s->scan_sweep_ports = 2;
+	s->scan_campaign_sources = 3;
 	s->scan_gap_s = 3600;
 	s->scan_sources = 1000000;
 	s->max_age_s = 2 * 86400;
@@ -595,6 +597,15 @@ bad_secs:
 		snprintf(err, errlen, "'%.*s' is not a number of seconds > 0", (int)vlen, value);
 		return VG_EINVAL;
 	}
+	if (strcmp(key, "scan-campaign-sources") == 0) {
+		if (parse_uint(value, vlen, 1000, &u) || u < 2) {
+			snprintf(err, errlen, "'%.*s' is not a number from 2 to 1000", (int)vlen,
+				 value);
+			return VG_EINVAL;
+		}
+		s->scan_campaign_sources = u;
+		return VG_OK;
+	}
 	if (strcmp(key, "scan-sweep-ports") == 0) {
 		if (parse_uint(value, vlen, 65536, &u)) {
 			snprintf(err, errlen, "'%.*s' is not a number from 0 to 65536", (int)vlen,
@@ -905,7 +916,37 @@ int vg_site_classify(const vg_site *s, const vg_flow *f)
 		return din ? VG_CLASS_INTERNAL : VG_CLASS_OUTBOUND;
 	if (!din)
 		return VG_CLASS_OTHER;
-	return vgi_site_is_service(s, f) ? VG_CLASS_SERVICE : VG_CLASS_UNSOLICITED;
+	if (vgi_site_is_service(s, f))
+		return VG_CLASS_SERVICE;
+	return vgi_is_backscatter(f) ? VG_CLASS_BACKSCATTER : VG_CLASS_UNSOLICITED;
+}
+
+/* Backscatter: what a host under a spoofed attack sends to the addresses
+ * the attacker forged - ours (Moore, Voelker, Savage, "Inferring Internet
+ * denial-of-service activity", 2001): a SYN-ACK or a reset where the
+ * outside side sent no SYN and no data, an ICMP error (unreachable, source
+ * quench, redirect, time exceeded, parameter problem) or an ICMP reply
+ * (echo, timestamp, information, mask) nobody here asked for. */
+int vgi_is_backscatter(const vg_flow *f)
+{
+	unsigned fl = f->sflags;
+	switch (f->proto) {
+	case 6:
+		if ((f->tcp_status & VG_TCP_SAW_SYN) || (fl & VG_TH_PSH) || f->sbytes > f->spkts * 80)
+			return 0;
+		if ((fl & VG_TH_SYN) && (fl & VG_TH_ACK))
+			return 1;
+		return (fl & VG_TH_RST) && !(fl & VG_TH_SYN);
+	case 1:
+		switch (f->sport) {
+		case 0: case 3: case 4: case 5: case 11: case 12: case 14: case 16: case 18:
+			return 1;
+		}
+		return 0;
+	case 58:
+		return (f->sport >= 1 && f->sport <= 4) || f->sport == 129;
+	}
+	return 0;
 }
 
 /* The keys that decide what the rollups hold - classification, day
@@ -933,9 +974,10 @@ size_t vgi_site_describe(const vg_site *s, char *out, size_t cap)
 			first = 0;
 		}
 	PUT("\ntz = %s\nidle = %g\nscan-window = %g\nscan-vertical = %u\nscan-horizontal = %u\n"
-	    "scan-sweep-ports = %u\nscan-gap = %g\nscan-sources = %u\n",
+	    "scan-sweep-ports = %u\nscan-campaign-sources = %u\nscan-gap = %g\n"
+	    "scan-sources = %u\n",
 	    s->tz_name, s->idle_s, s->scan_window_s, s->scan_vertical, vgi_site_horizontal(s),
-	    s->scan_sweep_ports, s->scan_gap_s, s->scan_sources);
+	    s->scan_sweep_ports, s->scan_campaign_sources, s->scan_gap_s, s->scan_sources);
 #undef PUT
 	return n;
 }

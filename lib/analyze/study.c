@@ -98,6 +98,8 @@ static void free_results(struct vgi_results *r)
 		free(r->hot[i]);
 	free(r->icmp);
 	free(r->top);
+	free(r->bs_days);
+	free(r->victims);
 	memset(r, 0, sizeof *r);
 }
 
@@ -120,6 +122,7 @@ void vg_study_free(vg_study *st)
 	join_worker(st);
 	vgi_portdb_free(st->ports);
 	free(st->src);
+	free(st->bs);
 	free(st->src_slots);
 	free(st->host_addr);
 	free(st->host_family);
@@ -345,6 +348,7 @@ void vgi_scan_event(const vg_study *st, const struct vgi_scan *s, vg_scan_event 
 	e->n_ports = s->n_ports;
 	e->score = s->score;
 	e->kind = s->kind;
+	e->campaign = s->campaign;
 	e->known = s->known ? st->known_names[s->known - 1] : NULL;
 }
 
@@ -413,6 +417,7 @@ int vgi_study_add_scan_conns(vg_study *st, const struct vg_scan_event *e, uint64
 	sc->n_ports = e->n_ports;
 	sc->score = (float)e->score;
 	sc->kind = (uint8_t)vgi_scan_kind(st->site, e);
+	sc->campaign = e->campaign;
 	if (conns != UINT64_MAX) {
 		sc->conns = sat32(conns);
 		sc->conns_set = 1;
@@ -590,6 +595,32 @@ int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
 			st->first_us = v[VGI_DAY_FIRST_US];
 		if (v[VGI_DAY_LAST_US] > st->last_us)
 			st->last_us = v[VGI_DAY_LAST_US];
+	}
+	t = &r->t[VGI_T_BACKSCATTER];
+	for (i = 0; i < t->n; i++) {
+		struct vgi_bsrow *b;
+		vgi_rtab_row(t, i, &k, &v);
+		if (st->n_bs == st->cap_bs) {
+			size_t cap = st->cap_bs ? st->cap_bs * 2 : 64;
+			struct vgi_bsrow *nb;
+			if (st->n_bs >= VGI_BS_ROWS_MAX || !(nb = realloc(st->bs, cap * sizeof *nb))) {
+				st->dropped_bs++;
+				continue;
+			}
+			st->bs = nb;
+			st->cap_bs = cap;
+		}
+		b = &st->bs[st->n_bs++];
+		b->victim = k.a1;
+		b->family = k.fam1;
+		b->day = k.day;
+		b->proto = k.proto;
+		b->port = k.port;
+		b->conns = (uint64_t)v[VGI_BS_CONNS];
+		b->pkts = (uint64_t)v[VGI_BS_PKTS];
+		b->bytes = (uint64_t)v[VGI_BS_BYTES];
+		b->first_us = v[VGI_BS_FIRST_US];
+		b->last_us = v[VGI_BS_LAST_US];
 	}
 	t = &r->t[VGI_T_SRC_DAY];
 	for (i = 0; i < t->n; i++) {
@@ -962,6 +993,112 @@ static int finish_no_scans(vg_study *st)
 	return VG_OK;
 }
 
+static int cmp_bsrow(const void *a, const void *b)
+{
+	const struct vgi_bsrow *x = a, *y = b;
+	int c = cmp_addr(&x->victim, &y->victim);
+	if (c)
+		return c;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static int cmp_victim(const void *a, const void *b)
+{
+	const struct vgi_victim *x = a, *y = b;
+	if (x->pkts != y->pkts)
+		return x->pkts > y->pkts ? -1 : 1;
+	return cmp_addr(&x->addr, &y->addr);
+}
+
+/* The port a victim sent most packets from: its rows [lo, hi) sorted by
+ * port into tmp. */
+static void victim_port(const struct vgi_bsrow *rows, size_t lo, size_t hi,
+			struct vgi_bsrow *tmp, struct vgi_victim *v)
+{
+	size_t i, n = hi - lo, j;
+	uint64_t best = 0;
+	memcpy(tmp, rows + lo, n * sizeof *tmp);
+	for (i = 0; i < n; i++)
+		tmp[i].day = 0;
+	qsort(tmp, n, sizeof *tmp, cmp_bsrow);
+	v->n_ports = 0;
+	for (i = 0; i < n; i = j) {
+		uint64_t p = 0;
+		for (j = i; j < n && tmp[j].proto == tmp[i].proto && tmp[j].port == tmp[i].port; j++)
+			p += tmp[j].pkts;
+		v->n_ports++;
+		if (p > best) {
+			best = p;
+			v->proto = tmp[i].proto;
+			v->port = tmp[i].port;
+		}
+	}
+}
+
+/* Backscatter per day and per victim, from the rows (any order, a key
+ * possibly in several rows). */
+static int finish_backscatter(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	struct vgi_bsrow *b = st->bs, *tmp = NULL;
+	struct vgi_victim *all = NULL;
+	size_t i, j, n_all = 0, n = st->n_bs;
+	if (!r->n_days || !(r->bs_days = calloc(r->n_days, sizeof *r->bs_days)))
+		return r->n_days ? VG_ENOMEM : VG_OK;
+	for (i = 0; i < r->n_days; i++)
+		r->bs_days[i].day = r->first_day + (int32_t)i;
+	if (!n)
+		return VG_OK;
+	qsort(b, n, sizeof *b, cmp_bsrow);
+	if (!(all = calloc(n, sizeof *all)) || !(tmp = malloc(n * sizeof *tmp))) {
+		free(all);
+		return VG_ENOMEM;
+	}
+	for (i = 0; i < n; i = j) {
+		struct vgi_victim *v = &all[n_all++];
+		int32_t last_day = INT32_MIN;
+		v->addr = b[i].victim;
+		v->family = b[i].family;
+		v->first_day = b[i].day;
+		v->first_us = INT64_MAX;
+		v->last_us = INT64_MIN;
+		for (j = i; j < n && b[j].family == b[i].family &&
+			    cmp_addr(&b[j].victim, &b[i].victim) == 0;
+		     j++) {
+			int64_t d = (int64_t)b[j].day - r->first_day;
+			v->conns += b[j].conns;
+			v->pkts += b[j].pkts;
+			v->bytes += b[j].bytes;
+			v->first_us = VGI_MIN(v->first_us, b[j].first_us);
+			v->last_us = VGI_MAX(v->last_us, b[j].last_us);
+			if (d >= 0 && (size_t)d < r->n_days) {
+				r->bs_days[d].conns += b[j].conns;
+				r->bs_days[d].pkts += b[j].pkts;
+				r->bs_days[d].victims += b[j].day != last_day;
+			}
+			if (b[j].day != last_day)
+				v->days++;
+			last_day = b[j].day;
+		}
+		v->last_day = last_day;
+		victim_port(b, i, j, tmp, v);
+		r->bs_conns += v->conns;
+		r->bs_pkts += v->pkts;
+	}
+	free(tmp);
+	r->bs_victims = (uint32_t)VGI_MIN(n_all, UINT32_MAX);
+	qsort(all, n_all, sizeof *all, cmp_victim);
+	r->n_victims = VGI_MIN(n_all, (size_t)st->site->top);
+	r->victims = all;
+	return VG_OK;
+}
+
 int vg_study_finish(vg_study *st)
 {
 	struct vgi_results *r = &st->res;
@@ -1320,6 +1457,8 @@ int vg_study_finish(vg_study *st)
 			top_insert(r->top[ti].top, &r->top[ti].n_top, 3, &p);
 		}
 	}
+	if ((rc = finish_backscatter(st)) != VG_OK)
+		goto out;
 	rc = finish_no_scans(st);
 out:
 	if (rc != VG_OK && !st->errmsg[0])

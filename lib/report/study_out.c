@@ -214,11 +214,88 @@ static void bucket_label(const struct vgi_bucket *b, char *buf, size_t len)
 		snprintf(buf, len, "%u-%u days", b->min_days, b->max_days);
 }
 
+/* A victim's packets per second between its first and last packet (at
+ * least one second). */
+static double victim_rate(const struct vgi_victim *v)
+{
+	double s = (double)(v->last_us - v->first_us) / 1e6;
+	return (double)v->pkts / (s < 1 ? 1 : s);
+}
+
+static void text_backscatter(const vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	char a[32], b[32], c[32], d[11], ab[46], pb[32];
+	size_t i;
+	if (!r->bs_conns) {
+		fprintf(fp, "\nbackscatter (answers to packets spoofed in our name): none\n");
+		return;
+	}
+	fprintf(fp, "\nbackscatter (answers to packets spoofed in our name; not in the figures "
+		"above): %s connections, %s packets from %s victim%s\n",
+		grp(a, sizeof a, r->bs_conns), grp(b, sizeof b, r->bs_pkts),
+		grp(c, sizeof c, r->bs_victims), r->bs_victims == 1 ? "" : "s");
+	fprintf(fp, "  %-10s %8s %10s %10s\n", "day", "victims", "conns", "packets");
+	for (i = 0; i < r->n_days; i++) {
+		const struct vgi_bsday *x = &r->bs_days[i];
+		if (!x->conns)
+			continue;
+		vgi_day_format(x->day, d);
+		fprintf(fp, "  %-10s %8u %10llu %10llu\n", d, x->victims,
+			(unsigned long long)x->conns, (unsigned long long)x->pkts);
+	}
+	fprintf(fp, "  %-39s %10s %8s %4s %-10s %12s  %s\n", "victim", "packets", "conns", "days",
+		"first day", "rate", "top port (ports)");
+	for (i = 0; i < r->n_victims; i++) {
+		const struct vgi_victim *v = &r->victims[i];
+		char rate[32];
+		addr_str(&v->addr, v->family, ab);
+		vgi_day_format(v->first_day, d);
+		snprintf(rate, sizeof rate, "%.1f pkt/s", victim_rate(v));
+		fprintf(fp, "  %-39s %10llu %8llu %4u %-10s %12s  %s (%u)\n", ab,
+			(unsigned long long)v->pkts, (unsigned long long)v->conns, v->days, d, rate,
+			port_str(v->proto, v->port, pb, sizeof pb), v->n_ports);
+	}
+	if (r->bs_victims > r->n_victims)
+		fprintf(fp, "  (%u victims in all)\n", r->bs_victims);
+}
+
+static void json_backscatter(const vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	char d[11], d2[11], ab[46], pb[32];
+	size_t i, k = 0;
+	fprintf(fp, ",\"backscatter\":{\"connections\":%llu,\"packets\":%llu,\"victims\":%u,"
+		"\"days\":[", (unsigned long long)r->bs_conns, (unsigned long long)r->bs_pkts,
+		r->bs_victims);
+	for (i = 0; i < r->n_days && r->bs_days; i++) {
+		const struct vgi_bsday *x = &r->bs_days[i];
+		vgi_day_format(x->day, d);
+		fprintf(fp, "%s{\"day\":\"%s\",\"victims\":%u,\"connections\":%llu,\"packets\":%llu}",
+			k++ ? "," : "", d, x->victims, (unsigned long long)x->conns,
+			(unsigned long long)x->pkts);
+	}
+	fputs("],\"top_victims\":[", fp);
+	for (i = 0; i < r->n_victims; i++) {
+		const struct vgi_victim *v = &r->victims[i];
+		addr_str(&v->addr, v->family, ab);
+		vgi_day_format(v->first_day, d);
+		vgi_day_format(v->last_day, d2);
+		fprintf(fp, "%s{\"victim\":\"%s\",\"packets\":%llu,\"connections\":%llu,"
+			"\"bytes\":%llu,\"days\":%u,\"first_day\":\"%s\",\"last_day\":\"%s\","
+			"\"rate_pps\":%.4f,\"top_port\":\"%s\",\"ports\":%u}", i ? "," : "", ab,
+			(unsigned long long)v->pkts, (unsigned long long)v->conns,
+			(unsigned long long)v->bytes, v->days, d, d2, victim_rate(v),
+			port_str(v->proto, v->port, pb, sizeof pb), v->n_ports);
+	}
+	fputs("]}", fp);
+}
+
 static void write_text(vg_study *st, FILE *fp)
 {
 	const struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
-	char a[32], b[32], c[32], d1[11], d2[11], ab[46], pb[32];
+	char a[32], b[32], c[32], d1[32], d2[32], ab[46], pb[32], bs[32];
 	size_t i, j, shown;
 	unsigned top = site->top;
 
@@ -241,12 +318,13 @@ static void write_text(vg_study *st, FILE *fp)
 		fprintf(fp, " %s", port_str(site->hot[i].proto, site->hot[i].port, pb, sizeof pb));
 	fputc('\n', fp);
 	fprintf(fp, "input: %s flow records -> %s connections: %s unsolicited, %s service, "
-		"%s outbound, %s internal, %s other\n\n",
+		"%s outbound, %s internal, %s other, %s backscatter\n\n",
 		grp(a, sizeof a, r->records_read),
-		grp(b, sizeof b, r->n_class[0] + r->n_class[1] + r->n_class[2] + r->n_class[3] + r->n_class[4]),
+		grp(b, sizeof b, r->n_class[0] + r->n_class[1] + r->n_class[2] + r->n_class[3] +
+					 r->n_class[4] + r->n_class[5]),
 		grp(c, sizeof c, r->n_class[0]), grp(pb, sizeof pb, r->n_class[1]),
 		grp(ab, sizeof ab, r->n_class[2]), grp(d1, sizeof d1, r->n_class[3]),
-		grp(d2, sizeof d2, r->n_class[4]));
+		grp(d2, sizeof d2, r->n_class[4]), grp(bs, sizeof bs, r->n_class[5]));
 	vgi_day_format(r->first_day, d1);
 	vgi_day_format(r->last_day, d2);
 	fprintf(fp, "From %s to %s, %s unsolicited connection%s came from %s source%s "
@@ -382,6 +460,8 @@ static void write_text(vg_study *st, FILE *fp)
 				r->icmp[i].sources);
 		}
 	}
+
+	text_backscatter(st, fp);
 
 	if (r->scans_known) {
 		fprintf(fp, "\nactivity without %s\n", without_text(st->without));
@@ -547,6 +627,10 @@ static void json_scans(FILE *fp, const vg_study *st, const uint8_t *keep)
 			json_str(fp, e->known, strlen(e->known));
 		else
 			fputs("null", fp);
+		if (e->campaign)
+			fprintf(fp, ",\"campaign\":%u", e->campaign);
+		else
+			fputs(",\"campaign\":null", fp);
 		vg_scan_why(st->site, e, ports, sizeof ports);
 		fputs(",\"why\":", fp);
 		json_str(fp, ports, strlen(ports));
@@ -726,7 +810,9 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 			"\"connections\":%llu,\"sources\":%u}", i ? "," : "", r->icmp[i].family,
 			r->icmp[i].type, r->icmp[i].code, icmp_name(r->icmp[i].family, r->icmp[i].type),
 			(unsigned long long)r->icmp[i].conns, r->icmp[i].sources);
-	fputs("],\"top_sources\":[", fp);
+	fputc(']', fp);
+	json_backscatter(st, fp);
+	fputs(",\"top_sources\":[", fp);
 	for (i = 0; i < r->n_top; i++) {
 		const struct vgi_topsrc *t = &r->top[i];
 		const struct vgi_srcinfo *s = &st->src[t->src];
@@ -980,6 +1066,28 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 		fprintf(fp, "%s,%llu\n", vg_class_name((int)i), (unsigned long long)r->n_class[i]);
 	CSV_END();
 
+	CSV_BEGIN("backscatter.csv", "day,victims,connections,packets");
+	for (i = 0; i < r->n_days && r->bs_days; i++) {
+		vgi_day_format(r->bs_days[i].day, d);
+		fprintf(fp, "%s,%u,%llu,%llu\n", d, r->bs_days[i].victims,
+			(unsigned long long)r->bs_days[i].conns, (unsigned long long)r->bs_days[i].pkts);
+	}
+	CSV_END();
+
+	CSV_BEGIN("backscatter_victims.csv", "victim,packets,connections,bytes,days,first_day,"
+		  "last_day,rate_pps,top_port,ports");
+	for (i = 0; i < r->n_victims; i++) {
+		const struct vgi_victim *v = &r->victims[i];
+		char d2[11], ps[32];
+		addr_str(&v->addr, v->family, ab);
+		vgi_day_format(v->first_day, d);
+		vgi_day_format(v->last_day, d2);
+		fprintf(fp, "%s,%llu,%llu,%llu,%u,%s,%s,%.4f,%s,%u\n", ab, (unsigned long long)v->pkts,
+			(unsigned long long)v->conns, (unsigned long long)v->bytes, v->days, d, d2,
+			victim_rate(v), port_str(v->proto, v->port, ps, sizeof ps), v->n_ports);
+	}
+	CSV_END();
+
 	CSV_BEGIN("overview.csv", "group,sources,connections,conn_per_source");
 	fprintf(fp, "all,%u,%llu,%.4f\n", r->sources, (unsigned long long)r->conns,
 		ratio(r->conns, r->sources));
@@ -1009,7 +1117,7 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 
 	if (r->scans_known) {
 		CSV_BEGIN("scans.csv", "id,scanner,type,kind,protos,first,last,targets,ports,port_list,"
-			  "flows,connections,answered,unanswered,score,detectors,known_scanner,why");
+			  "flows,connections,answered,unanswered,score,detectors,known_scanner,campaign,why");
 		for (i = 0; i < st->n_scans; i++) {
 			const struct vgi_scan *sc = &st->scans[i];
 			vg_scan_event ev, *e = &ev;
@@ -1023,15 +1131,17 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t2);
 			addr_str(&e->scanner, e->family, ab);
 			snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
-			char why[512];
+			char why[512], cs[16] = "";
 			vg_scan_why(st->site, e, why, sizeof why);
-			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s,\"%s\"\n",
+			if (e->campaign)
+				snprintf(cs, sizeof cs, "%u", e->campaign);
+			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s,%s,\"%s\"\n",
 				e->id, ab, vg_scan_type(e), vg_scan_kind_name(e->kind),
 				vg_scan_protos_str(e->protos, pr), t1, t2,
 				e->targets, e->n_ports, ports, (unsigned long long)e->flows,
 				(unsigned long long)sc->conns, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score,
-				vg_scan_detectors_str(e->detectors, de), e->known ? e->known : "", why);
+				vg_scan_detectors_str(e->detectors, de), e->known ? e->known : "", cs, why);
 		}
 		CSV_END();
 

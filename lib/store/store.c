@@ -21,7 +21,7 @@
 #include "store/store.h"
 
 /* 2: src_day and src_port count sweep_conns (the connections of sweeps) */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define APP_ID 0x76676c31 /* "vgl1": a vigil store, not some other SQLite file */
 #define BUSY_MS 30000     /* how long a second writer waits for the first */
 
@@ -126,7 +126,7 @@ static const char *const fixed_schema =
 	" protos INTEGER NOT NULL, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL,"
 	" flows INTEGER NOT NULL, answered INTEGER NOT NULL, unanswered INTEGER NOT NULL,"
 	" targets INTEGER NOT NULL, n_ports INTEGER NOT NULL, ports BLOB, score REAL NOT NULL,"
-	" known TEXT, conns INTEGER NOT NULL);"
+	" known TEXT, conns INTEGER NOT NULL, campaign INTEGER NOT NULL);"
 	"CREATE INDEX scan_events_day ON scan_events (day);"
 	"CREATE TABLE alerts (id INTEGER PRIMARY KEY, detector TEXT NOT NULL, proto INTEGER NOT NULL,"
 	" port INTEGER NOT NULL, source TEXT NOT NULL, scan_id INTEGER NOT NULL,"
@@ -550,8 +550,8 @@ int vgi_store_put_event(vg_store *s, const vg_site *site, const vg_scan_event *e
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT OR REPLACE INTO scan_events (id, day, scanner, type, detectors,"
 			       " protos, first_us, last_us, flows, answered, unanswered, targets, n_ports,"
-			       " ports, score, known, conns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			       " ?, ?, ?, ?, ?, ?, ?, ?)",
+			       " ports, score, known, conns, campaign) VALUES (?, ?, ?, ?, ?, ?, ?,"
+			       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			       -1, &s->ins_event, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "insert");
 	st = s->ins_event;
@@ -576,6 +576,7 @@ int vgi_store_put_event(vg_store *s, const vg_site *site, const vg_scan_event *e
 	else
 		sqlite3_bind_null(st, 16);
 	sqlite3_bind_int64(st, 17, (int64_t)conns);
+	sqlite3_bind_int64(st, 18, e->campaign);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -803,7 +804,8 @@ int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
 	int rc;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, scanner, detectors, protos, first_us, last_us, flows, answered,"
-			       " unanswered, targets, n_ports, ports, score, known, conns FROM scan_events"
+			       " unanswered, targets, n_ports, ports, score, known, conns, campaign"
+			       " FROM scan_events"
 			       " WHERE first_us >= ? AND first_us < ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "query");
@@ -833,6 +835,7 @@ int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
 		e.ports = ports;
 		e.score = sqlite3_column_double(st, 12);
 		e.known = (const char *)sqlite3_column_text(st, 13);
+		e.campaign = (uint32_t)sqlite3_column_int64(st, 15);
 		rc = fn(user, &e, (uint64_t)sqlite3_column_int64(st, 14));
 		free(ports);
 		if (rc != 0) {
