@@ -155,11 +155,13 @@ static void print_campaigns(FILE *fp, const struct scans_ctx *c)
 			}
 		campaign_members(c, e->campaign, 0, members, sizeof members);
 		fmt_time(t1, e->first_us, VG_STYLE_TEXT);
-		fprintf(fp, "campaign %u (%s): %u sources from %s, %u ports and %u hosts probed in "
-			"all: %s\n", e->campaign,
-			(e->detectors & VG_SCAN_DISTRIBUTED) ? "distributed port scan"
-							   : "distributed sweep",
-			n, t1, ports, hosts, members);
+		/* no (host, port) probed by two members: the sums are distinct */
+		if (e->detectors & VG_SCAN_DISTRIBUTED)
+			fprintf(fp, "campaign %u (distributed port scan): %u sources from %s, %u ports "
+				"of one host in all: %s\n", e->campaign, n, t1, ports, members);
+		else
+			fprintf(fp, "campaign %u (distributed sweep): %u sources from %s, one port on "
+				"%u hosts in all: %s\n", e->campaign, n, t1, hosts, members);
 	}
 }
 

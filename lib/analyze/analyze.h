@@ -106,6 +106,7 @@ int vgi_site_is_service(const struct vg_site *s, const vg_flow *f);
 uint64_t vgi_site_size(const struct vg_site *s);
 unsigned vgi_site_horizontal(const struct vg_site *s);
 int vgi_is_backscatter(const vg_flow *f);
+int vgi_is_backscatter_flags(unsigned tcp_flags);
 /* The site keys a store is built with, as text (see site.c). */
 size_t vgi_site_describe(const struct vg_site *s, char *out, size_t cap);
 

@@ -368,15 +368,17 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 	if (vgi_rollup_combine(r, VGI_T_DAY, &k, dv) != VG_OK)
 		rc = VG_ENOMEM;
 	if (cls == VG_CLASS_BACKSCATTER) {
-		k.a1 = f->saddr;
+		/* the victim is the outside side, whichever way the record runs */
+		int turned = vgi_site_in_monitored(site, &f->saddr);
+		k.a1 = turned ? f->daddr : f->saddr;
 		k.fam1 = f->family;
 		k.proto = f->proto;
 		k.port = (f->proto == 1 || f->proto == 58)
 				 ? (uint16_t)((f->sport & 0xff) << 8 | (f->dport & 0xff))
-				 : f->sport;
+				 : turned ? f->dport : f->sport;
 		dv[VGI_BS_CONNS] = 1;
-		dv[VGI_BS_PKTS] = (int64_t)f->spkts;
-		dv[VGI_BS_BYTES] = (int64_t)f->sbytes;
+		dv[VGI_BS_PKTS] = (int64_t)(turned ? f->dpkts : f->spkts);
+		dv[VGI_BS_BYTES] = (int64_t)(turned ? f->dbytes : f->sbytes);
 		dv[VGI_BS_FIRST_US] = f->stime_us;
 		dv[VGI_BS_LAST_US] = f->ltime_us;
 		if (vgi_rollup_combine(r, VGI_T_BACKSCATTER, &k, dv) != VG_OK)

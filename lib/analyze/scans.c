@@ -1059,7 +1059,7 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	uint32_t host, pp;
 	int32_t si;
 	struct src *s;
-	int ok;
+	int ok, undecided;
 	double lambda;
 
 	/* what answers is live, whoever asked */
@@ -1116,15 +1116,19 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 		lambda += ok ? -TRW_STEP : TRW_STEP;
 		trw_put(sc, h, lambda);
 	}
+	undecided = !s->detectors && !s->event_id && !s->flushed;
 	window_check(sc, s, f, host, pp);
 	if (lambda >= TRW_UPPER)
 		s->detectors |= VG_SCAN_TRW;
 	if (is_probe(f)) {
 		slow_check(sc, s, host, pp);
-		if (!s->detectors && !s->event_id && !s->flushed) {
+		/* the probe of a source undecided until now is evidence for a
+		 * campaign (or against one: it may overlap), even if this very
+		 * probe decides the source */
+		if (undecided) {
 			campaign_probe(sc, f, (uint64_t)1 << 40 | host, pp, sc->vertical,
 				       VG_SCAN_DISTRIBUTED);
-			if (!s->detectors && (pp >> 16) != 1 && (pp >> 16) != 58)
+			if ((pp >> 16) != 1 && (pp >> 16) != 58)
 				campaign_probe(sc, f, (uint64_t)2 << 40 | pp, host, sc->horizontal,
 					       VG_SCAN_DSWEEP);
 		}

@@ -912,8 +912,15 @@ int vg_site_classify(const vg_site *s, const vg_flow *f)
 		return VG_CLASS_OTHER;
 	sin = vgi_site_in_monitored(s, &f->saddr);
 	din = vgi_site_in_monitored(s, &f->daddr);
-	if (sin)
-		return din ? VG_CLASS_INTERNAL : VG_CLASS_OUTBOUND;
+	if (sin) {
+		if (din)
+			return VG_CLASS_INTERNAL;
+		/* a lone answer from outside that the record turned round (ra's
+		 * direction rules make a reset from port 443 the reply) */
+		if (f->spkts == 0 && f->dpkts > 0 && f->proto == 6 && vgi_is_backscatter_flags(f->dflags))
+			return VG_CLASS_BACKSCATTER;
+		return VG_CLASS_OUTBOUND;
+	}
 	if (!din)
 		return VG_CLASS_OTHER;
 	if (vgi_site_is_service(s, f))
@@ -927,16 +934,22 @@ int vg_site_classify(const vg_site *s, const vg_flow *f)
  * outside side sent no SYN and no data, an ICMP error (unreachable, source
  * quench, redirect, time exceeded, parameter problem) or an ICMP reply
  * (echo, timestamp, information, mask) nobody here asked for. */
+int vgi_is_backscatter_flags(unsigned fl)
+{
+	if (fl & VG_TH_PSH)
+		return 0;
+	if ((fl & VG_TH_SYN) && (fl & VG_TH_ACK))
+		return 1;
+	return (fl & VG_TH_RST) && !(fl & VG_TH_SYN);
+}
+
 int vgi_is_backscatter(const vg_flow *f)
 {
-	unsigned fl = f->sflags;
 	switch (f->proto) {
 	case 6:
-		if ((f->tcp_status & VG_TCP_SAW_SYN) || (fl & VG_TH_PSH) || f->sbytes > f->spkts * 80)
+		if ((f->tcp_status & VG_TCP_SAW_SYN) || f->sbytes > f->spkts * 80)
 			return 0;
-		if ((fl & VG_TH_SYN) && (fl & VG_TH_ACK))
-			return 1;
-		return (fl & VG_TH_RST) && !(fl & VG_TH_SYN);
+		return vgi_is_backscatter_flags(f->sflags);
 	case 1:
 		switch (f->sport) {
 		case 0: case 3: case 4: case 5: case 11: case 12: case 14: case 16: case 18:

@@ -7,7 +7,8 @@
  * time has moved a window on since it came; then it is emitted alone.
  *
  * The pair becomes one flow from the initiator: the side that sent a SYN
- * without ACK, or the ICMP request, else the one that started first, else
+ * without ACK, or a SYN/ACK the other side reset (backscatter), or the ICMP
+ * request, else the one that started first, else
  * (a tie at the exporter's resolution) the one sent to the lower port. The
  * other side's packets, bytes and flags become the d* counters.
  *
@@ -183,6 +184,14 @@ static int grow_slots(vgi_pairer *p)
 	return VG_OK;
 }
 
+/* Whether x sent a SYN/ACK that y answered with a reset, no SYN on
+ * either side: a SYN/ACK nobody asked for (backscatter) and our reset. */
+static int answered_synack(const vg_flow *x, const vg_flow *y)
+{
+	return x->proto == 6 && (x->sflags & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK) &&
+	       (y->sflags & VG_TH_RST) && !(y->sflags & VG_TH_SYN);
+}
+
 /* The combined flow of a pending entry and the other direction. */
 static void combine(vg_flow *out, const vg_flow *a, const vg_flow *b)
 {
@@ -191,6 +200,8 @@ static void combine(vg_flow *out, const vg_flow *a, const vg_flow *b)
 	int b_syn = b->proto == 6 && (b->sflags & VG_TH_SYN) && !(b->sflags & VG_TH_ACK);
 	if (a_syn != b_syn)
 		ini = a_syn ? a : b;
+	else if (!a_syn && answered_synack(a, b) != answered_synack(b, a))
+		ini = answered_synack(a, b) ? a : b; /* backscatter: the SYN/ACK came first */
 	else if (is_icmp_request(a) != is_icmp_request(b))
 		ini = is_icmp_request(a) ? a : b;
 	else if (a->stime_us != b->stime_us)

@@ -738,6 +738,10 @@ static void tcp_update(struct ment *x, int from_init, unsigned fl)
 		f->sflags |= (uint8_t)fl;
 		if (syn && !ack)
 			st |= VG_TCP_SAW_SYN;
+		/* argus notes a SYN/ACK from either side: one seen first keeps
+		 * its sender the source (backscatter) */
+		if (syn && ack)
+			st |= VG_TCP_SAW_SYNACK;
 		if (fl & VG_TH_RST)
 			st |= VG_TCP_SRC_RESET;
 	} else {

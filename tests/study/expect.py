@@ -102,12 +102,25 @@ def main():
             cls['other'] += 1
             continue
         s, d = int(ipaddress.ip_address(sa)), int(ipaddress.ip_address(da))
+        # backscatter, as far as racluster's columns tell it (no TCP flags): a lone
+        # reset from outside that ra's rules turned round, an ICMP error or reply
+        # from outside (a SYN/ACK needs the flags: the stealth lab's test has them)
+        turned_rst = proto == 'tcp' and r[7] == '0' and r[8] != '0' and r[11] == 'RST'
         if inmon(s):
+            if not inmon(d) and turned_rst:
+                cls['backscatter'] += 1
+                continue
             cls['internal' if inmon(d) else 'outbound'] += 1
             continue
         if not inmon(d):
             cls['other'] += 1
             continue
+        if proto in ('icmp', 'ipv6-icmp'):
+            itype = int(sp, 16) & 0xff if proto == 'icmp' else int(sp)
+            if (proto == 'icmp' and itype in (0, 3, 4, 5, 11, 12, 14, 16, 18)) or \
+               (proto == 'ipv6-icmp' and (1 <= itype <= 4 or itype == 129)):
+                cls['backscatter'] += 1
+                continue
         if proto in ('tcp', 'udp', 'sctp'):
             port = int(dp)
         elif proto == 'icmp':
@@ -137,7 +150,7 @@ def main():
     d0, d1 = dayof(first), dayof(last)
     check('period', v['period'], dict(first_day=day(d0), last_day=day(d1), days=d1 - d0 + 1, tz=tzname))
     want = dict(read=read, merged=len(flows))
-    for c in ('unsolicited', 'service', 'outbound', 'internal', 'other'):
+    for c in ('unsolicited', 'service', 'outbound', 'internal', 'other', 'backscatter'):
         want[c] = cls[c]
     check('flows', v['flows'], want)
 

@@ -120,11 +120,70 @@ TEST(scans_vertical_edge)
 	}
 	CHECK_EQ_INT(g->scan_flows, 15); /* the held ones too */
 	free(g);
-	/* 15 ports spread wider than the window (60 s apart, window 300 s) */
+	/* 15 ports spread wider than the window (5 min apart, window 300 s):
+	 * the window never sees more than two, the episode sees all - a slow scan */
 	for (i = 0; i < 15; i++)
-		f[i] = probe("203.0.113.1", 5, 6, 1000 + i, T0 + i * 60 * S, 0);
+		f[i] = probe("203.0.113.1", 5, 6, 1000 + i, T0 + i * 301 * S, 0);
+	g = run(f, 15, NULL);
+	CHECK_EQ_INT(g->n_ev, 1);
+	if (g->n_ev) {
+		CHECK_EQ_STR(vg_scan_type(&g->ev[0]), "slow");
+		CHECK_EQ_INT(g->ev[0].detectors, VG_SCAN_SLOW);
+		CHECK_EQ_INT(g->ev[0].kind, VG_SCAN_PORTSCAN);
+	}
+	CHECK_EQ_INT(g->scan_flows, 15);
+	free(g);
+	/* 14 of them: nothing */
+	g = run(f, 14, NULL);
+	CHECK_EQ_INT(g->n_ev, 0);
+	free(g);
+	/* 15 with a quiet hour (scan-gap) in the middle: two episodes, nothing */
+	for (i = 7; i < 15; i++)
+		f[i].stime_us = f[i].ltime_us = T0 + i * 301 * S + 3601 * S;
 	g = run(f, 15, NULL);
 	CHECK_EQ_INT(g->n_ev, 0);
+	free(g);
+}
+
+TEST(scans_slow_spares_a_daily_client)
+{
+	vg_flow f[30];
+	struct got *g;
+	unsigned i;
+	/* one successful connection a day for 30 days, and one refused one a
+	 * day to another port: no event (each day is an episode of its own) */
+	for (i = 0; i < 15; i++) {
+		f[2 * i] = probe("203.0.113.7", 3, 6, 80, T0 + i * 86400 * S, 1);
+		f[2 * i + 1] = probe("203.0.113.7", 3, 6, 8080, T0 + i * 86400 * S + 5 * S, 0);
+	}
+	g = run(f, 30, NULL);
+	CHECK_EQ_INT(g->n_ev, 0);
+	CHECK_EQ_INT(g->scan_flows, 0);
+	free(g);
+}
+
+TEST(scans_stealth_probes)
+{
+	vg_flow f[20];
+	struct got *g;
+	unsigned i;
+	/* FIN probes (no SYN: "established" in the record), no answer or a
+	 * lone reset: 15 ports of one host is a vertical scan */
+	for (i = 0; i < 15; i++) {
+		f[i] = probe("203.0.113.3", 4, 6, 100 + i, T0 + i * S, 0);
+		f[i].tcp_status = VG_TCP_ESTABLISHED;
+		f[i].sflags = VG_TH_FIN;
+		if (i % 2) {
+			f[i].dpkts = 1;
+			f[i].dflags = VG_TH_RST | VG_TH_ACK;
+		}
+	}
+	g = run(f, 15, NULL);
+	CHECK_EQ_INT(g->n_ev, 1);
+	if (g->n_ev) {
+		CHECK_EQ_STR(vg_scan_type(&g->ev[0]), "vertical");
+		CHECK_EQ_INT(g->ev[0].answered, 0);
+	}
 	free(g);
 }
 
@@ -211,8 +270,9 @@ TEST(scans_distributed_sources_share_a_port)
 	vg_flow f[20];
 	struct got *g;
 	unsigned i, n = 0;
-	/* five sources, two hosts each, all on 445: each is judged alone, and
-	 * none reaches a threshold (docs/scans.md: no coordinated events) */
+	/* five sources, two hosts each, all on 445, no host twice: each stays
+	 * below every threshold, together they cover the ten hosts - one
+	 * campaign (a distributed sweep) of five members */
 	for (i = 0; i < 5; i++) {
 		char src[32];
 		snprintf(src, sizeof src, "203.0.113.%u", 20 + i);
@@ -220,13 +280,61 @@ TEST(scans_distributed_sources_share_a_port)
 		f[n++] = probe(src, 2 + 2 * i, 6, 445, T0 + i * S + 1000, 0);
 	}
 	g = run(f, n, NULL);
-	CHECK_EQ_INT(g->n_ev, 0);
+	CHECK_EQ_INT(g->n_ev, 5);
+	for (i = 0; i < g->n_ev; i++) {
+		CHECK_EQ_INT(g->ev[i].detectors, VG_SCAN_DSWEEP);
+		CHECK_EQ_INT(g->ev[i].campaign, g->ev[0].campaign);
+		CHECK_EQ_INT(g->ev[i].kind, VG_SCAN_SWEEP);
+	}
+	CHECK(g->n_ev && g->ev[0].campaign != 0);
+	CHECK_EQ_INT(g->scan_flows, 10);
 	free(g);
-	/* one of them probing a third host becomes a scan, the others stay */
+	/* one of them probing a host another one probed: no division of work,
+	 * no campaign; that one becomes a scan of its own, the others stay */
 	f[n++] = probe("203.0.113.22", 9, 6, 445, T0 + 9 * S, 0);
 	g = run(f, n, NULL);
 	CHECK_EQ_INT(g->n_ev, 1);
 	CHECK_EQ_INT(g->scan_flows, 3);
+	free(g);
+}
+
+TEST(scans_distributed_port_scan)
+{
+	vg_flow f[40];
+	struct got *g;
+	unsigned i, n = 0;
+	/* four sources, four ports each of one host: 16 ports together */
+	for (i = 0; i < 16; i++) {
+		char src[32];
+		snprintf(src, sizeof src, "203.0.113.%u", 40 + i / 4);
+		f[n++] = probe(src, 6, 6, 2000 + i, T0 + i * S, 0);
+	}
+	g = run(f, n, NULL);
+	CHECK_EQ_INT(g->n_ev, 4);
+	for (i = 0; i < g->n_ev; i++) {
+		CHECK_EQ_INT(g->ev[i].detectors, VG_SCAN_DISTRIBUTED);
+		CHECK_EQ_INT(g->ev[i].kind, VG_SCAN_PORTSCAN);
+		CHECK_EQ_INT(g->ev[i].n_ports, 4);
+	}
+	free(g);
+	/* fourteen ports: below scan-vertical together, nothing */
+	g = run(f, 14, NULL);
+	CHECK_EQ_INT(g->n_ev, 0);
+	free(g);
+	/* two sources, eight ports each: fewer than scan-campaign-sources */
+	n = 0;
+	for (i = 0; i < 16; i++) {
+		char src[32];
+		snprintf(src, sizeof src, "203.0.113.%u", 50 + i / 8);
+		f[n++] = probe(src, 6, 6, 2000 + i, T0 + i * S, 0);
+	}
+	g = run(f, n, NULL);
+	CHECK_EQ_INT(g->n_ev, 0);
+	free(g);
+	/* ... unless the site lowers it to 2 */
+	g = run(f, n, (const char *const[]){"monitored", "192.0.2.1-192.0.2.10",
+					     "scan-campaign-sources", "2", NULL});
+	CHECK_EQ_INT(g->n_ev, 2);
 	free(g);
 }
 

@@ -85,6 +85,72 @@ TEST(study_classes)
 	vg_site_free(s);
 }
 
+/* Backscatter: answers to packets spoofed in our name, a class of their
+ * own, per victim (the outside side, whichever way the record runs). */
+TEST(study_backscatter)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.0/28", NULL};
+	vg_site *s = site_of(kv);
+	vg_flow f[10];
+	vg_study *st;
+	const struct vgi_results *r;
+	int i;
+	for (i = 0; i < 3; i++) { /* SYN/ACKs from port 80 of a victim */
+		f[i] = fl("198.51.100.80", "192.0.2.1", 6, 20000 + (unsigned)i, T0 + i * S);
+		f[i].sport = 80;
+		f[i].sflags = VG_TH_SYN | VG_TH_ACK;
+		f[i].tcp_status = VG_TCP_SAW_SYNACK;
+		f[i].spkts = 2;
+	}
+	/* a reset from port 443, turned round by ra's rules: our host the source */
+	f[3] = fl("192.0.2.2", "198.51.100.77", 6, 443, T0 + DAY);
+	f[3].sport = 30000;
+	f[3].spkts = 0;
+	f[3].dpkts = 1;
+	f[3].dflags = VG_TH_RST;
+	f[4] = fl("198.51.100.99", "192.0.2.3", 1, 3 << 8 | 3, T0 + DAY); /* port unreachable */
+	f[5] = fl("198.51.100.5", "192.0.2.3", 1, 8 << 8, T0);            /* echo request */
+	f[6] = fl("198.51.100.6", "192.0.2.3", 6, 22, T0);                /* a FIN probe */
+	f[6].sflags = VG_TH_FIN;
+	f[7] = fl("198.51.100.7", "192.0.2.3", 6, 80, T0);                /* an ACK probe */
+	f[7].sflags = VG_TH_ACK;
+	f[8] = fl("198.51.100.8", "192.0.2.3", 6, 80, T0);                /* SYN/ACK with data */
+	f[8].sflags = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH;
+	f[9] = fl("192.0.2.4", "198.51.100.9", 6, 443, T0);               /* our own client */
+	f[9].sflags = VG_TH_SYN;
+	f[9].tcp_status = VG_TCP_SAW_SYN;
+	for (i = 0; i < 5; i++)
+		CHECK_EQ_INT(vg_site_classify(s, &f[i]), VG_CLASS_BACKSCATTER);
+	for (i = 5; i < 9; i++)
+		CHECK_EQ_INT(vg_site_classify(s, &f[i]), VG_CLASS_UNSOLICITED);
+	CHECK_EQ_INT(vg_site_classify(s, &f[9]), VG_CLASS_OUTBOUND);
+	st = run(s, f, 10);
+	r = &st->res;
+	CHECK_EQ_INT(r->n_class[VG_CLASS_BACKSCATTER], 5);
+	CHECK_EQ_INT(r->sources, 4); /* victims are no sources */
+	CHECK_EQ_INT(r->bs_victims, 3);
+	CHECK_EQ_INT(r->bs_conns, 5);
+	CHECK_EQ_INT(r->bs_pkts, 8);
+	CHECK_EQ_INT(r->n_days, 2);
+	CHECK_EQ_INT(r->bs_days[0].victims, 1);
+	CHECK_EQ_INT(r->bs_days[0].pkts, 6);
+	CHECK_EQ_INT(r->bs_days[1].victims, 2);
+	CHECK_EQ_INT(r->n_victims, 3);
+	if (r->n_victims == 3) {
+		char a[46];
+		vg_addr_format(&r->victims[0].addr, VG_FAM_IP4, a);
+		CHECK_EQ_STR(a, "198.51.100.80");
+		CHECK_EQ_INT(r->victims[0].port, 80);
+		CHECK_EQ_INT(r->victims[0].conns, 3);
+		vg_addr_format(&r->victims[1].addr, VG_FAM_IP4, a);
+		CHECK_EQ_STR(a, "198.51.100.77"); /* 1 packet; ties by address */
+		CHECK_EQ_INT(r->victims[1].port, 443);
+		CHECK_EQ_INT(r->victims[2].port, 3 << 8 | 3);
+	}
+	vg_study_free(st);
+	vg_site_free(s);
+}
+
 TEST(study_day_boundaries_and_zones)
 {
 	static const char *const utc[] = {"monitored", "192.0.2.1", NULL};
