@@ -23,6 +23,8 @@ static void usage(FILE *fp)
 		"  big       one source with a large share of a day's connections\n"
 		"  newport   several sources on a port silent in the look-back period\n"
 		"  scan      the scan events (as vigil scans finds them)\n"
+		"  backscatter  a new victim: >= --backscatter-packets (200) packets of\n"
+		"            backscatter a day from an address that sent none before\n"
 		"An ongoing condition is one alert, from its first period to its end.\n"
 		"\n"
 		"site: the options and site file of vigil report (-c, --monitored, --service,\n"

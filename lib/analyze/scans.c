@@ -134,6 +134,7 @@ struct vg_scans {
 	size_t n_crings;
 	struct pcamp pcamps[PCAMP_MAX];
 	size_t n_pcamps;
+	int64_t swept_us;         /* the last cring_compact */
 	uint32_t next_campaign;
 
 	int64_t watermark, gap_us, window_us;
@@ -883,29 +884,36 @@ static struct cring *cring_find(vg_scans *sc, uint64_t key)
 	return v ? &sc->crings[v - 1] : NULL;
 }
 
+/* Forgets the places with nothing in the window before now (and no
+ * candidate): 0 if none was. */
+static int cring_compact(vg_scans *sc, int64_t now)
+{
+	size_t i, w = 0;
+	for (i = 0; i < sc->n_crings; i++) {
+		struct cring *c = &sc->crings[i];
+		uint32_t last = (c->next + CRING - 1) % CRING;
+		if (c->pending || (c->n && c->p[last].t >= now - sc->window_us))
+			sc->crings[w++] = *c;
+	}
+	sc->swept_us = now;
+	if (w == sc->n_crings)
+		return 0;
+	sc->n_crings = w;
+	vgi_u64map_free(&sc->cmap);
+	if (vgi_u64map_init(&sc->cmap, CRING_MAX))
+		return 0;
+	for (i = 0; i < w; i++)
+		vgi_u64map_put(&sc->cmap, sc->crings[i].key, (uint32_t)i + 1);
+	return 1;
+}
+
 static struct cring *cring_get(vg_scans *sc, uint64_t key, int64_t now)
 {
 	struct cring *r = cring_find(sc, key);
 	if (r)
 		return r;
-	if (sc->n_crings == CRING_MAX) {
-		/* forget the places with nothing in the window */
-		size_t i, w = 0;
-		for (i = 0; i < sc->n_crings; i++) {
-			struct cring *c = &sc->crings[i];
-			uint32_t last = (c->next + CRING - 1) % CRING;
-			if (c->pending || (c->n && c->p[last].t >= now - sc->window_us))
-				sc->crings[w++] = *c;
-		}
-		if (w == sc->n_crings)
-			return NULL;
-		sc->n_crings = w;
-		vgi_u64map_free(&sc->cmap);
-		if (vgi_u64map_init(&sc->cmap, CRING_MAX))
-			return NULL;
-		for (i = 0; i < w; i++)
-			vgi_u64map_put(&sc->cmap, sc->crings[i].key, (uint32_t)i + 1);
-	}
+	if (sc->n_crings == CRING_MAX && !cring_compact(sc, now))
+		return NULL;
 	if (!sc->crings && !(sc->crings = malloc(CRING_MAX * sizeof *sc->crings)))
 		return NULL;
 	r = &sc->crings[sc->n_crings];
@@ -1076,6 +1084,8 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 		sc->watermark = f->stime_us;
 		if (sc->n_pcamps)
 			decide_campaigns(sc, sc->watermark);
+		if (sc->n_crings && sc->watermark - sc->swept_us > 4 * sc->window_us)
+			cring_compact(sc, sc->watermark);
 		expire(sc);
 	}
 	if ((si = get_source(sc, f)) < 0) {
@@ -1337,6 +1347,8 @@ int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
 	map_save(&sc->trw, b);
 	map_save(&sc->live, b);
 	vgi_buf_u64(b, sc->next_campaign);
+	if (sc->n_crings)
+		cring_compact(sc, sc->watermark);
 	vgi_buf_u64(b, sc->n_crings);
 	vgi_buf_put(b, sc->crings, sc->n_crings * sizeof *sc->crings);
 	vgi_buf_u64(b, sc->n_pcamps);

@@ -732,7 +732,8 @@ bad_param:
 	}
 	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
 		 "buckets, tz, top, idle, services-file, known-scanners, scan-window, "
-		 "scan-vertical, scan-horizontal, scan-sweep-ports, scan-gap, scan-sources, scan-alerts, "
+		 "scan-vertical, scan-horizontal, scan-sweep-ports, scan-campaign-sources, scan-gap, "
+		 "scan-sources, scan-alerts, "
 		 "store, max-age, and the "
 		 "alert parameters of docs/alerts.md)");
 	return VG_EINVAL;
@@ -743,7 +744,8 @@ int vg_site_is_key(const char *key)
 	static const char *const keys[] = {
 		"monitored", "service", "hot-ports", "buckets", "tz", "top", "idle",
 		"services-file", "known-scanners", "scan-window", "scan-vertical",
-		"scan-horizontal", "scan-sweep-ports", "scan-gap", "scan-sources", "scan-alerts", "csirt", "csirt-email",
+		"scan-horizontal", "scan-sweep-ports", "scan-campaign-sources", "scan-gap",
+		"scan-sources", "scan-alerts", "csirt", "csirt-email",
 		"store", "max-age"};
 	size_t i;
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)

@@ -115,7 +115,7 @@
       card('noscan-connections', num(D.overview_no_scans.connections), 'connections without ' + WO);
       card('noscan-sources', num(D.overview_no_scans.sources), 'sources without ' + WO);
     }
-    ['service', 'outbound', 'internal', 'other'].forEach(function (k) { card('class-' + k, num(D.flows[k]), k + ' connections'); });
+    ['service', 'outbound', 'internal', 'other', 'backscatter'].forEach(function (k) { card('class-' + k, num(D.flows[k]), k + ' connections'); });
     s.appendChild(cards);
   })();
 
@@ -435,6 +435,18 @@
     var s = section('top-sources', 'Top sources', 'the sources with the most unsolicited connections');
     table(s, 'table-top-sources', [{ t: 'source' }, { t: 'connections', n: 1 }, { t: 'ports', n: 1 }, { t: 'hosts', n: 1 }, { t: 'days', n: 1 }, { t: 'first' }, { t: 'last' }, { t: 'ICMP' }, { t: 'top ports' }],
       D.top_sources.map(function (t) { return [t.addr, t.connections, t.ports, t.hosts, t.days, t.first_day, t.last_day, t.icmp ? 'yes' : 'no', t.top_ports.map(function (p) { return p.port; }).join(' ')]; }));
+  })();
+  (function () {
+    var B = D.backscatter;
+    var s = section('backscatter', 'Backscatter', 'answers to packets spoofed in our name: SYN/ACKs, resets and ICMP errors nobody here asked for',
+      B.connections ? num(B.connections) + ' connections, ' + num(B.packets) + ' packets from ' + num(B.victims) +
+        ' victim' + (B.victims === 1 ? '' : 's') + ' (the hosts a spoofing attacker attacked in our name); not counted as unsolicited connections or sources.'
+        : 'None in this period.');
+    if (!B.connections) return;
+    table(s, 'table-backscatter-days', [{ t: 'day' }, { t: 'victims', n: 1 }, { t: 'connections', n: 1 }, { t: 'packets', n: 1 }],
+      B.days.filter(function (d) { return d.connections; }).map(function (d) { return [d.day, d.victims, d.connections, d.packets]; }));
+    table(s, 'table-backscatter-victims', [{ t: 'victim' }, { t: 'packets', n: 1 }, { t: 'connections', n: 1 }, { t: 'days', n: 1 }, { t: 'first' }, { t: 'last' }, { t: 'packets/s', n: 1, raw: 1 }, { t: 'top port' }, { t: 'ports', n: 1 }],
+      B.top_victims.map(function (v) { return [v.victim, v.packets, v.connections, v.days, v.first_day, v.last_day, v.rate_pps.toFixed(1), v.top_port, v.ports]; }));
   })();
   (function () {
     var L = X.lists;

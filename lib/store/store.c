@@ -246,7 +246,10 @@ static int check_store(vg_store *s, const char *site_desc)
 			 "%s: store schema version %d; this vigil (%s) reads version %d only%s",
 			 s->path, ver, VG_VERSION, SCHEMA_VERSION,
 			 ver > SCHEMA_VERSION ? " (made by a newer vigil)"
-			 : " (it does not count the connections of sweeps apart: ingest its inputs into a new store)");
+			 : ver == 1 ? " (it does not count the connections of sweeps apart: ingest its"
+				      " inputs into a new store)"
+				    : " (it has no backscatter class and no campaigns: ingest its inputs"
+				      " into a new store)");
 		return VG_EUNSUP;
 	}
 	if (!(stored = meta_get(s, "site")))

@@ -79,6 +79,17 @@ for d in 03 $days 11; do
 done
 same_report "6-hour pieces" "$S" "$db"
 
+# the stealth lab cut inside its distributed scans (a campaign still a
+# candidate at the cut), its slow scan and its backscatter
+L=$D/stealth-lab
+db=$T/lab.db
+for rng in 2024/05/06-2024/05/06.10:00:03 2024/05/06.10:00:03-2024/05/07.12:30 \
+    2024/05/07.12:30-2024/05/07.16:00:01 2024/05/07.16:00:01-2024/05/08.07:00:01 \
+    2024/05/08.07:00:01-2024/05/09; do
+  "$VIGIL" ingest -q --store "$db" -c "$L/site.conf" -r "$L/capture.argus" -t "$rng" || bad "lab: ingest -t $rng failed"
+done
+CAP=$L/capture.argus same_report "stealth lab in 5 pieces" "$L/site.conf" "$db"
+
 # kill -9 at 20 points of a day-by-day ingest, then the same commands again
 ingest_days() {
   for d in 03 $days 11; do
@@ -133,6 +144,9 @@ refused "corrupt store" "corrupt.db: " "$VIGIL" report -q -c "$S" --store "$T/co
 cp "$good" "$T/v1.db"
 sqlite3 "$T/v1.db" "PRAGMA user_version = 1"
 refused "store of the first schema (no sweeps apart)" "ingest its inputs into a new store" "$VIGIL" report -q -c "$S" --store "$T/v1.db"
+cp "$good" "$T/v2.db"
+sqlite3 "$T/v2.db" "PRAGMA user_version = 2"
+refused "store of the second schema (no backscatter)" "no backscatter class and no campaigns" "$VIGIL" report -q -c "$S" --store "$T/v2.db"
 cp "$good" "$T/v99.db"
 sqlite3 "$T/v99.db" "PRAGMA user_version = 99"
 refused "store of another schema version" "schema version 99" "$VIGIL" report -q -c "$S" --store "$T/v99.db"
