@@ -124,6 +124,7 @@ struct vg_scans {
 	uint32_t head, tail;
 
 	vgi_u64map trw;           /* addr hash -> ratio, fixed point */
+	vgi_u64map trw_seen;      /* (source, host) pairs TRW counted (a set) */
 	vgi_u64map live;          /* (host, proto, port) and (host) seen answering */
 
 	struct known *known;
@@ -333,6 +334,7 @@ int vg_scans_create(vg_scans **scp, const vg_site *site, vg_scan_flow_fn on_flow
 	sc->next_unused = 1;
 	if (!(sc->slots = calloc(sc->slot_mask + 1, sizeof *sc->slots)) ||
 	    vgi_u64map_init(&sc->trw, (size_t)site->scan_sources * 4) ||
+	    vgi_u64set_init(&sc->trw_seen, (size_t)site->scan_sources * 4) ||
 	    vgi_u64set_init(&sc->live, 1u << 24) || vgi_u64map_init(&sc->cmap, CRING_MAX)) {
 		snprintf(err, errlen, "out of memory");
 		return VG_ENOMEM;
@@ -404,6 +406,7 @@ void vg_scans_free(vg_scans *sc)
 	free(sc->src);
 	free(sc->slots);
 	vgi_u64map_free(&sc->trw);
+	vgi_u64map_free(&sc->trw_seen);
 	vgi_u64map_free(&sc->live);
 	vgi_u64map_free(&sc->cmap);
 	free(sc->crings);
@@ -1112,10 +1115,13 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	pp = port_key(f);
 	vset_add(&s->ports, pp);
 
-	/* TRW (TCP and UDP) on the first contact of each host in the episode */
+	/* TRW (TCP and UDP) on the first contact of each host by the source,
+	 * as Jung et al. count (a client that fails on the same host every day
+	 * moves it once); pairs beyond the set's cap count again */
 	h = addr_hash(sc, &f->saddr);
 	lambda = trw_get(sc, h);
-	if (vset_add(&s->hosts, host) && (f->proto == 6 || f->proto == 17)) {
+	if (vset_add(&s->hosts, host) && (f->proto == 6 || f->proto == 17) &&
+	    vgi_u64map_add(&sc->trw_seen, vgi_mix64(h ^ host) & ~(uint64_t)0 >> 1, 1) != 0) {
 		/* a probe nobody answered still succeeds if the port is known
 		 * to be live (the capture may have missed the answer); an
 		 * answer that refused it is a failure */
@@ -1345,6 +1351,7 @@ int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
 	vgi_buf_u64(b, sc->next_id);
 	vgi_buf_put(b, &sc->st, sizeof sc->st);
 	map_save(&sc->trw, b);
+	map_save(&sc->trw_seen, b);
 	map_save(&sc->live, b);
 	vgi_buf_u64(b, sc->next_campaign);
 	if (sc->n_crings)
@@ -1390,7 +1397,7 @@ int vgi_scans_load(vg_scans *sc, vgi_cur *c)
 	sc->watermark = (int64_t)vgi_cur_h64(c);
 	sc->next_id = (uint32_t)vgi_cur_h64(c);
 	vgi_cur_bytes(c, &st, sizeof st);
-	if (c->bad || map_load(&sc->trw, c) || map_load(&sc->live, c))
+	if (c->bad || map_load(&sc->trw, c) || map_load(&sc->trw_seen, c) || map_load(&sc->live, c))
 		return VG_EFORMAT;
 	sc->next_campaign = (uint32_t)vgi_cur_h64(c);
 	n = vgi_cur_h64(c);

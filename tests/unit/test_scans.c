@@ -160,6 +160,22 @@ TEST(scans_slow_spares_a_daily_client)
 	CHECK_EQ_INT(g->n_ev, 0);
 	CHECK_EQ_INT(g->scan_flows, 0);
 	free(g);
+	/* one refused connection a day, always to the same host: TRW counts
+	 * the host once, not once a day */
+	for (i = 0; i < 30; i++)
+		f[i] = probe("203.0.113.8", 3, 6, 8081, T0 + i * 86400 * S + 3600 * S, 0);
+	g = run(f, 30, NULL);
+	CHECK_EQ_INT(g->n_ev, 0);
+	free(g);
+	/* ... but one new host a day, each refused: a slow sweep, found on
+	 * the fourth (TRW: 4 x 1.386 >= 4.595) */
+	for (i = 0; i < 6; i++)
+		f[i] = probe("203.0.113.8", 1 + i, 6, 8081, T0 + i * 86400 * S + 3600 * S, 0);
+	g = run(f, 6, NULL);
+	CHECK_EQ_INT(g->n_ev, 3);
+	if (g->n_ev)
+		CHECK_EQ_INT(g->ev[0].first_us, T0 + 3 * 86400 * S + 3600 * S);
+	free(g);
 }
 
 TEST(scans_stealth_probes)
