@@ -78,14 +78,18 @@ static void site_node(FILE *fp, const vg_site *s)
 	fputs("          </Node>\n", fp);
 }
 
+/* The alert's address: the source of the traffic, or, for backscatter,
+ * the victim that a spoofing attacker attacked (RFC 7970 3.18 "target";
+ * our hosts are then the "intermediate" whose addresses were forged). */
 static void source_system(FILE *fp, const vg_alert *al)
 {
 	char ab[46];
 	int v6 = al->family == VG_FAM_IP6;
 	vg_addr_format(&al->source, v6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
-	fprintf(fp, "        <System category=\"source\">\n          <Node>\n"
+	fprintf(fp, "        <System category=\"%s\">\n          <Node>\n"
 		"            <Address category=\"%s\">%s</Address>\n          </Node>\n"
-		"        </System>\n", v6 ? "ipv6-addr" : "ipv4-addr", ab);
+		"        </System>\n", al->detector == VG_DET_BACKSCATTER ? "target" : "source",
+		v6 ? "ipv6-addr" : "ipv4-addr", ab);
 }
 
 /* "tcp:1-1024,3389 udp:137 icmp:type8,type13": one Service per protocol
@@ -125,6 +129,7 @@ static const char *det_text(int d)
 	case VG_DET_WORM: return "stably positive growth of new sources on a port (Kalman filter)";
 	case VG_DET_BIG: return "one source with a large share of a day's unsolicited connections";
 	case VG_DET_NEWPORT: return "several sources on a port without traffic in the look-back period";
+	case VG_DET_BACKSCATTER: return "backscatter: a new victim of attacks spoofed in our name";
 	default: return "scan detector: threshold random walk and port/host fan-out";
 	}
 }
@@ -167,7 +172,9 @@ static void incident(FILE *fp, const vg_alert *al, const vg_site *s, const char 
 		"    </Method>\n    <Contact role=\"creator\" type=\"organization\">\n"
 		"      <ContactName>", vg_detector_name(al->detector), det_text(al->detector),
 		worm ? "potential" : "actual", vg_severity_name(al->severity),
-		worm ? "Malicious Code / Worm" : "Information Gathering / Scanning");
+		worm ? "Malicious Code / Worm"
+		     : al->detector == VG_DET_BACKSCATTER ? "Availability / Denial of Service (backscatter)"
+							  : "Information Gathering / Scanning");
 	xml_text(fp, name);
 	fputs("</ContactName>\n", fp);
 	if (*email) {
@@ -182,7 +189,8 @@ static void incident(FILE *fp, const vg_alert *al, const vg_site *s, const char 
 	fputs("      <Flow>\n", fp);
 	if (al->has_source)
 		source_system(fp, al);
-	fputs("        <System category=\"target\">\n", fp);
+	fprintf(fp, "        <System category=\"%s\">\n",
+		al->detector == VG_DET_BACKSCATTER ? "intermediate" : "target");
 	site_node(fp, s);
 	if (al->detector == VG_DET_SCAN && al->scan_ports)
 		scan_services(fp, al->scan_ports);

@@ -39,6 +39,14 @@ check "$T/week.xml" 1
 grep -q '"detector":"newport"' "$T/v6.json" && echo "ok   v6: the new port is alerted" || { echo "FAIL v6: no newport alert"; cat "$T/v6.json"; fail=1; }
 grep -q 'ipv6-net">2001:db8::/64<' "$T/v6.xml" && echo "ok   v6: the site as an ipv6-net" || { echo "FAIL v6 site"; fail=1; }
 check "$T/v6.xml" 1
+# backscatter (the stealth lab): the victim is the target, our hosts the intermediate
+L=$D/stealth-lab
+"$VIGIL" alerts -q -c "$L/site.conf" -r "$L/capture.argus" --iodef "$T/lab.xml" >/dev/null
+nb=$(grep -c 'backscatter: a new victim' "$T/lab.xml" || true)
+[ "$nb" = 3 ] && echo "ok   lab.xml: 3 backscatter victims" || { echo "FAIL lab.xml: $nb backscatter incidents, 3 wanted"; fail=1; }
+grep -q '<System category="target">' "$T/lab.xml" && grep -q '<System category="intermediate">' "$T/lab.xml" &&
+  echo "ok   lab.xml: victim as target, our hosts as intermediate" || { echo "FAIL lab.xml: system categories"; fail=1; }
+check "$T/lab.xml" 1
 check "$X/sample-valid.xml" 1
 for f in "$X"/sample-invalid-*.xml; do check "$f" 0; done
 exit $fail
