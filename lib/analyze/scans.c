@@ -69,6 +69,7 @@ struct cring {
 	uint64_t key;             /* 1 << 40 | host, or 2 << 40 | pp */
 	uint32_t n, next;         /* held, where the next goes */
 	uint32_t pending;         /* a candidate campaign here (struct pcamp) */
+	int64_t overlap_until;    /* two sources probed one value in the window */
 	struct cprobe p[CRING];
 };
 
@@ -1019,12 +1020,23 @@ static void campaign_probe(vg_scans *sc, const vg_flow *f, uint64_t key, uint32_
 {
 	struct cring *r = cring_get(sc, key, f->stime_us);
 	int64_t cut = f->stime_us - sc->window_us;
-	uint32_t n_vals, i;
+	uint32_t n_vals, i, in_window = 1;
 	struct cprobe *p;
 	struct pcamp *pc;
 	if (!r) {
 		sc->st.n_campaign_full++;
 		return;
+	}
+	/* one pass: the probes in the window, and whether this one overlaps
+	 * one of another source (then no candidate while that one is in it) */
+	for (i = 0; i < r->n; i++) {
+		const struct cprobe *q = &r->p[i];
+		if (q->t < cut || (r->n == CRING && i == r->next))
+			continue; /* old, or the one about to be overwritten */
+		in_window++;
+		if (q->val == val && memcmp(&q->addr, &f->saddr, sizeof q->addr) != 0 &&
+		    q->t + sc->window_us > r->overlap_until)
+			r->overlap_until = q->t + sc->window_us;
 	}
 	p = &r->p[r->next];
 	p->t = f->stime_us;
@@ -1039,6 +1051,9 @@ static void campaign_probe(vg_scans *sc, const vg_flow *f, uint64_t key, uint32_
 				ring_members(r, f->stime_us, f->stime_us, &sc->pcamps[i], &n_vals);
 		return;
 	}
+	if (f->stime_us < r->overlap_until || in_window < threshold ||
+	    in_window < sc->site->scan_campaign_sources)
+		return;
 	if (sc->n_pcamps == PCAMP_MAX) {
 		sc->st.n_campaign_full++;
 		return;
