@@ -123,43 +123,86 @@ static void fmt_time(char *out, int64_t us, int style)
 	vg_field_format(VG_F_STIME, &f, style, out);
 }
 
-/* The members of campaign id, comma-separated (JSON: quoted), into out. */
-static void campaign_members(const struct scans_ctx *c, uint32_t id, int json, char *out,
-			     size_t cap)
+/* The events of campaigns, by campaign then time: [i] is an index into
+ * c->ev. */
+struct camps {
+	size_t *ix;
+	size_t n;
+	const struct scans_ctx *c;
+};
+
+static int cmp_camp(const void *a, const void *b, void *ctx)
 {
-	size_t i, n = 0;
+	const struct scans_ctx *c = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint32_t p = c->ev[x].e.campaign, q = c->ev[y].e.campaign;
+	if (p != q)
+		return p < q ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static void camps_make(struct camps *k, const struct scans_ctx *c)
+{
+	size_t i;
+	memset(k, 0, sizeof *k);
+	k->c = c;
+	for (i = 0; i < c->n_ev; i++)
+		k->n += c->ev[i].e.campaign != 0;
+	if (!k->n || !(k->ix = malloc(k->n * sizeof *k->ix))) {
+		k->n = 0;
+		return;
+	}
+	for (i = 0, k->n = 0; i < c->n_ev; i++)
+		if (c->ev[i].e.campaign)
+			k->ix[k->n++] = i;
+	qsort_r(k->ix, k->n, sizeof *k->ix, cmp_camp, (void *)c);
+}
+
+/* The range [*lo, *hi) of campaign id in k->ix. */
+static void camps_find(const struct camps *k, uint32_t id, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = k->n;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (k->c->ev[k->ix[m]].e.campaign < id)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	while (a < k->n && k->c->ev[k->ix[a]].e.campaign == id)
+		a++;
+	*hi = a;
+}
+
+/* The members of campaign id, comma-separated (JSON: quoted), into out. */
+static void campaign_members(const struct camps *k, uint32_t id, int json, char *out, size_t cap)
+{
+	size_t lo, hi, i, n = 0;
 	char a[46];
 	out[0] = '\0';
-	for (i = 0; i < c->n_ev && n + 52 < cap; i++) {
-		const vg_scan_event *e = &c->ev[i].e;
-		if (e->campaign != id)
-			continue;
+	camps_find(k, id, &lo, &hi);
+	for (i = lo; i < hi && n + 52 < cap; i++) {
+		const vg_scan_event *e = &k->c->ev[k->ix[i]].e;
 		vg_addr_format(&e->scanner, e->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, a);
 		n += (size_t)snprintf(out + n, cap - n, json ? "%s\"%s\"" : "%s%s", n ? "," : "", a);
 	}
 }
 
 /* The text output's list of campaigns, after the events. */
-static void print_campaigns(FILE *fp, const struct scans_ctx *c)
+static void print_campaigns(FILE *fp, const struct camps *k)
 {
 	size_t i, j;
 	char members[4096], t1[64];
-	for (i = 0; i < c->n_ev; i++) {
-		const vg_scan_event *e = &c->ev[i].e;
+	for (i = 0; i < k->n; i = j) {
+		const vg_scan_event *e = &k->c->ev[k->ix[i]].e;
 		uint32_t n = 0, ports = 0, hosts = 0;
-		if (!e->campaign)
-			continue;
-		for (j = 0; j < i && c->ev[j].e.campaign != e->campaign; j++)
-			;
-		if (j < i)
-			continue; /* listed at its first member */
-		for (j = i; j < c->n_ev; j++)
-			if (c->ev[j].e.campaign == e->campaign) {
-				n++;
-				ports += c->ev[j].e.n_ports;
-				hosts += c->ev[j].e.targets;
-			}
-		campaign_members(c, e->campaign, 0, members, sizeof members);
+		for (j = i; j < k->n && k->c->ev[k->ix[j]].e.campaign == e->campaign; j++) {
+			n++;
+			ports += k->c->ev[k->ix[j]].e.n_ports;
+			hosts += k->c->ev[k->ix[j]].e.targets;
+		}
+		campaign_members(k, e->campaign, 0, members, sizeof members);
 		fmt_time(t1, e->first_us, VG_STYLE_TEXT);
 		/* no (host, port) probed by two members: the sums are distinct */
 		if (e->detectors & VG_SCAN_DISTRIBUTED)
@@ -175,6 +218,7 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 {
 	size_t i;
 	char why[512], members[4096];
+	struct camps k;
 	char a[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[4096];
 	if (outfmt == VG_OUT_CSV)
 		fprintf(fp, "id,scanner,type,kind,protos,first,last,targets,ports,port_list,flows,"
@@ -183,6 +227,7 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 		fprintf(fp, "%5s %-39s %-10s %-9s %-12s %-26s %-26s %7s %6s %8s %8s %7s  %s\n", "id",
 			"scanner", "type", "kind", "protos", "first", "last", "targets", "ports",
 			"flows", "answered", "score", "ports / known scanner");
+	camps_make(&k, c);
 	for (i = 0; i < c->n_ev; i++) {
 		const vg_scan_event *e = &c->ev[i].e;
 		vg_addr_format(&e->scanner, e->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, a);
@@ -190,8 +235,8 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 		vg_scan_protos_str(e->protos, pr);
 		vg_scan_detectors_str(e->detectors, de);
 		vg_scan_why(site, e, why, sizeof why);
-		if (e->campaign)
-			campaign_members(c, e->campaign, outfmt == VG_OUT_JSON, members, sizeof members);
+		if (e->campaign && outfmt == VG_OUT_JSON)
+			campaign_members(&k, e->campaign, 1, members, sizeof members);
 		if (outfmt == VG_OUT_JSON) {
 			fmt_time(t1, e->first_us, VG_STYLE_JSON);
 			fmt_time(t2, e->last_us, VG_STYLE_JSON);
@@ -238,7 +283,8 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 		}
 	}
 	if (outfmt == VG_OUT_TEXT)
-		print_campaigns(fp, c);
+		print_campaigns(fp, &k);
+	free(k.ix);
 }
 
 int cmd_scans(int argc, char **argv)

@@ -79,6 +79,7 @@ struct pcamp {
 	int64_t start, deadline;
 	uint32_t threshold, bit;
 	uint32_t n;
+	int64_t first_lo, first_hi; /* the earliest and latest start of a member */
 	vg_addr addr[PCAMP_MEMBERS];
 };
 
@@ -89,6 +90,11 @@ struct src {
 	uint32_t prev, next;      /* activity list, least recent first */
 	uint32_t event_id;        /* != 0 once the episode is a scan */
 	uint32_t campaign;        /* != 0: a member of that campaign */
+	uint32_t seen;            /* hosts TRW counted in earlier episodes (filter) */
+	uint32_t seen_now;        /* ... and in this one, added to the map at its end */
+	int64_t probe1_t;         /* campaigns: the first probe, until a second (0: none;
+				   * INT64_MIN: passed on) */
+	uint32_t probe1_host, probe1_pp;
 	int64_t first_us, last_us;
 	uint64_t flows, answered, unanswered;
 	struct vset hosts, ports;
@@ -125,7 +131,7 @@ struct vg_scans {
 	uint32_t head, tail;
 
 	vgi_u64map trw;           /* addr hash -> ratio, fixed point */
-	vgi_u64map trw_seen;      /* (source, host) pairs TRW counted (a set) */
+	vgi_u64map trw_hosts;     /* addr hash -> the hosts TRW counted (a filter) */
 	vgi_u64map live;          /* (host, proto, port) and (host) seen answering */
 
 	struct known *known;
@@ -335,7 +341,7 @@ int vg_scans_create(vg_scans **scp, const vg_site *site, vg_scan_flow_fn on_flow
 	sc->next_unused = 1;
 	if (!(sc->slots = calloc(sc->slot_mask + 1, sizeof *sc->slots)) ||
 	    vgi_u64map_init(&sc->trw, (size_t)site->scan_sources * 4) ||
-	    vgi_u64set_init(&sc->trw_seen, (size_t)site->scan_sources * 4) ||
+	    vgi_u64map_init(&sc->trw_hosts, (size_t)site->scan_sources * 4) ||
 	    vgi_u64set_init(&sc->live, 1u << 24) || vgi_u64map_init(&sc->cmap, CRING_MAX)) {
 		snprintf(err, errlen, "out of memory");
 		return VG_ENOMEM;
@@ -407,7 +413,7 @@ void vg_scans_free(vg_scans *sc)
 	free(sc->src);
 	free(sc->slots);
 	vgi_u64map_free(&sc->trw);
-	vgi_u64map_free(&sc->trw_seen);
+	vgi_u64map_free(&sc->trw_hosts);
 	vgi_u64map_free(&sc->live);
 	vgi_u64map_free(&sc->cmap);
 	free(sc->crings);
@@ -537,6 +543,16 @@ static int answered(const vg_flow *f)
 
 /* A probe, as the window counts it: a TCP/UDP attempt that failed, or an
  * ICMP request. */
+/* A host's bit in a source's 32-bit filter of hosts counted before (from
+ * the address itself: the same in every run and on every input). */
+static uint32_t host_bit(const vg_addr *a)
+{
+	uint64_t x, y;
+	memcpy(&x, a->a, 8);
+	memcpy(&y, a->a + 8, 8);
+	return (uint32_t)1 << (vgi_mix64(x ^ vgi_mix64(y)) & 31);
+}
+
 static int is_probe(const vg_flow *f)
 {
 	if (f->proto == 6 || f->proto == 17)
@@ -724,6 +740,8 @@ static void close_source(vg_scans *sc, uint32_t i)
 		emit_event(sc, s);
 	else
 		release(sc, s, 0);
+	if ((s->seen | s->seen_now) != s->seen)
+		vgi_u64map_put(&sc->trw_hosts, addr_hash(sc, &s->addr), s->seen | s->seen_now);
 	slot = find_slot(sc, &s->addr, addr_hash(sc, &s->addr), &found);
 	if (found)
 		slot_delete(sc, slot);
@@ -795,6 +813,7 @@ static int32_t get_source(vg_scans *sc, const vg_flow *f)
 	sc->src[i].addr = f->saddr;
 	sc->src[i].family = f->family;
 	sc->src[i].first_us = f->stime_us;
+	sc->src[i].seen = vgi_u64map_get(&sc->trw_hosts, h);
 	sc->slots[slot] = i;
 	list_append(sc, i);
 	sc->st.n_open++;
@@ -937,6 +956,8 @@ static int ring_members(const struct cring *r, int64_t t0, int64_t t1, struct pc
 {
 	uint32_t i, j;
 	*n_vals = 0;
+	m->first_lo = INT64_MAX;
+	m->first_hi = INT64_MIN;
 	for (i = 0; i < r->n; i++) {
 		const struct cprobe *q = &r->p[i];
 		int new_val = 1;
@@ -951,6 +972,27 @@ static int ring_members(const struct cring *r, int64_t t0, int64_t t1, struct pc
 			new_val = 0;
 		}
 		*n_vals += (uint32_t)new_val;
+		/* a member probed two values here at least: one probe alone is
+		 * what unrelated background sources send */
+		for (j = 0; j < r->n; j++) {
+			const struct cprobe *o = &r->p[j];
+			if (o->t >= t0 && o->t <= t1 && o->val != q->val &&
+			    memcmp(&o->addr, &q->addr, sizeof q->addr) == 0)
+				break;
+		}
+		if (j == r->n)
+			continue;
+		/* when the members started: the earliest probe of each */
+		for (j = 0; j < r->n; j++) {
+			const struct cprobe *o = &r->p[j];
+			if (o->t >= t0 && o->t <= t1 && o->t < q->t &&
+			    memcmp(&o->addr, &q->addr, sizeof q->addr) == 0)
+				break;
+		}
+		if (j == r->n) {
+			m->first_lo = VGI_MIN(m->first_lo, q->t);
+			m->first_hi = VGI_MAX(m->first_hi, q->t);
+		}
 		for (j = 0; j < m->n; j++)
 			if (memcmp(&m->addr[j], &q->addr, sizeof q->addr) == 0)
 				break;
@@ -980,7 +1022,7 @@ static void decide_campaign(vg_scans *sc, size_t k)
 	struct cring *r = cring_find(sc, pc->key);
 	uint32_t n_vals = 0, i, n_ok = 0;
 	int ok = r && ring_members(r, pc->start, pc->deadline, pc, &n_vals) &&
-		 n_vals >= pc->threshold;
+		 n_vals >= pc->threshold && pc->first_hi - pc->first_lo <= sc->window_us / 10;
 	if (r)
 		r->pending = 0;
 	for (i = 0; ok && i < pc->n; i++)
@@ -1015,11 +1057,11 @@ static void decide_campaigns(vg_scans *sc, int64_t now)
  * undecided sources there together reach threshold distinct values in the
  * window, no value probed by two of them, at least campaign-sources of
  * them, they are a candidate, decided a window later (decide_campaign). */
-static void campaign_probe(vg_scans *sc, const vg_flow *f, uint64_t key, uint32_t val,
+static void campaign_probe(vg_scans *sc, int64_t t, const vg_addr *src, uint64_t key, uint32_t val,
 			   unsigned threshold, unsigned bit)
 {
-	struct cring *r = cring_get(sc, key, f->stime_us);
-	int64_t cut = f->stime_us - sc->window_us;
+	struct cring *r = cring_get(sc, key, t);
+	int64_t cut = t - sc->window_us;
 	uint32_t n_vals, i, in_window = 1;
 	struct cprobe *p;
 	struct pcamp *pc;
@@ -1034,13 +1076,13 @@ static void campaign_probe(vg_scans *sc, const vg_flow *f, uint64_t key, uint32_
 		if (q->t < cut || (r->n == CRING && i == r->next))
 			continue; /* old, or the one about to be overwritten */
 		in_window++;
-		if (q->val == val && memcmp(&q->addr, &f->saddr, sizeof q->addr) != 0 &&
+		if (q->val == val && memcmp(&q->addr, src, sizeof q->addr) != 0 &&
 		    q->t + sc->window_us > r->overlap_until)
 			r->overlap_until = q->t + sc->window_us;
 	}
 	p = &r->p[r->next];
-	p->t = f->stime_us;
-	p->addr = f->saddr;
+	p->t = t;
+	p->addr = *src;
 	p->val = val;
 	r->next = (r->next + 1) % CRING;
 	if (r->n < CRING)
@@ -1048,10 +1090,10 @@ static void campaign_probe(vg_scans *sc, const vg_flow *f, uint64_t key, uint32_
 	if (r->pending) {
 		for (i = 0; i < sc->n_pcamps; i++)
 			if (sc->pcamps[i].key == key)
-				ring_members(r, f->stime_us, f->stime_us, &sc->pcamps[i], &n_vals);
+				ring_members(r, sc->pcamps[i].start, t, &sc->pcamps[i], &n_vals);
 		return;
 	}
-	if (f->stime_us < r->overlap_until || in_window < threshold ||
+	if (t < r->overlap_until || in_window < threshold ||
 	    in_window < sc->site->scan_campaign_sources)
 		return;
 	if (sc->n_pcamps == PCAMP_MAX) {
@@ -1060,16 +1102,23 @@ static void campaign_probe(vg_scans *sc, const vg_flow *f, uint64_t key, uint32_
 	}
 	pc = &sc->pcamps[sc->n_pcamps];
 	pc->n = 0;
-	if (!ring_members(r, cut, f->stime_us, pc, &n_vals) || n_vals < threshold ||
-	    pc->n < sc->site->scan_campaign_sources)
+	if (!ring_members(r, cut, t, pc, &n_vals) || n_vals < threshold ||
+	    pc->n < sc->site->scan_campaign_sources || pc->first_hi - pc->first_lo > sc->window_us / 10)
 		return;
 	pc->key = key;
 	pc->start = cut;
-	pc->deadline = f->stime_us + sc->window_us;
+	pc->deadline = t + sc->window_us;
 	pc->threshold = threshold;
 	pc->bit = bit;
 	r->pending = 1;
 	sc->n_pcamps++;
+}
+
+/* A probe into the rings of its host and of its port. */
+static void campaign_add(vg_scans *sc, int64_t t, const vg_addr *src, uint32_t host, uint32_t pp)
+{
+	campaign_probe(sc, t, src, (uint64_t)1 << 40 | host, pp, sc->vertical, VG_SCAN_DISTRIBUTED);
+	campaign_probe(sc, t, src, (uint64_t)2 << 40 | pp, host, sc->horizontal, VG_SCAN_DSWEEP);
 }
 
 static void expire(vg_scans *sc)
@@ -1131,12 +1180,14 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	vset_add(&s->ports, pp);
 
 	/* TRW (TCP and UDP) on the first contact of each host by the source,
-	 * as Jung et al. count (a client that fails on the same host every day
-	 * moves it once); pairs beyond the set's cap count again */
+	 * as Jung et al. count: a host counted in an earlier episode (its bit
+	 * in the source's filter) is not counted again, so a client that fails
+	 * on the same host every day moves it once */
 	h = addr_hash(sc, &f->saddr);
 	lambda = trw_get(sc, h);
 	if (vset_add(&s->hosts, host) && (f->proto == 6 || f->proto == 17) &&
-	    vgi_u64map_add(&sc->trw_seen, vgi_mix64(h ^ host) & ~(uint64_t)0 >> 1, 1) != 0) {
+	    !(s->seen & host_bit(&f->daddr))) {
+		s->seen_now |= host_bit(&f->daddr);
 		/* a probe nobody answered still succeeds if the port is known
 		 * to be live (the capture may have missed the answer); an
 		 * answer that refused it is a failure */
@@ -1153,15 +1204,24 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 		s->detectors |= VG_SCAN_TRW;
 	if (is_probe(f)) {
 		slow_check(sc, s, host, pp);
-		/* the probe of a source undecided until now is evidence for a
-		 * campaign (or against one: it may overlap), even if this very
-		 * probe decides the source */
-		if (undecided) {
-			campaign_probe(sc, f, (uint64_t)1 << 40 | host, pp, sc->vertical,
-				       VG_SCAN_DISTRIBUTED);
-			if ((pp >> 16) != 1 && (pp >> 16) != 58)
-				campaign_probe(sc, f, (uint64_t)2 << 40 | pp, host, sc->horizontal,
-					       VG_SCAN_DSWEEP);
+		/* the TCP/UDP probe of a source undecided until now is
+		 * evidence for a campaign (or against one: it may overlap),
+		 * even if this very probe decides the source. A member probes
+		 * two values at least, so a source's first probe waits for
+		 * its second (most background sources send one) */
+		if (undecided && (f->proto == 6 || f->proto == 17)) {
+			if (!s->probe1_t) {
+				s->probe1_t = f->stime_us;
+				s->probe1_host = host;
+				s->probe1_pp = pp;
+			} else {
+				if (s->probe1_t != INT64_MIN) {
+					campaign_add(sc, s->probe1_t, &f->saddr, s->probe1_host,
+						     s->probe1_pp);
+					s->probe1_t = INT64_MIN;
+				}
+				campaign_add(sc, f->stime_us, &f->saddr, host, pp);
+			}
 		}
 	}
 
@@ -1366,7 +1426,7 @@ int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
 	vgi_buf_u64(b, sc->next_id);
 	vgi_buf_put(b, &sc->st, sizeof sc->st);
 	map_save(&sc->trw, b);
-	map_save(&sc->trw_seen, b);
+	map_save(&sc->trw_hosts, b);
 	map_save(&sc->live, b);
 	vgi_buf_u64(b, sc->next_campaign);
 	if (sc->n_crings)
@@ -1383,6 +1443,9 @@ int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
 				       (uint64_t)s->detectors << 16 | (uint64_t)s->flushed << 24);
 		vgi_buf_u64(b, s->event_id);
 		vgi_buf_u64(b, s->campaign);
+		vgi_buf_u64(b, (uint64_t)s->seen << 32 | s->seen_now);
+		vgi_buf_u64(b, (uint64_t)s->probe1_t);
+		vgi_buf_u64(b, (uint64_t)s->probe1_host << 32 | s->probe1_pp);
 		vgi_buf_u64(b, s->slow.n);
 		vgi_buf_put(b, s->slow.pair, s->slow.n * sizeof *s->slow.pair);
 		vgi_buf_u64(b, (uint64_t)s->first_us);
@@ -1412,7 +1475,7 @@ int vgi_scans_load(vg_scans *sc, vgi_cur *c)
 	sc->watermark = (int64_t)vgi_cur_h64(c);
 	sc->next_id = (uint32_t)vgi_cur_h64(c);
 	vgi_cur_bytes(c, &st, sizeof st);
-	if (c->bad || map_load(&sc->trw, c) || map_load(&sc->trw_seen, c) || map_load(&sc->live, c))
+	if (c->bad || map_load(&sc->trw, c) || map_load(&sc->trw_hosts, c) || map_load(&sc->live, c))
 		return VG_EFORMAT;
 	sc->next_campaign = (uint32_t)vgi_cur_h64(c);
 	n = vgi_cur_h64(c);
@@ -1459,6 +1522,13 @@ int vgi_scans_load(vg_scans *sc, vgi_cur *c)
 		s->flushed = (int)((bits >> 24) & 1);
 		s->event_id = (uint32_t)vgi_cur_h64(c);
 		s->campaign = (uint32_t)vgi_cur_h64(c);
+		m = vgi_cur_h64(c);
+		s->seen = (uint32_t)(m >> 32);
+		s->seen_now = (uint32_t)m;
+		s->probe1_t = (int64_t)vgi_cur_h64(c);
+		m = vgi_cur_h64(c);
+		s->probe1_host = (uint32_t)(m >> 32);
+		s->probe1_pp = (uint32_t)m;
 		m = vgi_cur_h64(c);
 		if (c->bad || m > SLOW_MAX || m > vgi_cur_left(c) / 8)
 			return VG_EFORMAT;
