@@ -941,21 +941,18 @@ static int cmp_srcday(const void *x, const void *y)
 	return a->day < b->day ? -1 : a->day > b->day;
 }
 
-/* 5. One source that alone carries more than big-share of a day's
- * unsolicited connections (and at least big-min of them); consecutive days
- * of the same source are one alert. */
-static int big_sources(vg_alerts *a)
+/* The rows of a map of index << 16 | day -> count that keep() takes,
+ * sorted by index, then day, into *out (the caller frees it). */
+static int day_rows(const vg_alerts *a, const vgi_u64map *m,
+		    int (*keep)(const vg_alerts *a, uint64_t key, uint32_t val), struct srcday **out,
+		    size_t *n_out)
 {
-	const double share = a->site->ak[VGI_AK_BIG_SHARE], minc = a->site->ak[VGI_AK_BIG_MIN];
 	struct srcday *c = NULL;
-	size_t n = 0, cap = 0, it, i;
+	size_t n = 0, cap = 0, it;
 	uint64_t key;
 	uint32_t val;
-	vg_alert *cur = NULL;
-
-	for (it = 0; vgi_u64map_next(&a->sd_conn, &it, &key, &val);) {
-		uint32_t tot = vgi_u64map_get(&a->d_conn, key & 0xffff);
-		if (val < minc || (double)val <= share * tot)
+	for (it = 0; vgi_u64map_next(m, &it, &key, &val);) {
+		if (keep && !keep(a, key, val))
 			continue;
 		if (n == cap) {
 			struct srcday *nc;
@@ -973,6 +970,29 @@ static int big_sources(vg_alerts *a)
 	}
 	if (n)
 		qsort(c, n, sizeof *c, cmp_srcday);
+	*out = c;
+	*n_out = n;
+	return VG_OK;
+}
+
+static int big_keep(const vg_alerts *a, uint64_t key, uint32_t val)
+{
+	uint32_t tot = vgi_u64map_get(&a->d_conn, key & 0xffff);
+	return val >= a->site->ak[VGI_AK_BIG_MIN] && (double)val > a->site->ak[VGI_AK_BIG_SHARE] * tot;
+}
+
+/* 5. One source that alone carries more than big-share of a day's
+ * unsolicited connections (and at least big-min of them); consecutive days
+ * of the same source are one alert. */
+static int big_sources(vg_alerts *a)
+{
+	const double share = a->site->ak[VGI_AK_BIG_SHARE];
+	struct srcday *c;
+	size_t n, i;
+	vg_alert *cur = NULL;
+
+	if (day_rows(a, &a->sd_conn, big_keep, &c, &n) != VG_OK)
+		return VG_ENOMEM;
 	for (i = 0; i < n; i++) {
 		uint32_t tot = vgi_u64map_get(&a->d_conn, (uint64_t)c[i].day);
 		double sh = (double)c[i].conns / tot;
@@ -1024,7 +1044,7 @@ static int backscatter_alerts(vg_alerts *a)
 {
 	const double minp = a->site->ak[VGI_AK_BACKSCATTER_PACKETS];
 	struct srcday *c = NULL;
-	size_t n = 0, cap = 0, it, i;
+	size_t n = 0, it, i;
 	uint64_t key;
 	uint32_t val;
 	vgi_u64map best, bestp, nports; /* victim << 16 | day -> port, its packets, ports */
@@ -1043,26 +1063,12 @@ static int backscatter_alerts(vg_alerts *a)
 			vgi_u64map_put(&best, vd, pp);
 		}
 	}
-	for (it = 0; vgi_u64map_next(&a->vd_pkts, &it, &key, &val);) {
-		if (n == cap) {
-			struct srcday *nc;
-			cap = cap ? cap * 2 : 64;
-			if (!(nc = realloc(c, cap * sizeof *nc))) {
-				vgi_u64map_free(&best);
-				vgi_u64map_free(&bestp);
-				vgi_u64map_free(&nports);
-				free(c);
-				return VG_ENOMEM;
-			}
-			c = nc;
-		}
-		c[n].src = (uint32_t)(key >> 16);
-		c[n].day = (int32_t)(key & 0xffff);
-		c[n].conns = val;
-		n++;
+	if (day_rows(a, &a->vd_pkts, NULL, &c, &n) != VG_OK) {
+		vgi_u64map_free(&best);
+		vgi_u64map_free(&bestp);
+		vgi_u64map_free(&nports);
+		return VG_ENOMEM;
 	}
-	if (n)
-		qsort(c, n, sizeof *c, cmp_srcday);
 	for (i = 0; i < n; i++) {
 		uint64_t vd = (uint64_t)c[i].src << 16 | (uint32_t)c[i].day;
 		uint32_t bpp = vgi_u64map_get(&best, vd), np = vgi_u64map_get(&nports, vd);
