@@ -565,7 +565,23 @@ typedef struct vg_scan_event {
 	uint8_t kind;        /* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP */
 	uint32_t campaign;   /* != 0: the campaign the source is a member of
 				* (VG_SCAN_DISTRIBUTED, VG_SCAN_DSWEEP) */
+	uint8_t tcp_probes;  /* VG_PROBE_* kinds of its failed TCP probes */
+	uint32_t n_reset;    /* failed TCP probes answered by a lone reset */
+	uint32_t n_silent;   /* failed TCP probes without an answer */
 } vg_scan_event;
+
+/* What a TCP probe sent (its flags): a SYN, or one of nmap's stealth probes
+ * - NULL (-sN), FIN (-sF), XMAS (FIN PSH URG, -sX), ACK (-sA, -sW),
+ * Maimon (FIN ACK, -sM) - or something else. A reset answers a closed port
+ * (an unfiltered one for an ACK), silence an open|filtered one. */
+#define VG_PROBE_SYN    0x01u
+#define VG_PROBE_NULL   0x02u
+#define VG_PROBE_FIN    0x04u
+#define VG_PROBE_XMAS   0x08u
+#define VG_PROBE_ACK    0x10u
+#define VG_PROBE_MAIMON 0x20u
+#define VG_PROBE_OTHER  0x40u
+
 
 /* What an event is (docs/scans.md): a sweep probes one port, or a few
  * (site key scan-sweep-ports, default 2), across hosts - worm and bot
@@ -590,6 +606,8 @@ size_t vg_scan_ports_format(const vg_scan_event *e, char *out, size_t cap);
 #define VG_SCAN_NAMES_MAX 64
 const char *vg_scan_protos_str(unsigned protos, char out[VG_SCAN_NAMES_MAX]);
 const char *vg_scan_detectors_str(unsigned detectors, char out[VG_SCAN_NAMES_MAX]);
+/* The VG_PROBE_* kinds as "syn,fin". */
+const char *vg_scan_probes_str(unsigned probes, char out[VG_SCAN_NAMES_MAX]);
 
 typedef int (*vg_scan_flow_fn)(void *user, const vg_flow *f, uint32_t event_id);
 typedef int (*vg_scan_event_fn)(void *user, const vg_scan_event *e);

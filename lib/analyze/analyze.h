@@ -283,6 +283,8 @@ struct vgi_scan {
 	uint32_t id, targets, n_ports, flows, answered, unanswered;
 	uint32_t conns;              /* unsolicited connections (filled by finish) */
 	uint32_t campaign;           /* vg_scan_event.campaign */
+	uint32_t n_reset, n_silent;  /* vg_scan_event's */
+	uint8_t tcp_probes;
 	float score;
 	uint8_t family, detectors, protos;
 	uint8_t kind;                /* VG_SCAN_PORTSCAN or VG_SCAN_SWEEP */

@@ -87,6 +87,8 @@ struct src {
 	vg_addr addr;
 	uint8_t family;
 	uint8_t protos, detectors;
+	uint8_t tcp_probes;       /* VG_PROBE_* of the failed TCP probes */
+	uint32_t n_reset, n_silent;
 	uint32_t prev, next;      /* activity list, least recent first */
 	uint32_t event_id;        /* != 0 once the episode is a scan */
 	uint32_t campaign;        /* != 0: a member of that campaign */
@@ -469,6 +471,14 @@ size_t vg_scan_why(const vg_site *site, const vg_scan_event *e, char *out, size_
 		PUT("campaign %u: with other sources, one port on >= %u hosts in %g s, each "
 		    "below every threshold; ", e->campaign, vgi_site_horizontal(site),
 		    site->scan_window_s);
+	if (e->tcp_probes & ~VG_PROBE_SYN) {
+		char pk[VG_SCAN_NAMES_MAX];
+		PUT("tcp probes %s: %u reset (%s), %u unanswered (open|filtered); ",
+		    vg_scan_probes_str(e->tcp_probes, pk), e->n_reset,
+		    e->tcp_probes == VG_PROBE_ACK ? "unfiltered"
+		    : (e->tcp_probes & VG_PROBE_ACK) ? "closed, or unfiltered to an ACK" : "closed",
+		    e->n_silent);
+	}
 	PUT("%u host%s, %u port%s, %llu flows, %llu answered; ", e->targets,
 	    e->targets == 1 ? "" : "s", e->n_ports, e->n_ports == 1 ? "" : "s",
 	    (unsigned long long)e->flows, (unsigned long long)e->answered);
@@ -543,6 +553,27 @@ static int answered(const vg_flow *f)
 
 /* A probe, as the window counts it: a TCP/UDP attempt that failed, or an
  * ICMP request. */
+/* What a TCP probe sent, from its flags (VG_PROBE_*). A record without
+ * flags (ra's CSV) that the reader took for a SYN is a SYN. */
+static unsigned probe_kind(const vg_flow *f)
+{
+	unsigned fl = f->sflags & (VG_TH_FIN | VG_TH_SYN | VG_TH_RST | VG_TH_PSH | VG_TH_ACK | VG_TH_URG);
+	if ((fl & VG_TH_SYN) || (!fl && (f->tcp_status & VG_TCP_SAW_SYN)))
+		return VG_PROBE_SYN;
+	fl &= ~(unsigned)VG_TH_RST; /* a prober's own reset after the answer */
+	if (!fl)
+		return VG_PROBE_NULL;
+	if (fl == VG_TH_FIN)
+		return VG_PROBE_FIN;
+	if (fl == (VG_TH_FIN | VG_TH_PSH | VG_TH_URG))
+		return VG_PROBE_XMAS;
+	if (fl == VG_TH_ACK)
+		return VG_PROBE_ACK;
+	if (fl == (VG_TH_FIN | VG_TH_ACK))
+		return VG_PROBE_MAIMON;
+	return VG_PROBE_OTHER;
+}
+
 /* A host's bit in a source's 32-bit filter of hosts counted before (from
  * the address itself: the same in every run and on every input). */
 static uint32_t host_bit(const vg_addr *a)
@@ -667,6 +698,9 @@ static int emit_event(vg_scans *sc, struct src *s)
 	e.flows = s->flows;
 	e.answered = s->answered;
 	e.unanswered = s->unanswered;
+	e.tcp_probes = s->tcp_probes;
+	e.n_reset = s->n_reset;
+	e.n_silent = s->n_silent;
 	e.targets = (uint32_t)vset_size(&s->hosts);
 	e.score = trw_get(sc, addr_hash(sc, &s->addr));
 	e.known = known_name(sc, &s->addr);
@@ -1171,10 +1205,18 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	s->protos |= (uint8_t)(f->proto == 6 ? 1 : f->proto == 17 ? 2
 			       : (f->proto == 1 || f->proto == 58) ? 4 : 8);
 	ok = answered(f);
-	if (ok)
+	if (ok) {
 		s->answered++;
-	else
+	} else {
 		s->unanswered++;
+		if (f->proto == 6) {
+			s->tcp_probes |= (uint8_t)probe_kind(f);
+			if (f->dpkts)
+				s->n_reset += s->n_reset < 0xfffffffu;
+			else
+				s->n_silent += s->n_silent < 0xfffffffu;
+		}
+	}
 	host = (uint32_t)(addr_hash(sc, &f->daddr) >> 32);
 	pp = port_key(f);
 	vset_add(&s->ports, pp);
@@ -1304,6 +1346,12 @@ static const char *bit_names(unsigned v, const char *const *names, size_t n,
 			len += (size_t)snprintf(out + len, VG_SCAN_NAMES_MAX - len, "%s%s",
 						len ? "," : "", names[i]);
 	return out;
+}
+
+const char *vg_scan_probes_str(unsigned probes, char out[VG_SCAN_NAMES_MAX])
+{
+	static const char *const names[] = {"syn", "null", "fin", "xmas", "ack", "maimon", "other"};
+	return bit_names(probes, names, VGI_ARRAY_LEN(names), out);
 }
 
 const char *vg_scan_protos_str(unsigned protos, char out[VG_SCAN_NAMES_MAX])
@@ -1443,6 +1491,7 @@ int vgi_scans_save(vg_scans *sc, struct vgi_buf *b)
 				       (uint64_t)s->detectors << 16 | (uint64_t)s->flushed << 24);
 		vgi_buf_u64(b, s->event_id);
 		vgi_buf_u64(b, s->campaign);
+		vgi_buf_u64(b, (uint64_t)s->tcp_probes << 56 | (uint64_t)s->n_reset << 28 | s->n_silent);
 		vgi_buf_u64(b, (uint64_t)s->seen << 32 | s->seen_now);
 		vgi_buf_u64(b, (uint64_t)s->probe1_t);
 		vgi_buf_u64(b, (uint64_t)s->probe1_host << 32 | s->probe1_pp);
@@ -1522,6 +1571,10 @@ int vgi_scans_load(vg_scans *sc, vgi_cur *c)
 		s->flushed = (int)((bits >> 24) & 1);
 		s->event_id = (uint32_t)vgi_cur_h64(c);
 		s->campaign = (uint32_t)vgi_cur_h64(c);
+		m = vgi_cur_h64(c);
+		s->tcp_probes = (uint8_t)(m >> 56);
+		s->n_reset = (uint32_t)((m >> 28) & 0xfffffff);
+		s->n_silent = (uint32_t)(m & 0xfffffff);
 		m = vgi_cur_h64(c);
 		s->seen = (uint32_t)(m >> 32);
 		s->seen_now = (uint32_t)m;

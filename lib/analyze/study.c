@@ -349,6 +349,9 @@ void vgi_scan_event(const vg_study *st, const struct vgi_scan *s, vg_scan_event 
 	e->score = s->score;
 	e->kind = s->kind;
 	e->campaign = s->campaign;
+	e->tcp_probes = s->tcp_probes;
+	e->n_reset = s->n_reset;
+	e->n_silent = s->n_silent;
 	e->known = s->known ? st->known_names[s->known - 1] : NULL;
 }
 
@@ -418,6 +421,9 @@ int vgi_study_add_scan_conns(vg_study *st, const struct vg_scan_event *e, uint64
 	sc->score = (float)e->score;
 	sc->kind = (uint8_t)vgi_scan_kind(st->site, e);
 	sc->campaign = e->campaign;
+	sc->tcp_probes = e->tcp_probes;
+	sc->n_reset = e->n_reset;
+	sc->n_silent = e->n_silent;
 	if (conns != UINT64_MAX) {
 		sc->conns = sat32(conns);
 		sc->conns_set = 1;

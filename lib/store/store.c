@@ -126,7 +126,8 @@ static const char *const fixed_schema =
 	" protos INTEGER NOT NULL, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL,"
 	" flows INTEGER NOT NULL, answered INTEGER NOT NULL, unanswered INTEGER NOT NULL,"
 	" targets INTEGER NOT NULL, n_ports INTEGER NOT NULL, ports BLOB, score REAL NOT NULL,"
-	" known TEXT, conns INTEGER NOT NULL, campaign INTEGER NOT NULL);"
+	" known TEXT, conns INTEGER NOT NULL, campaign INTEGER NOT NULL,"
+	" tcp_probes INTEGER NOT NULL, n_reset INTEGER NOT NULL, n_silent INTEGER NOT NULL);"
 	"CREATE INDEX scan_events_day ON scan_events (day);"
 	"CREATE TABLE alerts (id INTEGER PRIMARY KEY, detector TEXT NOT NULL, proto INTEGER NOT NULL,"
 	" port INTEGER NOT NULL, source TEXT NOT NULL, scan_id INTEGER NOT NULL,"
@@ -553,8 +554,8 @@ int vgi_store_put_event(vg_store *s, const vg_site *site, const vg_scan_event *e
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT OR REPLACE INTO scan_events (id, day, scanner, type, detectors,"
 			       " protos, first_us, last_us, flows, answered, unanswered, targets, n_ports,"
-			       " ports, score, known, conns, campaign) VALUES (?, ?, ?, ?, ?, ?, ?,"
-			       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       " ports, score, known, conns, campaign, tcp_probes, n_reset, n_silent)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			       -1, &s->ins_event, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "insert");
 	st = s->ins_event;
@@ -580,6 +581,9 @@ int vgi_store_put_event(vg_store *s, const vg_site *site, const vg_scan_event *e
 		sqlite3_bind_null(st, 16);
 	sqlite3_bind_int64(st, 17, (int64_t)conns);
 	sqlite3_bind_int64(st, 18, e->campaign);
+	sqlite3_bind_int64(st, 19, e->tcp_probes);
+	sqlite3_bind_int64(st, 20, e->n_reset);
+	sqlite3_bind_int64(st, 21, e->n_silent);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -807,8 +811,8 @@ int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
 	int rc;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, scanner, detectors, protos, first_us, last_us, flows, answered,"
-			       " unanswered, targets, n_ports, ports, score, known, conns, campaign"
-			       " FROM scan_events"
+			       " unanswered, targets, n_ports, ports, score, known, conns, campaign,"
+			       " tcp_probes, n_reset, n_silent FROM scan_events"
 			       " WHERE first_us >= ? AND first_us < ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "query");
@@ -839,6 +843,9 @@ int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
 		e.score = sqlite3_column_double(st, 12);
 		e.known = (const char *)sqlite3_column_text(st, 13);
 		e.campaign = (uint32_t)sqlite3_column_int64(st, 15);
+		e.tcp_probes = (uint8_t)sqlite3_column_int64(st, 16);
+		e.n_reset = (uint32_t)sqlite3_column_int64(st, 17);
+		e.n_silent = (uint32_t)sqlite3_column_int64(st, 18);
 		rc = fn(user, &e, (uint64_t)sqlite3_column_int64(st, 14));
 		free(ports);
 		if (rc != 0) {

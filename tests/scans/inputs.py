@@ -132,6 +132,14 @@ for name, path in inputs.items():
             del e["trw"]
     else:
         want, ref = ref_scans, ref_report
+    if name.endswith("csv"):
+        # a CSV row has no TCP flags: what a probe sent (the "tcp probes ...;"
+        # part of why, for probes without SYN) is not known, the rest is
+        strip = lambda evs: [dict(e, why=re.sub(r"tcp probes [a-z,]+: [^;]*; ", "", e["why"]))
+                             for e in evs]
+        sc, want = strip(sc), strip(want)
+        rep = dict(rep, scans=strip(rep["scans"]))
+        ref = dict(ref, scans=strip(ref["scans"]))
     d = first_difference(want, sc, "scans") or first_difference(ref, rep)
     if d:
         print("FAIL: %s against argus: %s" % (name, d))

@@ -5,7 +5,8 @@ tests/data/stealth-lab/SCENARIO.tsv gives the role every address was made to pla
 real nmap, hping3 and curl runs (make.sh). For each input given (the Argus file, the
 pcap that vigil meters itself, ...) this runs `vigil scans`, `vigil report` and
 `vigil alerts` and requires:
-  - every stealth scan (-sN -sF -sX -sA -sM -sW) and the SYN scan: a port-scan event;
+  - every stealth scan (-sN -sF -sX -sA -sM -sW) and the SYN scan: a port-scan event,
+    and the stealth ones' why names what their probes sent (null, fin, xmas, ack, maimon);
   - the slow scan (a probe every 5 minutes): a port-scan event from the slow detector;
   - icmp-then-tcp: one event with both ICMP and TCP;
   - each distributed set: every member in one campaign of the right kind, and that
@@ -26,6 +27,9 @@ from collections import defaultdict
 
 PORTSCAN_ROLES = ['stealth-null', 'stealth-fin', 'stealth-xmas', 'stealth-ack',
                   'stealth-maimon', 'stealth-window', 'syn-scan']
+# what nmap's stealth probes send, as vigil names it in an event's why
+PROBE_KIND = {'stealth-null': 'null', 'stealth-fin': 'fin', 'stealth-xmas': 'xmas',
+              'stealth-ack': 'ack', 'stealth-maimon': 'maimon', 'stealth-window': 'ack'}
 CAMPAIGN_ROLES = {'distributed-ports': 'distributed', 'distributed-hosts': 'dist-sweep'}
 VICTIM_ROLES = ['backscatter-synack', 'backscatter-rst', 'backscatter-icmp']
 BENIGN_ROLES = ['benign-http', 'benign-daily', 'benign-banners']
@@ -68,6 +72,11 @@ def check_input(vigil, lab, name, roles):
         k = sum(1 for a in by_role[r]
                 if any(e['kind'] == 'port-scan' for e in by_src.get(a, [])))
         verdict(r, len(by_role[r]), k, k == len(by_role[r]) > 0, 'a port-scan event')
+        if r in PROBE_KIND:
+            want = 'tcp probes %s: ' % PROBE_KIND[r]
+            k = sum(1 for a in by_role[r] if any(want in e['why'] for e in by_src.get(a, [])))
+            verdict(r, len(by_role[r]), k, k == len(by_role[r]) > 0,
+                    'why names the probes: "%s"' % want.strip())
     a = by_role['slow-scan']
     k = sum(1 for x in a if any(e['kind'] == 'port-scan' and 'slow' in e['detectors'].split(',')
                                 for e in by_src.get(x, [])))
