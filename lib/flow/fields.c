@@ -96,6 +96,23 @@ static int has_ports(const vg_flow *f)
 
 static const char tcpflag_letters[8] = {'F', 'S', 'R', 'P', 'A', 'U', 'E', 'C'};
 
+/* "FSPA" -> VG_TH_* bits; -1 for another letter. */
+static int flags_parse(const char *s, size_t len, uint8_t *out)
+{
+	unsigned bits = 0, k;
+	size_t i;
+	for (i = 0; i < len; i++) {
+		for (k = 0; k < 8; k++)
+			if (s[i] == tcpflag_letters[k])
+				break;
+		if (k == 8)
+			return -1;
+		bits |= 1u << k;
+	}
+	*out = (uint8_t)bits;
+	return 0;
+}
+
 size_t vg_field_format(int field, const vg_flow *f, int style, char *out)
 {
 	const struct field_def *d;
@@ -409,24 +426,22 @@ int vg_field_parse(int field, const char *s, size_t len, vg_flow *f)
 		return VG_OK;
 	case K_STATE: {
 		int st = vg_state_parse(s, len);
+		const char *u = memchr(s, '_', len);
+		if (st < 0 && u) {
+			/* ra -Z b: the TCP flags each way, "SA_R" */
+			size_t a = (size_t)(u - s);
+			if (flags_parse(s, a, &f->sflags) || flags_parse(u + 1, len - a - 1, &f->dflags))
+				return VG_EINVAL;
+			f->state = VG_ST_UNK;
+			return VG_OK;
+		}
 		if (st < 0)
 			return VG_EINVAL;
 		f->state = (uint8_t)st;
 		return VG_OK;
 	}
-	case K_FLAGS: {
-		unsigned bits = 0, i, k;
-		for (i = 0; i < len; i++) {
-			for (k = 0; k < 8; k++)
-				if (s[i] == tcpflag_letters[k])
-					break;
-			if (k == 8)
-				return VG_EINVAL;
-			bits |= 1u << k;
-		}
-		MEMBER_W(f, d, uint8_t) = (uint8_t)bits;
-		return VG_OK;
-	}
+	case K_FLAGS:
+		return flags_parse(s, len, &MEMBER_W(f, d, uint8_t)) ? VG_EINVAL : VG_OK;
 	case K_U16:
 		if (parse_u64(s, len, &v) || v > 0xffff)
 			return VG_EINVAL;

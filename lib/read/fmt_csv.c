@@ -340,6 +340,33 @@ static void twoway_tcp_status(vg_flow *f)
 	f->tcp_status = st;
 }
 
+/* A two-way TCP row with its flags each way (vigil's sflags and dflags
+ * columns, or ra -Z b's "SA_R" state): the state bits as vigil's meter
+ * would set them. A flag on a flow's only packet that carried a SYN or a
+ * reset is that packet's, so it proves no later ACK. */
+static void flags_tcp_status(vg_flow *f)
+{
+	unsigned s = f->sflags, d = f->dflags;
+	uint32_t st = 0;
+	int s_synack = (s & VG_TH_SYN) && (s & VG_TH_ACK) && !(d & VG_TH_SYN);
+	int s_ack = (s & VG_TH_ACK) && !(f->spkts <= 1 && (s & (VG_TH_SYN | VG_TH_RST)));
+	int d_ack = (d & VG_TH_ACK) && !(f->dpkts <= 1 && (d & (VG_TH_SYN | VG_TH_RST)));
+	if ((s & VG_TH_SYN) && !s_synack)
+		st |= VG_TCP_SAW_SYN;
+	if (((d & VG_TH_SYN) && (d & VG_TH_ACK)) || s_synack)
+		st |= VG_TCP_SAW_SYNACK;
+	if ((s_ack && (st & VG_TCP_SAW_SYNACK)) ||
+	    (!(st & (VG_TCP_SAW_SYN | VG_TCP_SAW_SYNACK)) && (s_ack || d_ack)))
+		st |= VG_TCP_ESTABLISHED;
+	if ((s | d) & VG_TH_FIN)
+		st |= (s & d & VG_TH_FIN) ? VG_TCP_FIN_ACK : VG_TCP_FIN;
+	if (s & VG_TH_RST)
+		st |= VG_TCP_SRC_RESET;
+	if (d & VG_TH_RST)
+		st |= VG_TCP_DST_RESET;
+	f->tcp_status = st;
+}
+
 /* Parses one data line into f; 0, or -1 with the problem in why. */
 static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_flow *f,
 		      char *why, size_t whylen)
@@ -403,6 +430,10 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 		 * that the pairing sees the TCP state of each direction */
 		vgi_oneway_tcp_status(f);
 		vg_flow_derive_state(f);
+	} else if (f->proto == 6 && !f->tcp_status && (f->sflags | f->dflags)) {
+		flags_tcp_status(f);
+		if (f->state == VG_ST_UNK)
+			vg_flow_derive_state(f);
 	} else if (f->proto == 6 && !f->tcp_status) {
 		twoway_tcp_status(f);
 	}

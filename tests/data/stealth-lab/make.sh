@@ -171,6 +171,8 @@ mkdir -p "$out"
 python3 "$here/retime.py" "$work/raw.pcap" "$log" "$work/capture.pcap"
 gzip -9n <"$work/capture.pcap" >"$out/capture.pcap.gz"
 argus -F "$here/argus.conf" -r "$work/capture.pcap" -w "$out/capture.argus"
+ra -nr "$out/capture.argus" -Z b -u -p 6 -c , -s stime ltime proto saddr sport daddr dport \
+	spkts dpkts sbytes dbytes state | gzip -9n >"$out/capture.ra-zb.csv.gz"
 mkdir -p "$work/nf"
 nfpcapd -r "$work/capture.pcap" -w "$work/nf" >"$work/nfpcapd.log" 2>&1
 nfdump -R "$work/nf" -w "$out/capture.nfcapd"
