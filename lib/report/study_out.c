@@ -553,11 +553,12 @@ static void write_text(vg_study *st, FILE *fp)
 		fputc('\n', fp);
 	}
 	if (st->dropped_sources || st->dropped_hosts || st->matrix.n_dropped ||
-	    st->srcday.n_dropped)
+	    st->srcday.n_dropped || st->dropped_bs)
 		fprintf(fp, "\nlimits hit: %llu connections without a source slot, %llu without "
-			"a host slot, %llu matrix cells dropped; counts are lower bounds\n",
+			"a host slot, %llu matrix cells dropped, %llu backscatter rows dropped; counts "
+			"are lower bounds\n",
 			(unsigned long long)st->dropped_sources, (unsigned long long)st->dropped_hosts,
-			(unsigned long long)st->matrix.n_dropped);
+			(unsigned long long)st->matrix.n_dropped, (unsigned long long)st->dropped_bs);
 }
 
 static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
@@ -855,10 +856,11 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		fputc('}', fp);
 	}
 	fprintf(fp, ",\"matrix\":{\"cells\":%zu,\"scan_cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
-		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu}",
+		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu,"
+		"\"backscatter_rows_dropped\":%llu}",
 		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->dropped_sources,
 		(unsigned long long)st->dropped_hosts, (unsigned long long)st->matrix.n_dropped,
-		(unsigned long long)st->srcday.n_dropped);
+		(unsigned long long)st->srcday.n_dropped, (unsigned long long)st->dropped_bs);
 	if (st->fresh_set) {
 		char t[32], n[32];
 		double age = (double)(st->fresh_now_us - st->fresh_newest_us) / 1e6;
