@@ -1,6 +1,8 @@
 # Thin front end over CMake so that the README's commands stay short.
 #   make demo            build, then report on the bundled sample week (text + HTML)
 #   make test            build and run every test, plain and under ASan+UBSan
+#   make check           build and run the quick tier (ctest -L quick: seconds, no
+#                        browser, no peer daemon, no root)
 #   make install PREFIX=/usr/local
 #   make fuzz            build the libFuzzer targets (clang) and run each briefly
 #   make bench           the benchmark against ra/racluster/racount (bench/README.md)
@@ -9,7 +11,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SAMPLE = tests/data/real-week/capture.argus
 CMAKE_FLAGS ?=
 
-.PHONY: all build demo test test-dev test-asan install fuzz bench clean
+.PHONY: all build demo test test-dev test-asan check install fuzz bench clean
 
 all: build
 
@@ -32,13 +34,19 @@ test-dev:
 	@scripts/deps.sh test
 	@cmake -S . -B build/dev -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build/dev -j $(JOBS) >build/dev.log 2>&1 || { cat build/dev.log; exit 1; }
-	@cd build/dev && ctest --output-on-failure
+	@cd build/dev && ctest --output-on-failure -j $(JOBS)
+
+check:
+	@scripts/deps.sh test
+	@cmake -S . -B build/dev -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build/dev -j $(JOBS) >build/dev.log 2>&1 || { cat build/dev.log; exit 1; }
+	@cd build/dev && ctest --output-on-failure -j $(JOBS) -L quick
 
 test-asan:
 	@scripts/deps.sh test
 	@cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DVIGIL_WERROR=ON -DVIGIL_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build/asan -j $(JOBS) >build/asan.log 2>&1 || { cat build/asan.log; exit 1; }
-	@cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
+	@cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
 install: build
 	@cmake -S . -B build/release -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null

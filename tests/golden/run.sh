@@ -68,11 +68,10 @@ check_err() { # kind file name
 }
 
 while IFS='|' read -r name code ocheck echeck cmd; do
-	name=$(echo "$name" | tr -d ' ')
+	name=${name// /}
 	case $name in ''|'#'*) continue ;; esac
 	[ "$ONLY" != "  " ] && [[ $ONLY != *" $name "* ]] && continue
-	code=$(echo "$code" | tr -d ' '); ocheck=$(echo "$ocheck" | tr -d ' ')
-	echeck=$(echo "$echeck" | tr -d ' ')
+	code=${code// /} ocheck=${ocheck// /} echeck=${echeck// /}
 	rm -rf "$T/w"; mkdir -p "$T/w"
 	(cd "$T/w" && bash -o pipefail -c "$cmd" >"$T/out" 2>"$T/err" </dev/null)
 	got=$?
@@ -86,4 +85,7 @@ while IFS='|' read -r name code ocheck echeck cmd; do
 	else fail=$((fail + 1)); echo "FAIL $name"; fi
 done < <(cat "$HERE"/cases*.txt)
 echo "$pass passed, $fail failed"
+if [ "$ONLY" != "  " ] && [ $((pass + fail)) = 0 ]; then
+	echo "FAIL no case named:$ONLY"; exit 1
+fi
 [ $fail = 0 ]
