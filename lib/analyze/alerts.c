@@ -1181,16 +1181,16 @@ static int cmp_kv(const void *x, const void *y)
 	return a->k < b->k ? -1 : a->k > b->k;
 }
 
-/* LSD radix sort of 64-bit keys, 16 bits a pass (tmp: n more keys) */
-static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
+/* LSD radix sort of 64-bit keys, 16 bits a pass (tmp: n more keys, cnt:
+ * 65536 counters; the caller's, so that two handles may sort at once) */
+static void radix_sort(uint64_t *v, uint64_t *tmp, size_t *cnt, size_t n)
 {
-	static size_t cnt[65536];
 	unsigned pass;
 	size_t i;
 	for (pass = 0; pass < 4; pass++) {
 		unsigned sh = pass * 16;
 		size_t sum = 0;
-		memset(cnt, 0, sizeof cnt);
+		memset(cnt, 0, 65536 * sizeof *cnt);
 		for (i = 0; i < n; i++)
 			cnt[(v[i] >> sh) & 0xffff]++;
 		for (i = 0; i < 65536; i++) {
@@ -1210,6 +1210,7 @@ static int source_counts(const vg_alerts *a, vgi_u64map *nsrc, vgi_u64map *nnew,
 {
 	size_t n = a->ps_day.n, k = 0, it, i;
 	uint64_t *v, *tmp, key;
+	size_t *cnt;
 	uint32_t val;
 	if (vgi_u64map_init(nsrc, 0) || vgi_u64map_init(nnew, 0) || vgi_u64map_init(ptot, 0))
 		return VG_ENOMEM;
@@ -1217,14 +1218,17 @@ static int source_counts(const vg_alerts *a, vgi_u64map *nsrc, vgi_u64map *nnew,
 		return VG_OK;
 	v = malloc(n * sizeof *v);
 	tmp = malloc(n * sizeof *tmp);
-	if (!v || !tmp) {
+	cnt = malloc(65536 * sizeof *cnt);
+	if (!v || !tmp || !cnt) {
 		free(v);
 		free(tmp);
+		free(cnt);
 		return VG_ENOMEM;
 	}
 	for (it = 0; vgi_u64map_next(&a->ps_day, &it, &key, &val);)
 		v[k++] = key;
-	radix_sort(v, tmp, k);
+	radix_sort(v, tmp, cnt, k);
+	free(cnt);
 	for (i = 0; i < k; i++) {
 		uint64_t pk = v[i] >> 46, day = v[i] & 0xffff;
 		vgi_u64map_add(nsrc, pk << 16 | day, 1);

@@ -16,11 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vg_study *st = NULL;
 	vg_flow f[2];
 	char err[512];
+	int rc;
 	/* the same bytes as a known-scanners list */
 	err[0] = '\0';
-	if (vgi_known_check((const char *)data, size, err, sizeof err) == VG_EINVAL &&
-	    strncmp(err, "known", 5) != 0)
-		abort();
+	rc = vgi_known_check((const char *)data, size, err, sizeof err);
+	if ((rc == VG_EINVAL && strncmp(err, "known", 5) != 0) || rc == VG_EFORMAT)
+		abort(); /* a refusal without the name, or a network without itself */
 	if (vg_site_create(&s) != VG_OK)
 		return 0;
 	err[0] = '\0';
