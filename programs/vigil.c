@@ -16,8 +16,8 @@ static const struct verb {
 	{"dump", cmd_dump, "print flow records (like ra), optionally merged (like racluster)"},
 	{"stats", cmd_stats, "count records, flows, protocols, time span and errors of inputs"},
 	{"report", cmd_report, "the study: unsolicited traffic, sources, ports, days, hot ports"},
-	{"scans", cmd_scans, "port scans as events (TRW, vertical, horizontal, block)"},
-	{"alerts", cmd_alerts, "early warning: port surges, worm onset, new ports, big sources"},
+	{"scans", cmd_scans, "port scans and sweeps as events (TRW, windows, slow, campaigns)"},
+	{"alerts", cmd_alerts, "early warning: surges, worms, new ports, big sources, backscatter"},
 	{"ingest", cmd_ingest, "fold inputs into the site's store of day rollups (SQLite)"},
 	{"collect", cmd_collect, "NetFlow v5/v9/IPFIX collector: UDP in, rotating flow CSV files out"},
 };
@@ -28,8 +28,9 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"usage: vigil VERB [options] -r FILE... [filter]\n"
 		"\n"
-		"vigil reads network-flow data (Argus files and streams; gzip, bzip2,\n"
-		"xz and zstd compressed) and turns it into an early-warning picture.\n"
+		"vigil reads network-flow data (Argus 3 and 2, nfdump, NetFlow v5/v9/IPFIX,\n"
+		"pcap and pcapng, flow CSV; gzip, bzip2, xz and zstd compressed) and turns\n"
+		"it into an early-warning picture.\n"
 		"\n"
 		"verbs:\n");
 	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)

@@ -3,7 +3,8 @@
  * Argus sensor builds them (initiator = source, per-direction counters, TCP
  * state from the flags, ICMP keyed by type/code and echo id, idle and active
  * timeouts). It knows link layers but not files: fmt_pcap.c feeds it from
- * capture files, live.c from an interface. See docs/pcap.md.
+ * capture files and from an interface (pcap_create, in fmt_pcap.c and the
+ * reader's live source). See docs/pcap.md.
  */
 #ifndef VGI_METER_H
 #define VGI_METER_H
