@@ -325,17 +325,11 @@ static int set_monitored(vg_site *s, const char *v, size_t vlen, char *err,
 	return VG_OK;
 }
 
+/* A service's protocol: tcp, udp, sctp or icmp (by name or number). */
 static int proto_of(const char *s, size_t len)
 {
-	if (len == 3 && memcmp(s, "tcp", 3) == 0)
-		return 6;
-	if (len == 3 && memcmp(s, "udp", 3) == 0)
-		return 17;
-	if (len == 4 && memcmp(s, "sctp", 4) == 0)
-		return 132;
-	if (len == 4 && memcmp(s, "icmp", 4) == 0)
-		return 1;
-	return -1;
+	int p = vg_proto_parse(s, len);
+	return p == 6 || p == 17 || p == 132 || p == 1 ? p : -1;
 }
 
 /* ADDRS:PORTS[/PROTO]; ADDRS and PORTS comma-separated lists; the last ':'

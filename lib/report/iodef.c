@@ -103,8 +103,7 @@ static void scan_services(FILE *fp, const char *ports)
 		if (c && c < p + len) {
 			size_t nl = (size_t)(c - p), ll = len - nl - 1;
 			const char *l = c + 1;
-			int proto = nl == 3 && !strncmp(p, "tcp", 3) ? 6 : nl == 3 && !strncmp(p, "udp", 3) ? 17
-				  : nl == 4 && !strncmp(p, "icmp", 4) ? 1 : 0;
+			int proto = vg_proto_parse(p, nl);
 			if ((proto == 6 || proto == 17) && ll && strspn(l, "0123456789,-") >= ll)
 				fprintf(fp, "          <Service ip-protocol=\"%d\">\n            "
 					"<Portlist>%.*s</Portlist>\n          </Service>\n", proto, (int)ll, l);
