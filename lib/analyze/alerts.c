@@ -9,17 +9,18 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "analyze/analyze.h"
+#include "analyze/det.h"
 #include "analyze/rollup.h"
 #include "core/addrtab.h"
 
 #define MAX_EVIDENCE 64
 #define SRC_MAX ((1u << 30) - 2)     /* sources with series (key width) */
 #define HOST_MAX ((1u << 30) - 2)
-#define KALMAN_Q 0.01                /* process noise of the growth rate, per day */
 
 struct vgi_scanrec {
 	vg_addr scanner;
@@ -497,7 +498,7 @@ int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e)
 
 /* ------------------------------------------------------------ helpers */
 
-static int64_t day_start_us(const vg_site *s, int32_t day)
+int64_t vgi_day_start_us(const vg_site *s, int32_t day)
 {
 	int64_t sec = (int64_t)day * 86400;
 	sec -= s->tz.n ? vgi_tz_offset(&s->tz, sec) : s->tz_offset_s;
@@ -523,7 +524,7 @@ static vg_alert *new_alert(vg_alerts *a)
 
 /* Copies the evidence: series values [from, to] (indices into v), at most
  * MAX_EVIDENCE ending at to. */
-static int set_evidence(vg_alert *al, const char *series, int64_t start_us, int step_s,
+int vgi_set_evidence(vg_alert *al, const char *series, int64_t start_us, int step_s,
 			const double *v, const double *expected, size_t from, size_t to)
 {
 	double *e, *x = NULL;
@@ -561,18 +562,10 @@ static void day_text(int32_t day, char out[11])
 }
 
 /* Per port and day: the series the daily detectors read. */
-struct series {
-	size_t n;                  /* days */
-	int32_t d0;                /* first day */
-	double *conn, *src, *dst, *nw;
-	double *exp1, *exp2, *exp3; /* scratch: expected values */
-	uint8_t *alarm;            /* scratch */
-};
-
 /* Mean and standard deviation of v over the history days [lo, hi) whose
  * skip flag is clear; returns how many there were. */
-static size_t history(const double *v, const uint8_t *skip, size_t lo, size_t hi, double *mean,
-		      double *sd)
+size_t vgi_det_history(const double *v, const uint8_t *skip, size_t lo, size_t hi, double *mean,
+		       double *sd)
 {
 	size_t i, k = 0;
 	double s = 0, q = 0;
@@ -593,7 +586,7 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static double median(const double *v, size_t lo, size_t hi, double *tmp)
+double vgi_det_median(const double *v, size_t lo, size_t hi, double *tmp)
 {
 	size_t n = hi - lo;
 	memcpy(tmp, v + lo, n * sizeof *tmp);
@@ -601,15 +594,7 @@ static double median(const double *v, size_t lo, size_t hi, double *tmp)
 	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
-/* An ongoing daily alert: extended while its condition holds day after day. */
-struct run {
-	vg_alert *al;
-	size_t first, last;        /* day indices it first and last held */
-	char head[200];            /* the summary of its first day */
-};
-
-/* The summary: the first day's sentence, then the strongest day's. */
-static void run_summary(struct run *r, vg_alert *al, size_t i, const char *day, const char *now)
+void vgi_run_summary(struct run *r, vg_alert *al, size_t i, const char *day, const char *now)
 {
 	if (i == r->first) {
 		snprintf(r->head, sizeof r->head, "%s", now);
@@ -620,19 +605,15 @@ static void run_summary(struct run *r, vg_alert *al, size_t i, const char *day, 
 	}
 }
 
-/* evidence starts L days before the run did */
-static size_t ev_from(const struct run *r, size_t L)
+size_t vgi_ev_from(const struct run *r, size_t L)
 {
 	return r->first > L ? r->first - L : 0;
 }
 
-/* The condition holds on day i: extends the run's alert if it held the day
- * before, else opens a new one. *update: this day is the strongest so far
- * (the caller sets value, baseline and summary). NULL: out of memory. */
-static vg_alert *run_hold(vg_alerts *a, struct run *r, int det, uint8_t proto, int32_t port,
-			  const struct series *S, size_t i, double strength, int *update)
+vg_alert *vgi_run_hold(vg_alerts *a, struct run *r, int det, uint8_t proto, int32_t port,
+		       const struct series *S, size_t i, double strength, int *update)
 {
-	int64_t t = day_start_us(a->site, S->d0 + (int32_t)i);
+	int64_t t = vgi_day_start_us(a->site, S->d0 + (int32_t)i);
 	if (r->al && r->last + 1 == i) {
 		r->last = i;
 		r->al->last_us = t;
@@ -652,181 +633,61 @@ static vg_alert *run_hold(vg_alerts *a, struct run *r, int det, uint8_t proto, i
 	return r->al;
 }
 
-/* The condition does not hold on day i: a run that held yesterday ends today. */
-static void run_miss(vg_alerts *a, struct run *r, const struct series *S, size_t i)
+void vgi_run_miss(vg_alerts *a, struct run *r, const struct series *S, size_t i)
 {
 	if (r->al && r->last + 1 == i)
-		r->al->end_us = day_start_us(a->site, S->d0 + (int32_t)i);
+		r->al->end_us = vgi_day_start_us(a->site, S->d0 + (int32_t)i);
 	r->al = NULL;
 }
 
 /* ------------------------------------------------------------ daily detectors */
 
+/* The daily detectors, in the order they run each day (det.h). */
+static const struct vgi_daily_det *const daily_dets[] = {
+	&vgi_det_trend, &vgi_det_cusum, &vgi_det_worm, &vgi_det_newport,
+};
+
+#define DET_STATE_MAX 512
+
 static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *tmp)
 {
-	const double *ak = a->site->ak;
-	const size_t L = (size_t)ak[VGI_AK_DAYS], H = (size_t)ak[VGI_AK_MIN_HISTORY];
-	const double minsrc = ak[VGI_AK_MIN_SOURCES];
-	const int64_t t0 = day_start_us(a->site, S->d0);
-	uint8_t proto = code_proto(pk >> 16);
-	int32_t port = (int32_t)(pk & 0xffff);
-	struct run trend = {0}, cus = {0}, worm = {0}, newp = {0};
-	double cusum = 0, r = 0, P = 1, prev_e = -1;
-	size_t i, worm_run = 0;
+	/* each detector's state, zeroed for this port */
+	_Alignas(max_align_t) unsigned char state[VGI_ARRAY_LEN(daily_dets)][DET_STATE_MAX];
+	struct det_ctx c;
 	char ps[24], ds[11];
-	int cus_on = 0, upd;
+	size_t i, k;
+	int rc;
 
-	port_text(proto, port, ps, sizeof ps);
+	memset(&c, 0, sizeof c);
+	c.a = a;
+	c.S = S;
+	c.tmp = tmp;
+	c.ak = a->site->ak;
+	c.L = (size_t)c.ak[VGI_AK_DAYS];
+	c.H = (size_t)c.ak[VGI_AK_MIN_HISTORY];
+	c.minsrc = c.ak[VGI_AK_MIN_SOURCES];
+	c.t0 = vgi_day_start_us(a->site, S->d0);
+	c.proto = code_proto(pk >> 16);
+	c.port = (int32_t)(pk & 0xffff);
+	port_text(c.proto, c.port, ps, sizeof ps);
+	c.ps = ps;
+	c.ds = ds;
+	memset(state, 0, sizeof state);
+	for (k = 0; k < VGI_ARRAY_LEN(daily_dets); k++) {
+		if (daily_dets[k]->state_size > DET_STATE_MAX)
+			return VG_EINVAL; /* a detector's state outgrew the slot: raise it */
+		if (daily_dets[k]->init)
+			daily_dets[k]->init(state[k]);
+	}
 	memset(S->alarm, 0, S->n);
 	for (i = 0; i < S->n; i++) {
-		size_t lo = i > L ? i - L : 0;
-		double m, sd, mt, sdt;
-		size_t k;
-		vg_alert *al;
-
+		c.i = i;
+		c.lo = i > c.L ? i - c.L : 0;
 		day_text(S->d0 + (int32_t)i, ds);
 		S->exp1[i] = S->exp2[i] = S->exp3[i] = NAN;
-
-		/* 1. port trend (DShield) against the previous L days */
-		k = history(S->src, NULL, lo, i, &m, &sd);
-		history(S->dst, NULL, lo, i, &mt, &sdt);
-		if (k >= H) {
-			double tr = sqrt((S->src[i] - m) * (S->src[i] - m) / fmax(m, 1) +
-					 (S->dst[i] - mt) * (S->dst[i] - mt) / fmax(mt, 1));
-			double t = ak[VGI_AK_TREND_THRESHOLD];
-			S->exp1[i] = m;
-			if (tr > t && S->src[i] >= ak[VGI_AK_TREND_RATIO] * m && S->src[i] >= minsrc) {
-				if (!(al = run_hold(a, &trend, VG_DET_TREND, proto, port, S, i, tr, &upd)))
-					return VG_ENOMEM;
-				if (upd) {
-					al->value = tr;
-					al->baseline = m;
-					al->threshold = t;
-					al->severity = tr >= 3 * t ? VG_SEV_HIGH
-						     : tr >= 1.5 * t ? VG_SEV_MEDIUM : VG_SEV_LOW;
-					char now[200];
-					snprintf(now, sizeof now,
-						 "%s: %.0f sources and %.0f targets on %s vs %.1f \u00b1 %.1f and "
-						 "%.1f a day over %zu days (trend %.1f > %g)",
-						 ps, S->src[i], S->dst[i], ds, m, sd, mt, k, tr, t);
-					run_summary(&trend, al, i, ds, now);
-				}
-				if (set_evidence(al, "sources per day", t0, 86400, S->src, S->exp1,
-						 ev_from(&trend, L), i))
-					return VG_ENOMEM;
-			} else {
-				run_miss(a, &trend, S, i);
-			}
-		}
-
-		/* 3. change point: CUSUM of new sources per day, in units of the
-		 * Poisson deviation of the baseline (days in alarm left out of it).
-		 * The change starts when the sum passes cusum-threshold; it ends on
-		 * the first day back at or below baseline + drift deviations, and
-		 * the sum starts again from 0. */
-		k = history(S->nw, S->alarm, lo, i, &m, &sd);
-		if (k >= H) {
-			double z = (S->nw[i] - m) / fmax(sqrt(m), 1);
-			double t = ak[VGI_AK_CUSUM_THRESHOLD];
-			S->exp2[i] = m;
-			cusum = fmax(0, cusum + z - ak[VGI_AK_CUSUM_DRIFT]);
-			if (cus_on && z <= ak[VGI_AK_CUSUM_DRIFT])
-				cusum = 0;
-			if (cus_on ? cusum > 0 : cusum > t && S->nw[i] >= minsrc) {
-				S->alarm[i] = 1;
-				if (!(al = run_hold(a, &cus, VG_DET_CHANGE, proto, port, S, i, cusum, &upd)))
-					return VG_ENOMEM;
-				cus_on = 1;
-				if (upd) {
-					al->value = cusum;
-					al->baseline = m;
-					al->threshold = t;
-					al->severity = S->nw[i] >= 4 * fmax(m, 1) && S->nw[i] >= 20
-						     ? VG_SEV_HIGH : VG_SEV_MEDIUM;
-					char now[200];
-					snprintf(now, sizeof now,
-						 "%s: %.0f new sources on %s vs %.1f \u00b1 %.1f a day over %zu "
-						 "days (CUSUM %.1f > %g)", ps, S->nw[i], ds, m, sd, k, cusum, t);
-					run_summary(&cus, al, i, ds, now);
-				}
-				if (set_evidence(al, "new sources per day", t0, 86400, S->nw, S->exp2,
-						 ev_from(&cus, L), i))
-					return VG_ENOMEM;
-			} else {
-				run_miss(a, &cus, S, i);
-				cus_on = 0;
-			}
-		}
-
-		/* 4. worm onset: the growth rate of new sources above the baseline
-		 * (median of the previous days), Kalman-filtered; an alert when the
-		 * estimate less one standard deviation stays above worm-rate for
-		 * worm-days days */
-		if (i - lo >= H) {
-			double b = median(S->nw, lo, i, tmp);
-			double e = fmax(0, S->nw[i] - b);
-			S->exp3[i] = b;
-			if (prev_e >= 0) {
-				double y = log((e + 1) / (prev_e + 1));
-				double R = 1 / (e + 1) + 1 / (prev_e + 1), K;
-				P += KALMAN_Q;
-				K = P / (P + R);
-				r += K * (y - r);
-				P *= 1 - K;
-				if (r - sqrt(P) > ak[VGI_AK_WORM_RATE] && e >= ak[VGI_AK_WORM_MIN_NEW])
-					worm_run++;
-				else
-					worm_run = 0;
-				if (worm_run >= (size_t)ak[VGI_AK_WORM_DAYS]) {
-					if (!(al = run_hold(a, &worm, VG_DET_WORM, proto, port, S, i, r, &upd)))
-						return VG_ENOMEM;
-					if (upd) {
-						al->value = r;
-						al->baseline = b;
-						al->threshold = ak[VGI_AK_WORM_RATE];
-						al->severity = VG_SEV_HIGH;
-						char now[200];
-						snprintf(now, sizeof now,
-							 "%s: new sources growing %.0f %%/day (rate %.2f \u00b1 "
-							 "%.2f) for %zu days; %.0f on %s, baseline %.1f a day",
-							 ps, 100 * (exp(r) - 1), r, sqrt(P), worm_run, S->nw[i],
-							 ds, b);
-						run_summary(&worm, al, i, ds, now);
-					}
-					if (set_evidence(al, "new sources per day", t0, 86400, S->nw, S->exp3,
-							 ev_from(&worm, L), i))
-						return VG_ENOMEM;
-				} else {
-					run_miss(a, &worm, S, i);
-				}
-			}
-			prev_e = e;
-		}
-
-		/* 6. new port: several sources on a port without traffic in the
-		 * previous newport-days days (at least min-history of them seen) */
-		{
-			size_t nl = (size_t)ak[VGI_AK_NEWPORT_DAYS], lo2 = i > nl ? i - nl : 0, j;
-			int quiet = i >= H;
-			for (j = lo2; quiet && j < i; j++)
-				quiet = S->conn[j] == 0;
-			if (quiet && S->src[i] >= ak[VGI_AK_NEWPORT_SOURCES]) {
-				newp.al = NULL;
-				if (!(al = run_hold(a, &newp, VG_DET_NEWPORT, proto, port, S, i, S->src[i],
-						    &upd)))
-					return VG_ENOMEM;
-				al->value = S->src[i];
-				al->baseline = 0;
-				al->threshold = ak[VGI_AK_NEWPORT_SOURCES];
-				al->severity = VG_SEV_MEDIUM;
-				al->end_us = i + 1 < S->n ? day_start_us(a->site, S->d0 + (int32_t)i + 1) : 0;
-				snprintf(al->summary, sizeof al->summary,
-					 "%s: %.0f sources and %.0f connections on %s after %zu days "
-					 "without traffic", ps, S->src[i], S->conn[i], ds, i - lo2);
-				if (set_evidence(al, "sources per day", t0, 86400, S->src, NULL, lo2, i))
-					return VG_ENOMEM;
-			}
-		}
+		for (k = 0; k < VGI_ARRAY_LEN(daily_dets); k++)
+			if ((rc = daily_dets[k]->step(&c, state[k])) != VG_OK)
+				return rc;
 	}
 	return VG_OK;
 }
@@ -911,7 +772,7 @@ static int hourly_detector(vg_alerts *a, unsigned pk, const double *y, size_t n,
 					 ps, y[i], ts, yhat, up, nfail, W);
 			}
 			j = i > 48 ? i - 48 : 0;
-			if (set_evidence(cur, "sources per hour", h0 * 3600000000LL, 3600, y, band, j, i))
+			if (vgi_set_evidence(cur, "sources per hour", h0 * 3600000000LL, 3600, y, band, j, i))
 				return VG_ENOMEM;
 		} else if (cur && i == last_alarm + 1) {
 			cur->end_us = (h0 + (int64_t)i) * 3600000000LL;
@@ -1007,12 +868,12 @@ static int big_sources(vg_alerts *a)
 			cur->has_source = 1;
 			cur->source = a->src.addr[c[i].src];
 			cur->family = a->src.family[c[i].src];
-			cur->time_us = day_start_us(a->site, c[i].day);
+			cur->time_us = vgi_day_start_us(a->site, c[i].day);
 			cur->value = -1;
 			cur->threshold = share;
 		}
-		cur->last_us = day_start_us(a->site, c[i].day);
-		cur->end_us = day_start_us(a->site, c[i].day + 1);
+		cur->last_us = vgi_day_start_us(a->site, c[i].day);
+		cur->end_us = vgi_day_start_us(a->site, c[i].day + 1);
 		if (sh > cur->value) {
 			double ev[2] = {c[i].conns, tot};
 			vg_addr_format(&cur->source, cur->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
@@ -1023,7 +884,7 @@ static int big_sources(vg_alerts *a)
 			snprintf(cur->summary, sizeof cur->summary,
 				 "%s: %u of the %u unsolicited connections on %s (%.1f %% > %g %%)",
 				 ab, c[i].conns, tot, ds, 100 * sh, 100 * share);
-			if (set_evidence(cur, "connections of the source, of the day", cur->last_us, 0, ev,
+			if (vgi_set_evidence(cur, "connections of the source, of the day", cur->last_us, 0, ev,
 					 NULL, 0, 1)) {
 				free(c);
 				return VG_ENOMEM;
@@ -1085,8 +946,8 @@ static int backscatter_alerts(vg_alerts *a)
 		al->has_source = 1;
 		al->source = a->victim.addr[c[i].src];
 		al->family = a->victim.family[c[i].src];
-		al->time_us = al->last_us = day_start_us(a->site, c[i].day);
-		al->end_us = day_start_us(a->site, c[i].day + 1);
+		al->time_us = al->last_us = vgi_day_start_us(a->site, c[i].day);
+		al->end_us = vgi_day_start_us(a->site, c[i].day + 1);
 		al->value = c[i].conns;
 		al->baseline = 0;
 		al->threshold = minp;
@@ -1103,7 +964,7 @@ static int backscatter_alerts(vg_alerts *a)
 			 " (%u port%s): answers to packets spoofed in our name",
 			 ab, c[i].conns, ds, minp, pt, np, np == 1 ? "" : "s");
 		ev[0] = c[i].conns;
-		if (set_evidence(al, "backscatter packets of the victim, per day", al->time_us, 86400,
+		if (vgi_set_evidence(al, "backscatter packets of the victim, per day", al->time_us, 86400,
 				 ev, NULL, 0, 0))
 			break;
 	}
