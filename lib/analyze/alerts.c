@@ -33,6 +33,7 @@ struct vgi_scanrec {
 	char *ports;                 /* vg_scan_ports_format, cut */
 	const char *known;           /* from the study's list: valid while the site lives */
 	char *known_copy;
+	char *why;                   /* vg_scan_why of the event, as it was added */
 };
 
 /* vg_alerts_set_async: batches of connections go to a worker thread. */
@@ -183,6 +184,7 @@ void vg_alerts_free(vg_alerts *a)
 	for (i = 0; i < a->n_scans; i++) {
 		free(a->scans[i].ports);
 		free(a->scans[i].known_copy);
+		free(a->scans[i].why);
 	}
 	free(a->scans);
 	for (i = 0; i < a->n_al; i++) {
@@ -454,7 +456,7 @@ int vgi_alerts_add_rollup(vg_alerts *a, const struct vgi_rollup *r)
 int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e)
 {
 	struct vgi_scanrec *r;
-	char buf[256];
+	char buf[256], why[512];
 	if (!a || a->finished)
 		return VG_EINVAL;
 	if (a->site->scan_alert_severity == 0)
@@ -488,8 +490,10 @@ int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e)
 	vg_scan_ports_format(e, buf, sizeof buf);
 	if (!(r->ports = strdup(buf)))
 		return VG_ENOMEM;
-	if (e->known && !(r->known_copy = strdup(e->known))) {
+	vg_scan_why(a->site, e, why, sizeof why);
+	if ((e->known && !(r->known_copy = strdup(e->known))) || !(r->why = strdup(why))) {
 		free(r->ports);
+		free(r->known_copy);
 		return VG_ENOMEM;
 	}
 	a->n_scans++;
@@ -983,18 +987,9 @@ static int scan_alerts(vg_alerts *a)
 	for (i = 0; i < a->n_scans; i++) {
 		const struct vgi_scanrec *r = &a->scans[i];
 		vg_alert *al = new_alert(a);
-		char ab[46], det[400], why[300];
-		vg_scan_event ev;
+		char ab[46], det[800];
 		if (!al)
 			return VG_ENOMEM;
-		memset(&ev, 0, sizeof ev);
-		ev.detectors = r->detectors;
-		ev.score = r->score;
-		ev.targets = r->targets;
-		ev.n_ports = r->n_ports;
-		ev.flows = r->flows;
-		ev.answered = r->answered;
-		vg_scan_why(a->site, &ev, why, sizeof why);
 		vg_addr_format(&r->scanner, r->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
 		al->detector = VG_DET_SCAN;
 		al->severity = a->site->scan_alert_severity;
@@ -1020,7 +1015,7 @@ static int scan_alerts(vg_alerts *a)
 			 r->known_copy ? r->known_copy : "", r->known_copy ? ")" : "", r->type, r->ports,
 			 r->targets, r->targets == 1 ? "" : "s", (unsigned long long)r->flows,
 			 (unsigned long long)r->answered);
-		snprintf(det, sizeof det, "%s %s; %s", r->type, r->ports, why);
+		snprintf(det, sizeof det, "%s %s; %s", r->type, r->ports, r->why);
 		al->series = "scan event";
 		al->scan_targets = r->targets;
 		if (!(al->detail = strdup(det)) || !(al->scan_ports = strdup(r->ports)))

@@ -94,6 +94,12 @@ def check_input(vigil, lab, name, roles):
         ok = k == len(a) > 0 and len(camps) == 1 and members == a
         verdict(r, len(a), k, ok, 'members of one %s campaign (%d campaigns, %d members)'
                 % (det, len(camps), len(members)))
+        # each member's scan alert says why, with the campaign's number
+        k = sum(1 for x in a for al in alerts
+                if al.get('detector') == 'scan' and al.get('source') == x and
+                any('campaign %s:' % c in (al.get('evidence') or {}).get('detail', '')
+                    for c in camps))
+        verdict(r, len(a), k, k == len(a) > 0, 'scan alerts that name the campaign')
     for r in VICTIM_ROLES:
         a = by_role[r]
         k = sum(1 for x in a if x in victims and x in bs_alerts and x not in by_src and
