@@ -22,20 +22,6 @@
 #define SRC_MAX ((1u << 30) - 2)     /* sources with series (key width) */
 #define HOST_MAX ((1u << 30) - 2)
 
-struct vgi_scanrec {
-	vg_addr scanner;
-	uint8_t family, protos, detectors;
-	uint32_t id, targets, n_ports;
-	float score;
-	int64_t first_us, last_us;
-	uint64_t flows, answered;
-	char type[12];
-	char *ports;                 /* vg_scan_ports_format, cut */
-	const char *known;           /* from the study's list: valid while the site lives */
-	char *known_copy;
-	char *why;                   /* vg_scan_why of the event, as it was added */
-};
-
 /* vg_alerts_set_async: batches of connections go to a worker thread. */
 #define ASYNC_BATCH 4096
 #define ASYNC_RING 4
@@ -61,33 +47,6 @@ struct async {
 	size_t head, tail;    /* batches handed over: [tail, head) */
 	size_t fill;          /* the batch being filled is ring[head % RING] */
 	int stop, rc;
-};
-
-struct vg_alerts {
-	const vg_site *site;
-	char errmsg[VGI_ERRMSG_LEN];
-	int finished;
-	vgi_addrtab src, dst;
-	vgi_u64map pd_conn;   /* pk << 16 | day -> connections */
-	vgi_u64map ps_day;    /* pk << 46 | src << 16 | day (set): sorted at the
-			       * end, it gives sources per day and first days */
-	vgi_u64map pd_dst;    /* pk << 46 | day << 30 | dst (set) */
-	vgi_u64map ph_src;    /* pk << 46 | hour << 26 | src (set; sources < 2^26) */
-	vgi_u64map sd_conn;   /* src << 16 | day -> connections */
-	struct vgi_rollup *acc;  /* connections counted, not yet in the maps */
-	vgi_u64map d_conn;    /* day -> connections */
-	vgi_addrtab victim;   /* backscatter senders */
-	vgi_u64map vd_pkts;   /* victim << 16 | day -> backscatter packets */
-	vgi_u64map vdp_pkts;  /* victim << 40 | day << 24 | proto << 16 | port -> packets */
-	int64_t max_hour;
-	int drop_scans;       /* vg_alerts_keep_scans(a, 0) */
-	struct async *async;  /* vg_alerts_set_async */
-	uint64_t n_scan_events;
-	uint64_t n_outside;   /* days or hours out of the key range */
-	struct vgi_scanrec *scans;
-	size_t n_scans, cap_scans;
-	vg_alert *al;
-	size_t n_al, cap_al;
 };
 
 static const char *const det_names[VG_DET__COUNT] = {
@@ -120,7 +79,7 @@ static int proto_code(uint8_t p)
 	return p == 6 ? 0 : p == 17 ? 1 : p == 132 ? 2 : -1;
 }
 
-static uint8_t code_proto(unsigned c)
+uint8_t vgi_code_proto(unsigned c)
 {
 	return c == 0 ? 6 : c == 1 ? 17 : 132;
 }
@@ -509,7 +468,7 @@ int64_t vgi_day_start_us(const vg_site *s, int32_t day)
 	return sec * 1000000;
 }
 
-static vg_alert *new_alert(vg_alerts *a)
+vg_alert *vgi_new_alert(vg_alerts *a)
 {
 	vg_alert *al;
 	if (a->n_al == a->cap_al) {
@@ -555,7 +514,7 @@ int vgi_set_evidence(vg_alert *al, const char *series, int64_t start_us, int ste
 	return VG_OK;
 }
 
-static void port_text(uint8_t proto, int32_t port, char *out, size_t len)
+void vgi_port_text(uint8_t proto, int32_t port, char *out, size_t len)
 {
 	snprintf(out, len, "%d/%s", port, proto_name(proto));
 }
@@ -625,7 +584,7 @@ vg_alert *vgi_run_hold(vg_alerts *a, struct run *r, int det, uint8_t proto, int3
 		*update = strength > r->al->value;
 		return r->al;
 	}
-	if (!(r->al = new_alert(a)))
+	if (!(r->al = vgi_new_alert(a)))
 		return NULL;
 	r->first = r->last = i;
 	r->al->detector = det;
@@ -671,9 +630,9 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 	c.H = (size_t)c.ak[VGI_AK_MIN_HISTORY];
 	c.minsrc = c.ak[VGI_AK_MIN_SOURCES];
 	c.t0 = vgi_day_start_us(a->site, S->d0);
-	c.proto = code_proto(pk >> 16);
+	c.proto = vgi_code_proto(pk >> 16);
 	c.port = (int32_t)(pk & 0xffff);
-	port_text(c.proto, c.port, ps, sizeof ps);
+	vgi_port_text(c.proto, c.port, ps, sizeof ps);
 	c.ps = ps;
 	c.ds = ds;
 	memset(state, 0, sizeof state);
@@ -698,106 +657,6 @@ static int daily_detectors(vg_alerts *a, unsigned pk, struct series *S, double *
 
 /* ------------------------------------------------------------ hourly detector */
 
-/* 2. Seasonal aberration (Holt-Winters with Brutlag's confidence band) on
- * distinct sources per port and hour, season one day. The first season initialises,
- * the second trains; from the third on, an hour fails when it is above
- * prediction + delta * deviation by at least hw-min-excess, and an alarm
- * holds while hw-failures of the last hw-window hours failed. */
-static int hourly_detector(vg_alerts *a, unsigned pk, const double *y, size_t n, int64_t h0,
-			   double *pred, double *band)
-{
-	const double *ak = a->site->ak;
-	const double al_ = ak[VGI_AK_HW_ALPHA], be = ak[VGI_AK_HW_BETA], ga = ak[VGI_AK_HW_GAMMA];
-	const double de = ak[VGI_AK_HW_DELTA], minx = ak[VGI_AK_HW_MIN_EXCESS];
-	const size_t W = (size_t)ak[VGI_AK_HW_WINDOW], F = (size_t)ak[VGI_AK_HW_FAILURES];
-	enum { M = 24 };
-	double level = 0, trend = 0, seas[M], dev[M];
-	uint8_t fail[1024];
-	size_t i, j, nfail = 0, last_alarm = 0;
-	uint8_t proto = code_proto(pk >> 16);
-	int32_t port = (int32_t)(pk & 0xffff);
-	vg_alert *cur = NULL;
-	char ps[24];
-
-	if (n < 3 * M)
-		return VG_OK;
-	port_text(proto, port, ps, sizeof ps);
-	for (i = 0; i < M; i++)
-		level += y[i] / M;
-	for (i = 0; i < M; i++) {
-		seas[i] = y[i] - level;
-		dev[i] = fabs(y[i] - level);
-		pred[i] = band[i] = NAN;
-	}
-	memset(fail, 0, sizeof fail);
-	for (i = M; i < n; i++) {
-		size_t si = i % M;
-		double yhat = level + trend + seas[si], up = yhat + de * dev[si], old = level;
-		int f = 0;
-		pred[i] = yhat;
-		band[i] = up;
-		if (i >= 2 * M)
-			f = y[i] > up && y[i] - yhat >= minx;
-		/* the window: failures among the last W hours */
-		nfail += (size_t)f;
-		if (i >= 2 * M + W)
-			nfail -= fail[(i - W) % 1024];
-		fail[i % 1024] = (uint8_t)f;
-		if (i >= 2 * M && nfail >= F) {
-			int64_t t = (h0 + (int64_t)i) * 3600000000LL;
-			if (!cur || i > last_alarm + W) {
-				if (!(cur = new_alert(a)))
-					return VG_ENOMEM;
-				cur->detector = VG_DET_SEASONAL;
-				cur->proto = proto;
-				cur->port = port;
-				cur->period_s = 3600;
-				cur->time_us = t;
-				cur->value = -HUGE_VAL;
-				cur->severity = VG_SEV_LOW;
-			}
-			cur->last_us = t;
-			cur->end_us = 0;
-			last_alarm = i;
-			if (y[i] > cur->value) {
-				char ts[24];
-				time_t tt = (time_t)(t / 1000000);
-				struct tm tm;
-				gmtime_r(&tt, &tm);
-				strftime(ts, sizeof ts, "%Y-%m-%d %H:00", &tm);
-				cur->value = y[i];
-				cur->baseline = yhat;
-				cur->threshold = up;
-				if (y[i] >= 2 * up && y[i] >= 10)
-					cur->severity = VG_SEV_MEDIUM;
-				snprintf(cur->summary, sizeof cur->summary,
-					 "%s: %.0f sources in the hour from %s UTC vs %.1f expected (band "
-					 "%.1f); %zu of the last %zu hours above the band",
-					 ps, y[i], ts, yhat, up, nfail, W);
-			}
-			j = i > 48 ? i - 48 : 0;
-			if (vgi_set_evidence(cur, "sources per hour", h0 * 3600000000LL, 3600, y, band, j, i))
-				return VG_ENOMEM;
-		} else if (cur && i == last_alarm + 1) {
-			cur->end_us = (h0 + (int64_t)i) * 3600000000LL;
-		}
-		/* Holt-Winters update (Brutlag 2000) */
-		level = al_ * (y[i] - seas[si]) + (1 - al_) * (level + trend);
-		trend = be * (level - old) + (1 - be) * trend;
-		seas[si] = ga * (y[i] - level) + (1 - ga) * seas[si];
-		dev[si] = ga * fabs(y[i] - yhat) + (1 - ga) * dev[si];
-	}
-	return VG_OK;
-}
-
-/* ------------------------------------------------------------ big single sources */
-
-struct srcday {
-	uint32_t src;
-	int32_t day;
-	uint32_t conns;
-};
-
 static int cmp_srcday(const void *x, const void *y)
 {
 	const struct srcday *a = x, *b = y;
@@ -808,7 +667,7 @@ static int cmp_srcday(const void *x, const void *y)
 
 /* The rows of a map of index << 16 | day -> count that keep() takes,
  * sorted by index, then day, into *out (the caller frees it). */
-static int day_rows(const vg_alerts *a, const vgi_u64map *m,
+int vgi_day_rows(const vg_alerts *a, const vgi_u64map *m,
 		    int (*keep)(const vg_alerts *a, uint64_t key, uint32_t val), struct srcday **out,
 		    size_t *n_out)
 {
@@ -839,192 +698,6 @@ static int day_rows(const vg_alerts *a, const vgi_u64map *m,
 	*n_out = n;
 	return VG_OK;
 }
-
-static int big_keep(const vg_alerts *a, uint64_t key, uint32_t val)
-{
-	uint32_t tot = vgi_u64map_get(&a->d_conn, key & 0xffff);
-	return val >= a->site->ak[VGI_AK_BIG_MIN] && (double)val > a->site->ak[VGI_AK_BIG_SHARE] * tot;
-}
-
-/* 5. One source that alone carries more than big-share of a day's
- * unsolicited connections (and at least big-min of them); consecutive days
- * of the same source are one alert. */
-static int big_sources(vg_alerts *a)
-{
-	const double share = a->site->ak[VGI_AK_BIG_SHARE];
-	struct srcday *c;
-	size_t n, i;
-	vg_alert *cur = NULL;
-
-	if (day_rows(a, &a->sd_conn, big_keep, &c, &n) != VG_OK)
-		return VG_ENOMEM;
-	for (i = 0; i < n; i++) {
-		uint32_t tot = vgi_u64map_get(&a->d_conn, (uint64_t)c[i].day);
-		double sh = (double)c[i].conns / tot;
-		char ab[46], ds[11];
-		if (!cur || i == 0 || c[i].src != c[i - 1].src || c[i].day != c[i - 1].day + 1) {
-			if (!(cur = new_alert(a))) {
-				free(c);
-				return VG_ENOMEM;
-			}
-			cur->detector = VG_DET_BIG;
-			cur->period_s = 86400;
-			cur->has_source = 1;
-			cur->source = a->src.addr[c[i].src];
-			cur->family = a->src.family[c[i].src];
-			cur->time_us = vgi_day_start_us(a->site, c[i].day);
-			cur->value = -1;
-			cur->threshold = share;
-		}
-		cur->last_us = vgi_day_start_us(a->site, c[i].day);
-		cur->end_us = vgi_day_start_us(a->site, c[i].day + 1);
-		if (sh > cur->value) {
-			double ev[2] = {c[i].conns, tot};
-			vg_addr_format(&cur->source, cur->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
-			day_text(c[i].day, ds);
-			cur->value = sh;
-			cur->baseline = tot;
-			cur->severity = sh >= 0.5 ? VG_SEV_HIGH : VG_SEV_MEDIUM;
-			snprintf(cur->summary, sizeof cur->summary,
-				 "%s: %u of the %u unsolicited connections on %s (%.1f %% > %g %%)",
-				 ab, c[i].conns, tot, ds, 100 * sh, 100 * share);
-			if (vgi_set_evidence(cur, "connections of the source, of the day", cur->last_us, 0, ev,
-					 NULL, 0, 1)) {
-				free(c);
-				return VG_ENOMEM;
-			}
-		}
-	}
-	free(c);
-	return VG_OK;
-}
-
-/* ------------------------------------------------------------ backscatter */
-
-/* 8. A new victim: an address that sent at least backscatter-packets
- * packets of backscatter on a day and none on any day before it in the
- * data (with a store: the alert-days the alerts read). One alert per
- * victim, on its first such day. */
-static int backscatter_alerts(vg_alerts *a)
-{
-	const double minp = a->site->ak[VGI_AK_BACKSCATTER_PACKETS];
-	struct srcday *c = NULL;
-	size_t n = 0, it, i;
-	uint64_t key;
-	uint32_t val;
-	vgi_u64map best, bestp, nports; /* victim << 16 | day -> port, its packets, ports */
-
-	if (vgi_u64map_init(&best, 0) || vgi_u64map_init(&bestp, 0) || vgi_u64map_init(&nports, 0)) {
-		vgi_u64map_free(&best);
-		vgi_u64map_free(&bestp);
-		return VG_ENOMEM;
-	}
-	for (it = 0; vgi_u64map_next(&a->vdp_pkts, &it, &key, &val);) {
-		uint64_t vd = key >> 24;
-		uint32_t pp = (uint32_t)(key & 0xffffff), bp = vgi_u64map_get(&bestp, vd);
-		vgi_u64map_add(&nports, vd, 1);
-		if (val > bp || (val == bp && pp < vgi_u64map_get(&best, vd))) {
-			vgi_u64map_put(&bestp, vd, val);
-			vgi_u64map_put(&best, vd, pp);
-		}
-	}
-	if (day_rows(a, &a->vd_pkts, NULL, &c, &n) != VG_OK) {
-		vgi_u64map_free(&best);
-		vgi_u64map_free(&bestp);
-		vgi_u64map_free(&nports);
-		return VG_ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		uint64_t vd = (uint64_t)c[i].src << 16 | (uint32_t)c[i].day;
-		uint32_t bpp = vgi_u64map_get(&best, vd), np = vgi_u64map_get(&nports, vd);
-		char ab[46], ds[11], pt[24];
-		double ev[1];
-		vg_alert *al;
-		/* only the victim's first day in the data, and only a large one */
-		if ((i > 0 && c[i - 1].src == c[i].src) || c[i].conns < minp)
-			continue;
-		if (!(al = new_alert(a)))
-			break;
-		al->detector = VG_DET_BACKSCATTER;
-		al->period_s = 86400;
-		al->has_source = 1;
-		al->source = a->victim.addr[c[i].src];
-		al->family = a->victim.family[c[i].src];
-		al->time_us = al->last_us = vgi_day_start_us(a->site, c[i].day);
-		al->end_us = vgi_day_start_us(a->site, c[i].day + 1);
-		al->value = c[i].conns;
-		al->baseline = 0;
-		al->threshold = minp;
-		al->severity = c[i].conns >= 10 * minp ? VG_SEV_HIGH : VG_SEV_MEDIUM;
-		vg_addr_format(&al->source, al->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
-		day_text(c[i].day, ds);
-		if ((bpp >> 16) == 1 || (bpp >> 16) == 58)
-			snprintf(pt, sizeof pt, "%s type %u", (bpp >> 16) == 1 ? "icmp" : "icmp6",
-				 (bpp >> 8) & 0xff);
-		else
-			port_text((uint8_t)(bpp >> 16), (int32_t)(bpp & 0xffff), pt, sizeof pt);
-		snprintf(al->summary, sizeof al->summary,
-			 "new backscatter victim %s: %u packets on %s (>= %g), most from its %s"
-			 " (%u port%s): answers to packets spoofed in our name",
-			 ab, c[i].conns, ds, minp, pt, np, np == 1 ? "" : "s");
-		ev[0] = c[i].conns;
-		if (vgi_set_evidence(al, "backscatter packets of the victim, per day", al->time_us, 86400,
-				 ev, NULL, 0, 0))
-			break;
-	}
-	vgi_u64map_free(&best);
-	vgi_u64map_free(&bestp);
-	vgi_u64map_free(&nports);
-	free(c);
-	return i < n ? VG_ENOMEM : VG_OK;
-}
-
-/* ------------------------------------------------------------ scan events */
-
-static int scan_alerts(vg_alerts *a)
-{
-	size_t i;
-	for (i = 0; i < a->n_scans; i++) {
-		const struct vgi_scanrec *r = &a->scans[i];
-		vg_alert *al = new_alert(a);
-		char ab[46], det[800];
-		if (!al)
-			return VG_ENOMEM;
-		vg_addr_format(&r->scanner, r->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
-		al->detector = VG_DET_SCAN;
-		al->severity = a->site->scan_alert_severity;
-		al->time_us = r->first_us;
-		al->last_us = r->last_us;
-		al->end_us = r->last_us;
-		al->has_source = 1;
-		al->source = r->scanner;
-		al->family = r->family;
-		al->scan_id = r->id;
-		al->value = (double)r->flows;
-		if (r->n_ports == 1) {
-			/* "tcp:445" -> one port */
-			const char *c = strchr(r->ports, ':');
-			int pc = strncmp(r->ports, "tcp", 3) == 0 ? 6 : strncmp(r->ports, "udp", 3) == 0 ? 17 : 0;
-			if (c && pc && strspn(c + 1, "0123456789") == strlen(c + 1)) {
-				al->proto = (uint8_t)pc;
-				al->port = atoi(c + 1);
-			}
-		}
-		snprintf(al->summary, sizeof al->summary, "scan #%u from %s%s%s%s: %s %s on %u host%s, "
-			 "%llu flows (%llu answered)", r->id, ab, r->known_copy ? " (" : "",
-			 r->known_copy ? r->known_copy : "", r->known_copy ? ")" : "", r->type, r->ports,
-			 r->targets, r->targets == 1 ? "" : "s", (unsigned long long)r->flows,
-			 (unsigned long long)r->answered);
-		snprintf(det, sizeof det, "%s %s; %s", r->type, r->ports, r->why);
-		al->series = "scan event";
-		al->scan_targets = r->targets;
-		if (!(al->detail = strdup(det)) || !(al->scan_ports = strdup(r->ports)))
-			return VG_ENOMEM;
-	}
-	return VG_OK;
-}
-
-/* ------------------------------------------------------------ finish */
 
 struct kv {
 	uint64_t k;
@@ -1228,7 +901,7 @@ static int detect_ports(vg_alerts *a)
 				hpos++;
 			for (; hpos < n_hv && (hv[hpos].k >> 20) == pk; hpos++)
 				hy[(int64_t)(hv[hpos].k & 0xfffff) - h0] = hv[hpos].v;
-			if ((rc = hourly_detector(a, (unsigned)pk, hy, nhours, h0, hp, hb)) != VG_OK)
+			if ((rc = vgi_det_seasonal(a, (unsigned)pk, hy, nhours, h0, hp, hb)) != VG_OK)
 				goto out;
 		}
 	}
@@ -1275,8 +948,8 @@ int vg_alerts_finish(vg_alerts *a)
 			return rc;
 	}
 	a->finished = 1;
-	if ((rc = detect_ports(a)) != VG_OK || (rc = big_sources(a)) != VG_OK ||
-	    (rc = scan_alerts(a)) != VG_OK || (rc = backscatter_alerts(a)) != VG_OK)
+	if ((rc = detect_ports(a)) != VG_OK || (rc = vgi_det_big(a)) != VG_OK ||
+	    (rc = vgi_det_scans(a)) != VG_OK || (rc = vgi_det_backscatter(a)) != VG_OK)
 		return rc;
 	if (a->n_al)
 		qsort(a->al, a->n_al, sizeof *a->al, cmp_alert);

@@ -11,6 +11,59 @@
 #define VGI_DET_H
 
 #include "analyze/analyze.h"
+#include "core/addrtab.h"
+#include "core/u64map.h"
+
+/* The alerts handle, for the detectors (alerts.c owns it). */
+struct async;
+struct vgi_scanrec {
+	vg_addr scanner;
+	uint8_t family, protos, detectors;
+	uint32_t id, targets, n_ports;
+	float score;
+	int64_t first_us, last_us;
+	uint64_t flows, answered;
+	char type[12];
+	char *ports;                 /* vg_scan_ports_format, cut */
+	const char *known;           /* from the study's list: valid while the site lives */
+	char *known_copy;
+	char *why;                   /* vg_scan_why of the event, as it was added */
+};
+
+struct vg_alerts {
+	const vg_site *site;
+	char errmsg[VGI_ERRMSG_LEN];
+	int finished;
+	vgi_addrtab src, dst;
+	vgi_u64map pd_conn;   /* pk << 16 | day -> connections */
+	vgi_u64map ps_day;    /* pk << 46 | src << 16 | day (set): sorted at the
+			       * end, it gives sources per day and first days */
+	vgi_u64map pd_dst;    /* pk << 46 | day << 30 | dst (set) */
+	vgi_u64map ph_src;    /* pk << 46 | hour << 26 | src (set; sources < 2^26) */
+	vgi_u64map sd_conn;   /* src << 16 | day -> connections */
+	struct vgi_rollup *acc;  /* connections counted, not yet in the maps */
+	vgi_u64map d_conn;    /* day -> connections */
+	vgi_addrtab victim;   /* backscatter senders */
+	vgi_u64map vd_pkts;   /* victim << 16 | day -> backscatter packets */
+	vgi_u64map vdp_pkts;  /* victim << 40 | day << 24 | proto << 16 | port -> packets */
+	int64_t max_hour;
+	int drop_scans;       /* vg_alerts_keep_scans(a, 0) */
+	struct async *async;  /* vg_alerts_set_async (alerts.c) */
+	uint64_t n_scan_events;
+	uint64_t n_outside;   /* days or hours out of the key range */
+	struct vgi_scanrec *scans;
+	size_t n_scans, cap_scans;
+	vg_alert *al;
+	size_t n_al, cap_al;
+};
+
+struct srcday {
+	uint32_t src;
+	int32_t day;
+	uint32_t conns;
+};
+
+
 
 /* Per port and day: the series the daily detectors read. */
 struct series {
@@ -54,7 +107,25 @@ struct vgi_daily_det {
 
 extern const struct vgi_daily_det vgi_det_trend, vgi_det_cusum, vgi_det_worm, vgi_det_newport;
 
+/* The detectors that are not daily steps, called by vg_alerts_finish:
+ * det_seasonal.c (per port, over the hourly sources y[0..n) from hour h0;
+ * pred and band: n doubles of scratch), det_big.c, det_backscatter.c,
+ * det_scan.c. */
+int vgi_det_seasonal(vg_alerts *a, unsigned pk, const double *y, size_t n, int64_t h0,
+		     double *pred, double *band);
+int vgi_det_big(vg_alerts *a);
+int vgi_det_backscatter(vg_alerts *a);
+int vgi_det_scans(vg_alerts *a);
+
 /* alerts.c's helpers for the detectors */
+vg_alert *vgi_new_alert(vg_alerts *a);       /* NULL: out of memory */
+uint8_t vgi_code_proto(unsigned code);       /* tcp 0, udp 1, sctp 2 -> 6, 17, 132 */
+void vgi_port_text(uint8_t proto, int32_t port, char *out, size_t len); /* "445/tcp" */
+/* The rows of a map of index << 16 | day -> count that keep() takes (NULL:
+ * all), sorted by index, then day, into *out (the caller frees it). */
+int vgi_day_rows(const vg_alerts *a, const vgi_u64map *m,
+		 int (*keep)(const vg_alerts *a, uint64_t key, uint32_t val), struct srcday **out,
+		 size_t *n_out);
 int64_t vgi_day_start_us(const vg_site *s, int32_t day);
 /* Mean and standard deviation of v over [lo, hi) where skip is clear (or
  * NULL); returns how many days that was. */
