@@ -910,13 +910,14 @@ static void window_check(vg_scans *sc, struct src *s, const vg_flow *f, uint32_t
 
 /* The slow detector: the window's thresholds over the whole episode (a
  * probe every few minutes stays in one episode while the gaps are shorter
- * than scan-gap). Followed until a window detector fires. */
+ * than scan-gap). Followed until it or a window detector fires. */
 static void slow_check(vg_scans *sc, struct src *s, uint32_t host, uint32_t pp)
 {
 	uint64_t key = (uint64_t)host << 32 | pp;
 	uint32_t k, same_host = 1, same_port = 1;
 	struct slow *w = &s->slow;
-	if (s->detectors & (VG_SCAN_VERTICAL | VG_SCAN_HORIZONTAL | VG_SCAN_BLOCK))
+	/* nothing left to find once it or a window detector fired */
+	if (s->detectors & (VG_SCAN_VERTICAL | VG_SCAN_HORIZONTAL | VG_SCAN_BLOCK | VG_SCAN_SLOW))
 		return;
 	for (k = 0; k < w->n; k++) {
 		if (w->pair[k] == key)
@@ -1174,6 +1175,7 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	int32_t si;
 	struct src *s;
 	int ok, undecided;
+	uint32_t hb;
 	double lambda;
 
 	/* what answers is live, whoever asked */
@@ -1233,8 +1235,8 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	h = addr_hash(sc, &f->saddr);
 	lambda = trw_get(sc, h);
 	if (vset_add(&s->hosts, host) && (f->proto == 6 || f->proto == 17) &&
-	    !(s->seen & host_bit(&f->daddr))) {
-		s->seen_now |= host_bit(&f->daddr);
+	    !(s->seen & (hb = host_bit(&f->daddr)))) {
+		s->seen_now |= hb;
 		/* a probe nobody answered still succeeds if the port is known
 		 * to be live (the capture may have missed the answer); an
 		 * answer that refused it is a failure */
