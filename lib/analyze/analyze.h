@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "core/core.h"
+#include "core/addrtab.h"
 #include "core/tz.h"
 #include "core/u64map.h"
 
@@ -261,9 +262,8 @@ struct vgi_results {
 	size_t n_victims;
 };
 
+/* source i's counts; its address is vg_study.srcs.addr[i] */
 struct vgi_srcinfo {
-	vg_addr addr;
-	uint8_t family;
 	uint8_t icmp;                /* sent at least one ICMP connection */
 	uint8_t icmp_ns;             /* ... outside scans */
 	uint32_t days;               /* days active (filled by finish) */
@@ -312,18 +312,14 @@ struct vg_study {
 	int worker_rc;
 	char errmsg[VGI_ERRMSG_LEN];
 
-	/* address -> index tables */
+	/* address -> index tables: dense indices in order of first sight;
+	 * src[i] and host_conns[i] are index i's counts */
+	vgi_addrtab srcs;
 	struct vgi_srcinfo *src;
-	size_t n_src, cap_src;
-	uint32_t *src_slots;
-	size_t src_mask;
-	vg_addr *host_addr;
-	uint8_t *host_family;
+	size_t cap_src;
+	vgi_addrtab hosts;
 	uint64_t *host_conns;
-	size_t n_host, cap_host;
-	uint32_t *host_slots;
-	size_t host_mask;
-	uint64_t seed;
+	size_t cap_host;
 
 	vgi_u64map srcday;     /* src | day             -> conns */
 	vgi_u64map matrix;     /* src | proto | port    -> conns */
@@ -351,7 +347,6 @@ struct vg_study {
 
 	uint64_t n_class[VG_CLASS__COUNT];
 	uint64_t records_read;
-	uint64_t dropped_sources, dropped_hosts;
 	struct vgi_bsrow *bs;      /* backscatter rows, as added */
 	size_t n_bs, cap_bs;
 	uint64_t dropped_bs;       /* rows beyond VGI_BS_ROWS_MAX */

@@ -64,16 +64,12 @@ int vg_study_create(vg_study **stp, const vg_site *site, char *err, size_t errle
 	}
 	st->site = site;
 	st->without = VG_WITHOUT_PORTSCANS;
-	st->seed = vgi_random_seed();
 	st->first_us = INT64_MAX;
 	st->last_us = INT64_MIN;
 	if ((rc = vgi_portdb_load(&st->ports, site->services_file, err, errlen)) != VG_OK)
 		return rc;
-	st->src_mask = 1023;
-	st->host_mask = 63;
-	st->src_slots = calloc(st->src_mask + 1, sizeof *st->src_slots);
-	st->host_slots = calloc(st->host_mask + 1, sizeof *st->host_slots);
-	if (!st->src_slots || !st->host_slots ||
+	if (vgi_addrtab_init(&st->srcs, MAX_SOURCES - 1) ||
+	    vgi_addrtab_init(&st->hosts, MAX_HOSTS) ||
 	    vgi_u64map_init(&st->srcday, MAP_CAP) || vgi_u64map_init(&st->matrix, MAP_CAP) ||
 	    vgi_u64set_init(&st->hostsrc, MAP_CAP) ||
 	    vgi_u64set_init(&st->hostdaysrc, MAP_CAP) ||
@@ -123,11 +119,9 @@ void vg_study_free(vg_study *st)
 	vgi_portdb_free(st->ports);
 	free(st->src);
 	free(st->bs);
-	free(st->src_slots);
-	free(st->host_addr);
-	free(st->host_family);
+	vgi_addrtab_free(&st->srcs);
+	vgi_addrtab_free(&st->hosts);
 	free(st->host_conns);
-	free(st->host_slots);
 	vgi_u64map_free(&st->srcday);
 	vgi_u64map_free(&st->matrix);
 	vgi_u64map_free(&st->hostsrc);
@@ -191,133 +185,52 @@ int vg_study_set_async(vg_study *st, int on)
 
 /* ------------------------------------------------------- address tables */
 
-static uint64_t addr_hash(const vg_study *st, const vg_addr *a)
+/* Source and host indices come from two vgi_addrtab; the per-index counts
+ * live beside them in arrays grown to the table's size. Returns the index
+ * or -1 (refused: the cap or memory, counted in the table's n_refused). */
+static int64_t src_index_of(vg_study *st, const vg_addr *a, uint8_t fam)
 {
-	uint64_t x, y;
-	memcpy(&x, a->a, 8);
-	memcpy(&y, a->a + 8, 8);
-	return vgi_mix64(vgi_mix64(x ^ st->seed) ^ y);
-}
-
-/* slots hold index + 1; returns the index or -1 */
-static int64_t src_index(vg_study *st, const vg_flow *f)
-{
-	uint64_t h = addr_hash(st, &f->saddr);
-	size_t s = (size_t)h & st->src_mask, i;
-	for (;;) {
-		uint32_t v = st->src_slots[s];
-		if (!v)
-			break;
-		if (memcmp(&st->src[v - 1].addr, &f->saddr, sizeof f->saddr) == 0)
-			return v - 1;
-		s = (s + 1) & st->src_mask;
-	}
-	if (st->n_src >= MAX_SOURCES - 1) {
-		st->dropped_sources++;
-		return -1;
-	}
-	if (st->n_src == st->cap_src) {
+	size_t n0 = st->srcs.n;
+	int64_t i;
+	if (n0 == st->cap_src) {
 		size_t cap = st->cap_src ? st->cap_src * 2 : 1024;
 		struct vgi_srcinfo *n = realloc(st->src, cap * sizeof *n);
 		if (!n) {
-			st->dropped_sources++;
+			st->srcs.n_refused++;
 			return -1;
 		}
 		st->src = n;
 		st->cap_src = cap;
 	}
-	if ((st->n_src + 1) * 2 > st->src_mask + 1) {
-		size_t nm = (st->src_mask + 1) * 2 - 1;
-		uint32_t *ns = calloc(nm + 1, sizeof *ns);
-		if (!ns) {
-			st->dropped_sources++;
-			return -1;
-		}
-		for (i = 0; i < st->n_src; i++) {
-			size_t t = (size_t)addr_hash(st, &st->src[i].addr) & nm;
-			while (ns[t])
-				t = (t + 1) & nm;
-			ns[t] = (uint32_t)(i + 1);
-		}
-		free(st->src_slots);
-		st->src_slots = ns;
-		st->src_mask = nm;
-		s = (size_t)h & nm;
-		while (st->src_slots[s])
-			s = (s + 1) & nm;
+	if ((i = vgi_addrtab_index(&st->srcs, a, fam)) >= 0 && (size_t)i == n0) {
+		struct vgi_srcinfo *sp = &st->src[i];
+		memset(sp, 0, sizeof *sp);
+		sp->first_day = INT32_MAX;
+		sp->last_day = INT32_MIN;
+		sp->first_day_ns = INT32_MAX;
+		sp->hist_first = INT32_MAX;
+		sp->hist_first_ns = INT32_MAX;
 	}
-	i = st->n_src++;
-	memset(&st->src[i], 0, sizeof st->src[i]);
-	st->src[i].addr = f->saddr;
-	st->src[i].family = f->family;
-	st->src[i].first_day = INT32_MAX;
-	st->src[i].last_day = INT32_MIN;
-	st->src[i].first_day_ns = INT32_MAX;
-	st->src[i].hist_first = INT32_MAX;
-	st->src[i].hist_first_ns = INT32_MAX;
-	st->src_slots[s] = (uint32_t)(i + 1);
-	return (int64_t)i;
+	return i;
 }
 
 static int64_t host_index(vg_study *st, const vg_flow *f)
 {
-	uint64_t h = addr_hash(st, &f->daddr);
-	size_t s = (size_t)h & st->host_mask, i;
-	for (;;) {
-		uint32_t v = st->host_slots[s];
-		if (!v)
-			break;
-		if (memcmp(&st->host_addr[v - 1], &f->daddr, sizeof f->daddr) == 0)
-			return v - 1;
-		s = (s + 1) & st->host_mask;
-	}
-	if (st->n_host >= MAX_HOSTS) {
-		st->dropped_hosts++;
-		return -1;
-	}
-	if (st->n_host == st->cap_host) {
+	size_t n0 = st->hosts.n;
+	int64_t i;
+	if (n0 == st->cap_host) {
 		size_t cap = st->cap_host ? st->cap_host * 2 : 64;
-		vg_addr *na = realloc(st->host_addr, cap * sizeof *na);
-		uint8_t *nf;
-		uint64_t *nc;
-		if (!na)
-			goto oom;
-		st->host_addr = na;
-		if (!(nf = realloc(st->host_family, cap)))
-			goto oom;
-		st->host_family = nf;
-		if (!(nc = realloc(st->host_conns, cap * sizeof *nc)))
-			goto oom;
+		uint64_t *nc = realloc(st->host_conns, cap * sizeof *nc);
+		if (!nc) {
+			st->hosts.n_refused++;
+			return -1;
+		}
 		st->host_conns = nc;
 		st->cap_host = cap;
 	}
-	if ((st->n_host + 1) * 2 > st->host_mask + 1) {
-		size_t nm = (st->host_mask + 1) * 2 - 1;
-		uint32_t *ns = calloc(nm + 1, sizeof *ns);
-		if (!ns)
-			goto oom;
-		for (i = 0; i < st->n_host; i++) {
-			size_t t = (size_t)addr_hash(st, &st->host_addr[i]) & nm;
-			while (ns[t])
-				t = (t + 1) & nm;
-			ns[t] = (uint32_t)(i + 1);
-		}
-		free(st->host_slots);
-		st->host_slots = ns;
-		st->host_mask = nm;
-		s = (size_t)h & nm;
-		while (st->host_slots[s])
-			s = (s + 1) & nm;
-	}
-	i = st->n_host++;
-	st->host_addr[i] = f->daddr;
-	st->host_family[i] = f->family;
-	st->host_conns[i] = 0;
-	st->host_slots[s] = (uint32_t)(i + 1);
-	return (int64_t)i;
-oom:
-	st->dropped_hosts++;
-	return -1;
+	if ((i = vgi_addrtab_index(&st->hosts, &f->daddr, f->family)) >= 0 && (size_t)i == n0)
+		st->host_conns[i] = 0;
+	return i;
 }
 
 static int hot_index(const vg_site *s, const vg_flow *f)
@@ -362,7 +275,7 @@ static uint32_t sat32(uint64_t v)
 
 int vg_study_set_without(vg_study *st, int what)
 {
-	if (what < VG_WITHOUT_PORTSCANS || what > VG_WITHOUT_ALL || st->n_src)
+	if (what < VG_WITHOUT_PORTSCANS || what > VG_WITHOUT_ALL || st->srcs.n)
 		return VG_EINVAL;
 	st->without = what;
 	return VG_OK;
@@ -531,14 +444,6 @@ static uint32_t sat_u32(int64_t v)
 }
 
 #define FOLD_BATCH 32
-
-static int64_t src_index_of(vg_study *st, const vg_addr *a, uint8_t fam)
-{
-	vg_flow f;
-	f.saddr = *a;
-	f.family = fam;
-	return src_index(st, &f);
-}
 
 /* The connections of a src_day or src_port row (conns, scan_conns,
  * sweep_conns) that the figures "without scans" leave out. */
@@ -752,20 +657,14 @@ void vgi_study_src_history(vg_study *st, const vg_addr *a, uint8_t fam, int32_t 
 			   int32_t first_day_ns)
 {
 	/* only sources of the period matter; others would become sources */
-	uint64_t h = addr_hash(st, a);
-	size_t s = (size_t)h & st->src_mask;
-	uint32_t v;
+	int64_t i = vgi_addrtab_find(&st->srcs, a);
 	(void)fam;
-	while ((v = st->src_slots[s]) != 0) {
-		struct vgi_srcinfo *sp = &st->src[v - 1];
-		if (memcmp(&sp->addr, a, sizeof *a) == 0) {
-			if (first_day < sp->hist_first)
-				sp->hist_first = first_day;
-			if (first_day_ns < sp->hist_first_ns)
-				sp->hist_first_ns = first_day_ns;
-			return;
-		}
-		s = (s + 1) & st->src_mask;
+	if (i >= 0) {
+		struct vgi_srcinfo *sp = &st->src[i];
+		if (first_day < sp->hist_first)
+			sp->hist_first = first_day;
+		if (first_day_ns < sp->hist_first_ns)
+			sp->hist_first_ns = first_day_ns;
 	}
 }
 
@@ -804,11 +703,11 @@ static void top_insert(struct vgi_port *top, size_t *n, size_t cap,
 static int cmp_src_by_conns(const void *a, const void *b, void *ctx)
 {
 	const vg_study *st = ctx;
-	const struct vgi_srcinfo *x = &st->src[*(const uint32_t *)a];
-	const struct vgi_srcinfo *y = &st->src[*(const uint32_t *)b];
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	const struct vgi_srcinfo *x = &st->src[i], *y = &st->src[j];
 	if (x->conns != y->conns)
 		return x->conns > y->conns ? -1 : 1;
-	return cmp_addr(&x->addr, &y->addr);
+	return cmp_addr(&st->srcs.addr[i], &st->srcs.addr[j]);
 }
 
 static int cmp_host(const void *a, const void *b)
@@ -888,7 +787,7 @@ static int finish_no_scans(vg_study *st)
 			r->days[d].sources_ns++;
 		}
 	}
-	for (i = 0; i < st->n_src; i++) {
+	for (i = 0; i < st->srcs.n; i++) {
 		const struct vgi_srcinfo *s = &st->src[i];
 		int32_t d = s->first_day_ns - r->first_day;
 		uint64_t rest = s->conns - s->ps_conns - s->sw_conns;
@@ -945,7 +844,7 @@ static int finish_no_scans(vg_study *st)
 		r->buckets_ns[i].conns = 0;
 		r->buckets_ns[i].n_top = 0;
 	}
-	for (i = 0; i < st->n_src; i++) {
+	for (i = 0; i < st->srcs.n; i++) {
 		struct vgi_bucket *b;
 		if (!st->src[i].conns_ns)
 			continue;
@@ -1133,7 +1032,7 @@ int vg_study_finish(vg_study *st)
 			return arc;
 	}
 	/* a source seen before the period (a store's history) is not new in it */
-	for (i = 0; i < st->n_src; i++) {
+	for (i = 0; i < st->srcs.n; i++) {
 		struct vgi_srcinfo *sp = &st->src[i];
 		if (sp->hist_first < sp->first_day)
 			sp->first_day = sp->hist_first;
@@ -1176,7 +1075,7 @@ int vg_study_finish(vg_study *st)
 			r->days[d].sources++;
 		}
 	}
-	for (i = 0; i < st->n_src; i++) {
+	for (i = 0; i < st->srcs.n; i++) {
 		const struct vgi_srcinfo *s = &st->src[i];
 		int32_t d = s->first_day - r->first_day;
 		if (d >= 0 && (size_t)d < r->n_days)
@@ -1190,7 +1089,7 @@ int vg_study_finish(vg_study *st)
 			r->noicmp_conns += s->conns;
 		}
 	}
-	r->sources = (uint32_t)st->n_src;
+	r->sources = (uint32_t)st->srcs.n;
 	for (it = 0; vgi_u64map_next(&st->pdaysrc, &it, &key, &val);) {
 		unsigned pg = (unsigned)(key >> 52);
 		int32_t d = UNDAYK(key >> 32) - r->first_day;
@@ -1201,37 +1100,37 @@ int vg_study_finish(vg_study *st)
 	}
 
 	/* hosts */
-	if (st->n_host) {
-		uint32_t *hsrc = calloc(st->n_host, sizeof *hsrc);
+	if (st->hosts.n) {
+		uint32_t *hsrc = calloc(st->hosts.n, sizeof *hsrc);
 		uint32_t *rank;
-		if (!hsrc || !(r->hosts = calloc(st->n_host, sizeof *r->hosts))) {
+		if (!hsrc || !(r->hosts = calloc(st->hosts.n, sizeof *r->hosts))) {
 			free(hsrc);
 			goto out;
 		}
 		for (it = 0; vgi_u64map_next(&st->hostsrc, &it, &key, &val);)
 			hsrc[key >> 32]++;
-		for (i = 0; i < st->n_host; i++) {
-			r->hosts[i].addr = st->host_addr[i];
-			r->hosts[i].family = st->host_family[i];
+		for (i = 0; i < st->hosts.n; i++) {
+			r->hosts[i].addr = st->hosts.addr[i];
+			r->hosts[i].family = st->hosts.family[i];
 			r->hosts[i].conns = st->host_conns[i];
 			r->hosts[i].sources = hsrc[i];
 		}
 		free(hsrc);
-		r->n_hosts = st->n_host;
+		r->n_hosts = st->hosts.n;
 		/* per host and day: index hosts by their place in address order */
-		if (!(rank = malloc(st->n_host * sizeof *rank)))
+		if (!(rank = malloc(st->hosts.n * sizeof *rank)))
 			goto out;
 		{
-			struct vgi_host *sorted = malloc(st->n_host * sizeof *sorted);
+			struct vgi_host *sorted = malloc(st->hosts.n * sizeof *sorted);
 			if (!sorted) {
 				free(rank);
 				goto out;
 			}
-			memcpy(sorted, r->hosts, st->n_host * sizeof *sorted);
-			qsort(sorted, st->n_host, sizeof *sorted, cmp_host);
-			for (i = 0; i < st->n_host; i++) {
+			memcpy(sorted, r->hosts, st->hosts.n * sizeof *sorted);
+			qsort(sorted, st->hosts.n, sizeof *sorted, cmp_host);
+			for (i = 0; i < st->hosts.n; i++) {
 				/* find each original host's rank */
-				size_t lo = 0, hi = st->n_host;
+				size_t lo = 0, hi = st->hosts.n;
 				while (lo < hi) {
 					size_t mid = (lo + hi) / 2;
 					int c = cmp_addr(&sorted[mid].addr, &r->hosts[i].addr);
@@ -1246,7 +1145,7 @@ int vg_study_finish(vg_study *st)
 				}
 				rank[i] = (uint32_t)lo;
 			}
-			memcpy(r->hosts, sorted, st->n_host * sizeof *sorted);
+			memcpy(r->hosts, sorted, st->hosts.n * sizeof *sorted);
 			free(sorted);
 		}
 		if (vgi_u64map_init(&tmp, 0)) {
@@ -1291,13 +1190,13 @@ int vg_study_finish(vg_study *st)
 
 	/* ports, per-source port and host counts, bucket top ports */
 	r->n_buckets = make_buckets(site, r->buckets);
-	if (st->n_src) {
-		src_ports = calloc(st->n_src, sizeof *src_ports);
-		src_hosts = calloc(st->n_src, sizeof *src_hosts);
+	if (st->srcs.n) {
+		src_ports = calloc(st->srcs.n, sizeof *src_ports);
+		src_hosts = calloc(st->srcs.n, sizeof *src_hosts);
 		if (!src_ports || !src_hosts)
 			goto out;
 	}
-	for (i = 0; i < st->n_src; i++) {
+	for (i = 0; i < st->srcs.n; i++) {
 		struct vgi_bucket *b = &r->buckets[bucket_of(r, st->src[i].days)];
 		b->sources++;
 		b->conns += st->src[i].conns;
@@ -1378,7 +1277,7 @@ int vg_study_finish(vg_study *st)
 	}
 
 	/* connections per source, log2 bins */
-	for (i = 0; i < st->n_src; i++) {
+	for (i = 0; i < st->srcs.n; i++) {
 		uint64_t c = st->src[i].conns;
 		size_t b = 0;
 		while (c >> (b + 1))
@@ -1426,17 +1325,17 @@ int vg_study_finish(vg_study *st)
 		qsort(r->icmp, r->n_icmp, sizeof *r->icmp, cmp_icmp);
 
 	/* top sources */
-	if (st->n_src) {
-		size_t n = VGI_MIN((size_t)site->top, st->n_src);
-		if (!(order = malloc(st->n_src * sizeof *order)) ||
-		    !(top_of = malloc(st->n_src * sizeof *top_of)) ||
+	if (st->srcs.n) {
+		size_t n = VGI_MIN((size_t)site->top, st->srcs.n);
+		if (!(order = malloc(st->srcs.n * sizeof *order)) ||
+		    !(top_of = malloc(st->srcs.n * sizeof *top_of)) ||
 		    !(r->top = calloc(n, sizeof *r->top)))
 			goto out;
-		for (i = 0; i < st->n_src; i++) {
+		for (i = 0; i < st->srcs.n; i++) {
 			order[i] = (uint32_t)i;
 			top_of[i] = -1;
 		}
-		qsort_r(order, st->n_src, sizeof *order, cmp_src_by_conns, st);
+		qsort_r(order, st->srcs.n, sizeof *order, cmp_src_by_conns, st);
 		for (i = 0; i < n; i++) {
 			const struct vgi_srcinfo *s = &st->src[order[i]];
 			struct vgi_topsrc *t = &r->top[i];

@@ -50,6 +50,18 @@ static int grow_slots(vgi_addrtab *t)
 	return 0;
 }
 
+int64_t vgi_addrtab_find(const vgi_addrtab *t, const vg_addr *a)
+{
+	size_t s = (size_t)hash(t, a) & t->mask;
+	uint32_t v;
+	while ((v = t->slots[s]) != 0) {
+		if (memcmp(&t->addr[v - 1], a, sizeof *a) == 0)
+			return v - 1;
+		s = (s + 1) & t->mask;
+	}
+	return -1;
+}
+
 int64_t vgi_addrtab_index(vgi_addrtab *t, const vg_addr *a, uint8_t family)
 {
 	size_t s = (size_t)hash(t, a) & t->mask;

@@ -24,6 +24,8 @@ typedef struct vgi_addrtab {
 
 int vgi_addrtab_init(vgi_addrtab *t, size_t max);
 void vgi_addrtab_free(vgi_addrtab *t);
+/* The index of a, or -1 when it is not held. */
+int64_t vgi_addrtab_find(const vgi_addrtab *t, const vg_addr *a);
 /* The index of a (added if new); -1 if refused. */
 int64_t vgi_addrtab_index(vgi_addrtab *t, const vg_addr *a, uint8_t family);
 

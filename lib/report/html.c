@@ -69,13 +69,10 @@ struct cell {
 static int cmp_src_addr(const void *a, const void *b, void *ctx)
 {
 	const vg_study *st = ctx;
-	const struct vgi_srcinfo *x = &st->src[*(const uint32_t *)a];
-	const struct vgi_srcinfo *y = &st->src[*(const uint32_t *)b];
-	int c;
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	c = memcmp(&x->addr, &y->addr, sizeof x->addr);
-	return c;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	if (st->srcs.family[i] != st->srcs.family[j])
+		return st->srcs.family[i] < st->srcs.family[j] ? -1 : 1;
+	return memcmp(&st->srcs.addr[i], &st->srcs.addr[j], sizeof st->srcs.addr[i]);
 }
 
 static int cmp_cell(const void *a, const void *b)
@@ -100,9 +97,10 @@ static size_t count_binned(const struct cell *c, size_t n, uint32_t sb, uint32_t
 	return k;
 }
 
-static void addr_text(const struct vgi_srcinfo *s, char out[46])
+static void addr_text(const vg_study *st, uint32_t i, char out[46])
 {
-	vg_addr_format(&s->addr, s->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, out);
+	vg_addr_format(&st->srcs.addr[i], st->srcs.family[i] == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4,
+		       out);
 }
 
 /* "matrix":{...}: the TCP/UDP cells of source x destination port, sources
@@ -117,14 +115,14 @@ static int write_matrix(const vg_study *st, FILE *fp, size_t max_cells)
 	size_t it;
 	int udp = 0, rc = -1;
 
-	if (!(rank = malloc((st->n_src + 1) * sizeof *rank)) ||
-	    !(order = malloc((st->n_src + 1) * sizeof *order)))
+	if (!(rank = malloc((st->srcs.n + 1) * sizeof *rank)) ||
+	    !(order = malloc((st->srcs.n + 1) * sizeof *order)))
 		goto out;
-	memset(rank, 0xff, (st->n_src + 1) * sizeof *rank);
+	memset(rank, 0xff, (st->srcs.n + 1) * sizeof *rank);
 	for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
 		unsigned proto = (unsigned)(key >> 16 & 0xff);
 		uint32_t s = (uint32_t)(key >> 24);
-		if ((proto != 6 && proto != 17) || s >= st->n_src)
+		if ((proto != 6 && proto != 17) || s >= st->srcs.n)
 			continue;
 		if (rank[s] == UINT32_MAX) {
 			rank[s] = 0;
@@ -183,11 +181,11 @@ static int write_matrix(const vg_study *st, FILE *fp, size_t max_cells)
 	for (i = 0; i < n_src; i += sb) {
 		char a[46], b[46];
 		size_t last = i + sb - 1 < n_src ? i + sb - 1 : n_src - 1;
-		addr_text(&st->src[order[i]], a);
+		addr_text(st, order[i], a);
 		if (sb == 1) {
 			fprintf(fp, "%s\"%s\"", i ? "," : "", a);
 		} else {
-			addr_text(&st->src[order[last]], b);
+			addr_text(st, order[last], b);
 			fprintf(fp, "%s\"%s - %s (%zu sources)\"", i ? "," : "", a, b, last - i + 1);
 		}
 	}

@@ -541,8 +541,7 @@ static void write_text(vg_study *st, FILE *fp)
 		"ports", "hosts", "days", "first", "last", "ICMP", "top ports");
 	for (i = 0; i < r->n_top; i++) {
 		const struct vgi_topsrc *t = &r->top[i];
-		const struct vgi_srcinfo *s = &st->src[t->src];
-		addr_str(&s->addr, s->family, ab);
+		addr_str(&st->srcs.addr[t->src], st->srcs.family[t->src], ab);
 		vgi_day_format(t->first_day, d1);
 		vgi_day_format(t->last_day, d2);
 		fprintf(fp, "%-40s %8llu %6u %6u %5u %-11s %-11s %4s ", ab,
@@ -552,12 +551,12 @@ static void write_text(vg_study *st, FILE *fp)
 			fprintf(fp, " %s", port_str(t->top[j].proto, t->top[j].port, pb, sizeof pb));
 		fputc('\n', fp);
 	}
-	if (st->dropped_sources || st->dropped_hosts || st->matrix.n_dropped ||
+	if (st->srcs.n_refused || st->hosts.n_refused || st->matrix.n_dropped ||
 	    st->srcday.n_dropped || st->dropped_bs)
 		fprintf(fp, "\nlimits hit: %llu connections without a source slot, %llu without "
 			"a host slot, %llu matrix cells dropped, %llu backscatter rows dropped; counts "
 			"are lower bounds\n",
-			(unsigned long long)st->dropped_sources, (unsigned long long)st->dropped_hosts,
+			(unsigned long long)st->srcs.n_refused, (unsigned long long)st->hosts.n_refused,
 			(unsigned long long)st->matrix.n_dropped, (unsigned long long)st->dropped_bs);
 }
 
@@ -816,9 +815,8 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 	fputs(",\"top_sources\":[", fp);
 	for (i = 0; i < r->n_top; i++) {
 		const struct vgi_topsrc *t = &r->top[i];
-		const struct vgi_srcinfo *s = &st->src[t->src];
 		char d2[11];
-		addr_str(&s->addr, s->family, ab);
+		addr_str(&st->srcs.addr[t->src], st->srcs.family[t->src], ab);
 		vgi_day_format(t->first_day, d);
 		vgi_day_format(t->last_day, d2);
 		fprintf(fp, "%s{\"addr\":\"%s\",\"connections\":%llu,\"ports\":%u,\"hosts\":%u,"
@@ -858,8 +856,8 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 	fprintf(fp, ",\"matrix\":{\"cells\":%zu,\"scan_cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
 		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu,"
 		"\"backscatter_rows_dropped\":%llu}",
-		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->dropped_sources,
-		(unsigned long long)st->dropped_hosts, (unsigned long long)st->matrix.n_dropped,
+		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->srcs.n_refused,
+		(unsigned long long)st->hosts.n_refused, (unsigned long long)st->matrix.n_dropped,
 		(unsigned long long)st->srcday.n_dropped, (unsigned long long)st->dropped_bs);
 	if (st->fresh_set) {
 		char t[32], n[32];
@@ -1183,10 +1181,10 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 
 	CSV_BEGIN("matrix.csv", "source,proto,port,connections,scan_connections");
 	for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
-		const struct vgi_srcinfo *s = &st->src[key >> 24];
+		size_t si = (size_t)(key >> 24);
 		unsigned pr = (unsigned)(key >> 16) & 0xff, po = (unsigned)(key & 0xFFFF);
 		uint32_t sv = vgi_u64map_get(&st->matrix_scan, key);
-		addr_str(&s->addr, s->family, ab);
+		addr_str(&st->srcs.addr[si], st->srcs.family[si], ab);
 		if (pr == 1 || pr == 58)
 			fprintf(fp, "%s,%s,%u/%u,%u,%u\n", ab, proto_str(pr, pb), po >> 8, po & 0xff,
 				val, sv);
@@ -1232,9 +1230,8 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 	CSV_BEGIN("top_sources.csv", "addr,connections,ports,hosts,days,first_day,last_day,icmp,top_ports");
 	for (i = 0; i < r->n_top; i++) {
 		const struct vgi_topsrc *t = &r->top[i];
-		const struct vgi_srcinfo *s = &st->src[t->src];
 		char d2[11];
-		addr_str(&s->addr, s->family, ab);
+		addr_str(&st->srcs.addr[t->src], st->srcs.family[t->src], ab);
 		vgi_day_format(t->first_day, d);
 		vgi_day_format(t->last_day, d2);
 		fprintf(fp, "%s,%llu,%u,%u,%u,%s,%s,%s,", ab, (unsigned long long)t->conns,
