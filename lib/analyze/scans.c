@@ -124,12 +124,9 @@ struct vg_scans {
 	void *user;
 	uint64_t seed;
 
-	struct src *src;          /* src[0] unused */
+	struct src *src;          /* src[i + 1] is the source of tab's index i */
 	size_t cap_src;
-	uint32_t free_head;
-	size_t next_unused;
-	uint32_t *slots;          /* addr -> index (+0 = empty) */
-	size_t slot_mask;
+	vgi_addrtab tab;          /* open sources; an index is reused once closed */
 	uint32_t head, tail;
 
 	vgi_u64map trw;           /* addr hash -> ratio, fixed point */
@@ -344,9 +341,7 @@ int vg_scans_create(vg_scans **scp, const vg_site *site, vg_scan_flow_fn on_flow
 	sc->horizontal = vgi_site_horizontal(site);
 	sc->watermark = INT64_MIN;
 	sc->st.max_sources = site->scan_sources;
-	sc->slot_mask = 1023;
-	sc->next_unused = 1;
-	if (!(sc->slots = calloc(sc->slot_mask + 1, sizeof *sc->slots)) ||
+	if (vgi_addrtab_init(&sc->tab, SIZE_MAX) ||
 	    vgi_u64map_init(&sc->trw, (size_t)site->scan_sources * 4) ||
 	    vgi_u64map_init(&sc->trw_hosts, (size_t)site->scan_sources * 4) ||
 	    vgi_u64set_init(&sc->live, 1u << 24) || vgi_u64map_init(&sc->cmap, CRING_MAX)) {
@@ -412,13 +407,13 @@ void vg_scans_free(vg_scans *sc)
 	if (!sc)
 		return;
 	join_worker(sc);
-	for (i = 1; i < sc->next_unused; i++)
-		src_clear(&sc->src[i]);
+	for (i = 0; i < sc->tab.n; i++)
+		src_clear(&sc->src[i + 1]);
 	for (i = 0; i < sc->n_known; i++)
 		free(sc->known[i].name);
 	free(sc->known);
 	free(sc->src);
-	free(sc->slots);
+	vgi_addrtab_free(&sc->tab);
 	vgi_u64map_free(&sc->trw);
 	vgi_u64map_free(&sc->trw_hosts);
 	vgi_u64map_free(&sc->live);
@@ -632,40 +627,10 @@ static void list_append(vg_scans *sc, uint32_t i)
 	sc->tail = i;
 }
 
-static size_t find_slot(const vg_scans *sc, const vg_addr *a, uint64_t h, int *found)
+/* The open source of address a: its index in src[], 0 none. */
+static uint32_t find_source(const vg_scans *sc, const vg_addr *a)
 {
-	size_t s = (size_t)h & sc->slot_mask;
-	for (;;) {
-		uint32_t v = sc->slots[s];
-		if (!v) {
-			*found = 0;
-			return s;
-		}
-		if (memcmp(&sc->src[v].addr, a, sizeof *a) == 0) {
-			*found = 1;
-			return s;
-		}
-		s = (s + 1) & sc->slot_mask;
-	}
-}
-
-static void slot_delete(vg_scans *sc, size_t s)
-{
-	size_t i = s, j = s;
-	for (;;) {
-		size_t home;
-		uint32_t v;
-		j = (j + 1) & sc->slot_mask;
-		v = sc->slots[j];
-		if (!v)
-			break;
-		home = (size_t)addr_hash(sc, &sc->src[v].addr) & sc->slot_mask;
-		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-			sc->slots[i] = v;
-			i = j;
-		}
-	}
-	sc->slots[i] = 0;
+	return (uint32_t)(vgi_addrtab_find(&sc->tab, a) + 1);
 }
 
 static int emit_flow(vg_scans *sc, const vg_flow *f, uint32_t id)
@@ -769,8 +734,6 @@ static void become_scan(vg_scans *sc, struct src *s)
 static void close_source(vg_scans *sc, uint32_t i)
 {
 	struct src *s = &sc->src[i];
-	int found;
-	size_t slot;
 	if (!s->event_id && trw_get(sc, addr_hash(sc, &s->addr)) >= TRW_UPPER) {
 		s->detectors |= VG_SCAN_TRW;
 		become_scan(sc, s);
@@ -781,79 +744,39 @@ static void close_source(vg_scans *sc, uint32_t i)
 		release(sc, s, 0);
 	if ((s->seen | s->seen_now) != s->seen)
 		vgi_u64map_put(&sc->trw_hosts, addr_hash(sc, &s->addr), s->seen | s->seen_now);
-	slot = find_slot(sc, &s->addr, addr_hash(sc, &s->addr), &found);
-	if (found)
-		slot_delete(sc, slot);
+	vgi_addrtab_remove(&sc->tab, i - 1);
 	list_unlink(sc, i);
 	src_clear(s);
 	memset(s, 0, sizeof *s);
-	s->next = sc->free_head;
-	sc->free_head = i;
 	sc->st.n_open--;
-}
-
-static int grow_slots(vg_scans *sc)
-{
-	size_t nm = (sc->slot_mask + 1) * 2 - 1, i;
-	uint32_t *ns = calloc(nm + 1, sizeof *ns);
-	if (!ns)
-		return VG_ENOMEM;
-	for (i = 0; i <= sc->slot_mask; i++) {
-		uint32_t v = sc->slots[i];
-		size_t t;
-		if (!v)
-			continue;
-		t = (size_t)addr_hash(sc, &sc->src[v].addr) & nm;
-		while (ns[t])
-			t = (t + 1) & nm;
-		ns[t] = v;
-	}
-	free(sc->slots);
-	sc->slots = ns;
-	sc->slot_mask = nm;
-	return VG_OK;
 }
 
 static int32_t get_source(vg_scans *sc, const vg_flow *f)
 {
-	uint64_t h = addr_hash(sc, &f->saddr);
-	int found;
-	size_t slot = find_slot(sc, &f->saddr, h, &found);
-	uint32_t i;
-	if (found)
-		return (int32_t)sc->slots[slot];
+	uint32_t i = find_source(sc, &f->saddr);
+	int64_t k;
+	if (i)
+		return (int32_t)i;
 	if (sc->st.n_open >= sc->st.max_sources && sc->head) {
 		sc->st.n_evicted++;
 		close_source(sc, sc->head);
-		slot = find_slot(sc, &f->saddr, h, &found);
 	}
-	if ((sc->st.n_open + 1) * 2 > sc->slot_mask + 1) {
-		if (grow_slots(sc) != VG_OK)
+	if (sc->tab.n + 2 > sc->cap_src) { /* room for a new index and src[0] */
+		size_t cap = sc->cap_src ? sc->cap_src * 2 : 1024;
+		struct src *n = realloc(sc->src, cap * sizeof *n);
+		if (!n)
 			return -1;
-		slot = find_slot(sc, &f->saddr, h, &found);
+		sc->src = n;
+		sc->cap_src = cap;
 	}
-	if (sc->free_head) {
-		i = sc->free_head;
-		sc->free_head = sc->src[i].next;
-	} else {
-		if (sc->next_unused >= sc->cap_src) {
-			size_t cap = sc->cap_src ? sc->cap_src * 2 : 1024;
-			struct src *n = realloc(sc->src, cap * sizeof *n);
-			if (!n)
-				return -1;
-			sc->src = n;
-			sc->cap_src = cap;
-			if (sc->next_unused == 0)
-				sc->next_unused = 1;
-		}
-		i = (uint32_t)sc->next_unused++;
-	}
+	if ((k = vgi_addrtab_index(&sc->tab, &f->saddr, f->family)) < 0)
+		return -1;
+	i = (uint32_t)k + 1;
 	memset(&sc->src[i], 0, sizeof sc->src[i]);
 	sc->src[i].addr = f->saddr;
 	sc->src[i].family = f->family;
 	sc->src[i].first_us = f->stime_us;
-	sc->src[i].seen = vgi_u64map_get(&sc->trw_hosts, h);
-	sc->slots[slot] = i;
+	sc->src[i].seen = vgi_u64map_get(&sc->trw_hosts, addr_hash(sc, &f->saddr));
 	list_append(sc, i);
 	sc->st.n_open++;
 	sc->st.n_sources++;
@@ -1044,12 +967,11 @@ static int ring_members(const struct cring *r, int64_t t0, int64_t t1, struct pc
 
 static struct src *undecided(vg_scans *sc, const vg_addr *a)
 {
-	int found;
-	size_t slot = find_slot(sc, a, addr_hash(sc, a), &found);
+	uint32_t i = find_source(sc, a);
 	struct src *m;
-	if (!found)
+	if (!i)
 		return NULL;
-	m = &sc->src[sc->slots[slot]];
+	m = &sc->src[i];
 	return (m->event_id || m->detectors) ? NULL : m;
 }
 
