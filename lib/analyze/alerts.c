@@ -8,7 +8,6 @@
  * before it only), so an alert's time is when it could have been raised.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
@@ -17,37 +16,11 @@
 #include "analyze/det.h"
 #include "analyze/rollup.h"
 #include "core/addrtab.h"
+#include "core/worker.h"
 
 #define MAX_EVIDENCE 64
 #define SRC_MAX ((1u << 30) - 2)     /* sources with series (key width) */
 #define HOST_MAX ((1u << 30) - 2)
-
-/* vg_alerts_set_async: batches of connections go to a worker thread. */
-#define ASYNC_BATCH 4096
-#define ASYNC_RING 4
-
-/* what the detectors read of a connection */
-struct conn {
-	int64_t stime_us;
-	vg_addr saddr, daddr;
-	uint16_t sport, dport;
-	uint8_t family, proto;
-};
-
-struct batch {
-	struct conn c[ASYNC_BATCH];
-	size_t n;
-};
-
-struct async {
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct batch ring[ASYNC_RING];
-	size_t head, tail;    /* batches handed over: [tail, head) */
-	size_t fill;          /* the batch being filled is ring[head % RING] */
-	int stop, rc;
-};
 
 static const char *const det_names[VG_DET__COUNT] = {
 	"trend", "seasonal", "change", "worm", "big", "newport", "scan", "backscatter",
@@ -118,6 +91,7 @@ int vg_alerts_create(vg_alerts **ap, const vg_site *site, char *err, size_t errl
 }
 
 static int async_stop(vg_alerts *a);
+static int add_flows(void *user, const vg_flow *flows, const uint32_t *ids, size_t n);
 
 void vg_alerts_free(vg_alerts *a)
 {
@@ -168,122 +142,40 @@ uint64_t vg_alerts_scan_count(const vg_alerts *a)
 
 static int add_sync(vg_alerts *a, const vg_flow *flows, size_t n);
 
-static void *async_main(void *arg)
-{
-	vg_alerts *a = arg;
-	struct async *q = a->async;
-	for (;;) {
-		struct batch *b;
-		pthread_mutex_lock(&q->mu);
-		while (q->tail == q->head && !q->stop)
-			pthread_cond_wait(&q->cv, &q->mu);
-		if (q->tail == q->head) {
-			pthread_mutex_unlock(&q->mu);
-			return NULL;
-		}
-		b = &q->ring[q->tail % ASYNC_RING];
-		pthread_mutex_unlock(&q->mu);
-		{
-			vg_flow f[256];
-			size_t i, k = 0;
-			memset(f, 0, sizeof f);
-			for (i = 0; i < b->n; i++) {
-				const struct conn *c = &b->c[i];
-				f[k].stime_us = f[k].ltime_us = c->stime_us;
-				f[k].saddr = c->saddr;
-				f[k].daddr = c->daddr;
-				f[k].sport = c->sport;
-				f[k].dport = c->dport;
-				f[k].family = c->family;
-				f[k].proto = c->proto;
-				if (++k == 256 || i + 1 == b->n) {
-					if (add_sync(a, f, k) != VG_OK)
-						q->rc = VG_ENOMEM;
-					k = 0;
-				}
-			}
-		}
-		pthread_mutex_lock(&q->mu);
-		q->tail++;
-		pthread_cond_broadcast(&q->cv);
-		pthread_mutex_unlock(&q->mu);
-	}
-}
-
+/* vg_alerts_set_async: batches of connections go to a flow queue's thread. */
 int vg_alerts_set_async(vg_alerts *a, int on)
 {
-	struct async *q;
-	if (!a || a->finished || a->async || !on)
-		return a && !a->finished ? VG_OK : VG_EINVAL;
-	if (!(q = calloc(1, sizeof *q)))
-		return VG_ENOMEM;
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
-	a->async = q;
-	if (pthread_create(&q->th, NULL, async_main, a) != 0) {
-		pthread_mutex_destroy(&q->mu);
-		pthread_cond_destroy(&q->cv);
-		free(q);
-		a->async = NULL; /* no thread: stay synchronous */
-	}
+	if (!a || a->finished)
+		return VG_EINVAL;
+	if (!on)
+		return async_stop(a);
+	if (!a->async)
+		(void)vgi_flowq_start(&a->async, add_flows, a); /* else synchronous */
 	return VG_OK;
 }
 
-/* hands the batch being filled to the worker (waiting for room) */
-static void async_push(struct async *q)
+static int add_flows(void *user, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
-	pthread_mutex_lock(&q->mu);
-	q->head++;
-	pthread_cond_broadcast(&q->cv);
-	while (q->head - q->tail >= ASYNC_RING)
-		pthread_cond_wait(&q->cv, &q->mu);
-	pthread_mutex_unlock(&q->mu);
-	q->ring[q->head % ASYNC_RING].n = 0;
+	(void)ids;
+	return add_sync(user, flows, n);
 }
 
 static int async_stop(vg_alerts *a)
 {
-	struct async *q = a->async;
-	int rc;
-	if (!q)
-		return VG_OK;
-	if (q->ring[q->head % ASYNC_RING].n)
-		async_push(q);
-	pthread_mutex_lock(&q->mu);
-	q->stop = 1;
-	pthread_cond_broadcast(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-	pthread_join(q->th, NULL);
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->cv);
-	rc = q->rc;
-	free(q);
+	int rc = vgi_flowq_stop(a->async);
 	a->async = NULL;
 	return rc;
 }
 
 int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
-	struct async *q;
 	(void)ids;
 	if (!a || a->finished)
 		return VG_EINVAL;
-	if (!(q = a->async))
+	if (!a->async)
 		return add_sync(a, flows, n);
-	for (; n; n--, flows++) {
-		struct batch *b = &q->ring[q->head % ASYNC_RING];
-		struct conn *c = &b->c[b->n++];
-		c->stime_us = flows->stime_us;
-		c->saddr = flows->saddr;
-		c->daddr = flows->daddr;
-		c->sport = flows->sport;
-		c->dport = flows->dport;
-		c->family = flows->family;
-		c->proto = flows->proto;
-		if (b->n == ASYNC_BATCH)
-			async_push(q);
-	}
-	return q->rc;
+	vgi_flowq_add(a->async, flows, NULL, n);
+	return VG_OK; /* its errors come out of vg_alerts_finish */
 }
 
 #define ACC_ROWS ((size_t)1 << 20)

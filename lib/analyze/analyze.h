@@ -308,7 +308,7 @@ struct vg_study {
 	int finished;
 	int without;               /* VG_WITHOUT_*: what "without scans" leaves out */
 	struct vgi_hold *hold;     /* vg_study_add_tagged: connections of scan events */
-	struct vgi_worker *worker; /* vg_study_set_async: the adds run there */
+	struct vgi_flowq *worker; /* vg_study_set_async: the adds run there */
 	int worker_rc;
 	char errmsg[VGI_ERRMSG_LEN];
 

@@ -15,7 +15,7 @@
 #include "core/u64map.h"
 
 /* The alerts handle, for the detectors (alerts.c owns it). */
-struct async;
+struct vgi_flowq;
 struct vgi_scanrec {
 	vg_addr scanner;
 	uint8_t family, protos, detectors;
@@ -48,7 +48,7 @@ struct vg_alerts {
 	vgi_u64map vdp_pkts;  /* victim << 40 | day << 24 | proto << 16 | port -> packets */
 	int64_t max_hour;
 	int drop_scans;       /* vg_alerts_keep_scans(a, 0) */
-	struct async *async;  /* vg_alerts_set_async (alerts.c) */
+	struct vgi_flowq *async; /* vg_alerts_set_async (alerts.c) */
 	uint64_t n_scan_events;
 	uint64_t n_outside;   /* days or hours out of the key range */
 	struct vgi_scanrec *scans;

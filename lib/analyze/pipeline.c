@@ -11,7 +11,6 @@
  * the next ingest starts, so that the store after several ingests holds
  * what one run over all their inputs would have given.
  */
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "analyze/hold.h"
@@ -25,18 +24,14 @@
 #define FLUSH_ROWS ((size_t)1 << 20)
 #define FLUSH_ROWS_STORE ((size_t)1 << 18) /* the store sink: rows written more often */
 
-/* threads: the study and the alerts fold a finished batch of rows in two
- * threads of their own while the next batch is counted (double buffer). */
+/* threads: the study and the alerts fold a finished batch of rows on two
+ * workers of their own while the next batch is counted (double buffer). */
 struct sinks {
-	pthread_t th[2];
-	int n_th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct vgi_worker *w[2]; /* 0 the study, 1 the alerts; NULL: done in place */
+	uint64_t seq[2];         /* each one's last job, valid once posted[] */
+	int posted[2];
 	struct vgi_rollup job;   /* the rows being folded */
-	uint64_t gen;            /* batches handed over */
-	uint64_t done[2];        /* batches each thread has folded */
 	int study_too;           /* this batch goes to the study too (else the alerts only) */
-	int stop, rc;
 	struct vg_pipeline *p;
 };
 
@@ -47,7 +42,7 @@ struct vg_pipeline {
 	vg_merger *m;
 	vg_scans *sc;
 	struct vgi_rollup acc;
-	struct vgi_worker *counter; /* threads: connections are counted into rows here */
+	struct vgi_flowq *counter; /* threads: connections are counted into rows here */
 	vgi_u64map ev_conns;      /* scan event id -> unsolicited connections so far */
 	struct vgi_hold hold;     /* ... and those connections, until the event ends */
 	int32_t clock_day;        /* latest day a connection was counted in */
@@ -88,78 +83,41 @@ static int set_err(vg_pipeline *p, int rc, const char *msg)
 	return rc;
 }
 
-struct sink_arg {
-	struct sinks *sk;
-	int which;               /* 0 the study, 1 the alerts */
-};
-
-static void *sink_main(void *arg)
+static int fold_study(void *user, void *job)
 {
-	struct sink_arg *a = arg;
-	struct sinks *sk = a->sk;
-	int which = a->which;
-	free(a);
-	for (;;) {
-		int rc;
-		pthread_mutex_lock(&sk->mu);
-		while (sk->done[which] == sk->gen && !sk->stop)
-			pthread_cond_wait(&sk->cv, &sk->mu);
-		if (sk->done[which] == sk->gen) {
-			pthread_mutex_unlock(&sk->mu);
-			return NULL;
-		}
-		pthread_mutex_unlock(&sk->mu);
-		rc = which == 0 ? (sk->study_too ? vgi_study_add_rollup(sk->p->o.study, &sk->job) : VG_OK)
-				: vgi_alerts_add_rollup(sk->p->o.alerts, &sk->job);
-		pthread_mutex_lock(&sk->mu);
-		if (rc != VG_OK)
-			sk->rc = VG_ENOMEM;
-		sk->done[which]++;
-		pthread_cond_broadcast(&sk->cv);
-		pthread_mutex_unlock(&sk->mu);
-	}
+	struct sinks *sk = user;
+	return sk->study_too ? vgi_study_add_rollup(sk->p->o.study, job) : VG_OK;
 }
 
-/* Waits until every sink thread has folded the last batch. */
+static int fold_alerts(void *user, void *job)
+{
+	struct sinks *sk = user;
+	return vgi_alerts_add_rollup(sk->p->o.alerts, job);
+}
+
+/* Waits until both sinks have folded the last batch. */
 static int sinks_wait(struct sinks *sk)
 {
-	int i, rc;
-	pthread_mutex_lock(&sk->mu);
+	int i, rc = VG_OK;
 	for (i = 0; i < 2; i++)
-		while (sk->th[i] && sk->done[i] != sk->gen)
-			pthread_cond_wait(&sk->cv, &sk->mu);
-	rc = sk->rc;
-	pthread_mutex_unlock(&sk->mu);
+		if (sk->w[i] && sk->posted[i] && vgi_worker_wait(sk->w[i], sk->seq[i]) != VG_OK)
+			rc = VG_ENOMEM;
 	return rc;
 }
 
 static void sinks_start(vg_pipeline *p)
 {
 	struct sinks *sk = calloc(1, sizeof *sk);
-	int i;
 	if (!sk || vgi_rollup_init(&sk->job) != VG_OK) {
 		free(sk);
 		return; /* no threads: the sinks stay synchronous */
 	}
 	sk->p = p;
-	pthread_mutex_init(&sk->mu, NULL);
-	pthread_cond_init(&sk->cv, NULL);
-	for (i = 0; i < 2; i++) {
-		struct sink_arg *a;
-		if (!(i == 0 ? p->o.study != NULL : p->o.alerts != NULL))
-			continue;
-		if (!(a = malloc(sizeof *a)))
-			continue;
-		a->sk = sk;
-		a->which = i;
-		if (pthread_create(&sk->th[i], NULL, sink_main, a) != 0) {
-			free(a);
-			sk->th[i] = 0;
-			continue;
-		}
-		sk->n_th++;
-	}
-	if (!sk->n_th) {
+	if (p->o.study)
+		(void)vgi_worker_start(&sk->w[0], fold_study, sk, 1);
+	if (p->o.alerts)
+		(void)vgi_worker_start(&sk->w[1], fold_alerts, sk, 1);
+	if (!sk->w[0] && !sk->w[1]) {
 		vgi_rollup_free(&sk->job);
 		free(sk);
 		return;
@@ -174,15 +132,9 @@ static int sinks_stop(vg_pipeline *p)
 	if (!sk)
 		return VG_OK;
 	rc = sinks_wait(sk);
-	pthread_mutex_lock(&sk->mu);
-	sk->stop = 1;
-	pthread_cond_broadcast(&sk->cv);
-	pthread_mutex_unlock(&sk->mu);
 	for (i = 0; i < 2; i++)
-		if (sk->th[i])
-			pthread_join(sk->th[i], NULL);
-	pthread_mutex_destroy(&sk->mu);
-	pthread_cond_destroy(&sk->cv);
+		if (sk->w[i] && vgi_worker_stop(sk->w[i]) != VG_OK)
+			rc = VG_ENOMEM;
 	vgi_rollup_free(&sk->job);
 	free(sk);
 	p->sk = NULL;
@@ -192,7 +144,7 @@ static int sinks_stop(vg_pipeline *p)
 /* The rows counted so far go to every sink. */
 static int flush_rows(vg_pipeline *p, int to_store)
 {
-	int rc = VG_OK;
+	int rc = VG_OK, i;
 	if (!vgi_rollup_rows(&p->acc))
 		return VG_OK;
 	if (p->sk) {
@@ -207,14 +159,18 @@ static int flush_rows(vg_pipeline *p, int to_store)
 		sk->job = p->acc;
 		p->acc = t;
 		vgi_rollup_clear(&p->acc);
-		pthread_mutex_lock(&sk->mu);
-		sk->done[0] += !sk->th[0];
-		sk->done[1] += !sk->th[1];
 		sk->study_too = !p->alerts_only;
-		sk->gen++;
-		pthread_cond_broadcast(&sk->cv);
-		pthread_mutex_unlock(&sk->mu);
-		return VG_OK;
+		for (i = 0; i < 2; i++) {
+			vgi_job_fn fold = i == 0 ? fold_study : fold_alerts;
+			if (sk->w[i]) {
+				sk->seq[i] = vgi_worker_post(sk->w[i], &sk->job);
+				sk->posted[i] = 1;
+			} else if ((i == 0 ? (void *)p->o.study : (void *)p->o.alerts) &&
+				   fold(sk, &sk->job) != VG_OK) {
+				rc = set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
+			}
+		}
+		return rc;
 	}
 	if (p->acc.t[0].n_dropped || p->acc.t[1].n_dropped)
 		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
@@ -289,7 +245,7 @@ static int count_batch(void *user, const vg_flow *flows, const uint32_t *codes, 
 static void to_counter(vg_pipeline *p, const vg_flow *f, uint32_t code)
 {
 	if (p->counter)
-		vgi_worker_add(p->counter, f, &code, 1);
+		vgi_flowq_add(p->counter, f, &code, 1);
 	else
 		handle(p, f, code);
 }
@@ -454,7 +410,7 @@ int vg_pipeline_create(vg_pipeline **pp, const vg_site *site, const vg_pipeline_
 	/* the store sink writes from the caller's thread (its transaction) */
 	if (p->o.threads && !p->o.store) {
 		vg_scans_set_async(p->sc, 1);
-		if (vgi_worker_start(&p->counter, count_batch, p) != VG_OK)
+		if (vgi_flowq_start(&p->counter, count_batch, p) != VG_OK)
 			p->counter = NULL; /* counted in the detector's thread */
 		sinks_start(p);
 	}
@@ -502,7 +458,7 @@ int vg_pipeline_finish(vg_pipeline *p)
 	if (vg_scans_flush(p->sc) != 0)
 		set_err(p, VG_ENOMEM, "out of memory in the scan detector");
 	if (p->counter) {
-		vgi_worker_stop(p->counter);
+		vgi_flowq_stop(p->counter);
 		p->counter = NULL;
 	}
 	/* every event has ended; what is left had no event (the detector ran
@@ -608,7 +564,7 @@ void vg_pipeline_free(vg_pipeline *p)
 	vg_scans_free(p->sc); /* its thread first: it feeds the counter */
 	p->sc = NULL;
 	if (p->counter)
-		vgi_worker_stop(p->counter);
+		vgi_flowq_stop(p->counter);
 	sinks_stop(p);
 	vg_merger_free(p->m);
 	vgi_rollup_free(&p->acc);

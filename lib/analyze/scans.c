@@ -117,7 +117,7 @@ struct known {
 struct vg_scans {
 	const vg_site *site;
 	int emit_portscan;         /* vgi_scans_emit_portscan */
-	struct vgi_worker *worker; /* vg_scans_set_async */
+	struct vgi_flowq *worker; /* vg_scans_set_async */
 	int worker_failed;
 	vg_scan_flow_fn on_flow;
 	vg_scan_event_fn on_event;
@@ -394,7 +394,7 @@ static void src_clear(struct src *s)
 static int join_worker(vg_scans *sc)
 {
 	if (sc->worker) {
-		if (vgi_worker_stop(sc->worker) != VG_OK)
+		if (vgi_flowq_stop(sc->worker) != VG_OK)
 			sc->worker_failed = 1;
 		sc->worker = NULL;
 	}
@@ -1240,8 +1240,10 @@ static int add_sync(void *user, const vg_flow *flows, const uint32_t *ids, size_
 
 int vg_scans_add(vg_scans *sc, const vg_flow *flows, size_t n)
 {
-	if (sc->worker)
-		return vgi_worker_add(sc->worker, flows, NULL, n) != VG_OK;
+	if (sc->worker) {
+		vgi_flowq_add(sc->worker, flows, NULL, n);
+		return 0; /* its errors come out of the join */
+	}
 	return add_sync(sc, flows, NULL, n) != VG_OK;
 }
 
@@ -1250,7 +1252,7 @@ int vg_scans_set_async(vg_scans *sc, int on)
 	if (!on)
 		return join_worker(sc) ? VG_ENOMEM : VG_OK;
 	if (!sc->worker)
-		(void)vgi_worker_start(&sc->worker, add_sync, sc); /* else synchronous */
+		(void)vgi_flowq_start(&sc->worker, add_sync, sc); /* else synchronous */
 	return VG_OK;
 }
 

@@ -103,7 +103,7 @@ static void free_results(struct vgi_results *r)
 static int join_worker(vg_study *st)
 {
 	if (st->worker) {
-		int rc = vgi_worker_stop(st->worker);
+		int rc = vgi_flowq_stop(st->worker);
 		st->worker = NULL;
 		if (rc != VG_OK && st->worker_rc == VG_OK)
 			st->worker_rc = rc;
@@ -179,7 +179,7 @@ int vg_study_set_async(vg_study *st, int on)
 	if (st->worker)
 		return VG_OK;
 	/* no thread: the adds stay synchronous */
-	(void)vgi_worker_start(&st->worker, add_tagged_sync, st);
+	(void)vgi_flowq_start(&st->worker, add_tagged_sync, st);
 	return VG_OK;
 }
 
@@ -372,8 +372,10 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids,
 	/* set here, not by the worker: vg_study_add_scan writes it too */
 	if (ids)
 		st->scans_known = 1;
-	if (st->worker)
-		return vgi_worker_add(st->worker, flows, ids, n);
+	if (st->worker) {
+		vgi_flowq_add(st->worker, flows, ids, n);
+		return VG_OK; /* its errors come out of the join */
+	}
 	return add_tagged_sync(st, flows, ids, n);
 }
 

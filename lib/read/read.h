@@ -96,6 +96,13 @@ static inline void vgi_oneway_tcp_status(vg_flow *f)
 
 /* ------------------------------------------------------- reader */
 
+/* vg_reader_open with smaller thresholds, so that tests and the fuzz
+ * target can take the mapped and the parallel-chunk paths on small files:
+ * files of map_min bytes or more are mapped, and read in chunks of
+ * par_chunk bytes (from four chunks up). 0 keeps a default. */
+int vgi_reader_open_tuned(vg_reader **rp, const char *path, const vg_reader_opts *opts,
+			  uint64_t map_min, uint64_t par_chunk);
+
 struct vg_reader {
 	char name[256];
 	char errmsg[VGI_ERRMSG_LEN];
@@ -116,7 +123,9 @@ struct vg_reader {
 	 * of read through src (no copy; resident memory stays one window). */
 	int map_fd;        /* -1 when not mapping */
 	uint64_t map_size; /* file size */
-	int small;         /* a regular file under MAP_MIN: read, no thread */
+	int small;         /* a regular file under map_min: read, no thread */
+	uint64_t map_min;  /* MAP_MIN, or vgi_reader_open_tuned's */
+	uint64_t par_chunk;/* PAR_CHUNK, or vgi_reader_open_tuned's */
 	uint8_t *map_ptr;  /* current mapping */
 	size_t map_len;
 

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/worker.h"
 #include "read/read.h"
 
 /* The format table. Sniffing asks each row; the most confident wins. */
@@ -30,6 +30,7 @@ static const struct vgi_format *const formats[] = {
 #define WIN_MAX (64u << 20)    /* the most any format may ask for at once */
 #define MAP_WIN (16u << 20)    /* bytes mapped at a time */
 #define MAP_MIN (4u << 20)     /* smaller files are read, not mapped */
+#define PAR_CHUNK (2u << 20)   /* parallel chunks (see below) */
 
 static const char *const skip_names[] = {
 #define VG_X_(sym, doc) doc,
@@ -246,6 +247,8 @@ static int reader_new(vg_reader **rp, const char *name,
 	r->st.last_us = INT64_MIN;
 	r->map_fd = -1;
 	r->stop_at = UINT64_MAX;
+	r->map_min = MAP_MIN;
+	r->par_chunk = PAR_CHUNK;
 	return VG_OK;
 }
 
@@ -324,7 +327,22 @@ int vg_reader_open_mem(vg_reader **rp, const void *buf, size_t len,
 	return reader_start(r);
 }
 
+static int open_path(vg_reader **rp, const char *path, const vg_reader_opts *opts,
+		     uint64_t map_min, uint64_t par_chunk);
+
 int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
+{
+	return open_path(rp, path, opts, 0, 0);
+}
+
+int vgi_reader_open_tuned(vg_reader **rp, const char *path, const vg_reader_opts *opts,
+			  uint64_t map_min, uint64_t par_chunk)
+{
+	return open_path(rp, path, opts, map_min, par_chunk);
+}
+
+static int open_path(vg_reader **rp, const char *path, const vg_reader_opts *opts,
+		     uint64_t map_min, uint64_t par_chunk)
 {
 	char err[VGI_ERRMSG_LEN];
 	struct stat sb;
@@ -338,6 +356,10 @@ int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
 	if ((rc = reader_new(rp, path, opts)) != VG_OK)
 		return rc;
 	r = *rp;
+	if (map_min)
+		r->map_min = map_min;
+	if (par_chunk)
+		r->par_chunk = par_chunk;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		vgi_errf(r->errmsg, "%s: cannot open: %s", path, strerror(errno));
 		return VG_EIO;
@@ -366,7 +388,7 @@ int vg_reader_open(vg_reader **rp, const char *path, const vg_reader_opts *opts)
 		/* small files are read: unmapping them would interrupt every
 		 * other thread of the process to flush its TLB (a flow
 		 * directory is thousands of small files) */
-		r->small = sb.st_size < (off_t)MAP_MIN;
+		r->small = (uint64_t)sb.st_size < r->map_min;
 		if (got >= 0 && !packed && !r->small) {
 			r->map_fd = fd;
 			r->map_size = (uint64_t)sb.st_size;
@@ -442,6 +464,8 @@ static int read_sync(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 
 /* ------------------------------------------------------------ prefetch */
 
+/* A worker reads ahead into PUMP_ITEMS items, one job per item, in order;
+ * the caller hands out item seq's flows, then posts the item again. */
 #define PUMP_ITEMS 4
 #define PUMP_BATCH 4096
 
@@ -454,44 +478,21 @@ struct pump_item {
 };
 
 struct vgi_pump {
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t can_put, can_get;
+	struct vgi_worker *w;
 	struct pump_item items[PUMP_ITEMS];
-	size_t head, count;  /* ring of filled items */
-	size_t taken;        /* flows of items[head] handed out already */
-	int stop;
+	uint64_t head;       /* the item being handed out is job head */
+	size_t taken;        /* flows of it handed out already */
 };
 
-static void *pump_main(void *arg)
+static int pump_read(void *user, void *job)
 {
-	vg_reader *r = arg;
-	struct vgi_pump *p = r->pump;
-	for (;;) {
-		struct pump_item *it;
-		pthread_mutex_lock(&p->mu);
-		while (p->count == PUMP_ITEMS && !p->stop)
-			pthread_cond_wait(&p->can_put, &p->mu);
-		if (p->stop) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		it = &p->items[(p->head + p->count) % PUMP_ITEMS];
-		pthread_mutex_unlock(&p->mu);
-
-		it->rc = read_sync(r, it->flows, PUMP_BATCH, &it->n);
-		if (it->rc < 0)
-			memcpy(it->msg, r->errmsg, sizeof it->msg);
-		stats_now(r, &it->st);
-
-		pthread_mutex_lock(&p->mu);
-		p->count++;
-		pthread_cond_signal(&p->can_get);
-		pthread_mutex_unlock(&p->mu);
-		if (it->rc == VG_DONE)
-			break;
-	}
-	return NULL;
+	vg_reader *r = user;
+	struct pump_item *it = job;
+	it->rc = read_sync(r, it->flows, PUMP_BATCH, &it->n);
+	if (it->rc < 0)
+		memcpy(it->msg, r->errmsg, sizeof it->msg);
+	stats_now(r, &it->st);
+	return VG_OK;
 }
 
 static void pump_free(vg_reader *r)
@@ -500,11 +501,9 @@ static void pump_free(vg_reader *r)
 	size_t i;
 	if (!p)
 		return;
+	vgi_worker_stop_now(p->w);
 	for (i = 0; i < PUMP_ITEMS; i++)
 		free(p->items[i].flows);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->can_put);
-	pthread_cond_destroy(&p->can_get);
 	free(p);
 	r->pump = NULL;
 }
@@ -517,18 +516,19 @@ static void pump_start(vg_reader *r)
 	size_t i;
 	if (!p)
 		return;
-	r->pump = p;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->can_put, NULL);
-	pthread_cond_init(&p->can_get, NULL);
 	for (i = 0; i < PUMP_ITEMS; i++)
-		if (!(p->items[i].flows = malloc(PUMP_BATCH * sizeof(vg_flow)))) {
-			pump_free(r);
-			return;
-		}
+		if (!(p->items[i].flows = malloc(PUMP_BATCH * sizeof(vg_flow))))
+			break;
 	r->pub_st = r->st;
-	if (pthread_create(&p->th, NULL, pump_main, r) != 0)
-		pump_free(r);
+	if (i < PUMP_ITEMS || vgi_worker_start(&p->w, pump_read, r, PUMP_ITEMS) != VG_OK) {
+		while (i--)
+			free(p->items[i].flows);
+		free(p);
+		return;
+	}
+	r->pump = p;
+	for (i = 0; i < PUMP_ITEMS; i++)
+		vgi_worker_post(p->w, &p->items[i]);
 }
 
 /* --------------------------------------------------- parallel chunks */
@@ -544,13 +544,14 @@ static void pump_start(vg_reader *r)
  * with the ordinary sequential reader, so that results, messages and
  * record numbers are exactly those of a sequential read.
  */
-#define PAR_CHUNK (2u << 20)
 #define PAR_MARGIN ((size_t)65536 * 4 + 8) /* the longest record, and a header */
 #define PAR_RING 4
 #define PAR_WORKERS 2
 
+/* Chunk k is parsed in slot k % PAR_RING by worker k % PAR_WORKERS, as
+ * that worker's job k / PAR_WORKERS; the caller takes it over when the
+ * worker has not begun it (vgi_worker_take) rather than wait. */
 struct par_slot {
-	int state;        /* 0 free, 1 being parsed, 2 done */
 	uint64_t k;
 	uint64_t start;   /* file offset of the first record, or UINT64_MAX */
 	uint64_t end;     /* offset after the last record */
@@ -559,14 +560,10 @@ struct par_slot {
 };
 
 struct vgi_par {
-	pthread_t th[PAR_WORKERS];
-	int n_th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv_work, cv_done;
+	struct vgi_worker *w[PAR_WORKERS];
 	struct par_slot slots[PAR_RING];
-	uint64_t next_claim, next_use, n_chunks;
-	int stop;
-	uint64_t size, base0;
+	uint64_t next_use, n_chunks;
+	uint64_t size, base0, chunk;
 	vg_reader *r;
 	/* the caller's side */
 	uint64_t x;       /* where the next chunk must start */
@@ -574,11 +571,13 @@ struct vgi_par {
 	int fallback;     /* reading [x, chunk end) sequentially */
 };
 
-static void par_work(struct vgi_par *pa, struct par_slot *sl)
+static int par_work(void *user, void *job)
 {
+	struct vgi_par *pa = user;
+	struct par_slot *sl = job;
 	vg_reader *r = pa->r;
-	uint64_t lo = pa->base0 + sl->k * PAR_CHUNK;
-	uint64_t hi = VGI_MIN(lo + PAR_CHUNK, pa->size), start, mend;
+	uint64_t lo = pa->base0 + sl->k * pa->chunk;
+	uint64_t hi = VGI_MIN(lo + pa->chunk, pa->size), start, mend;
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len, avail, s;
 	uint8_t *map;
@@ -597,7 +596,7 @@ static void par_work(struct vgi_par *pa, struct par_slot *sl)
 	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, r->map_fd,
 		   (off_t)start);
 	if (map == MAP_FAILED)
-		return;
+		return VG_OK; /* not clean: the caller reads it sequentially */
 	avail = (size_t)(mend - lo);
 	s = sl->k == 0 ? 0
 		       : r->fmt->chunk_start(map + (lo - start), avail, mend == pa->size, 0,
@@ -611,30 +610,15 @@ static void par_work(struct vgi_par *pa, struct par_slot *sl)
 		}
 	}
 	munmap(map, len);
+	return VG_OK;
 }
 
-static void *par_main(void *arg)
+/* Queues chunk k (k < n_chunks) into its slot, on its worker. */
+static void par_post(struct vgi_par *pa, uint64_t k)
 {
-	struct vgi_par *pa = arg;
-	pthread_mutex_lock(&pa->mu);
-	for (;;) {
-		struct par_slot *sl;
-		while (!pa->stop && pa->next_claim < pa->n_chunks &&
-		       pa->next_claim >= pa->next_use + PAR_RING)
-			pthread_cond_wait(&pa->cv_work, &pa->mu);
-		if (pa->stop || pa->next_claim >= pa->n_chunks)
-			break;
-		sl = &pa->slots[pa->next_claim % PAR_RING];
-		sl->k = pa->next_claim++;
-		sl->state = 1;
-		pthread_mutex_unlock(&pa->mu);
-		par_work(pa, sl);
-		pthread_mutex_lock(&pa->mu);
-		sl->state = 2;
-		pthread_cond_broadcast(&pa->cv_done);
-	}
-	pthread_mutex_unlock(&pa->mu);
-	return NULL;
+	struct par_slot *sl = &pa->slots[k % PAR_RING];
+	sl->k = k;
+	vgi_worker_post(pa->w[k % PAR_WORKERS], sl);
 }
 
 static void par_stop(vg_reader *r)
@@ -643,17 +627,10 @@ static void par_stop(vg_reader *r)
 	int i;
 	if (!pa)
 		return;
-	pthread_mutex_lock(&pa->mu);
-	pa->stop = 1;
-	pthread_cond_broadcast(&pa->cv_work);
-	pthread_mutex_unlock(&pa->mu);
-	for (i = 0; i < pa->n_th; i++)
-		pthread_join(pa->th[i], NULL);
+	for (i = 0; i < PAR_WORKERS; i++)
+		vgi_worker_stop_now(pa->w[i]);
 	for (i = 0; i < PAR_RING; i++)
 		free(pa->slots[i].c.flows);
-	pthread_mutex_destroy(&pa->mu);
-	pthread_cond_destroy(&pa->cv_work);
-	pthread_cond_destroy(&pa->cv_done);
 	free(pa);
 	r->par = NULL;
 }
@@ -661,27 +638,25 @@ static void par_stop(vg_reader *r)
 static int par_start(vg_reader *r)
 {
 	struct vgi_par *pa;
-	uint64_t base0 = r->base + r->pos;
+	uint64_t base0 = r->base + r->pos, k;
 	int i;
-	if (r->map_fd < 0 || !r->fmt->chunk || r->map_size - base0 < 4 * (uint64_t)PAR_CHUNK)
+	if (r->map_fd < 0 || !r->fmt->chunk || r->map_size - base0 < 4 * r->par_chunk)
 		return VG_EINVAL;
 	if (!(pa = calloc(1, sizeof *pa)))
 		return VG_ENOMEM;
 	pa->r = r;
 	pa->size = r->map_size;
 	pa->base0 = pa->x = base0;
-	pa->n_chunks = (pa->size - base0 + PAR_CHUNK - 1) / PAR_CHUNK;
-	pthread_mutex_init(&pa->mu, NULL);
-	pthread_cond_init(&pa->cv_work, NULL);
-	pthread_cond_init(&pa->cv_done, NULL);
+	pa->chunk = r->par_chunk;
+	pa->n_chunks = (pa->size - base0 + pa->chunk - 1) / pa->chunk;
 	r->par = pa;
 	for (i = 0; i < PAR_WORKERS; i++)
-		if (pthread_create(&pa->th[i], NULL, par_main, pa) == 0)
-			pa->n_th++;
-	if (!pa->n_th) {
-		par_stop(r);
-		return VG_ENOMEM;
-	}
+		if (vgi_worker_start(&pa->w[i], par_work, pa, PAR_RING / PAR_WORKERS) != VG_OK) {
+			par_stop(r);
+			return VG_ENOMEM;
+		}
+	for (k = 0; k < PAR_RING && k < pa->n_chunks; k++)
+		par_post(pa, k);
 	/* the sequential window is not used until a fallback */
 	if (r->map_ptr) {
 		munmap(r->map_ptr, r->map_len);
@@ -694,13 +669,13 @@ static int par_start(vg_reader *r)
 	return VG_OK;
 }
 
+/* The caller is done with chunk next_use: its slot takes the chunk
+ * PAR_RING further on. */
 static void par_release(struct vgi_par *pa)
 {
-	pthread_mutex_lock(&pa->mu);
-	pa->slots[pa->next_use % PAR_RING].state = 0;
-	pa->next_use++;
-	pthread_cond_broadcast(&pa->cv_work);
-	pthread_mutex_unlock(&pa->mu);
+	uint64_t k = pa->next_use++ + PAR_RING;
+	if (k < pa->n_chunks)
+		par_post(pa, k);
 	pa->taken = 0;
 }
 
@@ -743,25 +718,19 @@ static int par_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 			return VG_DONE;
 		}
 		sl = &pa->slots[pa->next_use % PAR_RING];
-		pthread_mutex_lock(&pa->mu);
-		if (pa->next_claim == pa->next_use && pa->next_claim < pa->n_chunks) {
-			/* no worker has it yet: parse it here rather than wait */
-			sl->k = pa->next_claim++;
-			sl->state = 1;
-			pthread_mutex_unlock(&pa->mu);
-			par_work(pa, sl);
-			pthread_mutex_lock(&pa->mu);
-			sl->state = 2;
+		if (pa->taken == 0) {
+			/* no worker has begun it yet: parse it here rather than wait */
+			struct vgi_worker *w = pa->w[pa->next_use % PAR_WORKERS];
+			uint64_t seq = pa->next_use / PAR_WORKERS;
+			if (!vgi_worker_take(w, seq))
+				vgi_worker_wait(w, seq);
 		}
-		while (sl->state != 2)
-			pthread_cond_wait(&pa->cv_done, &pa->mu);
-		pthread_mutex_unlock(&pa->mu);
 		if (pa->taken == 0) {
 			if (!sl->clean || sl->start != pa->x) {
 				/* read this chunk's stretch the careful way */
-				uint64_t lo = pa->base0 + sl->k * PAR_CHUNK;
+				uint64_t lo = pa->base0 + sl->k * pa->chunk;
 				pa->fallback = 1;
-				r->stop_at = VGI_MIN(lo + PAR_CHUNK, pa->size);
+				r->stop_at = VGI_MIN(lo + pa->chunk, pa->size);
 				r->base = pa->x;
 				r->pos = r->len = 0;
 				r->eof = 0;
@@ -808,11 +777,8 @@ int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 		return read_sync(r, out, cap, n);
 	if (cap == 0)
 		return VG_DONE;
-	pthread_mutex_lock(&p->mu);
-	while (p->count == 0)
-		pthread_cond_wait(&p->can_get, &p->mu);
-	it = &p->items[p->head];
-	pthread_mutex_unlock(&p->mu);
+	vgi_worker_wait(p->w, p->head);
+	it = &p->items[p->head % PUMP_ITEMS];
 
 	r->pub_st = it->st;
 	if (it->rc == VG_DONE && it->n == 0)
@@ -830,13 +796,10 @@ int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 		if (p->taken < it->n)
 			return VG_OK;
 	}
-	/* the item is used up: give it back */
-	pthread_mutex_lock(&p->mu);
+	/* the item is used up: it reads the next batch but PUMP_ITEMS - 1 */
 	p->taken = 0;
-	p->head = (p->head + 1) % PUMP_ITEMS;
-	p->count--;
-	pthread_cond_signal(&p->can_put);
-	pthread_mutex_unlock(&p->mu);
+	p->head++;
+	vgi_worker_post(p->w, it);
 	return rc;
 }
 
@@ -845,14 +808,7 @@ void vg_reader_close(vg_reader *r)
 	if (!r)
 		return;
 	par_stop(r);
-	if (r->pump) {
-		pthread_mutex_lock(&r->pump->mu);
-		r->pump->stop = 1;
-		pthread_cond_signal(&r->pump->can_put);
-		pthread_mutex_unlock(&r->pump->mu);
-		pthread_join(r->pump->th, NULL);
-		pump_free(r);
-	}
+	pump_free(r);
 	if (r->fmt && r->fmt->close)
 		r->fmt->close(r);
 	vgi_src_close(r->src);
