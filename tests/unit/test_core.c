@@ -107,3 +107,95 @@ TEST(addrtab_cap)
 	CHECK(vgi_addrtab_index(&t, &ad, VG_FAM_IP4) < 0);
 	vgi_addrtab_free(&t);
 }
+
+struct jobs {
+	int order[64];
+	int n;
+	int fail_at;
+};
+
+static int run_job(void *user, void *job)
+{
+	struct jobs *j = user;
+	int k = *(int *)job;
+	j->order[j->n++] = k; /* one job at a time: no lock needed */
+	return k == j->fail_at ? VG_EFORMAT : VG_OK;
+}
+
+TEST(worker_order_and_error)
+{
+	struct vgi_worker *w;
+	struct jobs j;
+	int ids[64], k;
+	memset(&j, 0, sizeof j);
+	j.fail_at = 17;
+	CHECK_EQ_INT(vgi_worker_start(&w, run_job, &j, 3), VG_OK);
+	for (k = 0; k < 40; k++) {
+		ids[k] = k;
+		CHECK(vgi_worker_post(w, &ids[k]) == (uint64_t)k);
+	}
+	CHECK_EQ_INT(vgi_worker_wait(w, 39), VG_EFORMAT);
+	CHECK_EQ_INT(j.n, 40);
+	for (k = 0; k < 40; k++)
+		CHECK_EQ_INT(j.order[k], k);
+	CHECK_EQ_INT(vgi_worker_stop(w), VG_EFORMAT);
+}
+
+/* A job the caller takes over runs once, in the caller's thread. */
+static int count_job(void *user, void *job)
+{
+	(void)user;
+	__atomic_add_fetch((int *)job, 1, __ATOMIC_SEQ_CST);
+	return VG_OK;
+}
+
+TEST(worker_take)
+{
+	struct vgi_worker *w;
+	int cnt[32], k, taken = 0;
+	memset(cnt, 0, sizeof cnt);
+	CHECK_EQ_INT(vgi_worker_start(&w, count_job, NULL, 2), VG_OK);
+	for (k = 0; k < 32; k++) {
+		uint64_t seq = vgi_worker_post(w, &cnt[k]);
+		taken += vgi_worker_take(w, seq);
+		CHECK_EQ_INT(vgi_worker_wait(w, seq), VG_OK);
+		CHECK_EQ_INT(__atomic_load_n(&cnt[k], __ATOMIC_SEQ_CST), 1);
+	}
+	CHECK_EQ_INT(vgi_worker_take(w, 99), 0); /* not posted */
+	CHECK_EQ_INT(vgi_worker_stop(w), VG_OK);
+	for (k = 0; k < 32; k++)
+		CHECK_EQ_INT(cnt[k], 1);
+	(void)taken;
+}
+
+static int flows_seen(void *user, const vg_flow *f, const uint32_t *ids, size_t n)
+{
+	uint64_t *sum = user;
+	size_t i;
+	for (i = 0; i < n; i++)
+		*sum = *sum * 31 + (uint64_t)f[i].sport + (ids ? ids[i] : 0) * 7;
+	return VG_OK;
+}
+
+/* The flow queue hands every flow over in order, with its id (0 without). */
+TEST(flowq_in_order)
+{
+	static vg_flow f[5000];
+	static uint32_t id[5000];
+	struct vgi_flowq *q;
+	uint64_t got = 0, want = 0;
+	size_t i;
+	for (i = 0; i < 5000; i++) {
+		memset(&f[i], 0, sizeof f[i]);
+		f[i].sport = (uint16_t)(i * 13);
+		id[i] = (uint32_t)i % 5;
+	}
+	for (i = 0; i < 5000; i++)
+		want = want * 31 + f[i].sport + (i >= 1000 && i < 3500 ? id[i] : 0) * 7;
+	CHECK_EQ_INT(vgi_flowq_start(&q, flows_seen, &got), VG_OK);
+	vgi_flowq_add(q, f, NULL, 1000);
+	vgi_flowq_add(q, f + 1000, id + 1000, 2500);
+	vgi_flowq_add(q, f + 3500, NULL, 1500);
+	CHECK_EQ_INT(vgi_flowq_stop(q), VG_OK);
+	CHECK(got == want);
+}
