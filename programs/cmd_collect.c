@@ -3,10 +3,8 @@
  * listens on UDP sockets, decodes each datagram (lib/read/netflow.c) and
  * writes the flows as vigil's flow CSV into files that rotate every N
  * seconds, so that every other verb reads them with -R DIR. Not a relay
- * and not a store: one process, one directory.
- *
- * The decoder is internal to libvigil (its interface is not frozen), so
- * this verb, unlike the others, uses lib/read/netflow.h besides vigil.h.
+ * and not a store: one process, one directory. Like every verb it uses
+ * vigil.h only (the decoder is vg_nf_*).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,7 +20,6 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "read/netflow.h"
 
 #define MAX_LISTEN 16
 #define RCVBUF (16 << 20)         /* exporters send in bursts */
@@ -144,7 +141,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *s
 	return 0;
 }
 
-static void sock_peer(const struct sockaddr_storage *ss, vgi_nf_peer *p)
+static void sock_peer(const struct sockaddr_storage *ss, vg_nf_peer *p)
 {
 	memset(p, 0, sizeof *p);
 	if (ss->ss_family == AF_INET) {
@@ -166,7 +163,7 @@ static int open_listener(const char *spec, struct listener *l)
 	struct sockaddr_storage ss;
 	socklen_t sl = 0;
 	int one = 1, buf = RCVBUF;
-	vgi_nf_peer p;
+	vg_nf_peer p;
 
 	if (parse_listen(spec, &ss, &sl)) {
 		warnx_("collect: --listen '%s': not ADDR:PORT (127.0.0.1:2055, [::1]:2055)", spec);
@@ -193,7 +190,7 @@ static int open_listener(const char *spec, struct listener *l)
 	sock_peer(&ss, &p);
 	if (ss.ss_family == AF_INET6)
 		p.family = VG_FAM_IP6;
-	vgi_nf_peer_format(&p, l->name);
+	vg_nf_peer_format(&p, l->name);
 	return 0;
 }
 
@@ -315,17 +312,17 @@ static void fmt_seen(char *out, int64_t us)
 	out[19] = '\0'; /* whole seconds */
 }
 
-static void print_table(const struct vgi_nf *d, const struct collect *c, double secs)
+static void print_table(const struct vg_nf *d, const struct collect *c, double secs)
 {
-	size_t i, n = vgi_nf_stream_count(d);
+	size_t i, n = vg_nf_stream_count(d);
 	char a[32], b[32], e[32], t1[64], t2[64], peer[64], ver[8];
 	fprintf(stderr, "%-24s %-5s %10s %10s %12s %8s %9s %9s %7s  %-19s  %-19s\n",
 		"exporter", "ver", "domain", "packets", "flows", "lost", "malformed",
 		"no-tmpl", "tmpls", "first seen (UTC)", "last seen (UTC)");
 	for (i = 0; i < n; i++) {
-		vgi_nf_stats st;
-		vgi_nf_stream_stats(d, i, &st);
-		vgi_nf_peer_format(&st.peer, peer);
+		vg_nf_stats st;
+		vg_nf_stream_stats(d, i, &st);
+		vg_nf_peer_format(&st.peer, peer);
 		if (st.version == 10)
 			snprintf(ver, sizeof ver, "ipfix");
 		else if (st.version)
@@ -347,9 +344,9 @@ static void print_table(const struct vgi_nf *d, const struct collect *c, double 
 				(unsigned long long)st.templates_refused,
 				(unsigned long long)st.est_times);
 	}
-	if (vgi_nf_dropped(d))
+	if (vg_nf_dropped(d))
 		fprintf(stderr, "%llu datagrams dropped: the exporter table was full\n",
-			(unsigned long long)vgi_nf_dropped(d));
+			(unsigned long long)vg_nf_dropped(d));
 	fprintf(stderr, "vigil: collect: %s flows in %llu files, %s\n",
 		grouped(e, sizeof e, c->n_flows), (unsigned long long)c->n_files,
 		human_duration(a, sizeof a, secs));
@@ -379,7 +376,7 @@ int cmd_collect(int argc, char **argv)
 	size_t n_specs = 0, n_ls = 0, i;
 	long duration = 0, count = 0;
 	struct collect c;
-	struct vgi_nf *dec = NULL;
+	struct vg_nf *dec = NULL;
 	struct sigaction sa;
 	uint8_t *buf = NULL;
 	uint64_t n_dgrams = 0;
@@ -493,7 +490,7 @@ int cmd_collect(int argc, char **argv)
 		pfd[n_ls].events = POLLIN;
 		n_ls++;
 	}
-	if (vgi_nf_create(&dec, NULL) != VG_OK || !(buf = malloc(MAX_DGRAM))) {
+	if (vg_nf_create(&dec, NULL) != VG_OK || !(buf = malloc(MAX_DGRAM))) {
 		warnx_("collect: out of memory");
 		ec = EXIT_INTERNAL;
 		goto out;
@@ -553,7 +550,7 @@ int cmd_collect(int argc, char **argv)
 			for (burst = 0; burst < 1024 && !c.failed; burst++) {
 				struct sockaddr_storage ss;
 				socklen_t sl = sizeof ss;
-				vgi_nf_peer peer;
+				vg_nf_peer peer;
 				ssize_t n = recvfrom(pfd[i].fd, buf, MAX_DGRAM, 0,
 						     (struct sockaddr *)&ss, &sl);
 				int64_t t;
@@ -567,9 +564,9 @@ int cmd_collect(int argc, char **argv)
 					break;
 				}
 				sock_peer(&ss, &peer);
-				rc = vgi_nf_feed(dec, &peer, buf, (size_t)n, t, on_flow, &c);
+				rc = vg_nf_feed(dec, &peer, buf, (size_t)n, t, on_flow, &c);
 				if (rc == VG_ERECORD || rc == VG_ENOMEM)
-					warn_malformed(&c, vgi_nf_errmsg(dec), t);
+					warn_malformed(&c, vg_nf_errmsg(dec), t);
 				n_dgrams++;
 				if (count && n_dgrams >= (uint64_t)count)
 					break;
@@ -601,7 +598,7 @@ out:
 		vg_writer_free(c.w);
 	for (i = 0; i < n_ls; i++)
 		close(ls[i].fd);
-	vgi_nf_free(dec);
+	vg_nf_free(dec);
 	free(buf);
 	return ec;
 }

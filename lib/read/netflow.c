@@ -31,7 +31,6 @@
 #include <stdlib.h>
 
 #include "core/core.h"
-#include "read/netflow.h"
 #include "read/read.h"
 
 #define DEF_STREAMS 1024
@@ -61,7 +60,7 @@ struct tmpl {
 };
 
 struct stream {
-	vgi_nf_stats st;
+	vg_nf_stats st;
 	struct tmpl **t;       /* owned; n_t used, cap_t allocated */
 	size_t n_t, cap_t;
 	int64_t init_ms;       /* IPFIX systemInitTimeMilliseconds (IE 160) */
@@ -74,8 +73,8 @@ struct stream {
 	unsigned ring_pos;
 };
 
-struct vgi_nf {
-	vgi_nf_limits lim;
+struct vg_nf {
+	vg_nf_limits lim;
 	struct stream **s;     /* owned, in order of first appearance */
 	size_t n_s, cap_s;
 	size_t last;           /* the stream of the previous datagram */
@@ -86,7 +85,7 @@ struct vgi_nf {
 
 /* One datagram being decoded. */
 struct ctx {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct stream *s;
 	const uint8_t *buf;
 	size_t len;
@@ -97,7 +96,7 @@ struct ctx {
 	uint32_t n_data;       /* IPFIX: data records in this message, */
 	uint32_t n_opts;       /* options records among them */
 	int uncounted;         /* a data set was dropped: its records unknown */
-	vgi_nf_flow_fn cb;
+	vg_nf_flow_fn cb;
 	void *user;
 	int cb_rc;
 };
@@ -121,7 +120,7 @@ struct rec {
 
 /* ------------------------------------------------------------- helpers */
 
-size_t vgi_nf_peer_format(const vgi_nf_peer *p, char out[64])
+size_t vg_nf_peer_format(const vg_nf_peer *p, char out[64])
 {
 	char a[46];
 	int n;
@@ -146,7 +145,7 @@ static int bad(struct ctx *c, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	vgi_nf_peer_format(&c->s->st.peer, peer);
+	vg_nf_peer_format(&c->s->st.peer, peer);
 	vgi_errf(c->d->errmsg, "%s: %s @0x%zx: %s", peer, vname(c->version), off, what);
 	c->d->erroff = off;
 	c->s->st.malformed++;
@@ -185,9 +184,9 @@ static void free_tmpls(struct stream *s)
 	s->st.n_templates = 0;
 }
 
-int vgi_nf_create(struct vgi_nf **dec, const vgi_nf_limits *lim)
+int vg_nf_create(struct vg_nf **dec, const vg_nf_limits *lim)
 {
-	struct vgi_nf *d = calloc(1, sizeof *d);
+	struct vg_nf *d = calloc(1, sizeof *d);
 	*dec = d;
 	if (!d)
 		return VG_ENOMEM;
@@ -206,7 +205,7 @@ int vgi_nf_create(struct vgi_nf **dec, const vgi_nf_limits *lim)
 	return VG_OK;
 }
 
-void vgi_nf_free(struct vgi_nf *d)
+void vg_nf_free(struct vg_nf *d)
 {
 	size_t i;
 	if (!d)
@@ -219,22 +218,22 @@ void vgi_nf_free(struct vgi_nf *d)
 	free(d);
 }
 
-const char *vgi_nf_errmsg(const struct vgi_nf *d)
+const char *vg_nf_errmsg(const struct vg_nf *d)
 {
 	return d->errmsg;
 }
 
-size_t vgi_nf_erroff(const struct vgi_nf *d)
+size_t vg_nf_erroff(const struct vg_nf *d)
 {
 	return d->erroff;
 }
 
-size_t vgi_nf_stream_count(const struct vgi_nf *d)
+size_t vg_nf_stream_count(const struct vg_nf *d)
 {
 	return d->n_s;
 }
 
-void vgi_nf_stream_stats(const struct vgi_nf *d, size_t i, vgi_nf_stats *st)
+void vg_nf_stream_stats(const struct vg_nf *d, size_t i, vg_nf_stats *st)
 {
 	if (i < d->n_s)
 		*st = d->s[i]->st;
@@ -242,12 +241,12 @@ void vgi_nf_stream_stats(const struct vgi_nf *d, size_t i, vgi_nf_stats *st)
 		memset(st, 0, sizeof *st);
 }
 
-uint64_t vgi_nf_dropped(const struct vgi_nf *d)
+uint64_t vg_nf_dropped(const struct vg_nf *d)
 {
 	return d->dropped;
 }
 
-static int same_stream(const struct stream *s, const vgi_nf_peer *p, unsigned version,
+static int same_stream(const struct stream *s, const vg_nf_peer *p, unsigned version,
 		       uint32_t domain)
 {
 	return s->st.version == version && s->st.domain == domain &&
@@ -257,7 +256,7 @@ static int same_stream(const struct stream *s, const vgi_nf_peer *p, unsigned ve
 /* The stream of (exporter address, version, domain); made when new. When
  * the table is full, the stream idle the longest is reused if it has been
  * idle past the template lifetime; else NULL. */
-static struct stream *get_stream(struct vgi_nf *d, const vgi_nf_peer *p, unsigned version,
+static struct stream *get_stream(struct vg_nf *d, const vg_nf_peer *p, unsigned version,
 				 uint32_t domain, int64_t now)
 {
 	struct stream *s;
@@ -935,8 +934,8 @@ static int ipfix(struct ctx *c)
 	return VG_OK;
 }
 
-int vgi_nf_feed(struct vgi_nf *d, const vgi_nf_peer *exporter, const uint8_t *buf,
-		size_t len, int64_t now_us, vgi_nf_flow_fn cb, void *user)
+int vg_nf_feed(struct vg_nf *d, const vg_nf_peer *exporter, const uint8_t *buf,
+		size_t len, int64_t now_us, vg_nf_flow_fn cb, void *user)
 {
 	struct ctx c;
 	unsigned version = len >= 2 ? vgi_be16(buf) : 0;
@@ -961,7 +960,7 @@ int vgi_nf_feed(struct vgi_nf *d, const vgi_nf_peer *exporter, const uint8_t *bu
 	c.user = user;
 	if (!(c.s = get_stream(d, exporter, version, domain, now_us))) {
 		char peer[64];
-		vgi_nf_peer_format(exporter, peer);
+		vg_nf_peer_format(exporter, peer);
 		vgi_errf(d->errmsg, "%s: %s dropped: %zu exporters are tracked already", peer,
 			 vname(version), d->lim.max_streams);
 		d->dropped++;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "read/netflow.h"
+#include "vigil.h"
 
 static size_t cur_len;
 
@@ -40,15 +40,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	vgi_nf_limits lim = {3, 8, 32, 30LL * 60 * 1000000};
+	vg_nf_limits lim = {3, 8, 32, 30LL * 60 * 1000000};
 	static const int64_t step[4] = {0, 1000000, 31LL * 60 * 1000000, -3600LL * 1000000};
-	struct vgi_nf *d;
-	vgi_nf_peer ex[4];
+	struct vg_nf *d;
+	vg_nf_peer ex[4];
 	int64_t now = 1700000000000000LL;
 	size_t pos = 0, i;
 	char name[64];
 
-	if (vgi_nf_create(&d, &lim) != VG_OK)
+	if (vg_nf_create(&d, &lim) != VG_OK)
 		abort();
 	memset(ex, 0, sizeof ex);
 	for (i = 0; i < 4; i++) {
@@ -75,23 +75,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(copy != NULL);
 		memcpy(copy, data + pos, len);
 		cur_len = len;
-		rc = vgi_nf_feed(d, &ex[ctl & 3], copy, len, now, on_flow, NULL);
+		rc = vg_nf_feed(d, &ex[ctl & 3], copy, len, now, on_flow, NULL);
 		if (rc == VG_ERECORD) {
-			check(vgi_nf_errmsg(d)[0] != '\0');
-			check(vgi_nf_erroff(d) <= cur_len);
+			check(vg_nf_errmsg(d)[0] != '\0');
+			check(vg_nf_erroff(d) <= cur_len);
 		} else {
 			check(rc == VG_OK || rc == VG_ENOMEM);
 		}
 		free(copy);
 		pos += len;
 	}
-	check(vgi_nf_stream_count(d) <= lim.max_streams);
-	for (i = 0; i < vgi_nf_stream_count(d); i++) {
-		vgi_nf_stats st;
-		vgi_nf_stream_stats(d, i, &st);
+	check(vg_nf_stream_count(d) <= lim.max_streams);
+	for (i = 0; i < vg_nf_stream_count(d); i++) {
+		vg_nf_stats st;
+		vg_nf_stream_stats(d, i, &st);
 		check(st.n_templates <= lim.max_templates);
-		check(vgi_nf_peer_format(&st.peer, name) < 64);
+		check(vg_nf_peer_format(&st.peer, name) < 64);
 	}
-	vgi_nf_free(d);
+	vg_nf_free(d);
 	return 0;
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "read/netflow.h"
+#include "vigil.h"
 
 /* ------------------------------------------------------------- builder */
 
@@ -101,9 +101,9 @@ static int collect(void *user, const vg_flow *f)
 	return 0;
 }
 
-static vgi_nf_peer peer(uint32_t ip)
+static vg_nf_peer peer(uint32_t ip)
 {
-	vgi_nf_peer p;
+	vg_nf_peer p;
 	memset(&p, 0, sizeof p);
 	vg_addr_from_ip4(&p.addr, ip);
 	p.family = VG_FAM_IP4;
@@ -113,17 +113,17 @@ static vgi_nf_peer peer(uint32_t ip)
 
 #define NOW 1700000000000000LL /* the collector's clock, µs */
 
-static int feed(struct vgi_nf *d, const struct pkt *p)
+static int feed(struct vg_nf *d, const struct pkt *p)
 {
-	vgi_nf_peer e = peer(0xc0000201);
+	vg_nf_peer e = peer(0xc0000201);
 	n_got = 0;
-	return vgi_nf_feed(d, &e, p->d, p->n, NOW, collect, NULL);
+	return vg_nf_feed(d, &e, p->d, p->n, NOW, collect, NULL);
 }
 
-static vgi_nf_stats stats(struct vgi_nf *d, size_t i)
+static vg_nf_stats stats(struct vg_nf *d, size_t i)
 {
-	vgi_nf_stats st;
-	vgi_nf_stream_stats(d, i, &st);
+	vg_nf_stats st;
+	vg_nf_stream_stats(d, i, &st);
 	return st;
 }
 
@@ -172,12 +172,12 @@ static void v5_packet(struct pkt *p, unsigned count, uint32_t uptime, uint32_t s
 
 TEST(netflow_v5_fields_and_times)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
-	vgi_nf_stats st;
+	vg_nf_stats st;
 	char a[46];
 
-	CHECK_EQ_INT(vgi_nf_create(&d, NULL), VG_OK);
+	CHECK_EQ_INT(vg_nf_create(&d, NULL), VG_OK);
 	v5_packet(&p, 2, 10000, 0);
 	CHECK_EQ_INT(feed(d, &p), VG_OK);
 	CHECK_EQ_INT(n_got, 2);
@@ -203,15 +203,15 @@ TEST(netflow_v5_fields_and_times)
 	CHECK_EQ_INT(st.packets, 1);
 	CHECK_EQ_INT(st.flows, 2);
 	CHECK_EQ_INT(st.first_us, NOW);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 TEST(netflow_v5_uptime_wrap_and_icmp)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	p.n = 0;
 	u16(&p, 5);
 	u16(&p, 2);
@@ -236,16 +236,16 @@ TEST(netflow_v5_uptime_wrap_and_icmp)
 	CHECK_EQ_INT(got[1].dport, 0);
 	CHECK_EQ_INT(got[1].state, VG_ST_ECO);
 	CHECK_EQ_INT(got[1].stime_us, 1699999999500000LL);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 TEST(netflow_v5_sequence)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
-	vgi_nf_stats st;
+	vg_nf_stats st;
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	v5_packet(&p, 3, 10000, 100);
 	feed(d, &p);
 	v5_packet(&p, 3, 10000, 103);   /* in order */
@@ -274,7 +274,7 @@ TEST(netflow_v5_sequence)
 	CHECK_EQ_INT(st.lost, 2);
 	CHECK_EQ_INT(st.resyncs, 1);
 	CHECK_EQ_INT(st.packets, 7);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 /* ------------------------------------------------------------- v9 */
@@ -322,11 +322,11 @@ static void v9_data(struct pkt *p, uint32_t first, uint32_t last, unsigned dport
 
 TEST(netflow_v9_template_then_data)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
-	vgi_nf_stats st;
+	vg_nf_stats st;
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	/* data before its template: counted and dropped */
 	v9_header(&p, 50000, 1700000000, 1, 42);
 	v9_data(&p, 40000, 45000, 53);
@@ -367,18 +367,18 @@ TEST(netflow_v9_template_then_data)
 	v9_data(&p, 40000, 45000, 53);
 	feed(d, &p);
 	CHECK_EQ_INT(n_got, 0);
-	CHECK_EQ_INT(vgi_nf_stream_count(d), 2);
-	vgi_nf_free(d);
+	CHECK_EQ_INT(vg_nf_stream_count(d), 2);
+	vg_nf_free(d);
 }
 
 TEST(netflow_v9_options_template)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
 	size_t s;
-	vgi_nf_stats st;
+	vg_nf_stats st;
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	v9_header(&p, 50000, 1700000000, 1, 0);
 	/* softflowd's: scope interface (type 2, a v9 scope type, not IE 2),
 	 * options sampling interval 34, algorithm 35 */
@@ -408,20 +408,20 @@ TEST(netflow_v9_options_template)
 	CHECK_EQ_INT(st.n_templates, 1);
 	CHECK_EQ_INT(st.options_recs, 1);
 	CHECK_EQ_INT(st.malformed, 0);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 /* ------------------------------------------------------------- IPFIX */
 
 TEST(netflow_ipfix_enterprise_varlen_withdrawal)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
 	size_t s, i;
-	vgi_nf_stats st;
+	vg_nf_stats st;
 	char a[46];
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	ipfix_header(&p, 1700000000, 0, 7);
 	s = set_begin(&p, 2);
 	u16(&p, 300);
@@ -492,7 +492,7 @@ TEST(netflow_ipfix_enterprise_varlen_withdrawal)
 	CHECK_EQ_INT(n_got, 0);
 	st = stats(d, 0);
 	CHECK_EQ_INT(st.unknown_sets, 1);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 /* A biflow template (RFC 5103 reverse IEs), IPv4. */
@@ -552,11 +552,11 @@ static void sysinit_options(struct pkt *p, uint64_t init_ms)
 
 TEST(netflow_ipfix_biflow_and_sysinit)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
-	vgi_nf_stats st;
+	vg_nf_stats st;
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	ipfix_header(&p, 1700000000, 0, 1);
 	biflow_template(&p, 400);
 	sysinit_options(&p, 1699990000000ULL);  /* booted 10000 s before export */
@@ -588,17 +588,17 @@ TEST(netflow_ipfix_biflow_and_sysinit)
 	feed(d, &p);
 	st = stats(d, 0);
 	CHECK_EQ_INT(st.lost, 5);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 TEST(netflow_ipfix_no_sysinit_and_softflowd_sequence)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
 	size_t s;
-	vgi_nf_stats st;
+	vg_nf_stats st;
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	/* no IE 160: the latest start in the set is taken as the export time */
 	ipfix_header(&p, 1700000000, 2, 1);      /* softflowd: records so far, these included */
 	biflow_template(&p, 400);
@@ -630,43 +630,43 @@ TEST(netflow_ipfix_no_sysinit_and_softflowd_sequence)
 	feed(d, &p);
 	st = stats(d, 0);
 	CHECK_EQ_INT(st.lost, 2);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 /* ------------------------------------------------------------- bad input */
 
 TEST(netflow_malformed_offsets)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
 	size_t s, i;
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	p.n = 0;
 	u8(&p, 5);
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), 0);
-	CHECK(strstr(vgi_nf_errmsg(d), "192.0.2.1:4739") != NULL);
+	CHECK_EQ_INT(vg_nf_erroff(d), 0);
+	CHECK(strstr(vg_nf_errmsg(d), "192.0.2.1:4739") != NULL);
 
 	p.n = 0;
 	u16(&p, 7);
 	u16(&p, 1);
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK(strstr(vgi_nf_errmsg(d), "version 7") != NULL);
+	CHECK(strstr(vg_nf_errmsg(d), "version 7") != NULL);
 
 	v5_packet(&p, 3, 10000, 0);
 	p.n -= 10;                               /* the last record cut short */
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), p.n);
+	CHECK_EQ_INT(vg_nf_erroff(d), p.n);
 	CHECK_EQ_INT(n_got, 0);
 	v5_packet(&p, 31, 10000, 0);
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), 2);
+	CHECK_EQ_INT(vg_nf_erroff(d), 2);
 
 	v9_header(&p, 1, 1, 1, 0);
 	p.n = 10;                                /* inside the header */
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), 10);
+	CHECK_EQ_INT(vg_nf_erroff(d), 10);
 
 	v9_header(&p, 1, 1, 1, 0);
 	v9_template(&p);
@@ -674,8 +674,8 @@ TEST(netflow_malformed_offsets)
 	u16(&p, 1024);
 	u16(&p, 2);                              /* flowset shorter than its header */
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), s + 2);
-	CHECK(strstr(vgi_nf_errmsg(d), "NetFlow v9 @0x") != NULL);
+	CHECK_EQ_INT(vg_nf_erroff(d), s + 2);
+	CHECK(strstr(vg_nf_errmsg(d), "NetFlow v9 @0x") != NULL);
 
 	v9_header(&p, 1, 1, 1, 0);
 	s = set_begin(&p, 0);
@@ -685,7 +685,7 @@ TEST(netflow_malformed_offsets)
 	u16(&p, 4);
 	set_end(&p, s);
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), s + 4);
+	CHECK_EQ_INT(vg_nf_erroff(d), s + 4);
 
 	v9_header(&p, 1, 1, 1, 0);
 	s = set_begin(&p, 0);
@@ -700,7 +700,7 @@ TEST(netflow_malformed_offsets)
 	ipfix_end(&p);
 	put16(&p, 2, 400);                       /* longer than the datagram */
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), 2);
+	CHECK_EQ_INT(vg_nf_erroff(d), 2);
 
 	/* a variable-length field whose length runs past the set */
 	ipfix_header(&p, 1, 0, 0);
@@ -719,30 +719,30 @@ TEST(netflow_malformed_offsets)
 	set_end(&p, s);
 	ipfix_end(&p);
 	CHECK_EQ_INT(feed(d, &p), VG_ERECORD);
-	CHECK_EQ_INT(vgi_nf_erroff(d), s + 7);
+	CHECK_EQ_INT(vg_nf_erroff(d), s + 7);
 
 	/* every one counted, on the stream it came on */
-	for (s = 0, i = 0; i < vgi_nf_stream_count(d); i++)
+	for (s = 0, i = 0; i < vg_nf_stream_count(d); i++)
 		s += stats(d, i).malformed;
 	CHECK_EQ_INT(s, 10);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 TEST(netflow_limits)
 {
-	vgi_nf_limits lim = {0};
-	struct vgi_nf *d;
+	vg_nf_limits lim = {0};
+	struct vg_nf *d;
 	struct pkt p;
 	size_t s;
 	unsigned id;
-	vgi_nf_stats st;
-	vgi_nf_peer e;
+	vg_nf_stats st;
+	vg_nf_peer e;
 	uint32_t ip;
 
 	lim.max_templates = 2;
 	lim.max_fields = 4;
 	lim.max_streams = 3;
-	vgi_nf_create(&d, &lim);
+	vg_nf_create(&d, &lim);
 	v9_header(&p, 1, 1, 1, 0);
 	s = set_begin(&p, 0);
 	for (id = 256; id < 260; id++) {
@@ -761,35 +761,35 @@ TEST(netflow_limits)
 	/* more exporters than max_streams: dropped, counted */
 	for (ip = 1; ip <= 4; ip++) {
 		e = peer(0x0a000000 + ip);
-		vgi_nf_feed(d, &e, p.d, p.n, NOW, collect, NULL);
+		vg_nf_feed(d, &e, p.d, p.n, NOW, collect, NULL);
 	}
-	CHECK_EQ_INT(vgi_nf_stream_count(d), 3);
-	CHECK_EQ_INT(vgi_nf_dropped(d), 2);
+	CHECK_EQ_INT(vg_nf_stream_count(d), 3);
+	CHECK_EQ_INT(vg_nf_dropped(d), 2);
 	/* ... until one has been idle past the template lifetime */
 	e = peer(0x0a0000ff);
-	CHECK_EQ_INT(vgi_nf_feed(d, &e, p.d, p.n, NOW + 31LL * 60 * 1000000, collect, NULL),
+	CHECK_EQ_INT(vg_nf_feed(d, &e, p.d, p.n, NOW + 31LL * 60 * 1000000, collect, NULL),
 		     VG_OK);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
 
 TEST(netflow_template_expiry)
 {
-	struct vgi_nf *d;
+	struct vg_nf *d;
 	struct pkt p;
-	vgi_nf_peer e = peer(0xc0000201);
+	vg_nf_peer e = peer(0xc0000201);
 
-	vgi_nf_create(&d, NULL);
+	vg_nf_create(&d, NULL);
 	v9_header(&p, 50000, 1700000000, 1, 0);
 	v9_template(&p);
 	feed(d, &p);
 	v9_header(&p, 50000, 1700000000, 2, 0);
 	v9_data(&p, 40000, 45000, 53);
 	n_got = 0;
-	vgi_nf_feed(d, &e, p.d, p.n, NOW + 29LL * 60 * 1000000, collect, NULL);
+	vg_nf_feed(d, &e, p.d, p.n, NOW + 29LL * 60 * 1000000, collect, NULL);
 	CHECK_EQ_INT(n_got, 1);
 	n_got = 0;
-	vgi_nf_feed(d, &e, p.d, p.n, NOW + 31LL * 60 * 1000000, collect, NULL);
+	vg_nf_feed(d, &e, p.d, p.n, NOW + 31LL * 60 * 1000000, collect, NULL);
 	CHECK_EQ_INT(n_got, 0);
 	CHECK_EQ_INT(stats(d, 0).n_templates, 0);
-	vgi_nf_free(d);
+	vg_nf_free(d);
 }
