@@ -1,9 +1,41 @@
 /*
  * vigil.h - the public interface of libvigil, a flow-data toolkit for CSIRTs.
  *
- * One header, opaque handles, a few plain value structs. The library never
- * prints and never exits: every function returns a status (enum vg_status)
- * and keeps the detailed message on the handle it was given.
+ * One header, opaque handles, a few plain value structs. The rules below
+ * hold for every part of it.
+ *
+ * Errors. The library never prints and never exits. Every function that can
+ * fail returns a status (enum vg_status: 0 ok, > 0 a normal condition, < 0
+ * an error) and keeps the reason as text on the handle it was given, as
+ * sqlite3_errmsg does: vg_reader_errmsg, vg_study_errmsg, vg_alerts_errmsg,
+ * vg_store_errmsg, vg_pipeline_errmsg, vg_writer_errmsg, vg_nf_errmsg. The
+ * message names the file and byte offset, the limit, the table or the write
+ * that failed; it stays valid until the next call on that handle. Functions
+ * that create a handle and cannot return one take an (err, errlen) buffer
+ * instead. VG_ELIMIT means a configured or built-in limit was reached (the
+ * message names it), VG_ENOMEM only that an allocation failed. A limit that
+ * is reached while counting does not fail the call: what was dropped is
+ * counted and the report's "limits" say so.
+ *
+ * Threads. A handle is used by one thread at a time; different handles may
+ * be used in different threads at once (the library has no mutable global
+ * state). The *_set_async calls and vg_reader_opts.prefetch make a handle
+ * run part of its work on threads of its own; the caller still makes every
+ * call on the handle from one thread at a time.
+ *
+ * Ownership. The caller owns what it creates and frees it with the matching
+ * *_free / *_close. A vg_site is read-only once a handle has been created
+ * with it: it may be shared by handles in several threads and must outlive
+ * all of them. Pointers a handle returns (vg_alerts_get, the messages) are
+ * valid until the next call on that handle or its free.
+ *
+ * ABI. libvigil.so's soname carries the version that may change the layout
+ * of the public structs: before 1.0 it is libvigil.so.MAJOR.MINOR (0.1 now),
+ * from 1.0 on libvigil.so.MAJOR. Within one soname no public struct changes
+ * size or layout and no function changes its signature; new functions may
+ * be added. Option structs (vg_*_opts, vg_nf_limits) are zero-initialised
+ * by the caller ({0}): zero always means the default, so a field added in a
+ * later soname keeps old code's meaning when it is rebuilt.
  */
 #ifndef VIGIL_H
 #define VIGIL_H
@@ -30,12 +62,14 @@ enum vg_status {
 	VG_OK = 0,
 	VG_DONE = 1,       /* end of input */
 	VG_EINVAL = -1,    /* bad argument or option */
-	VG_ENOMEM = -2,    /* allocation failed or a configured limit was hit */
+	VG_ENOMEM = -2,    /* allocation failed */
 	VG_EIO = -3,       /* the operating system refused a read or write */
 	VG_EFORMAT = -4,   /* the input is not in a format we read: fatal for it */
 	VG_ERECORD = -5,   /* one bad record; it was skipped, reading may go on */
 	VG_ETRUNC = -6,    /* the input ended inside a record */
 	VG_EUNSUP = -7,    /* a real format, but a variant we do not read */
+	VG_ELIMIT = -8,    /* a configured or built-in limit was reached (the
+			    * handle's message names it) */
 };
 
 const char *vg_strstatus(int status);
@@ -407,7 +441,7 @@ void vg_nf_free(struct vg_nf *dec);
  * go to cb as they are decoded. Returns VG_OK; VG_ERECORD when the datagram
  * was malformed (flows before the bad spot were handed out; the message,
  * naming exporter and byte offset, is in vg_nf_errmsg and the offset in
- * vg_nf_erroff); VG_ENOMEM when the stream table is full and nothing could
+ * vg_nf_erroff); VG_ELIMIT when the stream table is full and nothing could
  * be evicted (the datagram is counted in vg_nf_dropped); or cb's value.
  */
 int vg_nf_feed(struct vg_nf *dec, const vg_nf_peer *exporter, const uint8_t *buf,
@@ -572,6 +606,9 @@ int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *scan
 struct vg_scan_event;
 int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e);
 int vg_study_finish(vg_study *st);
+/* Why the last call that failed failed ("" when none has): names the limit,
+ * the table or the write that failed. Valid until the next call. */
+const char *vg_study_errmsg(const vg_study *st);
 /* The report then shows these alerts (finished; kept by the caller). */
 struct vg_alerts;
 void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
@@ -795,6 +832,8 @@ int vg_alerts_set_async(vg_alerts *a, int on);
 void vg_alerts_keep_scans(vg_alerts *a, int keep);
 uint64_t vg_alerts_scan_count(const vg_alerts *a);
 int vg_alerts_finish(vg_alerts *a);
+/* Why the last call that failed failed ("" when none has). */
+const char *vg_alerts_errmsg(const vg_alerts *a);
 size_t vg_alerts_count(const vg_alerts *a);
 const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i);
 /* The end of the data (µs): the start of the last hour seen. */

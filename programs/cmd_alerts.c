@@ -182,7 +182,7 @@ int cmd_alerts(int argc, char **argv)
 		goto out;
 	}
 	if (vg_alerts_finish(c->al) != VG_OK) {
-		warnx_("alerts: out of memory");
+		warnx_("alerts: %s", vg_alerts_errmsg(c->al));
 		goto out;
 	}
 	if (store) {
@@ -204,7 +204,8 @@ int cmd_alerts(int argc, char **argv)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
 	if (!fp || vg_alerts_write(c->al, fp, o.outfmt, since) != VG_OK || fflush(fp) != 0) {
-		warnx_("%s: write error", o.outfile ? o.outfile : "(stdout)");
+		warnx_("%s: %s", o.outfile ? o.outfile : "(stdout)",
+		       fp && vg_alerts_errmsg(c->al)[0] ? vg_alerts_errmsg(c->al) : "write error");
 		goto out;
 	}
 	if (o.iodef_file) {

@@ -565,7 +565,7 @@ int cmd_collect(int argc, char **argv)
 				}
 				sock_peer(&ss, &peer);
 				rc = vg_nf_feed(dec, &peer, buf, (size_t)n, t, on_flow, &c);
-				if (rc == VG_ERECORD || rc == VG_ENOMEM)
+				if (rc == VG_ERECORD || rc == VG_ELIMIT)
 					warn_malformed(&c, vg_nf_errmsg(dec), t);
 				n_dgrams++;
 				if (count && n_dgrams >= (uint64_t)count)

@@ -118,7 +118,8 @@ static int write_html(vg_study *st, const struct opts *o, const char *store)
 	if (strcmp(o->html_file, "-") == 0) {
 		if (vg_study_write_html(st, stdout, &ho) != VG_OK ||
 		    fflush(stdout) != 0) {
-			warnx_("(stdout): write error");
+			warnx_("(stdout): %s", vg_study_errmsg(st)[0] ? vg_study_errmsg(st)
+								   : "write error");
 			return -1;
 		}
 		return 0;
@@ -135,7 +136,8 @@ static int write_html(vg_study *st, const struct opts *o, const char *store)
 	ok = vg_study_write_html(st, fp, &ho) == VG_OK;
 	ok = (fclose(fp) == 0) && ok;
 	if (!ok || rename(tmp, o->html_file) != 0) {
-		warnx_("%s: %s", o->html_file, ok ? strerror(errno) : "write error");
+		warnx_("%s: %s", o->html_file, ok ? strerror(errno)
+				 : vg_study_errmsg(st)[0] ? vg_study_errmsg(st) : "write error");
 		unlink(tmp);
 		free(tmp);
 		return -1;
@@ -251,7 +253,7 @@ int cmd_report(int argc, char **argv)
 		if (threaded)
 			pthread_join(th, NULL);
 		if (c->al && c->al_rc != VG_OK) {
-			warnx_("report: the alerts failed (out of memory)");
+			warnx_("report: alerts: %s", vg_alerts_errmsg(c->al));
 			goto out;
 		}
 		if (c->al && store && vg_alerts_use_store(c->al, store, 0) != VG_OK) {
@@ -262,7 +264,7 @@ int cmd_report(int argc, char **argv)
 		if (c->al)
 			vg_study_set_alerts(c->st, c->al);
 		if (st_rc != VG_OK) {
-			warnx_("report: the study failed");
+			warnx_("report: %s", vg_study_errmsg(c->st));
 			goto out;
 		}
 	}
@@ -284,7 +286,8 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		fp = fd == 1 ? stdout : fdopen(fd, "w");
 		if (!fp || vg_study_write(c->st, fp, o.outfmt) != VG_OK || fflush(fp) != 0) {
-			warnx_("%s: write error", o.outfile ? o.outfile : "(stdout)");
+			warnx_("%s: %s", o.outfile ? o.outfile : "(stdout)",
+			       fp && vg_study_errmsg(c->st)[0] ? vg_study_errmsg(c->st) : "write error");
 			goto out;
 		}
 	}

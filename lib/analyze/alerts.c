@@ -8,6 +8,7 @@
  * before it only), so an alert's time is when it could have been raised.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
@@ -172,8 +173,11 @@ int vg_alerts_add(vg_alerts *a, const vg_flow *flows, const uint32_t *ids, size_
 	(void)ids;
 	if (!a || a->finished)
 		return VG_EINVAL;
-	if (!a->async)
-		return add_sync(a, flows, n);
+	if (!a->async) {
+		int rc = add_sync(a, flows, n);
+		return rc == VG_OK ? rc : vgi_alerts_fail(a, rc, "out of memory counting connections "
+							  "(%zu sources)", a->src.n);
+	}
 	vgi_flowq_add(a->async, flows, NULL, n);
 	return VG_OK; /* its errors come out of vg_alerts_finish */
 }
@@ -211,7 +215,18 @@ static int in_keys(int32_t day)
 	return day >= 0 && day <= 65535;
 }
 
+static int add_rollup(vg_alerts *a, const struct vgi_rollup *r);
+
 int vgi_alerts_add_rollup(vg_alerts *a, const struct vgi_rollup *r)
+{
+	int rc = add_rollup(a, r);
+	if (rc == VG_ENOMEM)
+		vgi_alerts_fail(a, rc, "out of memory folding %zu day rollup rows into the alert "
+				"series (%zu sources)", vgi_rollup_rows(r), a->src.n);
+	return rc;
+}
+
+static int add_rollup(vg_alerts *a, const struct vgi_rollup *r)
 {
 	const struct vgi_rtab *t;
 	struct vgi_key k;
@@ -319,7 +334,8 @@ int vg_alerts_add_scan(vg_alerts *a, const vg_scan_event *e)
 		size_t cap = a->cap_scans ? a->cap_scans * 2 : 256;
 		struct vgi_scanrec *ns = realloc(a->scans, cap * sizeof *ns);
 		if (!ns)
-			return VG_ENOMEM;
+			return vgi_alerts_fail(a, VG_ENOMEM, "out of memory keeping scan event %u "
+					       "(%zu kept)", e->id, a->n_scans);
 		a->scans = ns;
 		a->cap_scans = cap;
 	}
@@ -821,6 +837,20 @@ out:
 	return rc;
 }
 
+const char *vg_alerts_errmsg(const vg_alerts *a)
+{
+	return a ? a->errmsg : "out of memory";
+}
+
+int vgi_alerts_fail(vg_alerts *a, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->errmsg, sizeof a->errmsg, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int vg_alerts_finish(vg_alerts *a)
 {
 	size_t i;
@@ -829,20 +859,27 @@ int vg_alerts_finish(vg_alerts *a)
 		return VG_EINVAL;
 	if (a->finished)
 		return VG_OK;
+	a->errmsg[0] = '\0';
 	if ((rc = async_stop(a)) != VG_OK)
-		return rc;
+		return vgi_alerts_fail(a, rc, "out of memory counting connections in the alerts' "
+				       "thread (%zu sources)", a->src.n);
 	if (a->acc) {
 		rc = vgi_alerts_add_rollup(a, a->acc);
 		vgi_rollup_free(a->acc);
 		free(a->acc);
 		a->acc = NULL;
 		if (rc != VG_OK)
-			return rc;
+			return vgi_alerts_fail(a, rc, "out of memory building the alert series "
+					       "(%zu sources)", a->src.n);
 	}
 	a->finished = 1;
 	if ((rc = detect_ports(a)) != VG_OK || (rc = vgi_det_big(a)) != VG_OK ||
-	    (rc = vgi_det_scans(a)) != VG_OK || (rc = vgi_det_backscatter(a)) != VG_OK)
+	    (rc = vgi_det_scans(a)) != VG_OK || (rc = vgi_det_backscatter(a)) != VG_OK) {
+		if (!a->errmsg[0])
+			vgi_alerts_fail(a, rc, "out of memory running the detectors (%zu alerts so far)",
+					a->n_al);
 		return rc;
+	}
 	if (a->n_al)
 		qsort(a->al, a->n_al, sizeof *a->al, cmp_alert);
 	for (i = 0; i < a->n_al; i++)

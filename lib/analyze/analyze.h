@@ -301,6 +301,10 @@ static inline const char *vgi_scan_ports(const struct vgi_scan *s)
 
 struct vgi_rollup;
 
+/* Sets the study's message (vg_study_errmsg: the last error's); returns rc. */
+int vgi_study_fail(struct vg_study *st, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 struct vg_study {
 	const struct vg_site *site;
 	struct vgi_rollup *acc;    /* connections counted, not yet in the maps */

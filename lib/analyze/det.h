@@ -32,7 +32,7 @@ struct vgi_scanrec {
 
 struct vg_alerts {
 	const vg_site *site;
-	char errmsg[VGI_ERRMSG_LEN];
+	char errmsg[VGI_ERRMSG_LEN]; /* vg_alerts_errmsg; set by vgi_alerts_fail */
 	int finished;
 	vgi_addrtab src, dst;
 	vgi_u64map pd_conn;   /* pk << 16 | day -> connections */
@@ -146,5 +146,9 @@ size_t vgi_ev_from(const struct run *r, size_t L);
 /* Copies the evidence: v[from..to] (at most the last 64), and expected. */
 int vgi_set_evidence(vg_alert *al, const char *series, int64_t start_us, int step_s,
 		     const double *v, const double *expected, size_t from, size_t to);
+
+/* Sets the alerts' message (the last error's); returns rc. */
+int vgi_alerts_fail(vg_alerts *a, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

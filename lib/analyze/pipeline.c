@@ -83,6 +83,16 @@ static int set_err(vg_pipeline *p, int rc, const char *msg)
 	return rc;
 }
 
+/* A sink failed: the pipeline's message is the sink's own. */
+static int sink_err(vg_pipeline *p, int which)
+{
+	if (which == 0 && p->o.study)
+		return set_err(p, VG_ENOMEM, vg_study_errmsg(p->o.study));
+	if (which == 1 && p->o.alerts)
+		return set_err(p, VG_ENOMEM, vg_alerts_errmsg(p->o.alerts));
+	return set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
+}
+
 static int fold_study(void *user, void *job)
 {
 	struct sinks *sk = user;
@@ -95,13 +105,14 @@ static int fold_alerts(void *user, void *job)
 	return vgi_alerts_add_rollup(sk->p->o.alerts, job);
 }
 
-/* Waits until both sinks have folded the last batch. */
+/* Waits until both sinks have folded the last batch; a failure sets the
+ * pipeline's message. */
 static int sinks_wait(struct sinks *sk)
 {
 	int i, rc = VG_OK;
 	for (i = 0; i < 2; i++)
 		if (sk->w[i] && sk->posted[i] && vgi_worker_wait(sk->w[i], sk->seq[i]) != VG_OK)
-			rc = VG_ENOMEM;
+			rc = sink_err(sk->p, i);
 	return rc;
 }
 
@@ -134,7 +145,7 @@ static int sinks_stop(vg_pipeline *p)
 	rc = sinks_wait(sk);
 	for (i = 0; i < 2; i++)
 		if (sk->w[i] && vgi_worker_stop(sk->w[i]) != VG_OK)
-			rc = VG_ENOMEM;
+			rc = sink_err(p, i);
 	vgi_rollup_free(&sk->job);
 	free(sk);
 	p->sk = NULL;
@@ -151,8 +162,8 @@ static int flush_rows(vg_pipeline *p, int to_store)
 		/* hand the batch to the sink threads; count the next one meanwhile */
 		struct sinks *sk = p->sk;
 		struct vgi_rollup t;
-		if (sinks_wait(sk) != VG_OK)
-			return set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
+		if ((rc = sinks_wait(sk)) != VG_OK)
+			return rc;
 		if (p->acc.t[0].n_dropped || p->acc.t[1].n_dropped)
 			set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
 		t = sk->job;
@@ -167,7 +178,7 @@ static int flush_rows(vg_pipeline *p, int to_store)
 				sk->posted[i] = 1;
 			} else if ((i == 0 ? (void *)p->o.study : (void *)p->o.alerts) &&
 				   fold(sk, &sk->job) != VG_OK) {
-				rc = set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
+				rc = sink_err(p, i);
 			}
 		}
 		return rc;
@@ -175,9 +186,9 @@ static int flush_rows(vg_pipeline *p, int to_store)
 	if (p->acc.t[0].n_dropped || p->acc.t[1].n_dropped)
 		set_err(p, VG_ENOMEM, "out of memory counting the day rollups");
 	if (p->o.study && !p->alerts_only && vgi_study_add_rollup(p->o.study, &p->acc) != VG_OK)
-		rc = set_err(p, VG_ENOMEM, "out of memory in the study");
+		rc = sink_err(p, 0);
 	if (p->o.alerts && vgi_alerts_add_rollup(p->o.alerts, &p->acc) != VG_OK)
-		rc = set_err(p, VG_ENOMEM, "out of memory in the alerts");
+		rc = sink_err(p, 1);
 	if (to_store && p->o.store && (rc = vgi_store_put_rows(p->o.store, &p->acc)) != VG_OK)
 		set_err(p, rc, vg_store_errmsg(p->o.store));
 	vgi_rollup_clear(&p->acc);
@@ -277,9 +288,9 @@ static int event_to_sinks(vg_pipeline *p, const vg_scan_event *e, uint64_t conns
 {
 	int rc;
 	if (p->o.study && vgi_study_add_scan_conns(p->o.study, e, conns) != VG_OK)
-		return set_err(p, VG_ENOMEM, "out of memory in the study");
+		return set_err(p, VG_ENOMEM, "out of memory keeping a scan event in the study");
 	if (p->o.alerts && vg_alerts_add_scan(p->o.alerts, e) != VG_OK)
-		return set_err(p, VG_ENOMEM, "out of memory in the alerts");
+		return sink_err(p, 1);
 	if (to_store && p->o.store &&
 	    (rc = vgi_store_put_event(p->o.store, p->site, e, conns)) != VG_OK)
 		return set_err(p, rc, vg_store_errmsg(p->o.store));
@@ -466,8 +477,7 @@ int vg_pipeline_finish(vg_pipeline *p)
 	while (p->hold.n_ev)
 		release_held(p, p->hold.ev[0].id, VG_SCAN_PORTSCAN);
 	flush_rows(p, 0);
-	if (sinks_stop(p) != VG_OK)
-		set_err(p, VG_ENOMEM, "out of memory in the study or the alerts");
+	sinks_stop(p);
 	return p->rc;
 }
 

@@ -11,6 +11,7 @@
  * new source is counted on its first such day; an ICMP source sent at least
  * one unsolicited ICMP/ICMPv6 connection in the period.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "analyze/analyze.h"
@@ -299,7 +300,9 @@ int vg_without_parse(const char *s)
 
 int vg_study_add_scan(vg_study *st, const struct vg_scan_event *e)
 {
-	return vgi_study_add_scan_conns(st, e, UINT64_MAX);
+	int rc = vgi_study_add_scan_conns(st, e, UINT64_MAX);
+	return rc == VG_OK ? rc : vgi_study_fail(st, rc, "out of memory keeping scan event %u (%zu kept)",
+				       e->id, st->n_scans);
 }
 
 /* conns: the event's unsolicited connections, or UINT64_MAX to count them
@@ -369,14 +372,18 @@ int vg_study_add(vg_study *st, const vg_flow *flows, size_t n)
 
 int vg_study_add_tagged(vg_study *st, const vg_flow *flows, const uint32_t *ids, size_t n)
 {
+	int rc;
 	/* set here, not by the worker: vg_study_add_scan writes it too */
 	if (ids)
 		st->scans_known = 1;
 	if (st->worker) {
 		vgi_flowq_add(st->worker, flows, ids, n);
-		return VG_OK; /* its errors come out of the join */
+		return VG_OK; /* its errors come out of vg_study_finish */
 	}
-	return add_tagged_sync(st, flows, ids, n);
+	if ((rc = add_tagged_sync(st, flows, ids, n)) != VG_OK)
+		vgi_study_fail(st, rc, "out of memory counting connections (%zu sources, %zu hosts)", st->srcs.n,
+		     st->hosts.n);
+	return rc;
 }
 
 /* Rows held before they are folded into the maps: a bound on the
@@ -489,7 +496,18 @@ static int release_held(vg_study *st)
 /* Folds rows into the study's maps. Every figure is derived from these
  * maps by vg_study_finish, whether the rows were counted from connections
  * just now or read back from a store. */
+static int add_rollup(vg_study *st, const struct vgi_rollup *r);
+
 int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
+{
+	int rc = add_rollup(st, r);
+	if (rc == VG_ENOMEM)
+		vgi_study_fail(st, rc, "out of memory folding %zu day rollup rows into the study "
+			       "(%zu sources, %zu hosts)", vgi_rollup_rows(r), st->srcs.n, st->hosts.n);
+	return rc;
+}
+
+static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 {
 	const struct vgi_rtab *t;
 	struct vgi_key k;
@@ -1006,7 +1024,39 @@ static int finish_backscatter(vg_study *st)
 	return VG_OK;
 }
 
+static int finish(vg_study *st);
+
+const char *vg_study_errmsg(const vg_study *st)
+{
+	return st ? st->errmsg : "out of memory";
+}
+
+int vgi_study_fail(vg_study *st, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int vg_study_finish(vg_study *st)
+{
+	int rc;
+	if (!st)
+		return VG_EINVAL;
+	st->errmsg[0] = '\0';
+	if ((rc = join_worker(st)) != VG_OK)
+		return vgi_study_fail(st, rc, "out of memory counting connections in the study's thread "
+			    "(%zu sources, %zu hosts)", st->srcs.n, st->hosts.n);
+	rc = finish(st);
+	if (rc != VG_OK && !st->errmsg[0])
+		vgi_study_fail(st, rc, "out of memory finishing the study (%zu sources, %zu hosts, "
+		     "%zu scan events)", st->srcs.n, st->hosts.n, st->n_scans);
+	return rc;
+}
+
+static int finish(vg_study *st)
 {
 	struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
@@ -1017,9 +1067,6 @@ int vg_study_finish(vg_study *st)
 	uint32_t val;
 	size_t i, it;
 	int rc = VG_ENOMEM;
-
-	if (join_worker(st) != VG_OK)
-		return st->worker_rc;
 
 	if (st->finished)
 		return VG_OK;
@@ -1055,11 +1102,9 @@ int vg_study_finish(vg_study *st)
 		r->last_day = vgi_study_day(site, st->last_us);
 		r->n_days = (size_t)(r->last_day - r->first_day) + 1;
 		if (r->n_days > MAX_DAYS) {
-			snprintf(st->errmsg, sizeof st->errmsg,
-				 "the flows span %zu days (first %lld, last %lld); "
-				 "at most %d are reported", r->n_days,
-				 (long long)st->first_us, (long long)st->last_us, MAX_DAYS);
-			return VG_EINVAL;
+			return vgi_study_fail(st, VG_ELIMIT, "the flows span %zu days (first %lld, last %lld); "
+				    "at most %d are reported", r->n_days, (long long)st->first_us,
+				    (long long)st->last_us, MAX_DAYS);
 		}
 		if (!(r->days = calloc(r->n_days, sizeof *r->days)))
 			goto out;
@@ -1368,8 +1413,6 @@ int vg_study_finish(vg_study *st)
 		goto out;
 	rc = finish_no_scans(st);
 out:
-	if (rc != VG_OK && !st->errmsg[0])
-		snprintf(st->errmsg, sizeof st->errmsg, "out of memory");
 	free(src_ports);
 	free(src_hosts);
 	free(order);

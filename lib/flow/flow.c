@@ -19,12 +19,13 @@ const char *vg_strstatus(int status)
 	case VG_OK: return "ok";
 	case VG_DONE: return "end of input";
 	case VG_EINVAL: return "invalid argument";
-	case VG_ENOMEM: return "out of memory or over a limit";
+	case VG_ENOMEM: return "out of memory";
 	case VG_EIO: return "input/output error";
 	case VG_EFORMAT: return "unknown or wrong format";
 	case VG_ERECORD: return "bad record skipped";
 	case VG_ETRUNC: return "truncated input";
 	case VG_EUNSUP: return "unsupported format variant";
+	case VG_ELIMIT: return "a limit was reached";
 	}
 	return "unknown status";
 }

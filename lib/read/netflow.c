@@ -964,7 +964,7 @@ int vg_nf_feed(struct vg_nf *d, const vg_nf_peer *exporter, const uint8_t *buf,
 		vgi_errf(d->errmsg, "%s: %s dropped: %zu exporters are tracked already", peer,
 			 vname(version), d->lim.max_streams);
 		d->dropped++;
-		return VG_ENOMEM;
+		return VG_ELIMIT;
 	}
 	c.s->st.peer.port = exporter->port;
 	c.s->st.packets++;

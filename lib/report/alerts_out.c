@@ -2,11 +2,14 @@
  * alerts_out.c - the alerts as NDJSON (one object per line) and as text
  * (docs/alerts.md). IODEF is in iodef.c.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "analyze/analyze.h"
+#include "analyze/det.h"
 #include "report/report.h"
 
 /* "2024-03-09T00:00:00Z", with microseconds when there are any */
@@ -162,5 +165,5 @@ int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 	}
 	if (outfmt != VG_OUT_JSON && !shown)
 		fputs("no alerts\n", fp);
-	return ferror(fp) ? VG_EIO : VG_OK;
+	return ferror(fp) ? vgi_alerts_fail(a, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }

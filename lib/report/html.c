@@ -6,6 +6,7 @@
  * nothing: its Content-Security-Policy forbids any request.
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -256,19 +257,21 @@ int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *o)
 	FILE *mem;
 	int rc;
 
-	if (!st || !fp || !st->finished)
+	if (!st || !fp)
 		return VG_EINVAL;
+	if (!st->finished)
+		return vgi_study_fail(st, VG_EINVAL, "the HTML report needs a finished study");
 	if (!o)
 		o = &defaults;
 	if (!(mem = open_memstream(&json, &json_len)))
-		return VG_ENOMEM;
+		return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the HTML report");
 	rc = vgi_study_write_page_json(st, mem, PAGE_MAX_PORTS, PAGE_MAX_SCANS, &ports_shown,
 				       &scans_shown);
 	if (fclose(mem) != 0 && rc == VG_OK)
 		rc = VG_ENOMEM;
 	if (rc != VG_OK) {
 		free(json);
-		return rc;
+		return vgi_study_fail(st, rc, "out of memory writing the HTML report's data");
 	}
 	while (json_len && json[json_len - 1] == '\n')
 		json_len--;
@@ -310,14 +313,14 @@ int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *o)
 		"\"scans_shown\":%zu},", st->res.n_ports, ports_shown,
 		st->res.scans_known ? st->n_scans : 0, scans_shown);
 	if (vgi_study_write_port_summary(st, fp, 30) != VG_OK)
-		return VG_ENOMEM;
+		return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the HTML port summary");
 	fputc(',', fp);
 	if (write_matrix(st, fp, o->matrix_max_cells ? o->matrix_max_cells : MATRIX_MAX_CELLS))
-		return VG_ENOMEM;
+		return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the HTML matrix");
 	fputs("}</script>\n<script>\n", fp);
 	fputs(vgi_asset_echarts, fp);
 	fputs("\n</script>\n<script>\n", fp);
 	fputs(vgi_asset_report_js, fp);
 	fputs("</script>\n</body>\n</html>\n", fp);
-	return ferror(fp) ? VG_EIO : VG_OK;
+	return ferror(fp) ? vgi_study_fail(st, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }

@@ -5,11 +5,14 @@
  * 7970, validates what this writes; tests/alerts run xmllint on it).
  * Classification: eCSIRT.net mkVI class / type in Method/Reference.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "analyze/analyze.h"
+#include "analyze/det.h"
 #include "report/report.h"
 
 /* text and attribute values: XML-escaped, control characters dropped */
@@ -260,5 +263,5 @@ int vg_alerts_write_iodef(vg_alerts *a, FILE *fp, int64_t since_us, const char *
 			incident(fp, al, s, csirt_name, contact_email, gen);
 	}
 	fputs("</IODEF-Document>\n", fp);
-	return ferror(fp) ? VG_EIO : VG_OK;
+	return ferror(fp) ? vgi_alerts_fail(a, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }

@@ -880,7 +880,7 @@ int vg_study_write(vg_study *st, FILE *fp, int outfmt)
 		write_json(st, fp, SIZE_MAX, NULL);
 	else
 		write_text(st, fp);
-	return ferror(fp) ? VG_EIO : VG_OK;
+	return ferror(fp) ? vgi_study_fail(st, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }
 
 /* ------------------------------------------------------------- HTML page data */

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(vg_nf_errmsg(d)[0] != '\0');
 			check(vg_nf_erroff(d) <= cur_len);
 		} else {
-			check(rc == VG_OK || rc == VG_ENOMEM);
+			check(rc == VG_OK || rc == VG_ELIMIT);
 		}
 		free(copy);
 		pos += len;

@@ -761,8 +761,10 @@ TEST(netflow_limits)
 	/* more exporters than max_streams: dropped, counted */
 	for (ip = 1; ip <= 4; ip++) {
 		e = peer(0x0a000000 + ip);
-		vg_nf_feed(d, &e, p.d, p.n, NOW, collect, NULL);
+		CHECK_EQ_INT(vg_nf_feed(d, &e, p.d, p.n, NOW, collect, NULL),
+			     ip <= 2 ? VG_OK : VG_ELIMIT);
 	}
+	CHECK(strstr(vg_nf_errmsg(d), "exporters are tracked already") != NULL);
 	CHECK_EQ_INT(vg_nf_stream_count(d), 3);
 	CHECK_EQ_INT(vg_nf_dropped(d), 2);
 	/* ... until one has been idle past the template lifetime */

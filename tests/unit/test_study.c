@@ -551,3 +551,47 @@ TEST(study_tagged_port_scans_and_sweeps)
 	}
 	vg_site_free(s);
 }
+
+/* A limit is its own status, and the handles say which one and why. */
+TEST(study_errmsg_limit_and_write)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.0/28", NULL};
+	vg_site *s = site_of(kv);
+	vg_flow f[2];
+	vg_study *st;
+	vg_alerts *al;
+	char err[256];
+	FILE *full = fopen("/dev/full", "w");
+	f[0] = fl("198.51.100.7", "192.0.2.1", 6, 22, T0);
+	f[1] = fl("198.51.100.8", "192.0.2.2", 6, 22, T0 + 300000LL * DAY); /* 300,000 days on */
+	CHECK_EQ_INT(vg_study_create(&st, s, err, sizeof err), VG_OK);
+	CHECK_EQ_STR(vg_study_errmsg(st), "");
+	CHECK_EQ_INT(vg_study_add(st, f, 2), VG_OK);
+	CHECK_EQ_INT(vg_study_finish(st), VG_ELIMIT);
+	CHECK(strstr(vg_study_errmsg(st), "span 300001 days") != NULL);
+	CHECK(strstr(vg_study_errmsg(st), "at most 200000") != NULL);
+	CHECK_EQ_STR(vg_strstatus(VG_ELIMIT), "a limit was reached");
+	vg_study_free(st);
+
+	st = run(s, f, 1);
+	CHECK(full != NULL);
+	if (full) {
+		setvbuf(full, NULL, _IONBF, 0);
+		CHECK_EQ_INT(vg_study_write(st, full, VG_OUT_TEXT), VG_EIO);
+		CHECK(strstr(vg_study_errmsg(st), "write error: No space left on device") != NULL);
+	}
+	vg_study_free(st);
+
+	CHECK_EQ_INT(vg_alerts_create(&al, s, err, sizeof err), VG_OK);
+	CHECK_EQ_INT(vg_alerts_add(al, f, NULL, 1), VG_OK);
+	CHECK_EQ_INT(vg_alerts_finish(al), VG_OK);
+	CHECK_EQ_STR(vg_alerts_errmsg(al), "");
+	if (full) {
+		/* an empty list still writes its header line */
+		CHECK_EQ_INT(vg_alerts_write(al, full, VG_OUT_JSON, 0), VG_EIO);
+		CHECK(strstr(vg_alerts_errmsg(al), "write error") != NULL);
+		fclose(full);
+	}
+	vg_alerts_free(al);
+	vg_site_free(s);
+}
