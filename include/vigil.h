@@ -74,6 +74,9 @@ enum vg_status {
 
 const char *vg_strstatus(int status);
 
+/* v with its digits grouped by commas ("1,234,567"), into buf; returns buf. */
+const char *vg_group_digits(uint64_t v, char *buf, size_t len);
+
 /* ---------------------------------------------------------- flow record */
 
 /* Addresses: 16 bytes, network order. IPv4 is stored as ::ffff:a.b.c.d so
@@ -643,6 +646,42 @@ typedef struct vg_html_opts {
 	size_t matrix_max_cells;     /* a larger matrix is shown in bins; 0 = 250000 */
 } vg_html_opts;
 int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *opts);
+
+/*
+ * The study's tables, for C callers: the same tables, columns and rows as
+ * the CSV files of vg_study_write_csv (docs/report.md), stepped through row
+ * by row as sqlite3_step does, so that nobody has to parse the JSON.
+ *   uint64_t cur = 0; vg_value v[32];
+ *   while (vg_study_row(st, t, &cur, v) == 1) ... v[c] ...
+ */
+enum vg_col_type {
+	VG_COL_UINT = 0,  /* vg_value.u */
+	VG_COL_REAL,      /* vg_value.d */
+	VG_COL_TEXT,      /* vg_value.s */
+	VG_COL_DAY,       /* vg_value.s: YYYY-MM-DD in the site's zone */
+	VG_COL_ADDR,      /* vg_value.s: an IPv4 or IPv6 address */
+	VG_COL_PORT,      /* vg_value.s: "445/tcp", "icmp 8/0", or a bare number */
+	VG_COL_TIME,      /* vg_value.t: microseconds since 1970, UTC */
+	VG_COL_BOOL,      /* vg_value.u: 0 or 1 */
+};
+typedef struct vg_value {
+	int null;         /* 1: no value (the CSV field is empty) */
+	uint64_t u;
+	double d;
+	int64_t t;
+	const char *s;    /* valid until the next vg_study_row on the study */
+} vg_value;
+size_t vg_study_table_count(void);
+const char *vg_study_table_name(size_t t);      /* "daily", ...; NULL past the end */
+size_t vg_study_col_count(size_t t);
+const char *vg_study_col_name(size_t t, size_t c);
+int vg_study_col_type(size_t t, size_t c);      /* enum vg_col_type, or -1 */
+const char *vg_study_col_unit(size_t t, size_t c); /* "connections", "%", ... or "" */
+/* Finishes the study if needed. 1: the row at *cursor (0 to start) is in
+ * vals[0 .. vg_study_col_count(t)) and *cursor moved on; 0: no more rows
+ * (or the table is not in this report, as "scans" without scan detection);
+ * < 0: an error (vg_study_errmsg). */
+int vg_study_row(vg_study *st, size_t t, uint64_t *cursor, vg_value *vals);
 
 /* ---------------------------------------------------------------- scans */
 

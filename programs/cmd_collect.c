@@ -332,8 +332,8 @@ static void print_table(const struct vg_nf *d, const struct collect *c, double s
 		fmt_seen(t1, st.first_us);
 		fmt_seen(t2, st.last_us);
 		fprintf(stderr, "%-24s %-5s %10lu %10s %12s %8llu %9llu %9llu %7zu  %s  %s\n",
-			peer, ver, (unsigned long)st.domain, grouped(a, sizeof a, st.packets),
-			grouped(b, sizeof b, st.flows), (unsigned long long)st.lost,
+			peer, ver, (unsigned long)st.domain, vg_group_digits(st.packets, a, sizeof a),
+			vg_group_digits(st.flows, b, sizeof b), (unsigned long long)st.lost,
 			(unsigned long long)st.malformed, (unsigned long long)st.unknown_sets,
 			st.n_templates, t1, t2);
 		if (st.late || st.duplicates || st.resyncs || st.templates_refused || st.est_times)
@@ -348,7 +348,7 @@ static void print_table(const struct vg_nf *d, const struct collect *c, double s
 		fprintf(stderr, "%llu datagrams dropped: the exporter table was full\n",
 			(unsigned long long)vg_nf_dropped(d));
 	fprintf(stderr, "vigil: collect: %s flows in %llu files, %s\n",
-		grouped(e, sizeof e, c->n_flows), (unsigned long long)c->n_files,
+		vg_group_digits(c->n_flows, e, sizeof e), (unsigned long long)c->n_files,
 		human_duration(a, sizeof a, secs));
 }
 

@@ -162,8 +162,8 @@ int cmd_ingest(int argc, char **argv)
 		char a[32], b[32];
 		fprintf(stderr, "vigil: ingest: %zu input%s added (%s records), %zu skipped; the store "
 			"holds %s records of %llu input%s",
-			added, added == 1 ? "" : "s", grouped(a, sizeof a, sum.n_matched), skipped,
-			grouped(b, sizeof b, info.records), (unsigned long long)info.n_inputs,
+			added, added == 1 ? "" : "s", vg_group_digits(sum.n_matched, a, sizeof a), skipped,
+			vg_group_digits(info.records, b, sizeof b), (unsigned long long)info.n_inputs,
 			info.n_inputs == 1 ? "" : "s");
 		if (info.n_days) {
 			char d0[16], d1[16];

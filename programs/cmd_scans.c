@@ -379,7 +379,7 @@ int cmd_scans(int argc, char **argv)
 		fprintf(fp, "\n%zu scan event%s; %s of %s connections belong to scans "
 			"(%.2f %%); %llu sources followed, at most %llu at once, %llu closed early "
 			"by the cap of %llu\n", c.n_ev, c.n_ev == 1 ? "" : "s",
-			grouped(a1, sizeof a1, c.scan_flows), grouped(a2, sizeof a2, c.flows),
+			vg_group_digits(c.scan_flows, a1, sizeof a1), vg_group_digits(c.flows, a2, sizeof a2),
 			c.flows ? 100.0 * (double)c.scan_flows / (double)c.flows : 0.0,
 			(unsigned long long)ss.n_sources, (unsigned long long)ss.n_peak,
 			(unsigned long long)ss.n_evicted, (unsigned long long)ss.max_sources);

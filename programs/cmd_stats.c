@@ -123,21 +123,21 @@ void print_stats_text(FILE *fp, const struct totals *t, const vg_merge_stats *ms
 		human_bytes(a, sizeof a, (double)s->bytes_in),
 		human_bytes(b, sizeof b, (double)s->bytes_decoded));
 	fprintf(fp, "records      %s: %s flow, %s management, %s skipped, %llu errors\n",
-		grouped(a, sizeof a, s->n_records), grouped(b, sizeof b, s->n_flows),
-		grouped(c, sizeof c, s->n_man), grouped(d, sizeof d, skipped),
+		vg_group_digits(s->n_records, a, sizeof a), vg_group_digits(s->n_flows, b, sizeof b),
+		vg_group_digits(s->n_man, c, sizeof c), vg_group_digits(skipped, d, sizeof d),
 		(unsigned long long)s->n_errors);
 	for (i = 0; i < VG_SKIP__COUNT; i++)
 		if (s->skipped[i])
 			fprintf(fp, "  skipped    %s: %s\n", vg_skip_name(i),
-				grouped(a, sizeof a, s->skipped[i]));
+				vg_group_digits(s->skipped[i], a, sizeof a));
 	if (t->n_matched != s->n_flows)
 		fprintf(fp, "matched      %s flow records passed the filter\n",
-			grouped(a, sizeof a, t->n_matched));
+			vg_group_digits(t->n_matched, a, sizeof a));
 	if (ms)
 		fprintf(fp, "connections  %s after merging status reports (idle %g s; "
 			"at most %s open at once)\n",
-			grouped(a, sizeof a, ms->n_out), idle_s,
-			grouped(b, sizeof b, ms->n_peak));
+			vg_group_digits(ms->n_out, a, sizeof a), idle_s,
+			vg_group_digits(ms->n_peak, b, sizeof b));
 	if (s->first_us <= s->last_us) {
 		char t1[64], t2[64];
 		fmt_time(t1, s->first_us);
@@ -168,10 +168,10 @@ static void print_text(FILE *fp, const struct totals *t, const vg_merge_stats *m
 		if (!p->records)
 			continue;
 		fprintf(fp, "  %-10s %12s ", slot_name(i, nb, sizeof nb),
-			grouped(a, sizeof a, p->records));
+			vg_group_digits(p->records, a, sizeof a));
 		if (ms)
-			fprintf(fp, "%12s ", grouped(b, sizeof b, p->conns));
-		fprintf(fp, "%12s %12s\n", grouped(d, sizeof d, p->pkts),
+			fprintf(fp, "%12s ", vg_group_digits(p->conns, b, sizeof b));
+		fprintf(fp, "%12s %12s\n", vg_group_digits(p->pkts, d, sizeof d),
 			human_bytes(e, sizeof e, (double)p->bytes));
 	}
 }

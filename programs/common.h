@@ -125,7 +125,6 @@ double now_seconds(void);
 /* "1.23 M", "456 k", "12,345": numbers for people. */
 const char *human_count(char *buf, size_t len, double v);
 const char *human_bytes(char *buf, size_t len, double v); /* KiB, MiB */
-const char *grouped(char *buf, size_t len, uint64_t v);   /* 12,345 */
 const char *human_duration(char *buf, size_t len, double seconds);
 
 int cmd_dump(int argc, char **argv);

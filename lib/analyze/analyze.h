@@ -356,6 +356,7 @@ struct vg_study {
 	uint64_t dropped_bs;       /* rows beyond VGI_BS_ROWS_MAX */
 	int64_t first_us, last_us;
 	struct vgi_results res;
+	struct vgi_rowbuf *rowbuf; /* vg_study_row's texts (report/emit.h) */
 };
 
 int32_t vgi_study_day(const struct vg_site *s, int64_t us);

@@ -120,6 +120,7 @@ void vg_study_free(vg_study *st)
 	vgi_portdb_free(st->ports);
 	free(st->src);
 	free(st->bs);
+	free(st->rowbuf);
 	vgi_addrtab_free(&st->srcs);
 	vgi_addrtab_free(&st->hosts);
 	free(st->host_conns);

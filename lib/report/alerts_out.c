@@ -10,6 +10,7 @@
 
 #include "analyze/analyze.h"
 #include "analyze/det.h"
+#include "report/emit.h"
 #include "report/report.h"
 
 /* "2024-03-09T00:00:00Z", with microseconds when there are any */
@@ -25,32 +26,6 @@ void vgi_iso_time(int64_t us, char out[32])
 		snprintf(out + 19, 13, ".%06ldZ", frac);
 	else
 		snprintf(out + 19, 13, "Z");
-}
-
-static void json_text(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
-/* numbers: integers as such, others with 4 decimals; NaN as null */
-static void json_num(FILE *fp, double v)
-{
-	if (isnan(v) || isinf(v))
-		fputs("null", fp);
-	else if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(fp, "%.0f", v);
-	else
-		fprintf(fp, "%.4f", v);
 }
 
 void vgi_alert_json(const vg_alert *al, FILE *fp)
@@ -91,18 +66,18 @@ void vgi_alert_json(const vg_alert *al, FILE *fp)
 	if (al->scan_id)
 		fprintf(fp, ",\"scan_id\":%u", al->scan_id);
 	fputs(",\"value\":", fp);
-	json_num(fp, al->detector == VG_DET_SCAN ? al->value : al->value);
+	vgi_json_num(fp, al->value);
 	fputs(",\"baseline\":", fp);
-	json_num(fp, al->detector == VG_DET_SCAN ? NAN : al->baseline);
+	vgi_json_num(fp, al->detector == VG_DET_SCAN ? NAN : al->baseline);
 	fputs(",\"threshold\":", fp);
-	json_num(fp, al->detector == VG_DET_SCAN ? NAN : al->threshold);
+	vgi_json_num(fp, al->detector == VG_DET_SCAN ? NAN : al->threshold);
 	fputs(",\"summary\":", fp);
-	json_text(fp, al->summary);
+	vgi_json_cstr(fp, al->summary);
 	fputs(",\"evidence\":{\"series\":", fp);
-	json_text(fp, al->series ? al->series : "");
+	vgi_json_cstr(fp, al->series ? al->series : "");
 	if (al->detail) {
 		fputs(",\"detail\":", fp);
-		json_text(fp, al->detail);
+		vgi_json_cstr(fp, al->detail);
 	}
 	if (al->n_ev) {
 		if (al->ev_step_s) {
@@ -112,14 +87,14 @@ void vgi_alert_json(const vg_alert *al, FILE *fp)
 		fputs(",\"values\":[", fp);
 		for (i = 0; i < al->n_ev; i++) {
 			fputs(i ? "," : "", fp);
-			json_num(fp, al->ev[i]);
+			vgi_json_num(fp, al->ev[i]);
 		}
 		fputc(']', fp);
 		if (al->ev_expected) {
 			fputs(",\"expected\":[", fp);
 			for (i = 0; i < al->n_ev; i++) {
 				fputs(i ? "," : "", fp);
-				json_num(fp, al->ev_expected[i]);
+				vgi_json_num(fp, al->ev_expected[i]);
 			}
 			fputc(']', fp);
 		}

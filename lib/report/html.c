@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "analyze/analyze.h"
+#include "report/emit.h"
 #include "report/report.h"
 #include "vigil.h"
 
@@ -26,39 +27,6 @@ extern const char vgi_asset_report_css[];
  * sensor (hundreds of thousands of events, every port) stays a page. */
 #define PAGE_MAX_PORTS 1000u
 #define PAGE_MAX_SCANS 5000u
-
-/* Copies s, writing '<', '>' and '&' as JSON escapes, so that no text in
- * the data can end the <script> element it is in. Only valid inside JSON,
- * where these characters can appear only within strings. */
-static void put_json_safe(FILE *fp, const char *s, size_t len)
-{
-	size_t i, run = 0;
-	for (i = 0; i < len; i++) {
-		const char *e = s[i] == '<' ? "\\u003c" : s[i] == '>' ? "\\u003e"
-			      : s[i] == '&' ? "\\u0026" : NULL;
-		if (!e)
-			continue;
-		fwrite(s + run, 1, i - run, fp);
-		fputs(e, fp);
-		run = i + 1;
-	}
-	fwrite(s + run, 1, len - run, fp);
-}
-
-static void json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c == '<' || c == '>' || c == '&')
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
 
 /* ------------------------------------------------------------ matrix */
 
@@ -214,13 +182,13 @@ static void write_site(const vg_study *st, FILE *fp)
 	for (i = k = 0; i < s->n_mon; i++)
 		if (s->mon_text[i]) {
 			fputs(k++ ? "," : "", fp);
-			json_str(fp, s->mon_text[i]);
+			vgi_json_str(fp, s->mon_text[i], strlen(s->mon_text[i]), 1);
 		}
 	fputs("],\"services\":[", fp);
 	for (i = k = 0; i < s->n_svc; i++)
 		if (s->svc_text[i]) {
 			fputs(k++ ? "," : "", fp);
-			json_str(fp, s->svc_text[i]);
+			vgi_json_str(fp, s->svc_text[i], strlen(s->svc_text[i]), 1);
 		}
 	fputs("],\"hot_ports\":[", fp);
 	for (i = 0; i < s->n_hot; i++)
@@ -296,16 +264,16 @@ int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *o)
 	      "The same figures are in <code>vigil report -o json</code>.</p></noscript></main>\n"
 	      "<footer>made by vigil; charts by Apache ECharts (Apache License 2.0)</footer>\n"
 	      "<script type=\"application/json\" id=\"vigil-data\">", fp);
-	put_json_safe(fp, json, json_len);
+	vgi_json_html_safe(fp, json, json_len);
 	free(json);
 	fputs("</script>\n<script type=\"application/json\" id=\"vigil-extra\">{\"version\":", fp);
-	json_str(fp, vg_version());
+	vgi_json_str(fp, vg_version(), strlen(vg_version()), 1);
 	fputs(",\"generated\":", fp);
-	json_str(fp, gen);
+	vgi_json_str(fp, gen, strlen(gen), 1);
 	fputs(",\"inputs\":[", fp);
 	for (i = 0; i < o->n_inputs; i++) {
 		fputs(i ? "," : "", fp);
-		json_str(fp, o->inputs[i]);
+		vgi_json_str(fp, o->inputs[i], strlen(o->inputs[i]), 1);
 	}
 	fputs("],", fp);
 	write_site(st, fp);

@@ -13,25 +13,8 @@
 
 #include "analyze/analyze.h"
 #include "analyze/det.h"
+#include "report/emit.h"
 #include "report/report.h"
-
-/* text and attribute values: XML-escaped, control characters dropped */
-static void xml_text(FILE *fp, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '&')
-			fputs("&amp;", fp);
-		else if (c == '<')
-			fputs("&lt;", fp);
-		else if (c == '>')
-			fputs("&gt;", fp);
-		else if (c == '"')
-			fputs("&quot;", fp);
-		else if (c >= 0x20 || c == '\t' || c == '\n')
-			fputc(c, fp);
-	}
-}
 
 static void elem_time(FILE *fp, const char *ind, const char *name, int64_t us)
 {
@@ -45,7 +28,7 @@ static void add_data(FILE *fp, const char *dtype, const char *name, const char *
 {
 	fprintf(fp, "    <AdditionalData dtype=\"%s\" name=\"%s\" meaning=\"%s\">", dtype, name,
 		meaning);
-	xml_text(fp, value);
+	vgi_xml_text(fp, value);
 	fputs("</AdditionalData>\n", fp);
 }
 
@@ -165,7 +148,7 @@ static void incident(FILE *fp, const vg_alert *al, const vg_site *s, const char 
 	if (al->end_us)
 		elem_time(fp, "    ", "EndTime", al->end_us);
 	fprintf(fp, "    <GenerationTime>%s</GenerationTime>\n    <Description>", gen);
-	xml_text(fp, al->summary);
+	vgi_xml_text(fp, al->summary);
 	fprintf(fp, "</Description>\n    <Discovery source=\"network-flow\">\n"
 		"      <Description>vigil %s detector (%s)</Description>\n    </Discovery>\n"
 		"    <Assessment occurrence=\"%s\">\n      <SystemImpact severity=\"%s\" "
@@ -177,11 +160,11 @@ static void incident(FILE *fp, const vg_alert *al, const vg_site *s, const char 
 		worm ? "Malicious Code / Worm"
 		     : al->detector == VG_DET_BACKSCATTER ? "Availability / Denial of Service (backscatter)"
 							  : "Information Gathering / Scanning");
-	xml_text(fp, name);
+	vgi_xml_text(fp, name);
 	fputs("</ContactName>\n", fp);
 	if (*email) {
 		fputs("      <Email>\n        <EmailTo>", fp);
-		xml_text(fp, email);
+		vgi_xml_text(fp, email);
 		fputs("</EmailTo>\n      </Email>\n", fp);
 	}
 	fputs("    </Contact>\n    <EventData>\n", fp);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "analyze/analyze.h"
+#include "report/emit.h"
 #include "report/report.h"
 
 static const char *const pg_names[VGI_PG__N] = {"tcp", "udp", "icmp", "other"};
@@ -39,57 +40,6 @@ static const char *without_text(int without)
 										   : "port scans";
 }
 
-static const char *grp(char *buf, size_t len, uint64_t v)
-{
-	char tmp[32];
-	int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), i, k = 0;
-	for (i = 0; i < n && (size_t)k + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[k++] = ',';
-		buf[k++] = tmp[i];
-	}
-	buf[k] = '\0';
-	return buf;
-}
-
-static const char *icmp_name(unsigned fam, unsigned type)
-{
-	if (fam == 6) {
-		switch (type) {
-		case 1: return "destination unreachable";
-		case 2: return "packet too big";
-		case 3: return "time exceeded";
-		case 4: return "parameter problem";
-		case 128: return "echo request";
-		case 129: return "echo reply";
-		case 133: return "router solicitation";
-		case 134: return "router advertisement";
-		case 135: return "neighbour solicitation";
-		case 136: return "neighbour advertisement";
-		case 137: return "redirect";
-		}
-		return "";
-	}
-	switch (type) {
-	case 0: return "echo reply";
-	case 3: return "destination unreachable";
-	case 4: return "source quench";
-	case 5: return "redirect";
-	case 8: return "echo request";
-	case 9: return "router advertisement";
-	case 10: return "router solicitation";
-	case 11: return "time exceeded";
-	case 12: return "parameter problem";
-	case 13: return "timestamp request";
-	case 14: return "timestamp reply";
-	case 15: return "information request";
-	case 16: return "information reply";
-	case 17: return "address mask request";
-	case 18: return "address mask reply";
-	}
-	return "";
-}
-
 /* "445/tcp", or "icmp 8/0" for the ICMP cells of the matrix */
 static const char *port_str(unsigned proto, unsigned port, char *buf, size_t len)
 {
@@ -100,22 +50,6 @@ static const char *port_str(unsigned proto, unsigned port, char *buf, size_t len
 	else
 		snprintf(buf, len, "%u/%s", port, proto_str(proto, pb));
 	return buf;
-}
-
-static void json_str(FILE *fp, const char *s, size_t len)
-{
-	size_t i;
-	fputc('"', fp);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
 }
 
 static void addr_str(const vg_addr *a, int fam, char out[46])
@@ -141,15 +75,15 @@ static void port_classes(const vg_study *st, unsigned proto, unsigned port,
 		fprintf(fp, "],\"range\":\"%s\"", pi.range);
 		if (pi.iana) {
 			fputs(",\"iana\":", fp);
-			json_str(fp, pi.iana, pi.iana_len);
+			vgi_json_str(fp, pi.iana, pi.iana_len, 0);
 		}
 		if (pi.svc) {
 			fputs(",\"services\":", fp);
-			json_str(fp, pi.svc, pi.svc_len);
+			vgi_json_str(fp, pi.svc, pi.svc_len, 0);
 		}
 		if (pi.trojan) {
 			fputs(",\"trojan\":", fp);
-			json_str(fp, pi.trojan, pi.trojan_len);
+			vgi_json_str(fp, pi.trojan, pi.trojan_len, 0);
 		}
 		return;
 	}
@@ -163,23 +97,6 @@ static void port_classes(const vg_study *st, unsigned proto, unsigned port,
 	if (!n)
 		fputs("unlisted", fp);
 	fprintf(fp, "; %s", pi.range);
-}
-
-/* For CSV: classes joined with '+', then the names. */
-static void port_classes_csv(const vg_study *st, unsigned proto, unsigned port, FILE *fp)
-{
-	struct vgi_portinfo pi;
-	int n = 0;
-	vgi_portdb_lookup(st->ports, proto, port, &pi);
-	if (pi.trojan)
-		fprintf(fp, "%strojan", n++ ? "+" : "");
-	if (pi.iana || pi.svc)
-		fprintf(fp, "%sservice", n++ ? "+" : "");
-	if (!n)
-		fputs("unlisted", fp);
-	fprintf(fp, ",%s,%.*s,%.*s,\"%.*s\"", pi.range, (int)pi.iana_len,
-		pi.iana ? pi.iana : "", (int)pi.svc_len, pi.svc ? pi.svc : "",
-		(int)pi.trojan_len, pi.trojan ? pi.trojan : "");
 }
 
 /* The scan with the most unsolicited connections, or NULL. */
@@ -214,14 +131,6 @@ static void bucket_label(const struct vgi_bucket *b, char *buf, size_t len)
 		snprintf(buf, len, "%u-%u days", b->min_days, b->max_days);
 }
 
-/* A victim's packets per second between its first and last packet (at
- * least one second). */
-static double victim_rate(const struct vgi_victim *v)
-{
-	double s = (double)(v->last_us - v->first_us) / 1e6;
-	return (double)v->pkts / (s < 1 ? 1 : s);
-}
-
 static void text_backscatter(const vg_study *st, FILE *fp)
 {
 	const struct vgi_results *r = &st->res;
@@ -233,8 +142,8 @@ static void text_backscatter(const vg_study *st, FILE *fp)
 	}
 	fprintf(fp, "\nbackscatter (answers to packets spoofed in our name; not in the figures "
 		"above): %s connections, %s packets from %s victim%s\n",
-		grp(a, sizeof a, r->bs_conns), grp(b, sizeof b, r->bs_pkts),
-		grp(c, sizeof c, r->bs_victims), r->bs_victims == 1 ? "" : "s");
+		vg_group_digits(r->bs_conns, a, sizeof a), vg_group_digits(r->bs_pkts, b, sizeof b),
+		vg_group_digits(r->bs_victims, c, sizeof c), r->bs_victims == 1 ? "" : "s");
 	fprintf(fp, "  %-10s %8s %10s %10s\n", "day", "victims", "conns", "packets");
 	for (i = 0; i < r->n_days; i++) {
 		const struct vgi_bsday *x = &r->bs_days[i];
@@ -251,7 +160,7 @@ static void text_backscatter(const vg_study *st, FILE *fp)
 		char rate[32];
 		addr_str(&v->addr, v->family, ab);
 		vgi_day_format(v->first_day, d);
-		snprintf(rate, sizeof rate, "%.1f pkt/s", victim_rate(v));
+		snprintf(rate, sizeof rate, "%.1f pkt/s", vgi_victim_rate(v));
 		fprintf(fp, "  %-39s %10llu %8llu %4u %-10s %12s  %s (%u)\n", ab,
 			(unsigned long long)v->pkts, (unsigned long long)v->conns, v->days, d, rate,
 			port_str(v->proto, v->port, pb, sizeof pb), v->n_ports);
@@ -260,35 +169,16 @@ static void text_backscatter(const vg_study *st, FILE *fp)
 		fprintf(fp, "  (%u victims in all)\n", r->bs_victims);
 }
 
-static void json_backscatter(const vg_study *st, FILE *fp)
+static void json_backscatter(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
 	const struct vgi_results *r = &st->res;
-	char d[11], d2[11], ab[46], pb[32];
-	size_t i, k = 0;
 	fprintf(fp, ",\"backscatter\":{\"connections\":%llu,\"packets\":%llu,\"victims\":%u,"
-		"\"days\":[", (unsigned long long)r->bs_conns, (unsigned long long)r->bs_pkts,
+		"\"days\":", (unsigned long long)r->bs_conns, (unsigned long long)r->bs_pkts,
 		r->bs_victims);
-	for (i = 0; i < r->n_days && r->bs_days; i++) {
-		const struct vgi_bsday *x = &r->bs_days[i];
-		vgi_day_format(x->day, d);
-		fprintf(fp, "%s{\"day\":\"%s\",\"victims\":%u,\"connections\":%llu,\"packets\":%llu}",
-			k++ ? "," : "", d, x->victims, (unsigned long long)x->conns,
-			(unsigned long long)x->pkts);
-	}
-	fputs("],\"top_victims\":[", fp);
-	for (i = 0; i < r->n_victims; i++) {
-		const struct vgi_victim *v = &r->victims[i];
-		addr_str(&v->addr, v->family, ab);
-		vgi_day_format(v->first_day, d);
-		vgi_day_format(v->last_day, d2);
-		fprintf(fp, "%s{\"victim\":\"%s\",\"packets\":%llu,\"connections\":%llu,"
-			"\"bytes\":%llu,\"days\":%u,\"first_day\":\"%s\",\"last_day\":\"%s\","
-			"\"rate_pps\":%.4f,\"top_port\":\"%s\",\"ports\":%u}", i ? "," : "", ab,
-			(unsigned long long)v->pkts, (unsigned long long)v->conns,
-			(unsigned long long)v->bytes, v->days, d, d2, victim_rate(v),
-			port_str(v->proto, v->port, pb, sizeof pb), v->n_ports);
-	}
-	fputs("]}", fp);
+	vgi_table_json(vgi_table_find("backscatter"), st, fp, NULL, b);
+	fputs(",\"top_victims\":", fp);
+	vgi_table_json(vgi_table_find("backscatter_victims"), st, fp, NULL, b);
+	fputc('}', fp);
 }
 
 static void write_text(vg_study *st, FILE *fp)
@@ -319,59 +209,59 @@ static void write_text(vg_study *st, FILE *fp)
 	fputc('\n', fp);
 	fprintf(fp, "input: %s flow records -> %s connections: %s unsolicited, %s service, "
 		"%s outbound, %s internal, %s other, %s backscatter\n\n",
-		grp(a, sizeof a, r->records_read),
-		grp(b, sizeof b, r->n_class[0] + r->n_class[1] + r->n_class[2] + r->n_class[3] +
-					 r->n_class[4] + r->n_class[5]),
-		grp(c, sizeof c, r->n_class[0]), grp(pb, sizeof pb, r->n_class[1]),
-		grp(ab, sizeof ab, r->n_class[2]), grp(d1, sizeof d1, r->n_class[3]),
-		grp(d2, sizeof d2, r->n_class[4]), grp(bs, sizeof bs, r->n_class[5]));
+		vg_group_digits(r->records_read, a, sizeof a),
+		vg_group_digits(r->n_class[0] + r->n_class[1] + r->n_class[2] + r->n_class[3] +
+					 r->n_class[4] + r->n_class[5], b, sizeof b),
+		vg_group_digits(r->n_class[0], c, sizeof c), vg_group_digits(r->n_class[1], pb, sizeof pb),
+		vg_group_digits(r->n_class[2], ab, sizeof ab), vg_group_digits(r->n_class[3], d1, sizeof d1),
+		vg_group_digits(r->n_class[4], d2, sizeof d2), vg_group_digits(r->n_class[5], bs, sizeof bs));
 	vgi_day_format(r->first_day, d1);
 	vgi_day_format(r->last_day, d2);
 	fprintf(fp, "From %s to %s, %s unsolicited connection%s came from %s source%s "
-		"(%.2f connections per source):\n", d1, d2, grp(a, sizeof a, r->conns),
-		r->conns == 1 ? "" : "s", grp(b, sizeof b, r->sources),
+		"(%.2f connections per source):\n", d1, d2, vg_group_digits(r->conns, a, sizeof a),
+		r->conns == 1 ? "" : "s", vg_group_digits(r->sources, b, sizeof b),
 		r->sources == 1 ? "" : "s", ratio(r->conns, r->sources));
 	fprintf(fp, "  %s (%.2f %%) from %s sources (%.2f %%) that sent no ICMP: "
-		"%.2f connections per source\n", grp(a, sizeof a, r->noicmp_conns),
-		pct(r->noicmp_conns, r->conns), grp(b, sizeof b, r->noicmp_sources),
+		"%.2f connections per source\n", vg_group_digits(r->noicmp_conns, a, sizeof a),
+		pct(r->noicmp_conns, r->conns), vg_group_digits(r->noicmp_sources, b, sizeof b),
 		pct(r->noicmp_sources, r->sources), ratio(r->noicmp_conns, r->noicmp_sources));
 	fprintf(fp, "  %s (%.2f %%) from %s sources (%.2f %%) that sent ICMP: "
 		"%.2f connections per source (ICMP included)\n\n",
-		grp(a, sizeof a, r->icmp_conns), pct(r->icmp_conns, r->conns),
-		grp(b, sizeof b, r->icmp_sources), pct(r->icmp_sources, r->sources),
+		vg_group_digits(r->icmp_conns, a, sizeof a), pct(r->icmp_conns, r->conns),
+		vg_group_digits(r->icmp_sources, b, sizeof b), pct(r->icmp_sources, r->sources),
 		ratio(r->icmp_conns, r->icmp_sources));
 
 	if (r->scans_known) {
 		const struct vgi_scan *big = largest_scan(st);
 		fprintf(fp, "Scans: %zu event%s made %s of these connections (%.2f %%)", st->n_scans,
-			st->n_scans == 1 ? "" : "s", grp(a, sizeof a, r->scan_conns),
+			st->n_scans == 1 ? "" : "s", vg_group_digits(r->scan_conns, a, sizeof a),
 			pct(r->scan_conns, r->conns));
 		if (big) {
 			addr_str(&big->scanner, big->family, ab);
 			fprintf(fp, "; the largest single scan, #%u from %s, made %s (%.2f %% of all)",
-				big->id, ab, grp(b, sizeof b, big->conns), pct(big->conns, r->conns));
+				big->id, ab, vg_group_digits(big->conns, b, sizeof b), pct(big->conns, r->conns));
 		}
 		fputs(".\n", fp);
 		for (i = 0; i < 3; i++) {
 			static const char *const part[] = {"port scans", "sweeps", "the rest"};
 			char ev[32];
 			fprintf(fp, "  %-10s %s connections (%.2f %%) from %s sources", part[i],
-				grp(a, sizeof a, r->part_conns[i]), pct(r->part_conns[i], r->conns),
-				grp(b, sizeof b, r->part_sources[i]));
+				vg_group_digits(r->part_conns[i], a, sizeof a), pct(r->part_conns[i], r->conns),
+				vg_group_digits(r->part_sources[i], b, sizeof b));
 			if (i < 2)
-				fprintf(fp, " in %s events", grp(ev, sizeof ev, r->part_events[i]));
+				fprintf(fp, " in %s events", vg_group_digits(r->part_events[i], ev, sizeof ev));
 			fputc('\n', fp);
 		}
 		fprintf(fp, "Without %s, %s connections came from %s sources (%.2f per source):\n",
-			without_text(st->without), grp(a, sizeof a, r->conns_ns),
-			grp(b, sizeof b, r->sources_ns), ratio(r->conns_ns, r->sources_ns));
+			without_text(st->without), vg_group_digits(r->conns_ns, a, sizeof a),
+			vg_group_digits(r->sources_ns, b, sizeof b), ratio(r->conns_ns, r->sources_ns));
 		fprintf(fp, "  %s (%.2f %%) from %s sources that sent no ICMP: %.2f per source\n",
-			grp(a, sizeof a, r->noicmp_conns_ns), pct(r->noicmp_conns_ns, r->conns_ns),
-			grp(b, sizeof b, r->noicmp_sources_ns),
+			vg_group_digits(r->noicmp_conns_ns, a, sizeof a), pct(r->noicmp_conns_ns, r->conns_ns),
+			vg_group_digits(r->noicmp_sources_ns, b, sizeof b),
 			ratio(r->noicmp_conns_ns, r->noicmp_sources_ns));
 		fprintf(fp, "  %s (%.2f %%) from %s sources that sent ICMP: %.2f per source\n\n",
-			grp(a, sizeof a, r->icmp_conns_ns), pct(r->icmp_conns_ns, r->conns_ns),
-			grp(b, sizeof b, r->icmp_sources_ns),
+			vg_group_digits(r->icmp_conns_ns, a, sizeof a), pct(r->icmp_conns_ns, r->conns_ns),
+			vg_group_digits(r->icmp_sources_ns, b, sizeof b),
 			ratio(r->icmp_conns_ns, r->icmp_sources_ns));
 	}
 	fprintf(fp, "%-12s %10s %8s %6s %9s %9s %9s %9s %9s %7s\n", "day", "conns", "sources",
@@ -455,7 +345,7 @@ static void write_text(vg_study *st, FILE *fp)
 			char lab[64];
 			snprintf(lab, sizeof lab, "%s %u/%u %s", r->icmp[i].family == 6 ? "icmp6" : "icmp",
 				 r->icmp[i].type, r->icmp[i].code,
-				 icmp_name(r->icmp[i].family, r->icmp[i].type));
+				 vgi_icmp_name(r->icmp[i].family, r->icmp[i].type));
 			fprintf(fp, "%-34s %10llu %8u\n", lab, (unsigned long long)r->icmp[i].conns,
 				r->icmp[i].sources);
 		}
@@ -591,59 +481,12 @@ static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
 	fputc(']', fp);
 }
 
-/* keep: NULL for every event, else which ones */
-static void json_scans(FILE *fp, const vg_study *st, const uint8_t *keep)
-{
-	size_t i, k = 0;
-	fputs(",\"scans\":[", fp);
-	for (i = 0; i < st->n_scans; i++) {
-		const struct vgi_scan *sc = &st->scans[i];
-		vg_scan_event ev, *e = &ev;
-		char ab[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[8192];
-		vg_flow tf;
-		if (keep && !keep[i])
-			continue;
-		vgi_scan_event(st, sc, &ev);
-		addr_str(&e->scanner, e->family, ab);
-		memset(&tf, 0, sizeof tf);
-		tf.stime_us = e->first_us;
-		vg_field_format(VG_F_STIME, &tf, VG_STYLE_JSON, t1);
-		tf.stime_us = e->last_us;
-		vg_field_format(VG_F_STIME, &tf, VG_STYLE_JSON, t2);
-		snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
-		fprintf(fp, "%s{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\","
-			"\"protos\":\"%s\",\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,"
-			"\"port_list\":",
-			k++ ? "," : "", e->id, ab, vg_scan_type(e), vg_scan_kind_name(e->kind),
-			vg_scan_protos_str(e->protos, pr), t1, t2,
-			e->targets, e->n_ports);
-		json_str(fp, ports, strlen(ports));
-		fprintf(fp, ",\"flows\":%llu,\"connections\":%llu,\"answered\":%llu,"
-			"\"unanswered\":%llu,\"score\":%.3f,\"detectors\":\"%s\",\"known_scanner\":",
-			(unsigned long long)e->flows, (unsigned long long)sc->conns,
-			(unsigned long long)e->answered, (unsigned long long)e->unanswered, e->score,
-			vg_scan_detectors_str(e->detectors, de));
-		if (e->known)
-			json_str(fp, e->known, strlen(e->known));
-		else
-			fputs("null", fp);
-		if (e->campaign)
-			fprintf(fp, ",\"campaign\":%u", e->campaign);
-		else
-			fputs(",\"campaign\":null", fp);
-		vg_scan_why(st->site, e, ports, sizeof ports);
-		fputs(",\"why\":", fp);
-		json_str(fp, ports, strlen(ports));
-		fputc('}', fp);
-	}
-	fputc(']', fp);
-}
-
 /* ------------------------------------------------------------- JSON */
 
 /* The JSON report; the HTML page's copy may cut the ports to the first
  * max_ports and the scan events to those kept. */
-static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *keep_scans)
+static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *keep_scans,
+		       struct vgi_rowbuf *b)
 {
 	const struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
@@ -662,7 +505,7 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 	} else {
 		fputs("\"first_day\":null,\"last_day\":null,\"days\":0,\"tz\":", fp);
 	}
-	json_str(fp, site->tz_name, strlen(site->tz_name));
+	vgi_json_str(fp, site->tz_name, strlen(site->tz_name), 0);
 	fprintf(fp, "},\"flows\":{\"read\":%llu,\"merged\":%llu", (unsigned long long)r->records_read,
 		(unsigned long long)merged);
 	for (i = 0; i < VG_CLASS__COUNT; i++)
@@ -798,20 +641,11 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		fputs(",\"duration_no_scans\":", fp);
 		json_buckets(fp, r->buckets_ns, r->n_buckets);
 	}
-	fputs(",\"conn_per_source_histogram\":[", fp);
-	for (i = 0; i < r->n_hist; i++)
-		fprintf(fp, "%s{\"min\":%llu,\"max\":%llu,\"sources\":%u,\"connections\":%llu}",
-			i ? "," : "", (unsigned long long)r->hist[i].min,
-			(unsigned long long)r->hist[i].max, r->hist[i].sources,
-			(unsigned long long)r->hist[i].conns);
-	fputs("],\"icmp\":[", fp);
-	for (i = 0; i < r->n_icmp; i++)
-		fprintf(fp, "%s{\"family\":%u,\"type\":%u,\"code\":%u,\"name\":\"%s\","
-			"\"connections\":%llu,\"sources\":%u}", i ? "," : "", r->icmp[i].family,
-			r->icmp[i].type, r->icmp[i].code, icmp_name(r->icmp[i].family, r->icmp[i].type),
-			(unsigned long long)r->icmp[i].conns, r->icmp[i].sources);
-	fputc(']', fp);
-	json_backscatter(st, fp);
+	fputs(",\"conn_per_source_histogram\":", fp);
+	vgi_table_json(vgi_table_find("conn_per_source"), st, fp, NULL, b);
+	fputs(",\"icmp\":", fp);
+	vgi_table_json(vgi_table_find("icmp"), st, fp, NULL, b);
+	json_backscatter(st, fp, b);
 	fputs(",\"top_sources\":[", fp);
 	for (i = 0; i < r->n_top; i++) {
 		const struct vgi_topsrc *t = &r->top[i];
@@ -832,8 +666,10 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		fputs("]}", fp);
 	}
 	fputc(']', fp);
-	if (r->scans_known)
-		json_scans(fp, st, keep_scans);
+	if (r->scans_known) {
+		fputs(",\"scans\":", fp);
+		vgi_table_json(vgi_table_find("scans"), st, fp, keep_scans, b);
+	}
 	if (st->alerts) {
 		size_t n = vg_alerts_count(st->alerts), k = 0;
 		uint64_t by[VG_DET__COUNT] = {0};
@@ -876,10 +712,15 @@ int vg_study_write(vg_study *st, FILE *fp, int outfmt)
 	int rc;
 	if ((rc = vg_study_finish(st)) != VG_OK)
 		return rc;
-	if (outfmt == VG_OUT_JSON)
-		write_json(st, fp, SIZE_MAX, NULL);
-	else
+	if (outfmt == VG_OUT_JSON) {
+		struct vgi_rowbuf *b = malloc(sizeof *b);
+		if (!b)
+			return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the report");
+		write_json(st, fp, SIZE_MAX, NULL, b);
+		free(b);
+	} else {
 		write_text(st, fp);
+	}
 	return ferror(fp) ? vgi_study_fail(st, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }
 
@@ -920,7 +761,15 @@ int vgi_study_write_page_json(vg_study *st, FILE *fp, size_t max_ports, size_t m
 		free(idx);
 		*scans_shown = max_scans;
 	}
-	write_json(st, fp, max_ports, keep);
+	{
+		struct vgi_rowbuf *b = malloc(sizeof *b);
+		if (!b) {
+			free(keep);
+			return VG_ENOMEM;
+		}
+		write_json(st, fp, max_ports, keep, b);
+		free(b);
+	}
 	free(keep);
 	return ferror(fp) ? VG_EIO : VG_OK;
 }
@@ -979,272 +828,44 @@ int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sourc
 
 /* ------------------------------------------------------------- CSV */
 
-static FILE *csv_open(const char *dir, const char *name, const char *header,
-		      char *err, size_t errlen)
-{
-	char path[4096];
-	FILE *fp;
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (!(fp = fopen(path, "w"))) {
-		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-		return NULL;
-	}
-	fprintf(fp, "%s\n", header);
-	return fp;
-}
-
-static int csv_close(FILE *fp, const char *dir, const char *name, char *err, size_t errlen)
-{
-	if (fclose(fp) != 0) {
-		snprintf(err, errlen, "%s/%s: write error: %s", dir, name, strerror(errno));
-		return VG_EIO;
-	}
-	return VG_OK;
-}
-
-#define CSV_BEGIN(name, header)                                          \
-	do {                                                             \
-		fname = name;                                            \
-		if (!(fp = csv_open(dir, fname, header, err, errlen)))   \
-			return VG_EIO;                                   \
-	} while (0)
-#define CSV_END()                                                        \
-	do {                                                             \
-		if (csv_close(fp, dir, fname, err, errlen) != VG_OK)     \
-			return VG_EIO;                                   \
-	} while (0)
-
-static void csv_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
-{
-	char pb[8];
-	size_t i, j;
-	for (i = 0; i < n; i++) {
-		const struct vgi_bucket *b = &bk[i];
-		char mx[16] = "";
-		if (b->max_days)
-			snprintf(mx, sizeof mx, "%u", b->max_days);
-		if (!b->n_top)
-			fprintf(fp, "%u,%s,%u,%llu,,,,\n", b->min_days, mx, b->sources,
-				(unsigned long long)b->conns);
-		for (j = 0; j < b->n_top; j++) {
-			unsigned pr = b->top[j].proto, po = b->top[j].port;
-			char ps[16];
-			if (pr == 1 || pr == 58)
-				snprintf(ps, sizeof ps, "%u/%u", po >> 8, po & 0xff);
-			else
-				snprintf(ps, sizeof ps, "%u", po);
-			fprintf(fp, "%u,%s,%u,%llu,%zu,%s,%s,%llu\n", b->min_days, mx, b->sources,
-				(unsigned long long)b->conns, j + 1, proto_str(pr, pb), ps,
-				(unsigned long long)b->top[j].conns);
-		}
-	}
-}
-
 int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 {
-	const struct vgi_results *r;
-	const vg_site *site = st->site;
-	const char *fname;
-	char d[11], ab[46], pb[8];
-	FILE *fp;
-	size_t i, j, it;
-	uint64_t key;
-	uint32_t val;
+	struct vgi_rowbuf *b;
+	size_t t;
 	int rc;
 
 	if ((rc = vg_study_finish(st)) != VG_OK) {
 		snprintf(err, errlen, "%s", st->errmsg);
 		return rc;
 	}
-	r = &st->res;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
 		return VG_EIO;
 	}
-	CSV_BEGIN("classes.csv", "class,connections");
-	for (i = 0; i < VG_CLASS__COUNT; i++)
-		fprintf(fp, "%s,%llu\n", vg_class_name((int)i), (unsigned long long)r->n_class[i]);
-	CSV_END();
-
-	CSV_BEGIN("backscatter.csv", "day,victims,connections,packets");
-	for (i = 0; i < r->n_days && r->bs_days; i++) {
-		vgi_day_format(r->bs_days[i].day, d);
-		fprintf(fp, "%s,%u,%llu,%llu\n", d, r->bs_days[i].victims,
-			(unsigned long long)r->bs_days[i].conns, (unsigned long long)r->bs_days[i].pkts);
+	if (!(b = malloc(sizeof *b))) {
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
 	}
-	CSV_END();
-
-	CSV_BEGIN("backscatter_victims.csv", "victim,packets,connections,bytes,days,first_day,"
-		  "last_day,rate_pps,top_port,ports");
-	for (i = 0; i < r->n_victims; i++) {
-		const struct vgi_victim *v = &r->victims[i];
-		char d2[11], ps[32];
-		addr_str(&v->addr, v->family, ab);
-		vgi_day_format(v->first_day, d);
-		vgi_day_format(v->last_day, d2);
-		fprintf(fp, "%s,%llu,%llu,%llu,%u,%s,%s,%.4f,%s,%u\n", ab, (unsigned long long)v->pkts,
-			(unsigned long long)v->conns, (unsigned long long)v->bytes, v->days, d, d2,
-			victim_rate(v), port_str(v->proto, v->port, ps, sizeof ps), v->n_ports);
-	}
-	CSV_END();
-
-	CSV_BEGIN("overview.csv", "group,sources,connections,conn_per_source");
-	fprintf(fp, "all,%u,%llu,%.4f\n", r->sources, (unsigned long long)r->conns,
-		ratio(r->conns, r->sources));
-	fprintf(fp, "icmp,%u,%llu,%.4f\n", r->icmp_sources, (unsigned long long)r->icmp_conns,
-		ratio(r->icmp_conns, r->icmp_sources));
-	fprintf(fp, "no_icmp,%u,%llu,%.4f\n", r->noicmp_sources,
-		(unsigned long long)r->noicmp_conns, ratio(r->noicmp_conns, r->noicmp_sources));
-	CSV_END();
-
-	CSV_BEGIN("daily.csv", "day,connections,sources,new_sources,tcp_connections,tcp_sources,"
-		  "udp_connections,udp_sources,icmp_connections,icmp_sources,other_connections,other_sources,"
-		  "scan_connections,connections_no_scans,sources_no_scans,new_sources_no_scans");
-	for (i = 0; i < r->n_days; i++) {
-		const struct vgi_day *dy = &r->days[i];
-		vgi_day_format(dy->day, d);
-		fprintf(fp, "%s,%llu,%u,%u", d, (unsigned long long)dy->conns, dy->sources,
-			dy->new_sources);
-		for (j = 0; j < VGI_PG__N; j++)
-			fprintf(fp, ",%llu,%u", (unsigned long long)dy->pconns[j], dy->psources[j]);
-		if (r->scans_known)
-			fprintf(fp, ",%llu,%llu,%u,%u\n", (unsigned long long)dy->scan_conns,
-				(unsigned long long)dy->conns_ns, dy->sources_ns, dy->new_sources_ns);
-		else
-			fputs(",,,,\n", fp);
-	}
-	CSV_END();
-
-	if (r->scans_known) {
-		CSV_BEGIN("scans.csv", "id,scanner,type,kind,protos,first,last,targets,ports,port_list,"
-			  "flows,connections,answered,unanswered,score,detectors,known_scanner,campaign,why");
-		for (i = 0; i < st->n_scans; i++) {
-			const struct vgi_scan *sc = &st->scans[i];
-			vg_scan_event ev, *e = &ev;
-			char pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[8192], t1[64], t2[64];
-			vg_flow tf;
-			vgi_scan_event(st, sc, &ev);
-			memset(&tf, 0, sizeof tf);
-			tf.stime_us = e->first_us;
-			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t1);
-			tf.stime_us = e->last_us;
-			vg_field_format(VG_F_STIME, &tf, VG_STYLE_TEXT, t2);
-			addr_str(&e->scanner, e->family, ab);
-			snprintf(ports, sizeof ports, "%s", vgi_scan_ports(sc));
-			char why[512], cs[16] = "";
-			vg_scan_why(st->site, e, why, sizeof why);
-			if (e->campaign)
-				snprintf(cs, sizeof cs, "%u", e->campaign);
-			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s,%s,\"%s\"\n",
-				e->id, ab, vg_scan_type(e), vg_scan_kind_name(e->kind),
-				vg_scan_protos_str(e->protos, pr), t1, t2,
-				e->targets, e->n_ports, ports, (unsigned long long)e->flows,
-				(unsigned long long)sc->conns, (unsigned long long)e->answered,
-				(unsigned long long)e->unanswered, e->score,
-				vg_scan_detectors_str(e->detectors, de), e->known ? e->known : "", cs, why);
+	for (t = 0; t < vgi_n_report_tables && rc == VG_OK; t++) {
+		const struct vgi_table *tb = &vgi_report_tables[t];
+		char path[4096];
+		FILE *fp;
+		if (tb->present && !tb->present(st))
+			continue;
+		snprintf(path, sizeof path, "%s/%s.csv", dir, tb->name);
+		if (!(fp = fopen(path, "w"))) {
+			snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+			rc = VG_EIO;
+			break;
 		}
-		CSV_END();
-
-		CSV_BEGIN("duration_no_scans.csv", "min_days,max_days,sources,connections,rank,proto,port,port_connections");
-		csv_buckets(fp, r->buckets_ns, r->n_buckets);
-		CSV_END();
-	}
-
-	CSV_BEGIN("hosts.csv", "addr,connections,sources");
-	for (i = 0; i < r->n_hosts; i++) {
-		addr_str(&r->hosts[i].addr, r->hosts[i].family, ab);
-		fprintf(fp, "%s,%llu,%u\n", ab, (unsigned long long)r->hosts[i].conns,
-			r->hosts[i].sources);
-	}
-	CSV_END();
-
-	CSV_BEGIN("hosts_daily.csv", "day,addr,connections,sources,tcp,udp,icmp,other");
-	for (i = 0; i < r->n_hostdays; i++) {
-		const struct vgi_hostday *hd = &r->hostdays[i];
-		vgi_day_format(hd->day, d);
-		addr_str(&r->hosts[hd->host].addr, r->hosts[hd->host].family, ab);
-		fprintf(fp, "%s,%s,%llu,%u,%llu,%llu,%llu,%llu\n", d, ab,
-			(unsigned long long)hd->conns, hd->sources, (unsigned long long)hd->pconns[0],
-			(unsigned long long)hd->pconns[1], (unsigned long long)hd->pconns[2],
-			(unsigned long long)hd->pconns[3]);
-	}
-	CSV_END();
-
-	CSV_BEGIN("ports.csv", "proto,port,connections,sources,classes,range,iana,services,trojan");
-	for (i = 0; i < r->n_ports; i++) {
-		fprintf(fp, "%s,%u,%llu,%u,", proto_str(r->ports[i].proto, pb), r->ports[i].port,
-			(unsigned long long)r->ports[i].conns, r->ports[i].sources);
-		port_classes_csv(st, r->ports[i].proto, r->ports[i].port, fp);
-		fputc('\n', fp);
-	}
-	CSV_END();
-
-	CSV_BEGIN("matrix.csv", "source,proto,port,connections,scan_connections");
-	for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
-		size_t si = (size_t)(key >> 24);
-		unsigned pr = (unsigned)(key >> 16) & 0xff, po = (unsigned)(key & 0xFFFF);
-		uint32_t sv = vgi_u64map_get(&st->matrix_scan, key);
-		addr_str(&st->srcs.addr[si], st->srcs.family[si], ab);
-		if (pr == 1 || pr == 58)
-			fprintf(fp, "%s,%s,%u/%u,%u,%u\n", ab, proto_str(pr, pb), po >> 8, po & 0xff,
-				val, sv);
-		else
-			fprintf(fp, "%s,%s,%u,%u,%u\n", ab, proto_str(pr, pb), po, val, sv);
-	}
-	CSV_END();
-
-	CSV_BEGIN("hot_ports.csv", "proto,port,day,connections,sources,icmp_sources,"
-		  "connections_icmp_sources,share_connections_pct,share_sources_pct,"
-		  "connections_no_scans,sources_no_scans,icmp_sources_no_scans");
-	for (j = 0; j < site->n_hot; j++)
-		for (i = 0; i < r->n_days; i++) {
-			const struct vgi_hotday *h = &r->hot[j][i];
-			vgi_day_format(h->day, d);
-			fprintf(fp, "%s,%u,%s,%llu,%u,%u,%llu,%.4f,%.4f,%llu,%u,%u\n",
-				proto_str(site->hot[j].proto, pb), site->hot[j].port, d,
-				(unsigned long long)h->conns, h->sources, h->icmp_sources,
-				(unsigned long long)h->conns_icmp_src, pct(h->conns, r->days[i].conns),
-				pct(h->sources, r->days[i].sources), (unsigned long long)h->conns_ns,
-				h->sources_ns, h->icmp_sources_ns);
+		vgi_table_csv(tb, st, fp, b);
+		if (fclose(fp) != 0) {
+			snprintf(err, errlen, "%s: write error: %s", path, strerror(errno));
+			rc = VG_EIO;
 		}
-	CSV_END();
-
-	CSV_BEGIN("duration.csv", "min_days,max_days,sources,connections,rank,proto,port,port_connections");
-	csv_buckets(fp, r->buckets, r->n_buckets);
-	CSV_END();
-
-	CSV_BEGIN("conn_per_source.csv", "min,max,sources,connections");
-	for (i = 0; i < r->n_hist; i++)
-		fprintf(fp, "%llu,%llu,%u,%llu\n", (unsigned long long)r->hist[i].min,
-			(unsigned long long)r->hist[i].max, r->hist[i].sources,
-			(unsigned long long)r->hist[i].conns);
-	CSV_END();
-
-	CSV_BEGIN("icmp.csv", "family,type,code,name,connections,sources");
-	for (i = 0; i < r->n_icmp; i++)
-		fprintf(fp, "%u,%u,%u,%s,%llu,%u\n", r->icmp[i].family, r->icmp[i].type,
-			r->icmp[i].code, icmp_name(r->icmp[i].family, r->icmp[i].type),
-			(unsigned long long)r->icmp[i].conns, r->icmp[i].sources);
-	CSV_END();
-
-	CSV_BEGIN("top_sources.csv", "addr,connections,ports,hosts,days,first_day,last_day,icmp,top_ports");
-	for (i = 0; i < r->n_top; i++) {
-		const struct vgi_topsrc *t = &r->top[i];
-		char d2[11];
-		addr_str(&st->srcs.addr[t->src], st->srcs.family[t->src], ab);
-		vgi_day_format(t->first_day, d);
-		vgi_day_format(t->last_day, d2);
-		fprintf(fp, "%s,%llu,%u,%u,%u,%s,%s,%s,", ab, (unsigned long long)t->conns,
-			t->ports, t->hosts, t->days, d, d2, t->icmp ? "yes" : "no");
-		for (j = 0; j < t->n_top; j++) {
-			char ps[32];
-			fprintf(fp, "%s%s", j ? " " : "",
-				port_str(t->top[j].proto, t->top[j].port, ps, sizeof ps));
-		}
-		fputc('\n', fp);
 	}
-	CSV_END();
-	return VG_OK;
+	free(b);
+	return rc;
 }
 
 void vg_study_set_freshness(vg_study *st, int64_t newest_us, int64_t now_us, double max_age_s)

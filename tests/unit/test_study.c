@@ -595,3 +595,66 @@ TEST(study_errmsg_limit_and_write)
 	vg_alerts_free(al);
 	vg_site_free(s);
 }
+
+/* The results API gives the same tables as the CSV files, value by value. */
+TEST(study_results_api)
+{
+	static const char *const kv[] = {"monitored", "192.0.2.0/28", "hot-ports", "22/tcp", NULL};
+	vg_site *s = site_of(kv);
+	vg_flow f[4];
+	vg_study *st;
+	vg_value v[32];
+	uint64_t cur = 0;
+	size_t t, daily = SIZE_MAX, ports = SIZE_MAX, n = 0;
+	f[0] = fl("198.51.100.7", "192.0.2.1", 6, 22, T0 + 10 * S);
+	f[1] = fl("198.51.100.7", "192.0.2.2", 6, 22, T0 + 20 * S);
+	f[2] = fl("198.51.100.8", "192.0.2.2", 17, 53, T0 + DAY + 5 * S);
+	f[3] = fl("198.51.100.9", "192.0.2.3", 6, 445, T0 + DAY + 9 * S);
+	st = run(s, f, 4);
+	for (t = 0; t < vg_study_table_count(); t++) {
+		if (strcmp(vg_study_table_name(t), "daily") == 0)
+			daily = t;
+		if (strcmp(vg_study_table_name(t), "ports") == 0)
+			ports = t;
+	}
+	CHECK(daily != SIZE_MAX && ports != SIZE_MAX);
+	if (daily == SIZE_MAX || ports == SIZE_MAX)
+		return;
+	CHECK_EQ_STR(vg_study_col_name(daily, 1), "connections");
+	CHECK_EQ_INT(vg_study_col_type(daily, 0), VG_COL_DAY);
+	CHECK_EQ_STR(vg_study_col_unit(daily, 2), "sources");
+	CHECK(vg_study_table_name(vg_study_table_count()) == NULL);
+	/* day 1: one source, two TCP connections; day 2: two sources, a UDP and a TCP */
+	CHECK_EQ_INT(vg_study_row(st, daily, &cur, v), 1);
+	CHECK_EQ_STR(v[0].s, "2024-03-04");
+	CHECK_EQ_INT((int)v[1].u, 2);
+	CHECK_EQ_INT((int)v[2].u, 1);
+	CHECK_EQ_INT((int)v[4].u, 2); /* tcp_connections */
+	CHECK_EQ_INT(vg_study_row(st, daily, &cur, v), 1);
+	CHECK_EQ_STR(v[0].s, "2024-03-05");
+	CHECK_EQ_INT((int)v[1].u, 2);
+	CHECK_EQ_INT((int)v[2].u, 2);
+	CHECK_EQ_INT((int)v[3].u, 2);  /* both new */
+	CHECK_EQ_INT((int)v[6].u, 1);  /* udp_connections */
+	CHECK_EQ_INT(v[12].null, 1);   /* no scan detection ran */
+	CHECK_EQ_INT(vg_study_row(st, daily, &cur, v), 0);
+	/* ports by connections: 22/tcp (2), then the others */
+	cur = 0;
+	while (vg_study_row(st, ports, &cur, v) == 1) {
+		if (n++ == 0) {
+			CHECK_EQ_STR(v[0].s, "tcp");
+			CHECK_EQ_INT((int)v[1].u, 22);
+			CHECK_EQ_INT((int)v[2].u, 2);
+			CHECK_EQ_STR(v[4].s, "service");
+		}
+	}
+	CHECK_EQ_INT((int)n, 3);
+	/* scans: no scan detection, so no such table in this report */
+	for (t = 0; t < vg_study_table_count(); t++)
+		if (strcmp(vg_study_table_name(t), "scans") == 0) {
+			cur = 0;
+			CHECK_EQ_INT(vg_study_row(st, t, &cur, v), 0);
+		}
+	vg_study_free(st);
+	vg_site_free(s);
+}

@@ -1,0 +1,259 @@
+/*
+ * emit.c - see emit.h: the encodings, and the walkers of the declared
+ * tables (the declarations and their rows are in tables.c).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/emit.h"
+
+void vgi_json_str(FILE *fp, const char *s, size_t len, int html_safe)
+{
+	size_t i;
+	fputc('"', fp);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20 || (html_safe && (c == '<' || c == '>' || c == '&')))
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+void vgi_json_cstr(FILE *fp, const char *s)
+{
+	vgi_json_str(fp, s, strlen(s), 0);
+}
+
+void vgi_json_num(FILE *fp, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", fp);
+	else if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(fp, "%.0f", v);
+	else
+		fprintf(fp, "%.4f", v);
+}
+
+void vgi_json_html_safe(FILE *fp, const char *s, size_t len)
+{
+	size_t i, run = 0;
+	for (i = 0; i < len; i++) {
+		const char *e = s[i] == '<' ? "\\u003c" : s[i] == '>' ? "\\u003e"
+			      : s[i] == '&' ? "\\u0026" : NULL;
+		if (!e)
+			continue;
+		fwrite(s + run, 1, i - run, fp);
+		fputs(e, fp);
+		run = i + 1;
+	}
+	fwrite(s + run, 1, len - run, fp);
+}
+
+void vgi_csv_field(FILE *fp, const char *s, size_t len, int always)
+{
+	size_t i;
+	if (!always && !memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
+	    !memchr(s, '\r', len)) {
+		fwrite(s, 1, len, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			fputc('"', fp);
+		fputc(s[i], fp);
+	}
+	fputc('"', fp);
+}
+
+void vgi_xml_text(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '&')
+			fputs("&amp;", fp);
+		else if (c == '<')
+			fputs("&lt;", fp);
+		else if (c == '>')
+			fputs("&gt;", fp);
+		else if (c == '"')
+			fputs("&quot;", fp);
+		else if (c >= 0x20 || c == '\t' || c == '\n')
+			fputc(c, fp);
+	}
+}
+
+const char *vg_group_digits(uint64_t v, char *buf, size_t len)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), i, k = 0;
+	if (!len)
+		return buf;
+	for (i = 0; i < n && (size_t)k + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = tmp[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/* ------------------------------------------------------------- tables */
+
+const struct vgi_table *vgi_table_find(const char *name)
+{
+	size_t i;
+	for (i = 0; i < vgi_n_report_tables; i++)
+		if (strcmp(vgi_report_tables[i].name, name) == 0)
+			return &vgi_report_tables[i];
+	return NULL;
+}
+
+static void time_text(int64_t us, int style, char out[VG_FIELD_MAX])
+{
+	vg_flow tf;
+	memset(&tf, 0, sizeof tf);
+	tf.stime_us = us;
+	vg_field_format(VG_F_STIME, &tf, style, out);
+}
+
+static void csv_value(FILE *fp, const struct vgi_col *c, const vg_value *v)
+{
+	char t[VG_FIELD_MAX];
+	if (v->null)
+		return;
+	switch (c->type) {
+	case VG_COL_UINT:
+		fprintf(fp, "%llu", (unsigned long long)v->u);
+		break;
+	case VG_COL_REAL:
+		fprintf(fp, "%.*f", c->decimals, v->d);
+		break;
+	case VG_COL_BOOL:
+		fputs(v->u ? "yes" : "no", fp);
+		break;
+	case VG_COL_TIME:
+		time_text(v->t, VG_STYLE_TEXT, t);
+		fputs(t, fp);
+		break;
+	default:
+		vgi_csv_field(fp, v->s, strlen(v->s), c->flags & VGI_COL_QUOTE);
+	}
+}
+
+static void json_value(FILE *fp, const struct vgi_col *c, const vg_value *v)
+{
+	char t[VG_FIELD_MAX];
+	if (v->null) {
+		fputs("null", fp);
+		return;
+	}
+	switch (c->type) {
+	case VG_COL_UINT:
+		fprintf(fp, "%llu", (unsigned long long)v->u);
+		break;
+	case VG_COL_REAL:
+		fprintf(fp, "%.*f", c->decimals, v->d);
+		break;
+	case VG_COL_BOOL:
+		fputs(v->u ? "true" : "false", fp);
+		break;
+	case VG_COL_TIME:
+		time_text(v->t, VG_STYLE_JSON, t);
+		fputs(t, fp);
+		break;
+	default:
+		vgi_json_str(fp, v->s, strlen(v->s), 0);
+	}
+}
+
+void vgi_table_csv(const struct vgi_table *t, vg_study *st, FILE *fp, struct vgi_rowbuf *b)
+{
+	vg_value v[VGI_MAX_COLS];
+	uint64_t cur = 0;
+	size_t c;
+	for (c = 0; c < t->n_cols; c++)
+		fprintf(fp, "%s%s", c ? "," : "", t->cols[c].name);
+	fputc('\n', fp);
+	while (t->row(st, &cur, v, b) == 1) {
+		for (c = 0; c < t->n_cols; c++) {
+			if (c)
+				fputc(',', fp);
+			csv_value(fp, &t->cols[c], &v[c]);
+		}
+		fputc('\n', fp);
+	}
+}
+
+void vgi_table_json(const struct vgi_table *t, vg_study *st, FILE *fp, const uint8_t *keep,
+		    struct vgi_rowbuf *b)
+{
+	vg_value v[VGI_MAX_COLS];
+	uint64_t cur = 0;
+	size_t c, i, k = 0;
+	fputc('[', fp);
+	for (i = 0; t->row(st, &cur, v, b) == 1; i++) {
+		if (keep && !keep[i])
+			continue;
+		fputs(k++ ? ",{" : "{", fp);
+		for (c = 0; c < t->n_cols; c++) {
+			fprintf(fp, "%s\"%s\":", c ? "," : "", t->cols[c].name);
+			json_value(fp, &t->cols[c], &v[c]);
+		}
+		fputc('}', fp);
+	}
+	fputc(']', fp);
+}
+
+/* ------------------------------------------------------------- the C API */
+
+size_t vg_study_table_count(void)
+{
+	return vgi_n_report_tables;
+}
+
+const char *vg_study_table_name(size_t t)
+{
+	return t < vgi_n_report_tables ? vgi_report_tables[t].name : NULL;
+}
+
+size_t vg_study_col_count(size_t t)
+{
+	return t < vgi_n_report_tables ? vgi_report_tables[t].n_cols : 0;
+}
+
+const char *vg_study_col_name(size_t t, size_t c)
+{
+	return t < vgi_n_report_tables && c < vgi_report_tables[t].n_cols ? vgi_report_tables[t].cols[c].name : NULL;
+}
+
+int vg_study_col_type(size_t t, size_t c)
+{
+	return t < vgi_n_report_tables && c < vgi_report_tables[t].n_cols ? vgi_report_tables[t].cols[c].type : -1;
+}
+
+const char *vg_study_col_unit(size_t t, size_t c)
+{
+	return t < vgi_n_report_tables && c < vgi_report_tables[t].n_cols ? vgi_report_tables[t].cols[c].unit : NULL;
+}
+
+int vg_study_row(vg_study *st, size_t t, uint64_t *cursor, vg_value *vals)
+{
+	const struct vgi_table *tb;
+	int rc;
+	if (!st || !cursor || !vals || t >= vgi_n_report_tables)
+		return VG_EINVAL;
+	if ((rc = vg_study_finish(st)) != VG_OK)
+		return rc;
+	tb = &vgi_report_tables[t];
+	if (tb->present && !tb->present(st))
+		return 0;
+	if (!st->rowbuf && !(st->rowbuf = malloc(sizeof *st->rowbuf)))
+		return vgi_study_fail(st, VG_ENOMEM, "out of memory reading table %s", tb->name);
+	return tb->row(st, cursor, vals, st->rowbuf);
+}
