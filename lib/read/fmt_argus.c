@@ -711,6 +711,11 @@ static int chunk_parse(const vg_reader_opts *o, const uint8_t *p, size_t avail,
 }
 
 const struct vgi_format vgi_fmt_argus = {
-	"argus", "Argus 3.x records (files and streams)",
-	sniff, open_v3, read_v3, NULL, chunk_parse, chunk_start,
+	.name = "argus",
+	.doc = "Argus 3.x records (files and streams)",
+	.sniff = sniff,
+	.open = open_v3,
+	.read = read_v3,
+	.chunk = chunk_parse,
+	.chunk_start = chunk_start,
 };

@@ -500,6 +500,9 @@ static int read_v2(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 }
 
 const struct vgi_format vgi_fmt_argus2 = {
-	"argus2", "Argus 2.x records",
-	sniff, open_v2, read_v2, NULL, NULL, NULL,
+	.name = "argus2",
+	.doc = "Argus 2.x records",
+	.sniff = sniff,
+	.open = open_v2,
+	.read = read_v2,
 };

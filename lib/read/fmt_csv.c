@@ -499,6 +499,10 @@ static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 }
 
 const struct vgi_format vgi_fmt_csv = {
-	"csv", "flow records as CSV with a header (vigil dump, ra -c ,)",
-	sniff, open_csv, read_csv, close_csv, NULL, NULL,
+	.name = "csv",
+	.doc = "flow records as CSV with a header (vigil dump, ra -c ,)",
+	.sniff = sniff,
+	.open = open_csv,
+	.read = read_csv,
+	.close = close_csv,
 };

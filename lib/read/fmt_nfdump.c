@@ -618,6 +618,10 @@ static int read_nf(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 }
 
 const struct vgi_format vgi_fmt_nfdump = {
-	"nfdump", "nfdump files (nfcapd, nfpcapd; layout 2 of nfdump 1.7, layout 1 of 1.6)",
-	sniff, open_nf, read_nf, close_nf, NULL, NULL,
+	.name = "nfdump",
+	.doc = "nfdump files (nfcapd, nfpcapd; layout 2 of nfdump 1.7, layout 1 of 1.6)",
+	.sniff = sniff,
+	.open = open_nf,
+	.read = read_nf,
+	.close = close_nf,
 };

@@ -437,10 +437,6 @@ fatal:
 	return rc;
 }
 
-const struct vgi_format vgi_fmt_pcap = {
-	"pcap", "packet captures (pcap, pcapng), metered into flows",
-	sniff, open_pcap, read_pcap, close_pcap, NULL, NULL,
-};
 
 int vg_bpf_check(const char *expr, char *err, size_t errlen)
 {
@@ -461,7 +457,7 @@ int vg_bpf_check(const char *expr, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ live */
 
-int vgi_pcap_open_live(vg_reader *r, const char *iface)
+static int open_live(vg_reader *r, const char *iface)
 {
 	char eb[PCAP_ERRBUF_SIZE];
 	struct pc_state *st;
@@ -496,7 +492,7 @@ int vgi_pcap_open_live(vg_reader *r, const char *iface)
 	return set_filter(r, st);
 }
 
-void vgi_pcap_interrupt(vg_reader *r)
+static void interrupt(vg_reader *r)
 {
 	struct pc_state *st = r->fmt_state;
 	if (!st || st->kind != K_LIVE)
@@ -504,3 +500,14 @@ void vgi_pcap_interrupt(vg_reader *r)
 	st->stop = 1;
 	pcap_breakloop(st->pc);
 }
+
+const struct vgi_format vgi_fmt_pcap = {
+	.name = "pcap",
+	.doc = "packet captures (pcap, pcapng), metered into flows",
+	.sniff = sniff,
+	.open = open_pcap,
+	.read = read_pcap,
+	.close = close_pcap,
+	.open_live = open_live,
+	.interrupt = interrupt,
+};

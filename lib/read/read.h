@@ -62,6 +62,12 @@ struct vgi_format {
 	 * starts, or (size_t)-1. */
 	size_t (*chunk_start)(const uint8_t *p, size_t avail, int at_eof,
 			      size_t from, size_t limit);
+	/* Optional, for a live source (vg_reader_open_live): opens the
+	 * interface instead of a file, sets up r->fmt_state ... */
+	int (*open_live)(vg_reader *r, const char *iface);
+	/* ... and makes a blocked read return (vg_reader_interrupt; from a
+	 * signal handler). */
+	void (*interrupt)(vg_reader *r);
 };
 
 extern const struct vgi_format vgi_fmt_argus;
@@ -69,8 +75,6 @@ extern const struct vgi_format vgi_fmt_argus2;
 extern const struct vgi_format vgi_fmt_csv;
 extern const struct vgi_format vgi_fmt_nfdump;
 extern const struct vgi_format vgi_fmt_pcap;
-int vgi_pcap_open_live(vg_reader *r, const char *iface);
-void vgi_pcap_interrupt(vg_reader *r);
 
 /* One-way TCP flows (nfdump, NetFlow): the Argus-style state bits from the
  * TCP flags that direction saw, so that vg_flow_derive_state names them. */
@@ -95,6 +99,12 @@ static inline void vgi_oneway_tcp_status(vg_flow *f)
 }
 
 /* ------------------------------------------------------- reader */
+
+#define VGI_WIN_MIN (1u << 20)   /* window bytes */
+#define VGI_WIN_MAX (64u << 20)  /* the most any format may ask for at once */
+#define VGI_MAP_WIN (16u << 20)  /* bytes mapped at a time */
+#define VGI_MAP_MIN (4u << 20)   /* smaller files are read, not mapped */
+#define VGI_PAR_CHUNK (2u << 20) /* parallel chunks (chunks.c) */
 
 /* vg_reader_open with smaller thresholds, so that tests and the fuzz
  * target can take the mapped and the parallel-chunk paths on small files:
@@ -178,5 +188,20 @@ static inline void vgi_note_times(vg_reader *r, const vg_flow *f)
 
 void vgi_flow_swap_sides(vg_flow *f, int addresses);
 void vgi_argus_correct_direction(vg_flow *f, unsigned tcp_object);
+
+/* The reader's parts, for one another: */
+/* reader.c: a batch read in the caller's thread; the statistics now */
+int vgi_read_sync(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
+void vgi_stats_now(const vg_reader *r, vg_reader_stats *st);
+/* window.c: maps the window at the current offset, at least n bytes */
+size_t vgi_remap(vg_reader *r, size_t n);
+/* prefetch.c: the read-ahead thread (on failure, reading stays inline) */
+void vgi_prefetch_start(vg_reader *r);
+int vgi_prefetch_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
+void vgi_prefetch_stop(vg_reader *r);
+/* chunks.c: parallel chunks of a mapped file (VG_OK if they are used) */
+int vgi_chunks_start(vg_reader *r);
+int vgi_chunks_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
+void vgi_chunks_stop(vg_reader *r);
 
 #endif
