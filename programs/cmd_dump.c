@@ -10,41 +10,14 @@
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: vigil dump [options] -r FILE... [filter]\n"
-		"\n"
-		"Prints flow records. Management records are skipped.\n"
-		"\n"
-		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
-		"  -t, --time RANGE     only records that start in RANGE: 2024/03/09,\n"
-		"                       2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d\n"
-		"  -R, --read-dir EXPR  DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\n"
-		"                       in name order, as nfdump -R\n"
-		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"
-		"  -i, --interface IFACE\n"
-		"                       capture packets live (root) until SIGINT\n"
-		"      --bpf EXPR       packets to meter (pcap, pcapng, -i), tcpdump syntax\n"
-		"      --meter-active S\n"
-		"                       a flow reports every S s (default 60)\n"
-		"      --meter-idle S   a flow ends after S s without packets (default 60)\n"
-		"      --meter-v6-label\n"
-		"                       IPv6 flow label in the flow key (as argus)\n"
-		"  -o, --output FMT     csv (default; as ra -n -u -p 6 -c ,), json (NDJSON), text\n"
-		"      --fields LIST    columns, comma-separated; +LIST appends to the defaults\n"
-		"                       (stime,ltime,proto,saddr,sport,daddr,dport,spkts,dpkts,\n"
-		"                       sbytes,dbytes,state); also dur pkts bytes sflags dflags\n"
-		"                       icmpid sensor trans oneway\n"
-		"  -m, --merge          merge the reports of each connection (as racluster)\n"
-		"      --idle SECONDS   with --merge: a gap this long starts a new connection\n"
-		"                       (default 120)\n"
-		"      --no-header      no header line\n"
-		"      --stats          print input statistics to stderr at the end\n"
-		"  -w, --write FILE     write to FILE instead of standard output\n"
-		"      --strict         stop at the first bad or skipped record\n"
-		"  -q, --quiet          no progress display\n"
-		"\n"
-		"filter: tcpdump-style, e.g. 'tcp and dst port 445', 'not src net 10.0.0.0/8'\n"
-		"(see vigil(1)). A lone - or -- ends the options.\n");
+	fputs("usage: vigil dump [options] -r FILE... [filter]\n"
+	      "\n"
+	      "Prints flow records. Management records are skipped.\n"
+	      "\n", fp);
+	print_options(fp, V_DUMP, GROUP(G_SITE) | GROUP(G_INPUT) | GROUP(G_OUTPUT));
+	fputs("\n"
+	      "filter: tcpdump-style, e.g. 'tcp and dst port 445', 'not src net 10.0.0.0/8'\n"
+	      "(see vigil(1)). A lone - or -- ends the options.\n", fp);
 }
 
 struct dump_ctx {

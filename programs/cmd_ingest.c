@@ -14,29 +14,18 @@
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: vigil ingest --store DB [site] [options] -r FILE... | -R DIR [filter]\n"
-		"\n"
-		"Folds the inputs into the store DB (an SQLite file, made if missing): the\n"
-		"day rollups of every analysis, the scan events, and the connections and\n"
-		"scan episodes still open at the end (continued by the next ingest). Then\n"
-		"vigil report, scans and alerts --store DB read it (docs/store.md).\n"
-		"\n"
-		"      --store DB           the store (also: store = DB in the site file)\n"
-		"  -c, --config FILE        the site file; the store keeps the description it\n"
-		"                           was made with and refuses another\n"
-		"      --monitored, --service, --tz, --idle, --scan-* ...  site keys (docs/site.md)\n"
-		"  -r, --read FILE...       input files; repeatable\n"
-		"  -R, --read-dir EXPR      DIR, DIR/NAME or DIR/FIRST:LAST, in name order\n"
-		"      --format NAME        argus, argus2, nfdump, csv, pcap (default: sniffed)\n"
-		"      --bpf EXPR           packets to meter (pcap, pcapng)\n"
-		"  -t, --time RANGE         only records that start in RANGE (see vigil(1))\n"
-		"      --strict             stop at the first bad or skipped record\n"
-		"  -q, --quiet              no progress display\n"
-		"\n"
-		"An input is skipped when the store has one of the same name, size, content\n"
-		"hash, filter and -t. A second ingest into the same store waits for the\n"
-		"first (30 s), then fails. Exit: 0 ok, 3 input errors, 5 store error.\n");
+	fputs("usage: vigil ingest --store DB [site] [options] -r FILE... | -R DIR [filter]\n"
+	      "\n"
+	      "Folds the inputs into the store DB (an SQLite file, made if missing): the\n"
+	      "day rollups of every analysis, the scan events, and the connections and\n"
+	      "scan episodes still open at the end (continued by the next ingest). Then\n"
+	      "vigil report, scans and alerts --store DB read it (docs/store.md).\n"
+	      "\n", fp);
+	print_options(fp, V_INGEST, GROUP(G_SITE) | GROUP(G_INPUT) | GROUP(G_OUTPUT));
+	fputs("\n"
+	      "An input is skipped when the store has one of the same name, size, content\n"
+	      "hash, filter and -t. A second ingest into the same store waits for the\n"
+	      "first (30 s), then fails. Exit: 0 ok, 3 input errors, 5 store error.\n", fp);
 }
 
 struct ingest_ctx {

@@ -11,36 +11,16 @@
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: vigil stats [options] -r FILE... [filter]\n"
-		"\n"
-		"Counts what the inputs hold: records (flow, management, skipped by\n"
-		"reason), first and last time, records/packets/bytes per protocol, bytes\n"
-		"read, speed; with --merge also the connections after merging status\n"
-		"reports, in all and per protocol.\n"
-		"\n"
-		"  -r, --read FILE...   input files (- = standard input); repeatable\n"
-		"  -t, --time RANGE     only records that start in RANGE: 2024/03/09,\n"
-		"                       2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d\n"
-		"  -R, --read-dir EXPR  DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\n"
-		"                       in name order, as nfdump -R\n"
-		"      --format NAME    input format instead of sniffing: argus, argus2, nfdump, csv, pcap\n"
-		"  -i, --interface IFACE\n"
-		"                       capture packets live (root) until SIGINT\n"
-		"      --bpf EXPR       packets to meter (pcap, pcapng, -i), tcpdump syntax\n"
-		"      --meter-active S\n"
-		"                       a flow reports every S s (default 60)\n"
-		"      --meter-idle S   a flow ends after S s without packets (default 60)\n"
-		"      --meter-v6-label\n"
-		"                       IPv6 flow label in the flow key (as argus)\n"
-		"  -o, --output FMT     text (default) or json\n"
-		"  -m, --merge          also merge status records into connections and count them\n"
-		"      --idle SECONDS   with --merge: the idle timeout (default 120)\n"
-		"  -w, --write FILE     write to FILE instead of standard output\n"
-		"      --strict         stop at the first bad or skipped record\n"
-		"  -q, --quiet          no progress display\n"
-		"\n"
-		"A filter after the options restricts the counts to matching records.\n");
+	fputs("usage: vigil stats [options] -r FILE... [filter]\n"
+	      "\n"
+	      "Counts what the inputs hold: records (flow, management, skipped by\n"
+	      "reason), first and last time, records/packets/bytes per protocol, bytes\n"
+	      "read, speed; with --merge also the connections after merging status\n"
+	      "reports, in all and per protocol.\n"
+	      "\n", fp);
+	print_options(fp, V_STATS, GROUP(G_SITE) | GROUP(G_INPUT) | GROUP(G_OUTPUT));
+	fputs("\n"
+	      "A filter after the options restricts the counts to matching records.\n", fp);
 }
 
 #define N_PROTO 258 /* IP protocols, then ARP, RARP */

@@ -372,28 +372,12 @@ int parse_time_range(const char *spec, int64_t *lo, int64_t *hi, int64_t *rel)
 	return 0;
 }
 
-/* Which options a verb takes: each verb lists what applies to it, so that
- * a misplaced option is an error rather than silently ignored. */
-struct verb_opts {
-	const char *verb;
-	const char *allowed; /* space-separated long names */
-	const char *outfmts; /* output formats the verb has */
-};
-
-static const struct verb_opts verb_table[] = {
-	{"dump", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output fields merge idle no-header stats write time ",
-	 "csv json text"},
-	{"stats", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output merge idle write time ", "text json"},
-	{"report", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config csv-dir html html-max-cells no-alerts without time fail-on monitored "
-		   "service hot-ports buckets tz top services-file known-scanners scan-window "
-		   "scan-vertical scan-horizontal scan-gap scan-sources ", "text json"},
-	{"scans", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config time monitored "
-		  "service hot-ports buckets tz top services-file known-scanners scan-window "
-		  "scan-vertical scan-horizontal scan-gap scan-sources ", "text json csv"},
-	{"alerts", " read read-dir format interface bpf meter-active meter-idle meter-v6-label strict quiet output idle write config fail-on since iodef time ",
-	 "text json"},
-	{"ingest", " read read-dir format bpf meter-active meter-idle meter-v6-label strict quiet idle config time ",
-	 ""},
+/* The output formats of each verb (-o). */
+static const struct {
+	const char *verb, *outfmts;
+} verb_outfmts[] = {
+	{"dump", "csv json text"}, {"stats", "text json"}, {"report", "text json"},
+	{"scans", "text json csv"}, {"alerts", "text json"}, {"ingest", ""},
 };
 
 /* Keys that go to the site description (vg_site_set), in order given;
@@ -406,7 +390,8 @@ static int is_site_key(const char *name)
 int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	       void (*usage)(FILE *))
 {
-	const struct verb_opts *vo = NULL;
+	const char *outfmts = NULL;
+	unsigned verb;
 	size_t i, filter_len = 0;
 	int k, filter_start = argc;
 
@@ -414,13 +399,15 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	o->verb = argv[0];
 	o->idle_s = 120;
 	o->outfmt = -1;
-	for (i = 0; i < sizeof verb_table / sizeof verb_table[0]; i++)
-		if (strcmp(verb_table[i].verb, o->verb) == 0)
-			vo = &verb_table[i];
+	verb = verb_bit(o->verb);
+	for (i = 0; i < sizeof verb_outfmts / sizeof verb_outfmts[0]; i++)
+		if (strcmp(verb_outfmts[i].verb, o->verb) == 0)
+			outfmts = verb_outfmts[i].outfmts;
 	*exit_code = EXIT_USAGE;
 
 	for (k = 1; k < argc; k++) {
 		const char *a = argv[k], *val = NULL, *name;
+		const struct optdef *d;
 		char longname[32];
 		int need_val = 0;
 
@@ -443,25 +430,15 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			if (eq)
 				val = eq + 1;
 		} else {
-			const char *map;
-			switch (a[1]) {
-			case 'r': map = "read"; break;
-			case 'R': map = "read-dir"; break;
-			case 'i': map = "interface"; break;
-			case 'o': map = "output"; break;
-			case 'q': map = "quiet"; break;
-			case 'm': map = "merge"; break;
-			case 'w': map = "write"; break;
-			case 'h': map = "help"; break;
-			case 'c': map = "config"; break;
-			case 'V': map = "version"; break;
-			case 't': map = "time"; break;
-			default:
+			const char *map = a[1] == 'h' ? "help" : a[1] == 'V' ? "version" : NULL;
+			if (!map && (d = opt_find(verb, NULL, a[1])) == NULL)
+				d = opt_find_any(NULL, a[1]);
+			if (!map && !d) {
 				warnx_("%s: unknown option '%s' (see vigil %s --help)",
 				       o->verb, a, o->verb);
 				return -1;
 			}
-			snprintf(longname, sizeof longname, "%s", map);
+			snprintf(longname, sizeof longname, "%s", map ? map : d->name);
 			if (a[2])
 				val = a + 2;
 		}
@@ -476,28 +453,14 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			*exit_code = EXIT_OK;
 			return -1;
 		}
-		if (vo) {
-			char key[40];
-			snprintf(key, sizeof key, " %s ", name);
-			if (!strstr(vo->allowed, key) &&
-			    !(strstr(vo->allowed, " config ") && is_site_key(name))) {
-				warnx_("%s: unknown option '%s' (see vigil %s --help)",
-				       o->verb, a, o->verb);
-				return -1;
-			}
+		/* the verb's own row; else a site key, for the verbs with -c */
+		d = opt_find(verb, name, 0);
+		if (!d && !(opt_find(verb, "config", 0) && is_site_key(name))) {
+			warnx_("%s: unknown option '%s' (see vigil %s --help)",
+			       o->verb, a, o->verb);
+			return -1;
 		}
-		need_val = strcmp(name, "read") == 0 || strcmp(name, "read-dir") == 0 ||
-			   strcmp(name, "format") == 0 || strcmp(name, "interface") == 0 ||
-			   strcmp(name, "bpf") == 0 || strcmp(name, "meter-active") == 0 ||
-			   strcmp(name, "meter-idle") == 0 ||
-			   strcmp(name, "output") == 0 || strcmp(name, "fields") == 0 ||
-			   strcmp(name, "idle") == 0 || strcmp(name, "write") == 0 ||
-			   strcmp(name, "config") == 0 || strcmp(name, "csv-dir") == 0 ||
-			   strcmp(name, "html") == 0 || strcmp(name, "html-max-cells") == 0 ||
-			   strcmp(name, "fail-on") == 0 || strcmp(name, "since") == 0 ||
-			   strcmp(name, "iodef") == 0 || strcmp(name, "time") == 0 ||
-			   strcmp(name, "without") == 0 ||
-			   is_site_key(name);
+		need_val = d ? d->arg != NULL : 1;
 		if (need_val && !val) {
 			if (k + 1 >= argc) {
 				warnx_("%s: option '%s' needs a value", o->verb, a);
@@ -567,10 +530,10 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				o->outfmt = VG_OUT_TEXT;
 			else
 				o->outfmt = -2;
-			if (o->outfmt == -2 || (vo && !strstr(vo->outfmts, val)) ||
+			if (o->outfmt == -2 || (outfmts && !strstr(outfmts, val)) ||
 			    strchr(val, ' ')) {
 				warnx_("%s: output format '%s' unknown; it has: %s",
-				       o->verb, val, vo ? vo->outfmts : "csv json text");
+				       o->verb, val, outfmts ? outfmts : "csv json text");
 				return -1;
 			}
 		} else if (strcmp(name, "fields") == 0) {

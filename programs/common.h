@@ -85,6 +85,27 @@ typedef int (*consume_fn)(void *user, const vg_flow *flows, size_t n);
 
 /* Parses argv for a verb. Returns -1 when done with an exit code in *exit_code
  * (after --help, or a usage error already reported), else 0. */
+/* The option table (options.c). */
+enum { V_DUMP = 1, V_STATS = 2, V_REPORT = 4, V_SCANS = 8, V_ALERTS = 16, V_INGEST = 32 };
+enum { G_SITE, G_INPUT, G_OUTPUT };
+#define GROUP(g) (1u << (g))
+struct optdef {
+	char letter;       /* 0: long only */
+	const char *name;  /* NULL: a help line naming several (arg holds it) */
+	const char *arg;   /* the value's name; NULL: takes none */
+	unsigned verbs;    /* V_* that take it (with this help) */
+	unsigned group;    /* G_*: where --help lists it */
+	const char *help;  /* lines joined by '\n' */
+};
+unsigned verb_bit(const char *verb);
+/* The row of the option called name (or, with name NULL, the one-letter
+ * option letter) for verb; NULL when the verb has no such option. */
+const struct optdef *opt_find(unsigned verb, const char *name, char letter);
+/* The same for any verb (to tell "unknown" from "not for this verb"). */
+const struct optdef *opt_find_any(const char *name, char letter);
+/* Prints verb's options of the groups (GROUP(G_*) | ...), in table order. */
+void print_options(FILE *fp, unsigned verb, unsigned groups);
+
 int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	       void (*usage)(FILE *));
 void free_opts(struct opts *o);

@@ -1,8 +1,8 @@
 /*
  * chunks.c - a mapped file whose format can parse chunks is read by worker
- * threads, each taking the next r->par_chunk bytes (VGI_PAR_CHUNK): a chunk starts at the first whole
- * valid record at or after its nominal start and holds the records that
- * start before its nominal end. The caller's thread takes the chunks in
+ * threads, each taking the next r->par_chunk bytes (VGI_PAR_CHUNK): a chunk
+ * starts at the first whole valid record at or after its nominal start and
+ * holds the records that start before its nominal end. The caller's thread takes the chunks in
  * order and checks that each one starts exactly where the previous one
  * ended. Whenever that fails, or a chunk met anything but good records
  * (an error, a strict skip), the caller's thread reads that stretch again

@@ -1,0 +1,202 @@
+/*
+ * options.c - every option of the reading verbs, once: its letter, long
+ * name, value, the verbs that take it, and its help. parse_opts (common.c)
+ * reads the table to map letters, to know which options take a value and
+ * to refuse an option a verb does not have; each verb's --help prints its
+ * rows, so the help cannot drift from what is parsed. An option whose help
+ * differs between verbs has one row per wording.
+ *
+ * Site keys (vg_site_is_key: --monitored, --scan-gap, ...) are taken by
+ * every verb that has -c; the rows below only document the common ones.
+ */
+#include <string.h>
+
+#include "common.h"
+
+#define RD (V_DUMP | V_STATS | V_REPORT | V_SCANS | V_ALERTS)   /* read and print */
+#define AN (V_REPORT | V_SCANS | V_ALERTS)                      /* analyse; a store */
+#define ALL (RD | V_INGEST)
+
+static const struct optdef defs[] = {
+	/* site */
+	{'c', "config", "FILE", AN, G_SITE, "read the site file FILE first"},
+	{'c', "config", "FILE", V_INGEST, G_SITE,
+	 "the site file; the store keeps the description it\n"
+	 "was made with and refuses another"},
+	{0, "monitored", "NETS", V_REPORT | V_INGEST, G_SITE,
+	 "addresses, prefixes, ranges the team protects\n"
+	 "(repeatable; e.g. 192.0.2.0/28, 198.51.100.1-198.51.100.9)"},
+	{0, "service", "SPEC", V_REPORT | V_INGEST, G_SITE,
+	 "ADDRS:PORTS[/PROTO] declared service (repeatable;\n"
+	 "e.g. 192.0.2.1-192.0.2.5:80/tcp, 192.0.2.3:22)"},
+	{0, "hot-ports", "LIST", V_REPORT | V_INGEST, G_SITE,
+	 "PORT/PROTO,... (default 135/tcp,137/udp,445/tcp)"},
+	{0, "buckets", "DAYS", V_REPORT | V_INGEST, G_SITE,
+	 "activity buckets (default 1,10,100: 1 day,\n2-9, 10-99, >= 100 days)"},
+	{0, "tz", "ZONE", V_REPORT | V_INGEST, G_SITE,
+	 "day boundaries: UTC (default), +HH:MM/-HH:MM, or a\nzone name like Europe/Berlin"},
+	{0, "top", "N", V_REPORT | V_INGEST, G_SITE, "size of the top lists (default 20)"},
+	{0, "services-file", "FILE", V_REPORT | V_INGEST, G_SITE,
+	 "/etc/services-style names of the site's ports"},
+	{0, "idle", "SECONDS", AN | V_INGEST, G_SITE, "merge idle timeout (default 120)"},
+	{0, NULL,
+	 "--known-scanners FILE, --scan-window S, --scan-vertical N,\n"
+	 "--scan-horizontal N, --scan-sweep-ports N, --scan-campaign-sources N,\n"
+	 "--scan-gap S, --scan-sources N",
+	 V_REPORT | V_INGEST, G_SITE, "the scan detector (see vigil scans, docs/scans.md)"},
+
+	/* input */
+	{'r', "read", "FILE...", RD, G_INPUT, "input files (- = standard input); repeatable"},
+	{'r', "read", "FILE...", V_INGEST, G_INPUT, "input files; repeatable"},
+	{0, "store", "DB", AN, G_INPUT,
+	 "read the site's store (vigil ingest, docs/store.md)\ninstead of input files"},
+	{0, "store", "DB", V_INGEST, G_INPUT, "the store (also: store = DB in the site file)"},
+	{'t', "time", "RANGE", V_DUMP | V_STATS | V_INGEST, G_INPUT,
+	 "only records that start in RANGE: 2024/03/09,\n"
+	 "2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d"},
+	{'t', "time", "RANGE", AN, G_INPUT,
+	 "only what starts in RANGE: 2024/03/09, 2024/03/09.12,\n"
+	 "2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d (the\n"
+	 "last 24 h, 7 days of the data); whole days on a store"},
+	{'R', "read-dir", "EXPR", ALL, G_INPUT,
+	 "DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\nin name order, as nfdump -R"},
+	{0, "format", "NAME", ALL, G_INPUT,
+	 "input format instead of sniffing: argus, argus2, nfdump,\ncsv, pcap"},
+	{'i', "interface", "IFACE", RD, G_INPUT, "capture packets live (root) until SIGINT"},
+	{0, "bpf", "EXPR", ALL, G_INPUT, "packets to meter (pcap, pcapng, -i), tcpdump syntax"},
+	{0, "meter-active", "S", ALL, G_INPUT, "a flow reports every S s (default 60)"},
+	{0, "meter-idle", "S", ALL, G_INPUT, "a flow ends after S s without packets (default 60)"},
+	{0, "meter-v6-label", NULL, ALL, G_INPUT, "IPv6 flow label in the flow key (as argus)"},
+
+	/* output */
+	{'o', "output", "FMT", V_DUMP, G_OUTPUT,
+	 "csv (default; as ra -n -u -p 6 -c ,), json (NDJSON), text"},
+	{'o', "output", "FMT", V_STATS | V_REPORT, G_OUTPUT, "text (default) or json"},
+	{'o', "output", "FMT", V_SCANS, G_OUTPUT, "text (default), json (one object per event), csv"},
+	{'o', "output", "FMT", V_ALERTS, G_OUTPUT,
+	 "text (default) or json (NDJSON: one alert per line)"},
+	{0, "fields", "LIST", V_DUMP, G_OUTPUT,
+	 "columns, comma-separated; +LIST appends to the defaults\n"
+	 "(stime,ltime,proto,saddr,sport,daddr,dport,spkts,dpkts,\n"
+	 "sbytes,dbytes,state); also dur pkts bytes sflags dflags\n"
+	 "icmpid sensor trans oneway"},
+	{'m', "merge", NULL, V_DUMP, G_OUTPUT, "merge the reports of each connection (as racluster)"},
+	{'m', "merge", NULL, V_STATS, G_OUTPUT,
+	 "also merge status records into connections and count them"},
+	{0, "idle", "SECONDS", V_DUMP | V_STATS, G_OUTPUT,
+	 "with --merge: a gap this long starts a new connection\n(default 120)"},
+	{0, "no-header", NULL, V_DUMP, G_OUTPUT, "no header line"},
+	{0, "stats", NULL, V_DUMP, G_OUTPUT, "print input statistics to stderr at the end"},
+	{'w', "write", "FILE", RD, G_OUTPUT, "write to FILE instead of standard output"},
+	{0, "csv-dir", "DIR", V_REPORT, G_OUTPUT, "also write one CSV per table into DIR"},
+	{0, "html", "FILE", V_REPORT, G_OUTPUT,
+	 "also write the report as one self-contained HTML\n"
+	 "page with interactive charts (- = standard\n"
+	 "output, instead of the text or JSON)"},
+	{0, "no-alerts", NULL, V_REPORT, G_OUTPUT, "no early-warning detectors (vigil alerts)"},
+	{0, "without", "WHAT", V_REPORT, G_OUTPUT,
+	 "the figures \"without scans\" leave out the connections\n"
+	 "of port-scans (default), sweeps, or all scan events"},
+	{0, "since", "WHEN", V_ALERTS, G_OUTPUT,
+	 "only alerts still holding at or after WHEN: a time\n"
+	 "(2024-03-09, 2024-03-09T12:00, UTC) or a span before\n"
+	 "the end of the data (24h, 7d)"},
+	{0, "fail-on", "LEVEL", V_REPORT, G_OUTPUT,
+	 "exit 1 when an alert is at LEVEL or above (low,\n"
+	 "medium, high); exit 6 when the data is stale"},
+	{0, "fail-on", "LEVEL", V_ALERTS, G_OUTPUT,
+	 "exit with status 1 when an alert (after --since) is\n"
+	 "at LEVEL or above: low, medium, high; with status 6\n"
+	 "when the newest data is older than --max-age"},
+	{0, "max-age", "DUR", V_REPORT, G_OUTPUT,
+	 "newest data older than DUR (2d, 36h) against now is a\n"
+	 "dead feed: said on stderr and in the JSON (checked\n"
+	 "on a store always, on files when given; default 2d)"},
+	{0, "max-age", "DUR", V_ALERTS, G_OUTPUT,
+	 "newest data older than DUR (2d, 36h) against now is a\n"
+	 "dead feed, said on stderr (checked on a store always,\n"
+	 "on files when given; default 2d)"},
+	{0, "iodef", "FILE", V_ALERTS, G_OUTPUT, "also write the alerts as IODEF v2 XML (RFC 7970)"},
+	{0, "html-max-cells", "N", V_REPORT, G_OUTPUT,
+	 "a connection matrix of more cells is shown in\n"
+	 "bins of sources and ports (default 250000)"},
+	{0, "strict", NULL, ALL, G_OUTPUT, "stop at the first bad or skipped record"},
+	{'q', "quiet", NULL, ALL, G_OUTPUT, "no progress display"},
+};
+
+unsigned verb_bit(const char *verb)
+{
+	static const char *const names[] = {"dump", "stats", "report", "scans", "alerts", "ingest"};
+	size_t i;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i], verb) == 0)
+			return 1u << i;
+	return 0;
+}
+
+const struct optdef *opt_find(unsigned verb, const char *name, char letter)
+{
+	size_t i;
+	for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+		const struct optdef *d = &defs[i];
+		if (!d->name || !(d->verbs & verb))
+			continue;
+		if (name ? strcmp(d->name, name) == 0 : d->letter == letter)
+			return d;
+	}
+	return NULL;
+}
+
+const struct optdef *opt_find_any(const char *name, char letter)
+{
+	size_t i;
+	for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+		const struct optdef *d = &defs[i];
+		if (d->name && (name ? strcmp(d->name, name) == 0 : d->letter == letter))
+			return d;
+	}
+	return NULL;
+}
+
+#define HELP_COL 27
+
+/* "  -r, --read FILE...", then the help from column HELP_COL; lines of the
+ * help after the first, and the help of a long left part, start there. */
+static void print_one(FILE *fp, const struct optdef *d)
+{
+	char left[256];
+	const char *h = d->help, *nl;
+	int n;
+	if (d->name)
+		n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", d->letter ? '-' : ' ',
+			     d->letter ? d->letter : ' ', d->letter ? ", " : "  ", d->name,
+			     d->arg ? " " : "", d->arg ? d->arg : "");
+	else
+		n = 0;
+	if (!d->name) {
+		/* a line of names the table documents together */
+		const char *a = d->arg;
+		while ((nl = strchr(a, '\n')) != NULL) {
+			fprintf(fp, "      %.*s\n", (int)(nl - a), a);
+			a = nl + 1;
+		}
+		fprintf(fp, "      %s\n%*s", a, HELP_COL, "");
+	} else if (n >= HELP_COL) {
+		fprintf(fp, "%s\n%*s", left, HELP_COL, "");
+	} else {
+		fprintf(fp, "%-*s", HELP_COL, left);
+	}
+	while ((nl = strchr(h, '\n')) != NULL) {
+		fprintf(fp, "%.*s\n%*s", (int)(nl - h), h, HELP_COL, "");
+		h = nl + 1;
+	}
+	fprintf(fp, "%s\n", h);
+}
+
+void print_options(FILE *fp, unsigned verb, unsigned groups)
+{
+	size_t i;
+	for (i = 0; i < sizeof defs / sizeof defs[0]; i++)
+		if ((defs[i].verbs & verb) && (groups & (1u << defs[i].group)))
+			print_one(fp, &defs[i]);
+}
