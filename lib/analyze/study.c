@@ -1057,45 +1057,15 @@ int vg_study_finish(vg_study *st)
 	return rc;
 }
 
-static int finish(vg_study *st)
+/* The period: every calendar day from the first to the last flow; per
+ * day the sources, new sources and protocols; the overview. */
+static int finish_days(vg_study *st)
 {
 	struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
-	vgi_u64map tmp;
-	uint32_t *src_ports = NULL, *src_hosts = NULL, *order = NULL;
-	int32_t *top_of = NULL;
 	uint64_t key;
 	uint32_t val;
 	size_t i, it;
-	int rc = VG_ENOMEM;
-
-	if (st->finished)
-		return VG_OK;
-	if (st->hold && release_held(st) != VG_OK)
-		return VG_ENOMEM;
-	if (st->acc) {
-		int arc = vgi_study_add_rollup(st, st->acc);
-		vgi_rollup_free(st->acc);
-		free(st->acc);
-		st->acc = NULL;
-		if (arc != VG_OK)
-			return arc;
-	}
-	/* a source seen before the period (a store's history) is not new in it */
-	for (i = 0; i < st->srcs.n; i++) {
-		struct vgi_srcinfo *sp = &st->src[i];
-		if (sp->hist_first < sp->first_day)
-			sp->first_day = sp->hist_first;
-		if (sp->hist_first_ns < sp->first_day_ns)
-			sp->first_day_ns = sp->hist_first_ns;
-	}
-	st->finished = 1;
-	memset(r, 0, sizeof *r);
-	memset(&tmp, 0, sizeof tmp);
-	r->records_read = st->records_read;
-	memcpy(r->n_class, st->n_class, sizeof r->n_class);
-	r->first_us = st->first_us;
-	r->last_us = st->last_us;
 
 	/* the period: every calendar day from the first to the last flow */
 	if (st->first_us <= st->last_us) {
@@ -1108,7 +1078,7 @@ static int finish(vg_study *st)
 				    (long long)st->last_us, MAX_DAYS);
 		}
 		if (!(r->days = calloc(r->n_days, sizeof *r->days)))
-			goto out;
+			return VG_ENOMEM;
 		for (i = 0; i < r->n_days; i++)
 			r->days[i].day = r->first_day + (int32_t)i;
 	}
@@ -1146,6 +1116,17 @@ static int finish(vg_study *st)
 			r->days[d].psources[pg]++;
 		}
 	}
+	return VG_OK;
+}
+
+/* The monitored hosts in address order, and per host and day. */
+static int finish_hosts(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	vgi_u64map tmp;
+	uint64_t key;
+	uint32_t val;
+	size_t i, it;
 
 	/* hosts */
 	if (st->hosts.n) {
@@ -1153,7 +1134,7 @@ static int finish(vg_study *st)
 		uint32_t *rank;
 		if (!hsrc || !(r->hosts = calloc(st->hosts.n, sizeof *r->hosts))) {
 			free(hsrc);
-			goto out;
+			return VG_ENOMEM;
 		}
 		for (it = 0; vgi_u64map_next(&st->hostsrc, &it, &key, &val);)
 			hsrc[key >> 32]++;
@@ -1167,12 +1148,12 @@ static int finish(vg_study *st)
 		r->n_hosts = st->hosts.n;
 		/* per host and day: index hosts by their place in address order */
 		if (!(rank = malloc(st->hosts.n * sizeof *rank)))
-			goto out;
+			return VG_ENOMEM;
 		{
 			struct vgi_host *sorted = malloc(st->hosts.n * sizeof *sorted);
 			if (!sorted) {
 				free(rank);
-				goto out;
+				return VG_ENOMEM;
 			}
 			memcpy(sorted, r->hosts, st->hosts.n * sizeof *sorted);
 			qsort(sorted, st->hosts.n, sizeof *sorted, cmp_host);
@@ -1198,7 +1179,7 @@ static int finish(vg_study *st)
 		}
 		if (vgi_u64map_init(&tmp, 0)) {
 			free(rank);
-			goto out;
+			return VG_ENOMEM;
 		}
 		for (it = 0; vgi_u64map_next(&st->hostdayp, &it, &key, &val);) {
 			uint64_t h = key >> 24, dk = (key >> 4) & 0xFFFFF;
@@ -1209,8 +1190,9 @@ static int finish(vg_study *st)
 			if (!idx) {
 				struct vgi_hostday *n = realloc(r->hostdays, (r->n_hostdays + 1) * sizeof *n);
 				if (!n) {
+					vgi_u64map_free(&tmp);
 					free(rank);
-					goto out;
+					return VG_ENOMEM;
 				}
 				r->hostdays = n;
 				hd = &r->hostdays[r->n_hostdays++];
@@ -1235,14 +1217,28 @@ static int finish(vg_study *st)
 		if (r->n_hostdays)
 			qsort(r->hostdays, r->n_hostdays, sizeof *r->hostdays, cmp_hostday);
 	}
+	return VG_OK;
+}
+
+/* The ports by connections; each source's ports and hosts (for the top
+ * sources; the caller frees them); the buckets and their top ports. */
+static int finish_ports(vg_study *st, uint32_t **src_ports_p, uint32_t **src_hosts_p)
+{
+	struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	uint64_t key;
+	uint32_t val;
+	size_t i, it;
+	vgi_u64map tmp;
+	uint32_t *src_ports = NULL, *src_hosts = NULL;
 
 	/* ports, per-source port and host counts, bucket top ports */
 	r->n_buckets = make_buckets(site, r->buckets);
 	if (st->srcs.n) {
-		src_ports = calloc(st->srcs.n, sizeof *src_ports);
-		src_hosts = calloc(st->srcs.n, sizeof *src_hosts);
+		*src_ports_p = src_ports = calloc(st->srcs.n, sizeof *src_ports);
+		*src_hosts_p = src_hosts = calloc(st->srcs.n, sizeof *src_hosts);
 		if (!src_ports || !src_hosts)
-			goto out;
+			return VG_ENOMEM;
 	}
 	for (i = 0; i < st->srcs.n; i++) {
 		struct vgi_bucket *b = &r->buckets[bucket_of(r, st->src[i].days)];
@@ -1250,11 +1246,13 @@ static int finish(vg_study *st)
 		b->conns += st->src[i].conns;
 	}
 	if (vgi_u64map_init(&tmp, 0))
-		goto out;
+		return VG_ENOMEM;
 	{
 		vgi_u64map bport;
-		if (vgi_u64map_init(&bport, 0))
-			goto out;
+		if (vgi_u64map_init(&bport, 0)) {
+			vgi_u64map_free(&tmp);
+			return VG_ENOMEM;
+		}
 		for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
 			uint64_t s = key >> 24, pp = key & 0xFFFFFF;
 			unsigned proto = (unsigned)(pp >> 16);
@@ -1267,7 +1265,8 @@ static int finish(vg_study *st)
 					struct vgi_port *n = realloc(r->ports, (r->n_ports + 1) * sizeof *n);
 					if (!n) {
 						vgi_u64map_free(&bport);
-						goto out;
+						vgi_u64map_free(&tmp);
+						return VG_ENOMEM;
 					}
 					r->ports = n;
 					p = &r->ports[r->n_ports++];
@@ -1299,12 +1298,22 @@ static int finish(vg_study *st)
 		qsort(r->ports, r->n_ports, sizeof *r->ports, cmp_port);
 	for (it = 0; vgi_u64map_next(&st->hostsrc, &it, &key, &val);)
 		src_hosts[key & 0xFFFFFFFFu]++;
+	return VG_OK;
+}
+
+static int finish_hot(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	uint64_t key;
+	uint32_t val;
+	size_t i, it;
 
 	/* hot ports per day */
 	for (i = 0; i < site->n_hot; i++) {
 		size_t d;
 		if (!(r->hot[i] = calloc(r->n_days ? r->n_days : 1, sizeof *r->hot[i])))
-			goto out;
+			return VG_ENOMEM;
 		for (d = 0; d < r->n_days; d++)
 			r->hot[i][d].day = r->first_day + (int32_t)d;
 	}
@@ -1323,6 +1332,13 @@ static int finish(vg_study *st)
 			hd->conns_icmp_src += val;
 		}
 	}
+	return VG_OK;
+}
+
+static void finish_hist(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	size_t i;
 
 	/* connections per source, log2 bins */
 	for (i = 0; i < st->srcs.n; i++) {
@@ -1341,10 +1357,19 @@ static int finish(vg_study *st)
 		r->hist[i].min = (uint64_t)1 << i;
 		r->hist[i].max = ((uint64_t)1 << (i + 1)) - 1;
 	}
+}
+
+static int finish_icmp(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	vgi_u64map tmp;
+	uint64_t key;
+	uint32_t val;
+	size_t it;
 
 	/* ICMP by type and code */
 	if (vgi_u64map_init(&tmp, 0))
-		goto out;
+		return VG_ENOMEM;
 	for (it = 0; vgi_u64map_next(&st->icmpsrc, &it, &key, &val);) {
 		uint64_t tc = key >> 32;
 		uint32_t idx = vgi_u64map_get(&tmp, tc);
@@ -1353,7 +1378,7 @@ static int finish(vg_study *st)
 			struct vgi_icmp *n = realloc(r->icmp, (r->n_icmp + 1) * sizeof *n);
 			if (!n) {
 				vgi_u64map_free(&tmp);
-				goto out;
+				return VG_ENOMEM;
 			}
 			r->icmp = n;
 			ic = &r->icmp[r->n_icmp++];
@@ -1371,14 +1396,30 @@ static int finish(vg_study *st)
 	vgi_u64map_free(&tmp);
 	if (r->n_icmp)
 		qsort(r->icmp, r->n_icmp, sizeof *r->icmp, cmp_icmp);
+	return VG_OK;
+}
+
+/* The top sources by connections, each with its top ports. */
+static int finish_top(vg_study *st, const uint32_t *src_ports, const uint32_t *src_hosts)
+{
+	struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	uint64_t key;
+	uint32_t val;
+	size_t i, it;
+	uint32_t *order = NULL;
+	int32_t *top_of = NULL;
 
 	/* top sources */
 	if (st->srcs.n) {
 		size_t n = VGI_MIN((size_t)site->top, st->srcs.n);
 		if (!(order = malloc(st->srcs.n * sizeof *order)) ||
 		    !(top_of = malloc(st->srcs.n * sizeof *top_of)) ||
-		    !(r->top = calloc(n, sizeof *r->top)))
-			goto out;
+		    !(r->top = calloc(n, sizeof *r->top))) {
+			free(order);
+			free(top_of);
+			return VG_ENOMEM;
+		}
 		for (i = 0; i < st->srcs.n; i++) {
 			order[i] = (uint32_t)i;
 			top_of[i] = -1;
@@ -1410,13 +1451,57 @@ static int finish(vg_study *st)
 			top_insert(r->top[ti].top, &r->top[ti].n_top, 3, &p);
 		}
 	}
-	if ((rc = finish_backscatter(st)) != VG_OK)
+	free(order);
+	free(top_of);
+	return VG_OK;
+}
+
+/* The figures, stage by stage, from the maps the rows were folded into. */
+static int finish(vg_study *st)
+{
+	struct vgi_results *r = &st->res;
+	uint32_t *src_ports = NULL, *src_hosts = NULL;
+	size_t i;
+	int rc;
+
+	if (st->finished)
+		return VG_OK;
+	if (st->hold && release_held(st) != VG_OK)
+		return VG_ENOMEM;
+	if (st->acc) {
+		int arc = vgi_study_add_rollup(st, st->acc);
+		vgi_rollup_free(st->acc);
+		free(st->acc);
+		st->acc = NULL;
+		if (arc != VG_OK)
+			return arc;
+	}
+	/* a source seen before the period (a store's history) is not new in it */
+	for (i = 0; i < st->srcs.n; i++) {
+		struct vgi_srcinfo *sp = &st->src[i];
+		if (sp->hist_first < sp->first_day)
+			sp->first_day = sp->hist_first;
+		if (sp->hist_first_ns < sp->first_day_ns)
+			sp->first_day_ns = sp->hist_first_ns;
+	}
+	st->finished = 1;
+	memset(r, 0, sizeof *r);
+	r->records_read = st->records_read;
+	memcpy(r->n_class, st->n_class, sizeof r->n_class);
+	r->first_us = st->first_us;
+	r->last_us = st->last_us;
+
+	if ((rc = finish_days(st)) != VG_OK || (rc = finish_hosts(st)) != VG_OK ||
+	    (rc = finish_ports(st, &src_ports, &src_hosts)) != VG_OK ||
+	    (rc = finish_hot(st)) != VG_OK)
+		goto out;
+	finish_hist(st);
+	if ((rc = finish_icmp(st)) != VG_OK || (rc = finish_top(st, src_ports, src_hosts)) != VG_OK ||
+	    (rc = finish_backscatter(st)) != VG_OK)
 		goto out;
 	rc = finish_no_scans(st);
 out:
 	free(src_ports);
 	free(src_hosts);
-	free(order);
-	free(top_of);
 	return rc;
 }
