@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "analyze/analyze.h"
@@ -530,221 +531,214 @@ static int set_tz(vg_site *s, const char *v, size_t len, char *err, size_t errle
 	return VG_OK;
 }
 
+static int set_max_age(vg_site *s, const char *value, size_t vlen, char *err, size_t errlen)
+{
+	char buf[32], *end;
+	double v;
+	if (vlen == 0 || vlen >= sizeof buf)
+		goto bad;
+	memcpy(buf, value, vlen);
+	buf[vlen] = '\0';
+	errno = 0;
+	v = strtod(buf, &end);
+	if (errno || end == buf || !(v > 0))
+		goto bad;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		v *= 60, end++;
+	else if (*end == 'h')
+		v *= 3600, end++;
+	else if (*end == 'd')
+		v *= 86400, end++;
+	if (*end || v > 3650 * 86400.0)
+		goto bad;
+	s->max_age_s = v;
+	s->max_age_set = 1;
+	return VG_OK;
+bad:
+	snprintf(err, errlen, "'%.*s' is not a duration (like 2d, 36h, 90m, 3600s)", (int)vlen,
+		 value);
+	return VG_EINVAL;
+}
+
+/* csirt (a domain name) or csirt-email (an address) */
+static int set_csirt_any(vg_site *s, const char *value, size_t vlen, char *err, size_t errlen,
+			 int mail)
+{
+	size_t i, dots = 0, at = 0;
+	for (i = 0; i < vlen; i++) {
+		char c = value[i];
+		dots += c == '.';
+		at += c == '@';
+		if (!(isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' ||
+		      (mail && (c == '@' || c == '+'))))
+			break;
+	}
+	if (i < vlen || vlen == 0 || vlen >= sizeof s->csirt || !dots || at != (size_t)mail) {
+		snprintf(err, errlen, mail ? "'%.*s' is not an e-mail address"
+					   : "'%.*s' is not a domain name (like csirt.example.org)",
+			 (int)vlen, value);
+		return VG_EINVAL;
+	}
+	memcpy(mail ? s->csirt_email : s->csirt, value, vlen);
+	(mail ? s->csirt_email : s->csirt)[vlen] = '\0';
+	return VG_OK;
+}
+
+static int set_csirt(vg_site *s, const char *value, size_t vlen, char *err, size_t errlen)
+{
+	return set_csirt_any(s, value, vlen, err, errlen, 0);
+}
+
+static int set_csirt_email(vg_site *s, const char *value, size_t vlen, char *err, size_t errlen)
+{
+	return set_csirt_any(s, value, vlen, err, errlen, 1);
+}
+
+static int set_scan_alerts(vg_site *s, const char *value, size_t vlen, char *err, size_t errlen)
+{
+	static const char *const lv[] = {"off", "low", "medium", "high"};
+	int u;
+	for (u = 0; u < 4; u++)
+		if (strlen(lv[u]) == vlen && strncmp(value, lv[u], vlen) == 0) {
+			s->scan_alert_severity = u;
+			return VG_OK;
+		}
+	snprintf(err, errlen, "'%.*s' is not off, low, medium or high", (int)vlen, value);
+	return VG_EINVAL;
+}
+
+/*
+ * The site keys, each once: how its value is read and where it goes. The
+ * alert detectors' parameters (vgi_alert_params[]) follow them.
+ */
+enum { K_FN, K_UINT, K_SECS, K_PATH };
+
+static const struct site_key {
+	const char *key;
+	int kind;
+	size_t off;            /* K_UINT: unsigned, K_SECS: double, K_PATH: char * */
+	double min, max;       /* K_UINT, K_SECS (seconds > min) */
+	int (*fn)(vg_site *s, const char *value, size_t vlen, char *err, size_t errlen);
+} site_keys[] = {
+	{"monitored", K_FN, 0, 0, 0, set_monitored},
+	{"service", K_FN, 0, 0, 0, set_service},
+	{"hot-ports", K_FN, 0, 0, 0, set_hot},
+	{"buckets", K_FN, 0, 0, 0, set_buckets},
+	{"tz", K_FN, 0, 0, 0, set_tz},
+	{"top", K_UINT, offsetof(vg_site, top), 1, 100000, NULL},
+	{"idle", K_SECS, offsetof(vg_site, idle_s), 0, 1e7, NULL},
+	{"services-file", K_PATH, offsetof(vg_site, services_file), 0, 0, NULL},
+	{"known-scanners", K_PATH, offsetof(vg_site, known_file), 0, 0, NULL},
+	{"scan-window", K_SECS, offsetof(vg_site, scan_window_s), 0, 1e8, NULL},
+	{"scan-vertical", K_UINT, offsetof(vg_site, scan_vertical), 1, 100000000, NULL},
+	{"scan-horizontal", K_UINT, offsetof(vg_site, scan_horizontal), 1, 100000000, NULL},
+	{"scan-sweep-ports", K_UINT, offsetof(vg_site, scan_sweep_ports), 0, 65536, NULL},
+	{"scan-campaign-sources", K_UINT, offsetof(vg_site, scan_campaign_sources), 2, 1000, NULL},
+	{"scan-gap", K_SECS, offsetof(vg_site, scan_gap_s), 0, 1e8, NULL},
+	{"scan-sources", K_UINT, offsetof(vg_site, scan_sources), 1, 100000000, NULL},
+	{"scan-alerts", K_FN, 0, 0, 0, set_scan_alerts},
+	{"csirt", K_FN, 0, 0, 0, set_csirt},
+	{"csirt-email", K_FN, 0, 0, 0, set_csirt_email},
+	{"store", K_PATH, offsetof(vg_site, store), 0, 0, NULL},
+	{"max-age", K_FN, 0, 0, 0, set_max_age},
+};
+
+static const struct site_key *find_key(const char *key)
+{
+	size_t i;
+	for (i = 0; i < sizeof site_keys / sizeof site_keys[0]; i++)
+		if (strcmp(key, site_keys[i].key) == 0)
+			return &site_keys[i];
+	return NULL;
+}
+
+static int set_alert_param(vg_site *s, unsigned u, const char *value, size_t vlen, char *err,
+			   size_t errlen)
+{
+	const struct vgi_alert_param *ap = &vgi_alert_params[u];
+	char buf[40], *end;
+	double d;
+	if (vlen >= sizeof buf)
+		goto bad;
+	memcpy(buf, value, vlen);
+	buf[vlen] = '\0';
+	errno = 0;
+	d = strtod(buf, &end);
+	if (errno || end == buf || *end || !(d >= ap->min && d <= ap->max) ||
+	    (ap->integer && d != (double)(long long)d))
+		goto bad;
+	s->ak[u] = d;
+	return VG_OK;
+bad:
+	snprintf(err, errlen, "'%.*s' is not %s from %g to %g", (int)vlen, value,
+		 ap->integer ? "a whole number" : "a number", ap->min, ap->max);
+	return VG_EINVAL;
+}
+
 int vg_site_set(vg_site *s, const char *key, const char *value, char *err,
 		size_t errlen)
 {
 	size_t vlen = strlen(value);
+	const struct site_key *k = find_key(key);
+	char *base = (char *)s;
 	unsigned u;
 	trim(&value, &vlen);
-	if (strcmp(key, "monitored") == 0)
-		return set_monitored(s, value, vlen, err, errlen);
-	if (strcmp(key, "service") == 0)
-		return set_service(s, value, vlen, err, errlen);
-	if (strcmp(key, "hot-ports") == 0)
-		return set_hot(s, value, vlen, err, errlen);
-	if (strcmp(key, "buckets") == 0)
-		return set_buckets(s, value, vlen, err, errlen);
-	if (strcmp(key, "tz") == 0)
-		return set_tz(s, value, vlen, err, errlen);
-	if (strcmp(key, "top") == 0) {
-		if (parse_uint(value, vlen, 100000, &u) || u == 0) {
-			snprintf(err, errlen, "'%.*s' is not a number from 1 to 100000",
-				 (int)vlen, value);
+	if (k && k->kind == K_FN)
+		return k->fn(s, value, vlen, err, errlen);
+	if (k && k->kind == K_UINT) {
+		if (parse_uint(value, vlen, (unsigned)k->max, &u) || u < (unsigned)k->min) {
+			snprintf(err, errlen, "'%.*s' is not a number from %u to %u", (int)vlen,
+				 value, (unsigned)k->min, (unsigned)k->max);
 			return VG_EINVAL;
 		}
-		s->top = u;
+		memcpy(base + k->off, &u, sizeof u);
 		return VG_OK;
 	}
-	if (strcmp(key, "idle") == 0) {
+	if (k && k->kind == K_SECS) {
 		char buf[32], *end;
-		double d;
-		if (vlen >= sizeof buf)
-			goto bad_idle;
-		memcpy(buf, value, vlen);
-		buf[vlen] = '\0';
-		d = strtod(buf, &end);
-		if (*end || !(d > 0) || d > 1e7)
-			goto bad_idle;
-		s->idle_s = d;
-		return VG_OK;
-bad_idle:
-		snprintf(err, errlen, "'%.*s' is not a number of seconds > 0",
-			 (int)vlen, value);
-		return VG_EINVAL;
-	}
-	if (strcmp(key, "scan-window") == 0 || strcmp(key, "scan-gap") == 0) {
-		char buf[32], *end;
-		double d;
-		if (vlen >= sizeof buf)
-			goto bad_secs;
-		memcpy(buf, value, vlen);
-		buf[vlen] = '\0';
-		d = strtod(buf, &end);
-		if (*end || !(d > 0) || d > 1e8)
-			goto bad_secs;
-		if (key[5] == 'w')
-			s->scan_window_s = d;
-		else
-			s->scan_gap_s = d;
-		return VG_OK;
-bad_secs:
-		snprintf(err, errlen, "'%.*s' is not a number of seconds > 0", (int)vlen, value);
-		return VG_EINVAL;
-	}
-	if (strcmp(key, "scan-campaign-sources") == 0) {
-		if (parse_uint(value, vlen, 1000, &u) || u < 2) {
-			snprintf(err, errlen, "'%.*s' is not a number from 2 to 1000", (int)vlen,
+		double d = 0;
+		if (vlen < sizeof buf) {
+			memcpy(buf, value, vlen);
+			buf[vlen] = '\0';
+			d = strtod(buf, &end);
+		}
+		if (vlen >= sizeof buf || *end || !(d > k->min) || d > k->max) {
+			snprintf(err, errlen, "'%.*s' is not a number of seconds > 0", (int)vlen,
 				 value);
 			return VG_EINVAL;
 		}
-		s->scan_campaign_sources = u;
+		memcpy(base + k->off, &d, sizeof d);
 		return VG_OK;
 	}
-	if (strcmp(key, "scan-sweep-ports") == 0) {
-		if (parse_uint(value, vlen, 65536, &u)) {
-			snprintf(err, errlen, "'%.*s' is not a number from 0 to 65536", (int)vlen,
-				 value);
-			return VG_EINVAL;
-		}
-		s->scan_sweep_ports = u;
-		return VG_OK;
-	}
-	if (strcmp(key, "scan-vertical") == 0 || strcmp(key, "scan-horizontal") == 0 ||
-	    strcmp(key, "scan-sources") == 0) {
-		if (parse_uint(value, vlen, 100000000, &u) || u == 0) {
-			snprintf(err, errlen, "'%.*s' is not a number from 1 to 100000000",
-				 (int)vlen, value);
-			return VG_EINVAL;
-		}
-		if (key[5] == 'v')
-			s->scan_vertical = u;
-		else if (key[5] == 'h')
-			s->scan_horizontal = u;
-		else
-			s->scan_sources = u;
-		return VG_OK;
-	}
-	if (strcmp(key, "known-scanners") == 0) {
-		free(s->known_file);
-		if (!(s->known_file = dup_range(value, vlen)))
+	if (k && k->kind == K_PATH) {
+		char *dup, *old;
+		if (!(dup = dup_range(value, vlen)))
 			return VG_ENOMEM;
+		memcpy(&old, base + k->off, sizeof old);
+		free(old);
+		memcpy(base + k->off, &dup, sizeof dup);
 		return VG_OK;
 	}
-	if (strcmp(key, "max-age") == 0) {
-		char buf[32], *end;
-		double v;
-		if (vlen == 0 || vlen >= sizeof buf)
-			goto bad_age;
-		memcpy(buf, value, vlen);
-		buf[vlen] = '\0';
-		errno = 0;
-		v = strtod(buf, &end);
-		if (errno || end == buf || !(v > 0))
-			goto bad_age;
-		if (*end == 's')
-			end++;
-		else if (*end == 'm')
-			v *= 60, end++;
-		else if (*end == 'h')
-			v *= 3600, end++;
-		else if (*end == 'd')
-			v *= 86400, end++;
-		if (*end || v > 3650 * 86400.0)
-			goto bad_age;
-		s->max_age_s = v;
-		s->max_age_set = 1;
-		return VG_OK;
-bad_age:
-		snprintf(err, errlen, "'%.*s' is not a duration (like 2d, 36h, 90m, 3600s)", (int)vlen,
-			 value);
-		return VG_EINVAL;
+	for (u = 0; u < VGI_AK__N; u++)
+		if (strcmp(key, vgi_alert_params[u].key) == 0)
+			return set_alert_param(s, u, value, vlen, err, errlen);
+	{
+		size_t n = (size_t)snprintf(err, errlen, "unknown key (the keys are"), i;
+		for (i = 0; i < sizeof site_keys / sizeof site_keys[0] && n < errlen; i++)
+			n += (size_t)snprintf(err + n, errlen - n, " %s,", site_keys[i].key);
+		if (n < errlen)
+			snprintf(err + n, errlen - n, " and the alert parameters of docs/alerts.md)");
 	}
-	if (strcmp(key, "store") == 0) {
-		free(s->store);
-		if (!(s->store = dup_range(value, vlen)))
-			return VG_ENOMEM;
-		return VG_OK;
-	}
-	if (strcmp(key, "services-file") == 0) {
-		free(s->services_file);
-		if (!(s->services_file = dup_range(value, vlen)))
-			return VG_ENOMEM;
-		return VG_OK;
-	}
-	if (strcmp(key, "csirt") == 0 || strcmp(key, "csirt-email") == 0) {
-		int mail = key[5] == '-';
-		size_t i, dots = 0, at = 0;
-		for (i = 0; i < vlen; i++) {
-			char c = value[i];
-			dots += c == '.';
-			at += c == '@';
-			if (!(isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' ||
-			      (mail && (c == '@' || c == '+'))))
-				break;
-		}
-		if (i < vlen || vlen == 0 || vlen >= sizeof s->csirt || !dots || at != (size_t)mail) {
-			snprintf(err, errlen, mail ? "'%.*s' is not an e-mail address"
-						   : "'%.*s' is not a domain name (like csirt.example.org)",
-				 (int)vlen, value);
-			return VG_EINVAL;
-		}
-		memcpy(mail ? s->csirt_email : s->csirt, value, vlen);
-		(mail ? s->csirt_email : s->csirt)[vlen] = '\0';
-		return VG_OK;
-	}
-	if (strcmp(key, "scan-alerts") == 0) {
-		static const char *const lv[] = {"off", "low", "medium", "high"};
-		for (u = 0; u < 4; u++)
-			if (strlen(lv[u]) == vlen && strncmp(value, lv[u], vlen) == 0) {
-				s->scan_alert_severity = (int)u;
-				return VG_OK;
-			}
-		snprintf(err, errlen, "'%.*s' is not off, low, medium or high", (int)vlen, value);
-		return VG_EINVAL;
-	}
-	for (u = 0; u < VGI_AK__N; u++) {
-		const struct vgi_alert_param *ap = &vgi_alert_params[u];
-		char buf[40], *end;
-		double d;
-		if (strcmp(key, ap->key) != 0)
-			continue;
-		if (vlen >= sizeof buf)
-			goto bad_param;
-		memcpy(buf, value, vlen);
-		buf[vlen] = '\0';
-		errno = 0;
-		d = strtod(buf, &end);
-		if (errno || end == buf || *end || !(d >= ap->min && d <= ap->max) ||
-		    (ap->integer && d != (double)(long long)d))
-			goto bad_param;
-		s->ak[u] = d;
-		return VG_OK;
-bad_param:
-		snprintf(err, errlen, "'%.*s' is not %s from %g to %g", (int)vlen, value,
-			 ap->integer ? "a whole number" : "a number", ap->min, ap->max);
-		return VG_EINVAL;
-	}
-	snprintf(err, errlen, "unknown key (the keys are monitored, service, hot-ports, "
-		 "buckets, tz, top, idle, services-file, known-scanners, scan-window, "
-		 "scan-vertical, scan-horizontal, scan-sweep-ports, scan-campaign-sources, scan-gap, "
-		 "scan-sources, scan-alerts, "
-		 "store, max-age, and the "
-		 "alert parameters of docs/alerts.md)");
 	return VG_EINVAL;
 }
 
 int vg_site_is_key(const char *key)
 {
-	static const char *const keys[] = {
-		"monitored", "service", "hot-ports", "buckets", "tz", "top", "idle",
-		"services-file", "known-scanners", "scan-window", "scan-vertical",
-		"scan-horizontal", "scan-sweep-ports", "scan-campaign-sources", "scan-gap",
-		"scan-sources", "scan-alerts", "csirt", "csirt-email",
-		"store", "max-age"};
 	size_t i;
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(key, keys[i]) == 0)
-			return 1;
+	if (find_key(key))
+		return 1;
 	for (i = 0; i < VGI_AK__N; i++)
 		if (strcmp(key, vgi_alert_params[i].key) == 0)
 			return 1;
