@@ -181,18 +181,14 @@ static void json_backscatter(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 	fputc('}', fp);
 }
 
-static void write_text(vg_study *st, FILE *fp)
+/* the period, the site, the classes, the overview and the scans' share */
+static void text_head(vg_study *st, FILE *fp)
 {
 	const struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
 	char a[32], b[32], c[32], d1[32], d2[32], ab[46], pb[32], bs[32];
-	size_t i, j, shown;
-	unsigned top = site->top;
+	size_t i, shown;
 
-	if (!r->n_days) {
-		fprintf(fp, "vigil report: no flows in the input\n");
-		return;
-	}
 	vgi_day_format(r->first_day, d1);
 	vgi_day_format(r->last_day, d2);
 	fprintf(fp, "vigil report: %s .. %s (%zu day%s, day boundaries in %s)\n", d1, d2,
@@ -264,6 +260,15 @@ static void write_text(vg_study *st, FILE *fp)
 			vg_group_digits(r->icmp_sources_ns, b, sizeof b),
 			ratio(r->icmp_conns_ns, r->icmp_sources_ns));
 	}
+}
+
+/* per day */
+static void text_days(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	char d1[32];
+	size_t i;
+
 	fprintf(fp, "%-12s %10s %8s %6s %9s %9s %9s %9s %9s %7s\n", "day", "conns", "sources",
 		"new", "tcp", "udp", "icmp", "other", "scan", "new-ns");
 	for (i = 0; i < r->n_days; i++) {
@@ -275,6 +280,17 @@ static void write_text(vg_study *st, FILE *fp)
 			(unsigned long long)d->pconns[2], (unsigned long long)d->pconns[3],
 			(unsigned long long)d->scan_conns, d->new_sources_ns);
 	}
+
+}
+
+/* the monitored hosts and the ports */
+static void text_hosts_ports(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	char ab[46], pb[32];
+	size_t i;
+	unsigned top = site->top;
 
 	fprintf(fp, "\n%-40s %10s %8s\n", "monitored host", "conns", "sources");
 	for (i = 0; i < r->n_hosts && i < top; i++) {
@@ -296,6 +312,16 @@ static void write_text(vg_study *st, FILE *fp)
 	if (r->n_ports > top)
 		fprintf(fp, "(%zu ports in all)\n", r->n_ports);
 
+}
+
+/* the hot ports per day */
+static void text_hot(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	char d1[32], pb[32];
+	size_t i, j;
+
 	for (j = 0; j < site->n_hot; j++) {
 		fprintf(fp, "\nhot port %s: per day, and as a share of the day's unsolicited traffic\n",
 			port_str(site->hot[j].proto, site->hot[j].port, pb, sizeof pb));
@@ -311,6 +337,14 @@ static void write_text(vg_study *st, FILE *fp)
 		}
 	}
 
+}
+
+/* connections per source */
+static void text_hist(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	size_t i;
+
 	fprintf(fp, "\n%-22s %8s %10s\n", "connections/source", "sources", "conns");
 	for (i = 0; i < r->n_hist; i++) {
 		char lab[48];
@@ -325,9 +359,16 @@ static void write_text(vg_study *st, FILE *fp)
 			(unsigned long long)r->hist[i].conns);
 	}
 
-	fprintf(fp, "\nactivity (days with unsolicited connections)\n");
-	for (i = 0; i < r->n_buckets; i++) {
-		const struct vgi_bucket *bk = &r->buckets[i];
+}
+
+/* the activity buckets (all, or without the scans) */
+static void text_buckets(FILE *fp, const struct vgi_bucket *bkt, size_t n)
+{
+	char pb[32];
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct vgi_bucket *bk = &bkt[i];
 		char lab[32];
 		bucket_label(bk, lab, sizeof lab);
 		fprintf(fp, "  %-12s %8u sources %10llu conns  top:", lab, bk->sources,
@@ -338,6 +379,15 @@ static void write_text(vg_study *st, FILE *fp)
 				(unsigned long long)bk->top[j].conns);
 		fputc('\n', fp);
 	}
+}
+
+/* ICMP by type and code */
+static void text_icmp(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	size_t i;
+	unsigned top = site->top;
 
 	if (r->n_icmp) {
 		fprintf(fp, "\n%-34s %10s %8s\n", "ICMP type/code", "conns", "sources");
@@ -351,23 +401,16 @@ static void write_text(vg_study *st, FILE *fp)
 		}
 	}
 
-	text_backscatter(st, fp);
+}
 
-	if (r->scans_known) {
-		fprintf(fp, "\nactivity without %s\n", without_text(st->without));
-		for (i = 0; i < r->n_buckets; i++) {
-			const struct vgi_bucket *bk = &r->buckets_ns[i];
-			char lab[32];
-			bucket_label(bk, lab, sizeof lab);
-			fprintf(fp, "  %-12s %8u sources %10llu conns  top:", lab, bk->sources,
-				(unsigned long long)bk->conns);
-			for (j = 0; j < bk->n_top && j < 5; j++)
-				fprintf(fp, " %s %llu",
-					port_str(bk->top[j].proto, bk->top[j].port, pb, sizeof pb),
-					(unsigned long long)bk->top[j].conns);
-			fputc('\n', fp);
-		}
-	}
+/* the scan events with the most connections */
+static void text_scan_list(vg_study *st, FILE *fp)
+{
+	const vg_site *site = st->site;
+	char d1[32], ab[46];
+	size_t i;
+	unsigned top = site->top;
+
 	if (st->n_scans) {
 		const struct vgi_scan **order = malloc(st->n_scans * sizeof *order);
 		if (order) {
@@ -399,6 +442,13 @@ static void write_text(vg_study *st, FILE *fp)
 		}
 	}
 
+}
+
+/* the alerts of the detectors */
+static void text_alerts(vg_study *st, FILE *fp)
+{
+	size_t i;
+
 	if (st->alerts) {
 		size_t n = vg_alerts_count(st->alerts), k = 0;
 		uint64_t n_scan = vg_alerts_scan_count(st->alerts);
@@ -427,6 +477,15 @@ static void write_text(vg_study *st, FILE *fp)
 			      : " (and %llu scan events as alerts)\n", (unsigned long long)n_scan);
 	}
 
+}
+
+/* the top sources, and the limits hit */
+static void text_top(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	char d1[32], d2[32], ab[46], pb[32];
+	size_t i, j;
+
 	fprintf(fp, "\n%-40s %8s %6s %6s %5s %-11s %-11s %4s  %s\n", "top source", "conns",
 		"ports", "hosts", "days", "first", "last", "ICMP", "top ports");
 	for (i = 0; i < r->n_top; i++) {
@@ -448,6 +507,32 @@ static void write_text(vg_study *st, FILE *fp)
 			"are lower bounds\n",
 			(unsigned long long)st->srcs.n_refused, (unsigned long long)st->hosts.n_refused,
 			(unsigned long long)st->matrix.n_dropped, (unsigned long long)st->dropped_bs);
+}
+
+static void write_text(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+
+	if (!r->n_days) {
+		fprintf(fp, "vigil report: no flows in the input\n");
+		return;
+	}
+	text_head(st, fp);
+	text_days(st, fp);
+	text_hosts_ports(st, fp);
+	text_hot(st, fp);
+	text_hist(st, fp);
+	fprintf(fp, "\nactivity (days with unsolicited connections)\n");
+	text_buckets(fp, r->buckets, r->n_buckets);
+	text_icmp(st, fp);
+	text_backscatter(st, fp);
+	if (r->scans_known) {
+		fprintf(fp, "\nactivity without %s\n", without_text(st->without));
+		text_buckets(fp, r->buckets_ns, r->n_buckets);
+	}
+	text_scan_list(st, fp);
+	text_alerts(st, fp);
+	text_top(st, fp);
 }
 
 static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
