@@ -568,15 +568,14 @@ static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
 
 /* ------------------------------------------------------------- JSON */
 
-/* The JSON report; the HTML page's copy may cut the ports to the first
- * max_ports and the scan events to those kept. */
-static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *keep_scans,
-		       struct vgi_rowbuf *b)
+/* "period", "flows", "overview" and the scans' summary (the opening brace too) */
+static void json_head(vg_study *st, FILE *fp)
 {
 	const struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
-	char d[11], ab[46], pb[8];
-	size_t i, j;
+	char d[11], ab[46];
+	size_t i;
+
 	uint64_t merged = 0;
 
 	for (i = 0; i < VG_CLASS__COUNT; i++)
@@ -638,6 +637,15 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 			(unsigned long long)r->noicmp_conns_ns);
 	}
 
+}
+
+/* "daily" */
+static void json_daily(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	char d[11];
+	size_t i, j;
+
 	fputs(",\"daily\":[", fp);
 	for (i = 0; i < r->n_days; i++) {
 		const struct vgi_day *dy = &r->days[i];
@@ -664,7 +672,17 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 				pg_names[j], (unsigned long long)dy->pconns[j], dy->psources[j]);
 		fputs("}}", fp);
 	}
-	fputs("],\"hosts\":[", fp);
+	fputc(']', fp);
+}
+
+/* "hosts", each with its days */
+static void json_hosts(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	char d[11], ab[46];
+	size_t i, j;
+
+	fputs(",\"hosts\":[", fp);
 	for (i = 0; i < r->n_hosts; i++) {
 		addr_str(&r->hosts[i].addr, r->hosts[i].family, ab);
 		fprintf(fp, "%s{\"addr\":\"%s\",\"connections\":%llu,\"sources\":%u,\"daily\":[",
@@ -687,7 +705,17 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		}
 		fputs("]}", fp);
 	}
-	fputs("],\"ports\":[", fp);
+	fputc(']', fp);
+}
+
+/* "ports", the first max_ports */
+static void json_ports(vg_study *st, FILE *fp, size_t max_ports)
+{
+	const struct vgi_results *r = &st->res;
+	char pb[8];
+	size_t i;
+
+	fputs(",\"ports\":[", fp);
 	for (i = 0; i < r->n_ports && i < max_ports; i++) {
 		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu,\"sources\":%u,",
 			i ? "," : "", proto_str(r->ports[i].proto, pb), r->ports[i].port,
@@ -695,7 +723,18 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		port_classes(st, r->ports[i].proto, r->ports[i].port, fp, 1);
 		fputc('}', fp);
 	}
-	fputs("],\"hot_ports\":[", fp);
+	fputc(']', fp);
+}
+
+/* "hot_ports", each per day */
+static void json_hot(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	const vg_site *site = st->site;
+	char d[11], pb[8];
+	size_t i, j;
+
+	fputs(",\"hot_ports\":[", fp);
 	for (j = 0; j < site->n_hot; j++) {
 		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"daily\":[", j ? "," : "",
 			proto_str(site->hot[j].proto, pb), site->hot[j].port);
@@ -720,17 +759,16 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		}
 		fputs("]}", fp);
 	}
-	fputs("],\"duration\":", fp);
-	json_buckets(fp, r->buckets, r->n_buckets);
-	if (r->scans_known) {
-		fputs(",\"duration_no_scans\":", fp);
-		json_buckets(fp, r->buckets_ns, r->n_buckets);
-	}
-	fputs(",\"conn_per_source_histogram\":", fp);
-	vgi_table_json(vgi_table_find("conn_per_source"), st, fp, NULL, b);
-	fputs(",\"icmp\":", fp);
-	vgi_table_json(vgi_table_find("icmp"), st, fp, NULL, b);
-	json_backscatter(st, fp, b);
+	fputc(']', fp);
+}
+
+/* "top_sources", each with its top ports */
+static void json_top(vg_study *st, FILE *fp)
+{
+	const struct vgi_results *r = &st->res;
+	char d[11], ab[46];
+	size_t i, j;
+
 	fputs(",\"top_sources\":[", fp);
 	for (i = 0; i < r->n_top; i++) {
 		const struct vgi_topsrc *t = &r->top[i];
@@ -751,10 +789,13 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 		fputs("]}", fp);
 	}
 	fputc(']', fp);
-	if (r->scans_known) {
-		fputs(",\"scans\":", fp);
-		vgi_table_json(vgi_table_find("scans"), st, fp, keep_scans, b);
-	}
+}
+
+/* "alerts" and their summary by detector */
+static void json_alerts(vg_study *st, FILE *fp)
+{
+	size_t i, j;
+
 	if (st->alerts) {
 		size_t n = vg_alerts_count(st->alerts), k = 0;
 		uint64_t by[VG_DET__COUNT] = {0};
@@ -774,6 +815,12 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 				(unsigned long long)by[j]);
 		fputc('}', fp);
 	}
+}
+
+/* "matrix", "limits" and "freshness" */
+static void json_tail(vg_study *st, FILE *fp)
+{
+
 	fprintf(fp, ",\"matrix\":{\"cells\":%zu,\"scan_cells\":%zu},\"limits\":{\"sources_dropped\":%llu,"
 		"\"hosts_dropped\":%llu,\"matrix_cells_dropped\":%llu,\"source_days_dropped\":%llu,"
 		"\"backscatter_rows_dropped\":%llu}",
@@ -789,6 +836,38 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 			"\"max_age_s\":%.0f,\"stale\":%s}", t, n, age, st->fresh_max_age_s,
 			age > st->fresh_max_age_s ? "true" : "false");
 	}
+}
+
+/* The JSON report; the HTML page's copy may cut the ports to the first
+ * max_ports and the scan events to those kept. */
+static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *keep_scans,
+		       struct vgi_rowbuf *b)
+{
+	const struct vgi_results *r = &st->res;
+
+	json_head(st, fp);
+	json_daily(st, fp);
+	json_hosts(st, fp);
+	json_ports(st, fp, max_ports);
+	json_hot(st, fp);
+	fputs(",\"duration\":", fp);
+	json_buckets(fp, r->buckets, r->n_buckets);
+	if (r->scans_known) {
+		fputs(",\"duration_no_scans\":", fp);
+		json_buckets(fp, r->buckets_ns, r->n_buckets);
+	}
+	fputs(",\"conn_per_source_histogram\":", fp);
+	vgi_table_json(vgi_table_find("conn_per_source"), st, fp, NULL, b);
+	fputs(",\"icmp\":", fp);
+	vgi_table_json(vgi_table_find("icmp"), st, fp, NULL, b);
+	json_backscatter(st, fp, b);
+	json_top(st, fp);
+	if (r->scans_known) {
+		fputs(",\"scans\":", fp);
+		vgi_table_json(vgi_table_find("scans"), st, fp, keep_scans, b);
+	}
+	json_alerts(st, fp);
+	json_tail(st, fp);
 	fputs("}\n", fp);
 }
 
