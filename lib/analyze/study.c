@@ -508,16 +508,13 @@ int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
 	return rc;
 }
 
-static int add_rollup(vg_study *st, const struct vgi_rollup *r)
+/* the classes and the first and last time, per day */
+static void fold_days(vg_study *st, const struct vgi_rtab *t)
 {
-	const struct vgi_rtab *t;
 	struct vgi_key k;
 	const int64_t *v;
 	size_t i;
 
-	if (st->finished)
-		return VG_EINVAL;
-	t = &r->t[VGI_T_DAY];
 	for (i = 0; i < t->n; i++) {
 		int c;
 		vgi_rtab_row(t, i, &k, &v);
@@ -528,7 +525,15 @@ static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 		if (v[VGI_DAY_LAST_US] > st->last_us)
 			st->last_us = v[VGI_DAY_LAST_US];
 	}
-	t = &r->t[VGI_T_BACKSCATTER];
+}
+
+/* backscatter rows, kept as they are (finish_backscatter) */
+static void fold_backscatter(vg_study *st, const struct vgi_rtab *t)
+{
+	struct vgi_key k;
+	const int64_t *v;
+	size_t i;
+
 	for (i = 0; i < t->n; i++) {
 		struct vgi_bsrow *b;
 		vgi_rtab_row(t, i, &k, &v);
@@ -554,7 +559,15 @@ static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 		b->first_us = v[VGI_BS_FIRST_US];
 		b->last_us = v[VGI_BS_LAST_US];
 	}
-	t = &r->t[VGI_T_SRC_DAY];
+}
+
+/* per source and day: the sources' counts, days and "without scans" parts */
+static void fold_src_days(vg_study *st, const struct vgi_rtab *t)
+{
+	struct vgi_key k;
+	const int64_t *v;
+	size_t i;
+
 	for (i = 0; i < t->n; i++) {
 		int64_t si;
 		uint64_t dk, conns, scan;
@@ -584,7 +597,14 @@ static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 		if (v[1])
 			vgi_u64map_add(&st->dayscan, dk, sat_u32(v[1]));
 	}
-	t = &r->t[VGI_T_SRC_PORT];
+}
+
+/* per source, port and day: the matrix, protocols, hot ports and ICMP */
+static void fold_src_ports(vg_study *st, const struct vgi_rtab *t)
+{
+	const int64_t *v;
+	size_t i;
+
 	for (i = 0; i < t->n; i += FOLD_BATCH) {
 		/* a batch: the sources looked up and the big maps' slots asked
 		 * for first, then the adds (their cache misses overlap) */
@@ -652,7 +672,15 @@ static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 			}
 		}
 	}
-	t = &r->t[VGI_T_HOST_SRC];
+}
+
+/* per host, source and day: the hosts' counts */
+static void fold_host_src(vg_study *st, const struct vgi_rtab *t)
+{
+	struct vgi_key k;
+	const int64_t *v;
+	size_t i;
+
 	for (i = 0; i < t->n; i++) {
 		int64_t si, hi;
 		uint64_t dk;
@@ -671,6 +699,17 @@ static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 		vgi_u64map_add(&st->hostdayp, (uint64_t)hi << 24 | dk << 4 | (uint64_t)pgroup(&f),
 			       sat_u32(v[0]));
 	}
+}
+
+static int add_rollup(vg_study *st, const struct vgi_rollup *r)
+{
+	if (st->finished)
+		return VG_EINVAL;
+	fold_days(st, &r->t[VGI_T_DAY]);
+	fold_backscatter(st, &r->t[VGI_T_BACKSCATTER]);
+	fold_src_days(st, &r->t[VGI_T_SRC_DAY]);
+	fold_src_ports(st, &r->t[VGI_T_SRC_PORT]);
+	fold_host_src(st, &r->t[VGI_T_HOST_SRC]);
 	return VG_OK;
 }
 
