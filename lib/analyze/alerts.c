@@ -708,13 +708,71 @@ static int cmp_alert(const void *x, const void *y)
 	return a->scan_id < b->scan_id ? -1 : a->scan_id > b->scan_id;
 }
 
+/* The ports with at least minsrc sources in the period, in order. */
+static int alert_ports(const vgi_u64map *ptot, double minsrc, unsigned **ports_p, size_t *n_p)
+{
+	unsigned *ports = NULL;
+	size_t n_ports = 0, cap_ports = 0, it, i, j;
+	uint64_t key;
+	uint32_t val;
+	for (it = 0; vgi_u64map_next(ptot, &it, &key, &val);) {
+		if (val < minsrc)
+			continue;
+		if (n_ports == cap_ports) {
+			unsigned *np;
+			cap_ports = cap_ports ? cap_ports * 2 : 256;
+			if (!(np = realloc(ports, cap_ports * sizeof *np))) {
+				free(ports);
+				return VG_ENOMEM;
+			}
+			ports = np;
+		}
+		ports[n_ports++] = (unsigned)key;
+	}
+	for (i = 1; i < n_ports; i++) /* insertion sort is fine: few ports */
+		for (j = i; j > 0 && ports[j - 1] > ports[j]; j--) {
+			unsigned t = ports[j];
+			ports[j] = ports[j - 1];
+			ports[j - 1] = t;
+		}
+	*ports_p = ports;
+	*n_p = n_ports;
+	return VG_OK;
+}
+
+static void series_free(struct series *S)
+{
+	free(S->conn);
+	free(S->src);
+	free(S->dst);
+	free(S->nw);
+	free(S->exp1);
+	free(S->exp2);
+	free(S->exp3);
+	free(S->alarm);
+}
+
+static int series_alloc(struct series *S, size_t n, int32_t d0)
+{
+	S->n = n;
+	S->d0 = d0;
+	if (!(S->conn = calloc(n, sizeof *S->conn)) || !(S->src = calloc(n, sizeof *S->src)) ||
+	    !(S->dst = calloc(n, sizeof *S->dst)) || !(S->nw = calloc(n, sizeof *S->nw)) ||
+	    !(S->exp1 = calloc(n, sizeof *S->exp1)) || !(S->exp2 = calloc(n, sizeof *S->exp2)) ||
+	    !(S->exp3 = calloc(n, sizeof *S->exp3)) || !(S->alarm = calloc(n, 1)))
+		return VG_ENOMEM;
+	return VG_OK;
+}
+
+/* Every port's daily series through the daily detectors, and its hourly
+ * series through the seasonal one. */
 static int detect_ports(vg_alerts *a)
 {
 	vgi_u64map nsrc, ndst, nnew, ptot, nh_;
 	const vgi_u64map *nh = &nh_;
 	struct kv *hv = NULL;
 	unsigned *ports = NULL;
-	size_t n_ports = 0, cap_ports = 0, n_hv = 0, it, i, j, hpos = 0;
+	size_t n_ports = 0, n_hv = 0, it, i, hpos = 0;
 	int32_t d0 = INT32_MAX, d1 = INT32_MIN;
 	int64_t h0 = INT64_MAX, h1 = INT64_MIN;
 	uint64_t key;
@@ -743,24 +801,8 @@ static int detect_ports(vg_alerts *a)
 	for (it = 0; vgi_u64map_next(&a->ph_src, &it, &key, &val);)
 		vgi_u64map_add(&nh_, (key >> 46) << 20 | ((key >> 26) & 0xfffff), 1);
 	/* the ports with enough sources to alert on, in order */
-	for (it = 0; vgi_u64map_next(&ptot, &it, &key, &val);) {
-		if (val < minsrc)
-			continue;
-		if (n_ports == cap_ports) {
-			unsigned *np;
-			cap_ports = cap_ports ? cap_ports * 2 : 256;
-			if (!(np = realloc(ports, cap_ports * sizeof *np)))
-				goto out;
-			ports = np;
-		}
-		ports[n_ports++] = (unsigned)key;
-	}
-	for (i = 1; i < n_ports; i++) /* insertion sort is fine: few ports */
-		for (j = i; j > 0 && ports[j - 1] > ports[j]; j--) {
-			unsigned t = ports[j];
-			ports[j] = ports[j - 1];
-			ports[j - 1] = t;
-		}
+	if (alert_ports(&ptot, minsrc, &ports, &n_ports) != VG_OK)
+		goto out;
 	/* hourly counts of those ports, sorted by (port, hour) */
 	if (nh->n && !(hv = malloc(nh->n * sizeof *hv)))
 		goto out;
@@ -776,12 +818,7 @@ static int detect_ports(vg_alerts *a)
 		qsort(hv, n_hv, sizeof *hv, cmp_kv);
 	h1 = a->max_hour;
 
-	S.n = (size_t)(d1 - d0) + 1;
-	S.d0 = d0;
-	if (!(S.conn = calloc(S.n, sizeof *S.conn)) || !(S.src = calloc(S.n, sizeof *S.src)) ||
-	    !(S.dst = calloc(S.n, sizeof *S.dst)) || !(S.nw = calloc(S.n, sizeof *S.nw)) ||
-	    !(S.exp1 = calloc(S.n, sizeof *S.exp1)) || !(S.exp2 = calloc(S.n, sizeof *S.exp2)) ||
-	    !(S.exp3 = calloc(S.n, sizeof *S.exp3)) || !(S.alarm = calloc(S.n, 1)) ||
+	if (series_alloc(&S, (size_t)(d1 - d0) + 1, d0) != VG_OK ||
 	    !(tmp = calloc(S.n, sizeof *tmp)))
 		goto out;
 	if (n_hv && h1 >= h0) {
@@ -822,14 +859,7 @@ out:
 	vgi_u64map_free(&ptot);
 	free(hv);
 	free(ports);
-	free(S.conn);
-	free(S.src);
-	free(S.dst);
-	free(S.nw);
-	free(S.exp1);
-	free(S.exp2);
-	free(S.exp3);
-	free(S.alarm);
+	series_free(&S);
 	free(tmp);
 	free(hy);
 	free(hp);

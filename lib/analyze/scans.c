@@ -1089,15 +1089,61 @@ static void expire(vg_scans *sc)
 		close_source(sc, sc->head);
 }
 
+/* TRW (TCP and UDP) on the first contact of each host by the source, as
+ * Jung et al. count: a host counted in an earlier episode (its bit in the
+ * source's filter) is not counted again, so a client that fails on the
+ * same host every day moves it once. Returns the source's ratio. */
+static double trw_step(vg_scans *sc, struct src *s, const vg_flow *f, uint32_t host, int ok)
+{
+	uint64_t h = addr_hash(sc, &f->saddr);
+	double lambda = trw_get(sc, h);
+	uint32_t hb;
+	if (vset_add(&s->hosts, host) && (f->proto == 6 || f->proto == 17) &&
+	    !(s->seen & (hb = host_bit(&f->daddr)))) {
+		s->seen_now |= hb;
+		/* a probe nobody answered still succeeds if the port is known
+		 * to be live (the capture may have missed the answer); an
+		 * answer that refused it is a failure */
+		if (!ok && f->dpkts == 0 &&
+		    (vgi_u64map_get(&sc->live, live_key(&f->daddr, f->proto, f->dport)) ||
+		     vgi_site_is_service(sc->site, f)))
+			ok = 1;
+		lambda += ok ? -TRW_STEP : TRW_STEP;
+		trw_put(sc, h, lambda);
+	}
+	return lambda;
+}
+
+/* The flow of a source not decided yet waits with the source's others (at
+ * most PENDING_MAX; past that they are handed on as no-scan). */
+static void hold_flow(vg_scans *sc, struct src *s, const vg_flow *f)
+{
+	if (s->flushed) {
+		emit_flow(sc, f, 0);
+		return;
+	}
+	if (s->n_pending == s->cap_pending) {
+		size_t cap = s->cap_pending ? s->cap_pending * 2 : 4;
+		vg_flow *np;
+		if (cap > PENDING_MAX || !(np = realloc(s->pending, cap * sizeof *np))) {
+			release(sc, s, 0);
+			s->flushed = 1;
+			emit_flow(sc, f, 0);
+			return;
+		}
+		s->pending = np;
+		s->cap_pending = cap;
+	}
+	s->pending[s->n_pending++] = *f;
+}
+
 static void add_one(vg_scans *sc, const vg_flow *f)
 {
 	int cls = vg_site_classify(sc->site, f);
-	uint64_t h;
 	uint32_t host, pp;
 	int32_t si;
 	struct src *s;
 	int ok, undecided;
-	uint32_t hb;
 	double lambda;
 
 	/* what answers is live, whoever asked */
@@ -1150,25 +1196,7 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 	pp = port_key(f);
 	vset_add(&s->ports, pp);
 
-	/* TRW (TCP and UDP) on the first contact of each host by the source,
-	 * as Jung et al. count: a host counted in an earlier episode (its bit
-	 * in the source's filter) is not counted again, so a client that fails
-	 * on the same host every day moves it once */
-	h = addr_hash(sc, &f->saddr);
-	lambda = trw_get(sc, h);
-	if (vset_add(&s->hosts, host) && (f->proto == 6 || f->proto == 17) &&
-	    !(s->seen & (hb = host_bit(&f->daddr)))) {
-		s->seen_now |= hb;
-		/* a probe nobody answered still succeeds if the port is known
-		 * to be live (the capture may have missed the answer); an
-		 * answer that refused it is a failure */
-		if (!ok && f->dpkts == 0 &&
-		    (vgi_u64map_get(&sc->live, live_key(&f->daddr, f->proto, f->dport)) ||
-		     vgi_site_is_service(sc->site, f)))
-			ok = 1;
-		lambda += ok ? -TRW_STEP : TRW_STEP;
-		trw_put(sc, h, lambda);
-	}
+	lambda = trw_step(sc, s, f, host, ok);
 	undecided = !s->detectors && !s->event_id && !s->flushed;
 	window_check(sc, s, f, host, pp);
 	if (lambda >= TRW_UPPER)
@@ -1207,24 +1235,7 @@ static void add_one(vg_scans *sc, const vg_flow *f)
 		emit_flow(sc, f, s->event_id);
 		return;
 	}
-	if (s->flushed) {
-		/* held too many already (PENDING_MAX): handed on as no-scan */
-		emit_flow(sc, f, 0);
-		return;
-	}
-	if (s->n_pending == s->cap_pending) {
-		size_t cap = s->cap_pending ? s->cap_pending * 2 : 4;
-		vg_flow *np;
-		if (cap > PENDING_MAX || !(np = realloc(s->pending, cap * sizeof *np))) {
-			release(sc, s, 0);
-			s->flushed = 1;
-			emit_flow(sc, f, 0);
-			return;
-		}
-		s->pending = np;
-		s->cap_pending = cap;
-	}
-	s->pending[s->n_pending++] = *f;
+	hold_flow(sc, s, f);
 }
 
 static int add_sync(void *user, const vg_flow *flows, const uint32_t *ids, size_t n)

@@ -224,48 +224,55 @@ static int next_member(struct vgi_src *s, char *err)
 	return 1;
 }
 
+/* No compression: from the buffer, or large reads straight to the caller. */
+static ssize_t read_plain(struct vgi_src *s, void *buf, size_t len, char *err)
+{
+	size_t out = 0;
+
+	if (s->mem && !s->raw && raw_fill(s, err))
+		return -1;
+	while (out < len) {
+		size_t avail = s->raw_len - s->raw_pos, k;
+		if (avail == 0) {
+			if (s->raw_eof)
+				break;
+			if (s->mem)
+				break;
+			/* large reads go straight to the caller */
+			if (len - out >= RAW_CAP) {
+				ssize_t got = read(s->fd, (uint8_t *)buf + out, len - out);
+				if (got < 0) {
+					if (errno == EINTR)
+						continue;
+					vgi_errf(err, "read error: %s", strerror(errno));
+					return -1;
+				}
+				if (got == 0) {
+					s->raw_eof = 1;
+					break;
+				}
+				s->bytes_in += (uint64_t)got;
+				out += (size_t)got;
+				continue;
+			}
+			if (raw_fill(s, err))
+				return -1;
+			continue;
+		}
+		k = VGI_MIN(avail, len - out);
+		memcpy((uint8_t *)buf + out, s->raw + s->raw_pos, k);
+		s->raw_pos += k;
+		out += k;
+	}
+	return (ssize_t)out;
+}
+
 ssize_t vgi_src_read(struct vgi_src *s, void *buf, size_t len, char *err)
 {
 	size_t out = 0;
 
-	if (s->codec == C_NONE) {
-		if (s->mem && !s->raw && raw_fill(s, err))
-			return -1;
-		while (out < len) {
-			size_t avail = s->raw_len - s->raw_pos, k;
-			if (avail == 0) {
-				if (s->raw_eof)
-					break;
-				if (s->mem)
-					break;
-				/* large reads go straight to the caller */
-				if (len - out >= RAW_CAP) {
-					ssize_t got = read(s->fd, (uint8_t *)buf + out, len - out);
-					if (got < 0) {
-						if (errno == EINTR)
-							continue;
-						vgi_errf(err, "read error: %s", strerror(errno));
-						return -1;
-					}
-					if (got == 0) {
-						s->raw_eof = 1;
-						break;
-					}
-					s->bytes_in += (uint64_t)got;
-					out += (size_t)got;
-					continue;
-				}
-				if (raw_fill(s, err))
-					return -1;
-				continue;
-			}
-			k = VGI_MIN(avail, len - out);
-			memcpy((uint8_t *)buf + out, s->raw + s->raw_pos, k);
-			s->raw_pos += k;
-			out += k;
-		}
-		return (ssize_t)out;
-	}
+	if (s->codec == C_NONE)
+		return read_plain(s, buf, len, err);
 
 	while (out < len) {
 		size_t before_in, before_out, used_in, made;
