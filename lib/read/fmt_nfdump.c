@@ -474,6 +474,10 @@ short_rec:
 	return -1;
 }
 
+/* One loop with two states, a record inside the current block or the next
+ * block's header: kept as one function (141 lines) because every exit,
+ * good or bad, must leave st's block and record cursors consistent for the
+ * next call, which is easiest to check when they are all in one place. */
 static int read_nf(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 {
 	struct nf_state *st = r->fmt_state;
