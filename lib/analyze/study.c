@@ -313,14 +313,8 @@ int vgi_study_add_scan_conns(vg_study *st, const struct vg_scan_event *e, uint64
 	struct vgi_scan *sc;
 	char buf[8192];
 	size_t n;
-	if (st->n_scans == st->cap_scans) {
-		size_t cap = st->cap_scans ? st->cap_scans + st->cap_scans / 2 : 64;
-		struct vgi_scan *ns = realloc(st->scans, cap * sizeof *ns);
-		if (!ns)
-			return VG_ENOMEM;
-		st->scans = ns;
-		st->cap_scans = cap;
-	}
+	if (vgi_grow(&st->scans, &st->cap_scans, st->n_scans, sizeof *st->scans, 64, SIZE_MAX))
+		return VG_ENOMEM;
 	sc = &st->scans[st->n_scans];
 	memset(sc, 0, sizeof *sc);
 	sc->id = e->id;
@@ -1164,6 +1158,7 @@ static int finish_days(vg_study *st)
 static int finish_hosts(vg_study *st)
 {
 	struct vgi_results *r = &st->res;
+	size_t cap = 0;
 	vgi_u64map tmp;
 	uint64_t key;
 	uint32_t val;
@@ -1229,13 +1224,12 @@ static int finish_hosts(vg_study *st)
 			uint32_t idx = vgi_u64map_get(&tmp, k2);
 			struct vgi_hostday *hd;
 			if (!idx) {
-				struct vgi_hostday *n = realloc(r->hostdays, (r->n_hostdays + 1) * sizeof *n);
-				if (!n) {
+				if (vgi_grow(&r->hostdays, &cap, r->n_hostdays, sizeof *r->hostdays, 64,
+					     SIZE_MAX)) {
 					vgi_u64map_free(&tmp);
 					free(rank);
 					return VG_ENOMEM;
 				}
-				r->hostdays = n;
 				hd = &r->hostdays[r->n_hostdays++];
 				memset(hd, 0, sizeof *hd);
 				hd->host = rank[h];
@@ -1266,6 +1260,7 @@ static int finish_hosts(vg_study *st)
 static int finish_ports(vg_study *st, uint32_t **src_ports_p, uint32_t **src_hosts_p)
 {
 	struct vgi_results *r = &st->res;
+	size_t cap = 0;
 	const vg_site *site = st->site;
 	uint64_t key;
 	uint32_t val;
@@ -1303,13 +1298,12 @@ static int finish_ports(vg_study *st, uint32_t **src_ports_p, uint32_t **src_hos
 				uint32_t idx = vgi_u64map_get(&tmp, pp);
 				struct vgi_port *p;
 				if (!idx) {
-					struct vgi_port *n = realloc(r->ports, (r->n_ports + 1) * sizeof *n);
-					if (!n) {
+					if (vgi_grow(&r->ports, &cap, r->n_ports, sizeof *r->ports, 256,
+						     SIZE_MAX)) {
 						vgi_u64map_free(&bport);
 						vgi_u64map_free(&tmp);
 						return VG_ENOMEM;
 					}
-					r->ports = n;
 					p = &r->ports[r->n_ports++];
 					p->proto = (uint8_t)proto;
 					p->port = (uint16_t)(pp & 0xFFFF);
@@ -1403,6 +1397,7 @@ static void finish_hist(vg_study *st)
 static int finish_icmp(vg_study *st)
 {
 	struct vgi_results *r = &st->res;
+	size_t cap = 0;
 	vgi_u64map tmp;
 	uint64_t key;
 	uint32_t val;
@@ -1416,12 +1411,10 @@ static int finish_icmp(vg_study *st)
 		uint32_t idx = vgi_u64map_get(&tmp, tc);
 		struct vgi_icmp *ic;
 		if (!idx) {
-			struct vgi_icmp *n = realloc(r->icmp, (r->n_icmp + 1) * sizeof *n);
-			if (!n) {
+			if (vgi_grow(&r->icmp, &cap, r->n_icmp, sizeof *r->icmp, 16, SIZE_MAX)) {
 				vgi_u64map_free(&tmp);
 				return VG_ENOMEM;
 			}
-			r->icmp = n;
 			ic = &r->icmp[r->n_icmp++];
 			memset(ic, 0, sizeof *ic);
 			ic->family = (uint8_t)(tc >> 16) ? 6 : 4;

@@ -141,6 +141,11 @@ static inline uint64_t vgi_mix64(uint64_t x)
 uint64_t vgi_hash_bytes(const void *p, size_t n, uint64_t seed);
 uint64_t vgi_random_seed(void);
 
+/* Room for element n of the array at *(T **)pp, which has *cap: doubles
+ * the capacity (from first), never past max elements. 0, or -1 when out of
+ * memory or at max (the array is unchanged then). */
+int vgi_grow(void *pp, size_t *cap, size_t n, size_t size, size_t first, size_t max);
+
 /* Decimal and hex formatting into a buffer; return the length written. */
 size_t vgi_fmt_u64(char *out, uint64_t v);
 size_t vgi_fmt_i64(char *out, int64_t v);

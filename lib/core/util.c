@@ -4,6 +4,8 @@
  * (millions of values a second) and printf is several times slower.
  */
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -166,4 +168,25 @@ size_t vgi_fmt_iso_us(char *out, int64_t us, int t_sep)
 		out[n++] = 'Z';
 	out[n] = '\0';
 	return n;
+}
+
+int vgi_grow(void *pp, size_t *cap, size_t n, size_t size, size_t first, size_t max)
+{
+	void *old, *np;
+	size_t nc;
+	if (n < *cap)
+		return 0;
+	if (n >= max)
+		return -1;
+	nc = *cap ? *cap * 2 : first;
+	if (nc > max)
+		nc = max;
+	if (nc <= n || nc > SIZE_MAX / size)
+		return -1;
+	memcpy(&old, pp, sizeof old);
+	if (!(np = realloc(old, nc * size)))
+		return -1;
+	memcpy(pp, &np, sizeof np);
+	*cap = nc;
+	return 0;
 }

@@ -199,3 +199,27 @@ TEST(flowq_in_order)
 	CHECK_EQ_INT(vgi_flowq_stop(q), VG_OK);
 	CHECK(got == want);
 }
+
+/* vgi_grow doubles from its first size and stops at its cap. */
+TEST(grow_doubling_cap)
+{
+	int *a = NULL;
+	size_t cap = 0, n, seen[8], k = 0;
+	for (n = 0; n < 100; n++) {
+		if (vgi_grow(&a, &cap, n, sizeof *a, 4, 40)) {
+			CHECK_EQ_INT((int)n, 40); /* refused exactly at the cap */
+			break;
+		}
+		a[n] = (int)n;
+		if (k == 0 || seen[k - 1] != cap)
+			seen[k++] = cap;
+	}
+	CHECK_EQ_INT((int)k, 5);
+	CHECK_EQ_INT((int)seen[0], 4);
+	CHECK_EQ_INT((int)seen[1], 8);
+	CHECK_EQ_INT((int)seen[3], 32);
+	CHECK_EQ_INT((int)seen[4], 40); /* the last step is cut to the cap */
+	for (n = 0; n < 40; n++)
+		CHECK_EQ_INT(a[n], (int)n);
+	free(a);
+}
