@@ -876,7 +876,7 @@ int vgi_alerts_fail(vg_alerts *a, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(a->errmsg, sizeof a->errmsg, fmt, ap);
+	vgi_verrf(a->errmsg, fmt, ap);
 	va_end(ap);
 	return rc;
 }

@@ -1071,7 +1071,7 @@ int vgi_study_fail(vg_study *st, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+	vgi_verrf(st->errmsg, fmt, ap);
 	va_end(ap);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef VGI_CORE_H
 #define VGI_CORE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -126,6 +127,8 @@ static inline void vgi_cur_bytes(vgi_cur *c, void *dst, size_t n)
 #define VGI_ERRMSG_LEN 512
 void vgi_errf(char *buf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void vgi_verrf(char *buf, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* 64-bit mixing hash for fixed-size keys (not cryptographic; seeded per
  * table so that spoofed keys cannot be aimed at one bucket chain). */

@@ -12,11 +12,16 @@
 
 #include "core.h"
 
+void vgi_verrf(char *buf, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, VGI_ERRMSG_LEN, fmt, ap);
+}
+
 void vgi_errf(char *buf, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, VGI_ERRMSG_LEN, fmt, ap);
+	vgi_verrf(buf, fmt, ap);
 	va_end(ap);
 }
 

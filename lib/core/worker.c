@@ -37,24 +37,29 @@ static void finish(struct vgi_worker *w, uint64_t seq, int rc)
 	pthread_cond_broadcast(&w->cv);
 }
 
+/* Under the mutex: takes job seq (the next not begun) and runs it with
+ * the mutex released. */
+static void run_job(struct vgi_worker *w, uint64_t seq)
+{
+	void *job = w->job[seq % VGI_WORKER_MAX_DEPTH];
+	int rc;
+	w->begun++;
+	pthread_mutex_unlock(&w->mu);
+	rc = w->fn(w->user, job);
+	pthread_mutex_lock(&w->mu);
+	finish(w, seq, rc);
+}
+
 static void *work_main(void *arg)
 {
 	struct vgi_worker *w = arg;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		uint64_t seq;
-		void *job;
-		int rc;
 		while (w->begun == w->posted && !w->stop)
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->begun == w->posted || w->drop)
 			break;
-		seq = w->begun++;
-		job = w->job[seq % VGI_WORKER_MAX_DEPTH];
-		pthread_mutex_unlock(&w->mu);
-		rc = w->fn(w->user, job);
-		pthread_mutex_lock(&w->mu);
-		finish(w, seq, rc);
+		run_job(w, w->begun);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -96,19 +101,12 @@ uint64_t vgi_worker_post(struct vgi_worker *w, void *job)
 
 int vgi_worker_take(struct vgi_worker *w, uint64_t seq)
 {
-	void *job;
-	int rc;
 	pthread_mutex_lock(&w->mu);
 	if (w->begun != seq || seq >= w->posted) {
 		pthread_mutex_unlock(&w->mu);
 		return 0;
 	}
-	w->begun++;
-	job = w->job[seq % VGI_WORKER_MAX_DEPTH];
-	pthread_mutex_unlock(&w->mu);
-	rc = w->fn(w->user, job);
-	pthread_mutex_lock(&w->mu);
-	finish(w, seq, rc);
+	run_job(w, seq);
 	pthread_mutex_unlock(&w->mu);
 	return 1;
 }

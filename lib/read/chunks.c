@@ -86,6 +86,19 @@ static int par_work(void *user, void *job)
 	return VG_OK;
 }
 
+/* The sequential window is let go; reading goes on at base. */
+static void drop_window(vg_reader *r, uint64_t base)
+{
+	if (r->map_ptr) {
+		munmap(r->map_ptr, r->map_len);
+		r->map_ptr = NULL;
+		r->map_len = 0;
+	}
+	r->buf = NULL;
+	r->len = r->pos = 0;
+	r->base = base;
+}
+
 /* Queues chunk k (k < n_chunks) into its slot, on its worker. */
 static void par_post(struct vgi_par *pa, uint64_t k)
 {
@@ -131,14 +144,7 @@ int vgi_chunks_start(vg_reader *r)
 	for (k = 0; k < PAR_RING && k < pa->n_chunks; k++)
 		par_post(pa, k);
 	/* the sequential window is not used until a fallback */
-	if (r->map_ptr) {
-		munmap(r->map_ptr, r->map_len);
-		r->map_ptr = NULL;
-		r->map_len = 0;
-	}
-	r->buf = NULL;
-	r->len = r->pos = 0;
-	r->base = base0;
+	drop_window(r, base0);
 	return VG_OK;
 }
 
@@ -170,14 +176,7 @@ int vgi_chunks_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 			r->pending = 0;
 			pa->x = r->base + r->pos;
 			r->stop_at = UINT64_MAX;
-			if (r->map_ptr) {
-				munmap(r->map_ptr, r->map_len);
-				r->map_ptr = NULL;
-				r->map_len = 0;
-			}
-			r->buf = NULL;
-			r->len = r->pos = 0;
-			r->base = pa->x;
+			drop_window(r, pa->x);
 			if (r->eof && pa->x >= pa->size) {
 				r->done = 1;
 				return VG_DONE;

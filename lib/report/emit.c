@@ -122,35 +122,14 @@ static void time_text(int64_t us, int style, char out[VG_FIELD_MAX])
 	vg_field_format(VG_F_STIME, &tf, style, out);
 }
 
-static void csv_value(FILE *fp, const struct vgi_col *c, const vg_value *v)
-{
-	char t[VG_FIELD_MAX];
-	if (v->null)
-		return;
-	switch (c->type) {
-	case VG_COL_UINT:
-		fprintf(fp, "%llu", (unsigned long long)v->u);
-		break;
-	case VG_COL_REAL:
-		fprintf(fp, "%.*f", c->decimals, v->d);
-		break;
-	case VG_COL_BOOL:
-		fputs(v->u ? "yes" : "no", fp);
-		break;
-	case VG_COL_TIME:
-		time_text(v->t, VG_STYLE_TEXT, t);
-		fputs(t, fp);
-		break;
-	default:
-		vgi_csv_field(fp, v->s, strlen(v->s), c->flags & VGI_COL_QUOTE);
-	}
-}
-
-static void json_value(FILE *fp, const struct vgi_col *c, const vg_value *v)
+/* One value as CSV (json 0: an empty field for none, yes/no, text times)
+ * or as JSON (null, true/false, the ISO times of JSON output). */
+static void put_value(FILE *fp, const struct vgi_col *c, const vg_value *v, int json)
 {
 	char t[VG_FIELD_MAX];
 	if (v->null) {
-		fputs("null", fp);
+		if (json)
+			fputs("null", fp);
 		return;
 	}
 	switch (c->type) {
@@ -161,14 +140,17 @@ static void json_value(FILE *fp, const struct vgi_col *c, const vg_value *v)
 		fprintf(fp, "%.*f", c->decimals, v->d);
 		break;
 	case VG_COL_BOOL:
-		fputs(v->u ? "true" : "false", fp);
+		fputs(json ? (v->u ? "true" : "false") : (v->u ? "yes" : "no"), fp);
 		break;
 	case VG_COL_TIME:
-		time_text(v->t, VG_STYLE_JSON, t);
+		time_text(v->t, json ? VG_STYLE_JSON : VG_STYLE_TEXT, t);
 		fputs(t, fp);
 		break;
 	default:
-		vgi_json_str(fp, v->s, strlen(v->s), 0);
+		if (json)
+			vgi_json_str(fp, v->s, strlen(v->s), 0);
+		else
+			vgi_csv_field(fp, v->s, strlen(v->s), c->flags & VGI_COL_QUOTE);
 	}
 }
 
@@ -184,7 +166,7 @@ void vgi_table_csv(const struct vgi_table *t, vg_study *st, FILE *fp, struct vgi
 		for (c = 0; c < t->n_cols; c++) {
 			if (c)
 				fputc(',', fp);
-			csv_value(fp, &t->cols[c], &v[c]);
+			put_value(fp, &t->cols[c], &v[c], 0);
 		}
 		fputc('\n', fp);
 	}
@@ -203,7 +185,7 @@ void vgi_table_json(const struct vgi_table *t, vg_study *st, FILE *fp, const uin
 		fputs(k++ ? ",{" : "{", fp);
 		for (c = 0; c < t->n_cols; c++) {
 			fprintf(fp, "%s\"%s\":", c ? "," : "", t->cols[c].name);
-			json_value(fp, &t->cols[c], &v[c]);
+			put_value(fp, &t->cols[c], &v[c], 1);
 		}
 		fputc('}', fp);
 	}
