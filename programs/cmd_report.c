@@ -108,7 +108,6 @@ int cmd_report(int argc, char **argv)
 	struct store_range range;
 	char err[512];
 	int stale, worst = 0;
-	size_t i;
 	int ec, rc, fd = -1, html_stdout;
 	FILE *fp = NULL;
 
@@ -119,29 +118,13 @@ int cmd_report(int argc, char **argv)
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_TEXT;
 	ec = EXIT_USAGE;
-	if (vg_site_create(&site) != VG_OK || !(c = calloc(1, sizeof *c))) {
+	if (!(c = calloc(1, sizeof *c))) {
 		warnx_("out of memory");
 		ec = EXIT_INTERNAL;
 		goto out;
 	}
-	if (o.config && vg_site_load(site, o.config, err, sizeof err) != VG_OK) {
-		warnx_("%s", err);
+	if (!(site = load_site(&o)))
 		goto out;
-	}
-	for (i = 0; i < o.n_site; i++)
-		if (vg_site_set(site, o.site_key[i], o.site_val[i], err, sizeof err) != VG_OK) {
-			warnx_("--%s: %s", o.site_key[i], err);
-			goto out;
-		}
-	if (o.idle_set) {
-		char v[32];
-		snprintf(v, sizeof v, "%.6f", o.idle_s);
-		vg_site_set(site, "idle", v, err, sizeof err);
-	}
-	if (vg_site_check(site, err, sizeof err) != VG_OK) {
-		warnx_("report: %s", err);
-		goto out;
-	}
 	ec = EXIT_INTERNAL;
 	if (vg_study_create(&c->st, site, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);

@@ -275,7 +275,6 @@ int cmd_scans(int argc, char **argv)
 	vg_store *store = NULL;
 	int from_store = 0;
 	vg_scans_stats ss;
-	char err[512];
 	size_t i;
 	int ec, rc, fd = -1;
 	FILE *fp = NULL;
@@ -288,23 +287,8 @@ int cmd_scans(int argc, char **argv)
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_TEXT;
 	ec = EXIT_USAGE;
-	if (vg_site_create(&site) != VG_OK) {
-		ec = EXIT_INTERNAL;
+	if (!(site = load_site(&o)))
 		goto out;
-	}
-	if (o.config && vg_site_load(site, o.config, err, sizeof err) != VG_OK) {
-		warnx_("%s", err);
-		goto out;
-	}
-	for (i = 0; i < o.n_site; i++)
-		if (vg_site_set(site, o.site_key[i], o.site_val[i], err, sizeof err) != VG_OK) {
-			warnx_("--%s: %s", o.site_key[i], err);
-			goto out;
-		}
-	if (vg_site_check(site, err, sizeof err) != VG_OK) {
-		warnx_("scans: %s", err);
-		goto out;
-	}
 	{
 		vg_pipeline_opts po;
 		memset(&po, 0, sizeof po);
