@@ -154,6 +154,64 @@ static void put_value(FILE *fp, const struct vgi_col *c, const vg_value *v, int 
 	}
 }
 
+static int col_index(const struct vgi_table *t, const char *name)
+{
+	size_t c;
+	for (c = 0; c < t->n_cols; c++)
+		if (strcmp(t->cols[c].name, name) == 0)
+			return (int)c;
+	return -1;
+}
+
+static void text_cell(FILE *fp, const struct vgi_textcol *tc, size_t k, const char *s)
+{
+	if (k)
+		fputs(tc->sep ? tc->sep : " ", fp);
+	if (tc->width)
+		fprintf(fp, "%*s", tc->width, s);
+	else
+		fputs(s, fp);
+}
+
+void vgi_table_text(const struct vgi_textview *tv, vg_study *st, FILE *fp, size_t max_rows,
+		    struct vgi_rowbuf *b)
+{
+	const struct vgi_table *t = vgi_table_find(tv->table);
+	vg_value v[VGI_MAX_COLS];
+	int idx[VGI_MAX_COLS];
+	uint64_t cur = 0;
+	size_t k, rows = 0;
+	if (!t || tv->n_cols > VGI_MAX_COLS)
+		return;
+	for (k = 0; k < tv->n_cols; k++) {
+		idx[k] = col_index(t, tv->cols[k].name);
+		text_cell(fp, &tv->cols[k], k, tv->cols[k].label);
+	}
+	fputc('\n', fp);
+	while (rows++ < max_rows && t->row(st, &cur, v, b) == 1) {
+		for (k = 0; k < tv->n_cols; k++) {
+			const struct vgi_col *c = idx[k] >= 0 ? &t->cols[idx[k]] : NULL;
+			const vg_value *x = idx[k] >= 0 ? &v[idx[k]] : NULL;
+			char num[VG_FIELD_MAX];
+			const char *s = num;
+			if (!x || x->null)
+				s = tv->null ? tv->null : "";
+			else if (c->type == VG_COL_UINT)
+				snprintf(num, sizeof num, "%llu", (unsigned long long)x->u);
+			else if (c->type == VG_COL_REAL)
+				snprintf(num, sizeof num, "%.*f", c->decimals, x->d);
+			else if (c->type == VG_COL_BOOL)
+				s = x->u ? "yes" : "no";
+			else if (c->type == VG_COL_TIME)
+				time_text(x->t, VG_STYLE_TEXT, num);
+			else
+				s = x->s;
+			text_cell(fp, &tv->cols[k], k, s);
+		}
+		fputc('\n', fp);
+	}
+}
+
 void vgi_table_csv(const struct vgi_table *t, vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
 	vg_value v[VGI_MAX_COLS];

@@ -68,10 +68,30 @@ struct vgi_table {
 extern const struct vgi_table vgi_report_tables[];
 extern const size_t vgi_n_report_tables;
 
+/* A table as the terminal summary shows it: some of its columns, each with
+ * a label and a width (negative: left-aligned; 0: as wide as it is), and
+ * the text before it (NULL: one space; none before the first). */
+struct vgi_textcol {
+	const char *name;  /* the column's name in the table */
+	const char *label;
+	int width;
+	const char *sep;
+};
+
+struct vgi_textview {
+	const char *table;
+	const struct vgi_textcol *cols;
+	size_t n_cols;
+	const char *null;  /* what a missing value shows */
+};
+
 /* The table named name, or NULL. */
 const struct vgi_table *vgi_table_find(const char *name);
 /* Writes the header line and every row as CSV. */
 void vgi_table_csv(const struct vgi_table *t, vg_study *st, FILE *fp, struct vgi_rowbuf *b);
+/* Writes the header line and the first max_rows rows as text. */
+void vgi_table_text(const struct vgi_textview *tv, vg_study *st, FILE *fp, size_t max_rows,
+		    struct vgi_rowbuf *b);
 /* Writes the rows as a JSON array of objects; keep (may be NULL) says
  * which rows, by their number. */
 void vgi_table_json(const struct vgi_table *t, vg_study *st, FILE *fp, const uint8_t *keep,

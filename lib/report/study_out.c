@@ -263,41 +263,41 @@ static void text_head(vg_study *st, FILE *fp)
 }
 
 /* per day */
-static void text_days(vg_study *st, FILE *fp)
+static void text_days(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
-	const struct vgi_results *r = &st->res;
-	char d1[32];
-	size_t i;
-
-	fprintf(fp, "%-12s %10s %8s %6s %9s %9s %9s %9s %9s %7s\n", "day", "conns", "sources",
-		"new", "tcp", "udp", "icmp", "other", "scan", "new-ns");
-	for (i = 0; i < r->n_days; i++) {
-		const struct vgi_day *d = &r->days[i];
-		vgi_day_format(d->day, d1);
-		fprintf(fp, "%-12s %10llu %8u %6u %9llu %9llu %9llu %9llu %9llu %7u\n", d1,
-			(unsigned long long)d->conns, d->sources, d->new_sources,
-			(unsigned long long)d->pconns[0], (unsigned long long)d->pconns[1],
-			(unsigned long long)d->pconns[2], (unsigned long long)d->pconns[3],
-			(unsigned long long)d->scan_conns, d->new_sources_ns);
-	}
-
+	static const struct vgi_textcol cols[] = {
+		{"day", "day", -12, NULL},
+		{"connections", "conns", 10, NULL},
+		{"sources", "sources", 8, NULL},
+		{"new_sources", "new", 6, NULL},
+		{"tcp_connections", "tcp", 9, NULL},
+		{"udp_connections", "udp", 9, NULL},
+		{"icmp_connections", "icmp", 9, NULL},
+		{"other_connections", "other", 9, NULL},
+		{"scan_connections", "scan", 9, NULL},
+		{"new_sources_no_scans", "new-ns", 7, NULL},
+	};
+	static const struct vgi_textview view = {"daily", cols, sizeof cols / sizeof cols[0], "-"};
+	vgi_table_text(&view, st, fp, SIZE_MAX, b);
 }
 
 /* the monitored hosts and the ports */
-static void text_hosts_ports(vg_study *st, FILE *fp)
+static void text_hosts_ports(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
+	static const struct vgi_textcol hosts_cols[] = {
+		{"addr", "monitored host", -40, NULL},
+		{"connections", "conns", 10, NULL},
+		{"sources", "sources", 8, NULL},
+	};
+	static const struct vgi_textview hosts_view = {"hosts", hosts_cols, 3, NULL};
 	const struct vgi_results *r = &st->res;
 	const vg_site *site = st->site;
-	char ab[46], pb[32];
+	char pb[32];
 	size_t i;
 	unsigned top = site->top;
 
-	fprintf(fp, "\n%-40s %10s %8s\n", "monitored host", "conns", "sources");
-	for (i = 0; i < r->n_hosts && i < top; i++) {
-		addr_str(&r->hosts[i].addr, r->hosts[i].family, ab);
-		fprintf(fp, "%-40s %10llu %8u\n", ab, (unsigned long long)r->hosts[i].conns,
-			r->hosts[i].sources);
-	}
+	fputc('\n', fp);
+	vgi_table_text(&hosts_view, st, fp, top, b);
 	if (r->n_hosts > top)
 		fprintf(fp, "(%zu more hosts in the CSV/JSON output)\n", r->n_hosts - top);
 
@@ -480,26 +480,23 @@ static void text_alerts(vg_study *st, FILE *fp)
 }
 
 /* the top sources, and the limits hit */
-static void text_top(vg_study *st, FILE *fp)
+static void text_top(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
-	const struct vgi_results *r = &st->res;
-	char d1[32], d2[32], ab[46], pb[32];
-	size_t i, j;
-
-	fprintf(fp, "\n%-40s %8s %6s %6s %5s %-11s %-11s %4s  %s\n", "top source", "conns",
-		"ports", "hosts", "days", "first", "last", "ICMP", "top ports");
-	for (i = 0; i < r->n_top; i++) {
-		const struct vgi_topsrc *t = &r->top[i];
-		addr_str(&st->srcs.addr[t->src], st->srcs.family[t->src], ab);
-		vgi_day_format(t->first_day, d1);
-		vgi_day_format(t->last_day, d2);
-		fprintf(fp, "%-40s %8llu %6u %6u %5u %-11s %-11s %4s ", ab,
-			(unsigned long long)t->conns, t->ports, t->hosts, t->days, d1, d2,
-			t->icmp ? "yes" : "no");
-		for (j = 0; j < t->n_top; j++)
-			fprintf(fp, " %s", port_str(t->top[j].proto, t->top[j].port, pb, sizeof pb));
-		fputc('\n', fp);
-	}
+	static const struct vgi_textcol cols[] = {
+		{"addr", "top source", -40, NULL},
+		{"connections", "conns", 8, NULL},
+		{"ports", "ports", 6, NULL},
+		{"hosts", "hosts", 6, NULL},
+		{"days", "days", 5, NULL},
+		{"first_day", "first", -11, NULL},
+		{"last_day", "last", -11, NULL},
+		{"icmp", "ICMP", 4, NULL},
+		{"top_ports", "top ports", 0, "  "},
+	};
+	static const struct vgi_textview view = {"top_sources", cols, sizeof cols / sizeof cols[0],
+						 NULL};
+	fputc('\n', fp);
+	vgi_table_text(&view, st, fp, SIZE_MAX, b);
 	if (st->srcs.n_refused || st->hosts.n_refused || st->matrix.n_dropped ||
 	    st->srcday.n_dropped || st->dropped_bs)
 		fprintf(fp, "\nlimits hit: %llu connections without a source slot, %llu without "
@@ -509,7 +506,7 @@ static void text_top(vg_study *st, FILE *fp)
 			(unsigned long long)st->matrix.n_dropped, (unsigned long long)st->dropped_bs);
 }
 
-static void write_text(vg_study *st, FILE *fp)
+static void write_text(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
 	const struct vgi_results *r = &st->res;
 
@@ -518,8 +515,8 @@ static void write_text(vg_study *st, FILE *fp)
 		return;
 	}
 	text_head(st, fp);
-	text_days(st, fp);
-	text_hosts_ports(st, fp);
+	text_days(st, fp, b);
+	text_hosts_ports(st, fp, b);
 	text_hot(st, fp);
 	text_hist(st, fp);
 	fprintf(fp, "\nactivity (days with unsolicited connections)\n");
@@ -532,7 +529,7 @@ static void write_text(vg_study *st, FILE *fp)
 	}
 	text_scan_list(st, fp);
 	text_alerts(st, fp);
-	text_top(st, fp);
+	text_top(st, fp, b);
 }
 
 static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
@@ -883,7 +880,11 @@ int vg_study_write(vg_study *st, FILE *fp, int outfmt)
 		write_json(st, fp, SIZE_MAX, NULL, b);
 		free(b);
 	} else {
-		write_text(st, fp);
+		struct vgi_rowbuf *b = malloc(sizeof *b);
+		if (!b)
+			return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the report");
+		write_text(st, fp, b);
+		free(b);
 	}
 	return ferror(fp) ? vgi_study_fail(st, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }
