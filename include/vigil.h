@@ -462,6 +462,23 @@ uint64_t vg_nf_dropped(const struct vg_nf *dec);
 /* "192.0.2.1:2055", "[2001:db8::1]:2055"; returns the length (< 64). */
 size_t vg_nf_peer_format(const vg_nf_peer *p, char out[64]);
 
+/*
+ * The decoder as a pushed input of the reader: the format table's
+ * "netflow" row. The caller owns the socket; each datagram it receives goes
+ * in with vg_reader_push, and vg_reader_read then returns the flows decoded
+ * from it (VG_DONE once they are all handed out; push more and read again).
+ * vg_reader_push returns VG_OK, or VG_ERECORD / VG_ELIMIT for a datagram
+ * that was malformed or dropped (vg_reader_errmsg names the exporter and
+ * the offset; the flows before the bad spot are kept). The reader's
+ * statistics count the flows; vg_reader_netflow gives the decoder, for its
+ * per-exporter statistics (NULL for other readers).
+ */
+int vg_reader_open_push(vg_reader **r, const char *format, const char *name,
+			const vg_reader_opts *opts);
+int vg_reader_push(vg_reader *r, const void *buf, size_t len, const vg_nf_peer *from,
+		   int64_t now_us);
+const vg_nf *vg_reader_netflow(const vg_reader *r);
+
 /* ---------------------------------------------------------------- filter */
 
 /* A tcpdump-style flow filter ("tcp and dst port 445", "not src net

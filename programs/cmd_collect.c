@@ -312,6 +312,16 @@ static void fmt_seen(char *out, int64_t us)
 	out[19] = '\0'; /* whole seconds */
 }
 
+/* The flows decoded from the datagram just pushed, to the output. */
+static void write_flows(struct collect *c, vg_reader *rd)
+{
+	vg_flow batch[256];
+	size_t n, i;
+	while (!c->failed && vg_reader_read(rd, batch, 256, &n) == VG_OK)
+		for (i = 0; i < n && !c->failed; i++)
+			on_flow(c, &batch[i]);
+}
+
 static void print_table(const struct vg_nf *d, const struct collect *c, double secs)
 {
 	size_t i, n = vg_nf_stream_count(d);
@@ -376,7 +386,7 @@ int cmd_collect(int argc, char **argv)
 	size_t n_specs = 0, n_ls = 0, i;
 	long duration = 0, count = 0;
 	struct collect c;
-	struct vg_nf *dec = NULL;
+	vg_reader *rd = NULL;
 	struct sigaction sa;
 	uint8_t *buf = NULL;
 	uint64_t n_dgrams = 0;
@@ -490,7 +500,8 @@ int cmd_collect(int argc, char **argv)
 		pfd[n_ls].events = POLLIN;
 		n_ls++;
 	}
-	if (vg_nf_create(&dec, NULL) != VG_OK || !(buf = malloc(MAX_DGRAM))) {
+	if (vg_reader_open_push(&rd, "netflow", "collect", NULL) != VG_OK ||
+	    !(buf = malloc(MAX_DGRAM))) {
 		warnx_("collect: out of memory");
 		ec = EXIT_INTERNAL;
 		goto out;
@@ -564,9 +575,10 @@ int cmd_collect(int argc, char **argv)
 					break;
 				}
 				sock_peer(&ss, &peer);
-				rc = vg_nf_feed(dec, &peer, buf, (size_t)n, t, on_flow, &c);
+				rc = vg_reader_push(rd, buf, (size_t)n, &peer, t);
 				if (rc == VG_ERECORD || rc == VG_ELIMIT)
-					warn_malformed(&c, vg_nf_errmsg(dec), t);
+					warn_malformed(&c, vg_nf_errmsg(vg_reader_netflow(rd)), t);
+				write_flows(&c, rd);
 				n_dgrams++;
 				if (count && n_dgrams >= (uint64_t)count)
 					break;
@@ -592,13 +604,13 @@ int cmd_collect(int argc, char **argv)
 	if (c.warn_suppressed)
 		warnx_("collect: %llu more malformed datagrams not shown",
 		       (unsigned long long)c.warn_suppressed);
-	print_table(dec, &c, now_seconds() - mono0);
+	print_table(vg_reader_netflow(rd), &c, now_seconds() - mono0);
 out:
 	if (!c.dir && c.w)
 		vg_writer_free(c.w);
 	for (i = 0; i < n_ls; i++)
 		close(ls[i].fd);
-	vg_nf_free(dec);
+	vg_reader_close(rd);
 	free(buf);
 	return ec;
 }

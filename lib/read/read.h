@@ -68,6 +68,12 @@ struct vgi_format {
 	/* ... and makes a blocked read return (vg_reader_interrupt; from a
 	 * signal handler). */
 	void (*interrupt)(vg_reader *r);
+	/* Optional, for pushed input (vg_reader_open_push): what the caller
+	 * received (one datagram, from its sender, at now_us) is decoded into
+	 * flows that the next reads return; read gives VG_OK with none when
+	 * they are all handed out. Such a format has no sniff. */
+	int (*push)(vg_reader *r, const void *p, size_t len, const vg_nf_peer *from,
+		    int64_t now_us);
 };
 
 extern const struct vgi_format vgi_fmt_argus;
@@ -75,6 +81,7 @@ extern const struct vgi_format vgi_fmt_argus2;
 extern const struct vgi_format vgi_fmt_csv;
 extern const struct vgi_format vgi_fmt_nfdump;
 extern const struct vgi_format vgi_fmt_pcap;
+extern const struct vgi_format vgi_fmt_netflow;
 
 /* One-way TCP flows (nfdump, NetFlow): the Argus-style state bits from the
  * TCP flags that direction saw, so that vg_flow_derive_state names them. */

@@ -25,6 +25,7 @@ static const struct vgi_format *const formats[] = {
 	&vgi_fmt_csv,
 	&vgi_fmt_nfdump,
 	&vgi_fmt_pcap,
+	&vgi_fmt_netflow, /* pushed only */
 };
 
 
@@ -118,6 +119,11 @@ static int pick_format(vg_reader *r)
 				 r->o.format);
 			return VG_EINVAL;
 		}
+		if (!fmt->sniff) {
+			vgi_errf(r->errmsg, "%s: format '%s' is for datagrams a collector receives "
+				 "(vigil collect), not for files", r->name, r->o.format);
+			return VG_EINVAL;
+		}
 	} else {
 		const uint8_t *p = r->buf + r->pos;
 		if (have == 0) {
@@ -126,7 +132,7 @@ static int pick_format(vg_reader *r)
 			return VG_OK;
 		}
 		for (i = 0; i < VGI_ARRAY_LEN(formats); i++) {
-			int c = formats[i]->sniff(p, have);
+			int c = formats[i]->sniff ? formats[i]->sniff(p, have) : 0;
 			if (c > best) {
 				best = c;
 				fmt = formats[i];
@@ -338,6 +344,40 @@ int vg_reader_open_live(vg_reader **rp, const char *iface,
 	if (r->o.prefetch)
 		vgi_prefetch_start(r);
 	return VG_OK;
+}
+
+int vg_reader_open_push(vg_reader **rp, const char *format, const char *name,
+			const vg_reader_opts *opts)
+{
+	vg_reader *r;
+	size_t i;
+	int rc;
+	if (!format)
+		return VG_EINVAL;
+	if ((rc = reader_new(rp, name ? name : format, opts)) != VG_OK)
+		return rc;
+	r = *rp;
+	r->eof = 1;
+	for (i = 0; i < VGI_ARRAY_LEN(formats); i++)
+		if (formats[i]->push && strcmp(formats[i]->name, format) == 0)
+			r->fmt = formats[i];
+	if (!r->fmt) {
+		vgi_errf(r->errmsg, "%s: no pushed format '%s' (there is: netflow)", r->name,
+			 format);
+		return VG_EINVAL;
+	}
+	return r->fmt->open(r);
+}
+
+int vg_reader_push(vg_reader *r, const void *buf, size_t len, const vg_nf_peer *from,
+		   int64_t now_us)
+{
+	int rc;
+	if (!r || !r->fmt || !r->fmt->push || (!buf && len))
+		return VG_EINVAL;
+	if ((rc = r->fmt->push(r, buf, len, from, now_us)) < 0)
+		r->st.n_errors++;
+	return rc;
 }
 
 void vg_reader_interrupt(vg_reader *r)
