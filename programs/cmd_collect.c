@@ -28,26 +28,18 @@
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: vigil collect -l ADDR:PORT [-l ...] -w DIR [options]\n"
-		"\n"
-		"Receives NetFlow v5, v9 and IPFIX over UDP and writes the flows as vigil's\n"
-		"flow CSV, one file per interval: DIR/vigil.YYYYMMDDhhmm.csv (UTC, named by\n"
-		"the interval's start; written under a hidden temporary name and renamed\n"
-		"when complete). Read them with any verb: vigil report -R DIR ...\n"
-		"\n"
-		"  -l, --listen ADDR:PORT  UDP address to listen on: 127.0.0.1:2055,\n"
-		"                          [::1]:2055, 0.0.0.0:2055, [::]:2055; repeatable\n"
-		"  -w, --write DIR         the output directory (made if missing);\n"
-		"                          - = one CSV stream on standard output\n"
-		"      --rotate SECONDS    a new file every SECONDS (default 300)\n"
-		"      --duration SECONDS  stop after SECONDS\n"
-		"      --count PACKETS     stop after PACKETS datagrams\n"
-		"  -q, --quiet             no start message, no warnings on bad datagrams\n"
-		"\n"
-		"SIGINT or SIGTERM: the current file is completed, the exporter table\n"
-		"(packets, flows, lost, malformed, templates per exporter) is printed on\n"
-		"standard error, and the collector exits 0. See docs/collect.md.\n");
+	fputs("usage: vigil collect -l ADDR:PORT [-l ...] -w DIR [options]\n"
+	      "\n"
+	      "Receives NetFlow v5, v9 and IPFIX over UDP and writes the flows as vigil's\n"
+	      "flow CSV, one file per interval: DIR/vigil.YYYYMMDDhhmm.csv (UTC, named by\n"
+	      "the interval's start; written under a hidden temporary name and renamed\n"
+	      "when complete). Read them with any verb: vigil report -R DIR ...\n"
+	      "\n", fp);
+	print_options(fp, V_COLLECT, GROUP(G_INPUT) | GROUP(G_OUTPUT));
+	fputs("\n"
+	      "SIGINT or SIGTERM: the current file is completed, the exporter table\n"
+	      "(packets, flows, lost, malformed, templates per exporter) is printed on\n"
+	      "standard error, and the collector exits 0. See docs/collect.md.\n", fp);
 }
 
 /* The columns of the files: the default set, the TCP flags, and whether a
@@ -399,6 +391,7 @@ int cmd_collect(int argc, char **argv)
 	c.fd = -1;
 	for (k = 1; k < argc; k++) {
 		const char *a = argv[k], *val = NULL;
+		const struct optdef *d;
 		char name[32];
 		if (a[0] != '-' || a[1] == '\0') {
 			warnx_("collect: unexpected argument '%s' (see vigil collect --help)", a);
@@ -411,9 +404,9 @@ int cmd_collect(int argc, char **argv)
 			if (eq)
 				val = eq + 1;
 		} else {
-			const char *map = a[1] == 'l' ? "listen" : a[1] == 'w' ? "write" :
-					  a[1] == 'q' ? "quiet" : a[1] == 'h' ? "help" :
-					  a[1] == 'V' ? "version" : NULL;
+			const char *map = a[1] == 'h' ? "help" : a[1] == 'V' ? "version" : NULL;
+			if (!map && (d = opt_find(V_COLLECT, NULL, a[1])) != NULL)
+				map = d->name;
 			if (!map) {
 				warnx_("collect: unknown option '%s' (see vigil collect --help)", a);
 				return EXIT_USAGE;
@@ -430,18 +423,17 @@ int cmd_collect(int argc, char **argv)
 			printf("vigil %s\n", vg_version());
 			return EXIT_OK;
 		}
-		if (strcmp(name, "quiet") == 0) {
+		if (!(d = opt_find(V_COLLECT, name, 0))) {
+			warnx_("collect: unknown option '%s' (see vigil collect --help)", a);
+			return EXIT_USAGE;
+		}
+		if (!d->arg) {
 			if (val) {
 				warnx_("collect: option '%s' takes no value", a);
 				return EXIT_USAGE;
 			}
-			c.quiet = 1;
+			c.quiet = 1; /* --quiet, the one without a value */
 			continue;
-		}
-		if (strcmp(name, "listen") && strcmp(name, "write") && strcmp(name, "rotate") &&
-		    strcmp(name, "duration") && strcmp(name, "count")) {
-			warnx_("collect: unknown option '%s' (see vigil collect --help)", a);
-			return EXIT_USAGE;
 		}
 		if (!val) {
 			if (k + 1 >= argc) {

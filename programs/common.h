@@ -86,7 +86,8 @@ typedef int (*consume_fn)(void *user, const vg_flow *flows, size_t n);
 /* Parses argv for a verb. Returns -1 when done with an exit code in *exit_code
  * (after --help, or a usage error already reported), else 0. */
 /* The option table (options.c). */
-enum { V_DUMP = 1, V_STATS = 2, V_REPORT = 4, V_SCANS = 8, V_ALERTS = 16, V_INGEST = 32 };
+enum { V_DUMP = 1, V_STATS = 2, V_REPORT = 4, V_SCANS = 8, V_ALERTS = 16, V_INGEST = 32,
+       V_COLLECT = 64 };
 enum { G_SITE, G_INPUT, G_OUTPUT };
 #define GROUP(g) (1u << (g))
 struct optdef {

@@ -122,11 +122,23 @@ static const struct optdef defs[] = {
 	 "bins of sources and ports (default 250000)"},
 	{0, "strict", NULL, ALL, G_OUTPUT, "stop at the first bad or skipped record"},
 	{'q', "quiet", NULL, ALL, G_OUTPUT, "no progress display"},
+
+	/* vigil collect */
+	{'l', "listen", "ADDR:PORT", V_COLLECT, G_INPUT,
+	 "UDP address to listen on: 127.0.0.1:2055,\n"
+	 "[::1]:2055, 0.0.0.0:2055, [::]:2055; repeatable"},
+	{'w', "write", "DIR", V_COLLECT, G_OUTPUT,
+	 "the output directory (made if missing);\n- = one CSV stream on standard output"},
+	{0, "rotate", "SECONDS", V_COLLECT, G_OUTPUT, "a new file every SECONDS (default 300)"},
+	{0, "duration", "SECONDS", V_COLLECT, G_OUTPUT, "stop after SECONDS"},
+	{0, "count", "PACKETS", V_COLLECT, G_OUTPUT, "stop after PACKETS datagrams"},
+	{'q', "quiet", NULL, V_COLLECT, G_OUTPUT, "no start message, no warnings on bad datagrams"},
 };
 
 unsigned verb_bit(const char *verb)
 {
-	static const char *const names[] = {"dump", "stats", "report", "scans", "alerts", "ingest"};
+	static const char *const names[] = {"dump",   "stats",  "report", "scans",
+					    "alerts", "ingest", "collect"};
 	size_t i;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i], verb) == 0)

@@ -9,7 +9,7 @@ set -u
 V=$1
 fail=0
 checked=0
-for verb in dump stats report scans alerts ingest; do
+for verb in dump stats report scans alerts ingest collect; do
   help=$("$V" "$verb" --help) || { echo "FAIL: $verb --help exits $?"; fail=1; continue; }
   # "  -x, --name ARG" or "      --name ARG" at the start of a line
   while read -r name arg; do
