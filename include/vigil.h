@@ -985,6 +985,10 @@ int vg_pipeline_commit(vg_pipeline *p, const vg_store_input *in);
 /* End of input: open connections and scan episodes finish, into the
  * memory sinks only (a store keeps its tail open for the next ingest). */
 int vg_pipeline_finish(vg_pipeline *p);
+/* Finishes the memory sinks (vg_study_finish, vg_alerts_finish) side by
+ * side, the alerts on a thread of their own: neither reads the other. The
+ * first failure's reason is the pipeline's message. */
+int vg_pipeline_finish_sinks(vg_pipeline *p);
 /* Feeds the memory sinks from a store: the rows of days [day0, day1] (site
  * zone), the scan events starting in them, the sources' history before
  * day0 (a source seen before is not new), then the store's open tail (as

@@ -5,7 +5,6 @@
  * terminal summary or JSON, and optionally as one CSV per table.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,15 +35,7 @@ struct report_ctx {
 	vg_pipeline *p;
 	vg_study *st;
 	vg_alerts *al;
-	int al_rc;
 };
-
-static void *alerts_finish_main(void *arg)
-{
-	struct report_ctx *c = arg;
-	c->al_rc = vg_alerts_finish(c->al);
-	return NULL;
-}
 
 static int consume(void *user, const vg_flow *flows, size_t n)
 {
@@ -176,33 +167,18 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	vg_study_set_records(c->st, t.n_matched);
-	{
-		/* the alerts' detectors and the study's tables are finished
-		 * side by side: neither reads the other */
-		pthread_t th;
-		int threaded = c->al && pthread_create(&th, NULL, alerts_finish_main, c) == 0;
-		int st_rc;
-		if (c->al && !threaded)
-			c->al_rc = vg_alerts_finish(c->al);
-		st_rc = vg_study_finish(c->st);
-		if (threaded)
-			pthread_join(th, NULL);
-		if (c->al && c->al_rc != VG_OK) {
-			warnx_("report: alerts: %s", vg_alerts_errmsg(c->al));
-			goto out;
-		}
-		if (c->al && store && vg_alerts_use_store(c->al, store, 0) != VG_OK) {
-			warnx_("report: %s", vg_store_errmsg(store));
-			ec = EXIT_STORE;
-			goto out;
-		}
-		if (c->al)
-			vg_study_set_alerts(c->st, c->al);
-		if (st_rc != VG_OK) {
-			warnx_("report: %s", vg_study_errmsg(c->st));
-			goto out;
-		}
+	/* the alerts' detectors and the study's tables, side by side */
+	if (vg_pipeline_finish_sinks(c->p) != VG_OK) {
+		warnx_("report: %s", vg_pipeline_errmsg(c->p));
+		goto out;
 	}
+	if (c->al && store && vg_alerts_use_store(c->al, store, 0) != VG_OK) {
+		warnx_("report: %s", vg_store_errmsg(store));
+		ec = EXIT_STORE;
+		goto out;
+	}
+	if (c->al)
+		vg_study_set_alerts(c->st, c->al);
 	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, c->st);
 	if (c->al && o.fail_on) {
 		size_t k, n = vg_alerts_count(c->al);

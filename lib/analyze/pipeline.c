@@ -461,6 +461,33 @@ int vg_pipeline_commit(vg_pipeline *p, const vg_store_input *in)
 	return VG_OK;
 }
 
+static int finish_alerts_job(void *user, void *job)
+{
+	(void)job;
+	return vg_alerts_finish(user);
+}
+
+int vg_pipeline_finish_sinks(vg_pipeline *p)
+{
+	struct vgi_worker *w = NULL;
+	int st_rc = VG_OK, al_rc = VG_OK;
+	if (!p)
+		return VG_EINVAL;
+	if (p->o.alerts && vgi_worker_start(&w, finish_alerts_job, p->o.alerts, 1) == VG_OK)
+		vgi_worker_post(w, NULL);
+	else if (p->o.alerts)
+		al_rc = vg_alerts_finish(p->o.alerts);
+	if (p->o.study)
+		st_rc = vg_study_finish(p->o.study);
+	if (w)
+		al_rc = vgi_worker_stop(w);
+	if (al_rc != VG_OK)
+		return set_err(p, al_rc, vg_alerts_errmsg(p->o.alerts));
+	if (st_rc != VG_OK)
+		return set_err(p, st_rc, vg_study_errmsg(p->o.study));
+	return VG_OK;
+}
+
 int vg_pipeline_finish(vg_pipeline *p)
 {
 	if (p->rc != VG_OK)
