@@ -99,13 +99,19 @@ ingest_days() {
 killed=0
 for i in $(seq 1 20); do
   db=$T/kill-$i.db
-  ( ingest_days "$db" ) >/dev/null 2>&1 &
+  # the day-by-day ingest in a process group of its own, so that one kill
+  # also ends a child forked but not yet running vigil (it would run on,
+  # orphaned, beside the rerun and hold the store's lock)
+  VIGIL=$VIGIL S=$S CAP=$CAP DB=$db setsid bash -c \
+    'for d in "$@"; do "$VIGIL" ingest -q --store "$DB" -c "$S" -r "$CAP" -t 2024/03/$d || exit 1; done' \
+    _ 03 $days 11 >/dev/null 2>&1 &
   pid=$!
   sleep "$(awk -v i="$i" 'BEGIN { printf "%.3f", 0.006 * i }')"
+  pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
   pkill -KILL -P "$pid" vigil 2>/dev/null && killed=$((killed + 1))
+  [ -n "$pgid" ] && [ "$pgid" != "$$" ] && kill -KILL -- "-$pgid" 2>/dev/null
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
-  # an ingest the loop had just started when it was killed runs on: end it too
   pkill -KILL -f -- "--store $db" 2>/dev/null
   while pgrep -f -- "--store $db" >/dev/null; do sleep 0.05; done
   ingest_days "$db" 2>"$T/kill.err" || { bad "kill point $i: the store was not usable after kill -9"; cat "$T/kill.err"; continue; }
