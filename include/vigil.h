@@ -890,6 +890,10 @@ uint64_t vg_alerts_scan_count(const vg_alerts *a);
 int vg_alerts_finish(vg_alerts *a);
 /* Why the last call that failed failed ("" when none has). */
 const char *vg_alerts_errmsg(const vg_alerts *a);
+/* The JSON output (vg_alerts_write, VG_OUT_JSON) then ends with one line
+ * that is not an alert: {"freshness":{newest, now, age_s, max_age_s,
+ * stale}}, how old the newest data is against now. */
+void vg_alerts_set_freshness(vg_alerts *a, int64_t newest_us, int64_t now_us, double max_age_s);
 size_t vg_alerts_count(const vg_alerts *a);
 const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i);
 /* The end of the data (µs): the start of the last hour seen. */

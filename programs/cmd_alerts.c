@@ -169,6 +169,9 @@ int cmd_alerts(int argc, char **argv)
 	}
 	if (o.since)
 		parse_since(o.since, vg_alerts_data_end(c->al), &since);
+	/* before the output: the JSON ends with the freshness line */
+	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, NULL,
+			    c->al);
 	if ((fd = open_output(&o)) < 0)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
@@ -191,7 +194,6 @@ int cmd_alerts(int argc, char **argv)
 		if (a->last_us >= since && a->severity > worst)
 			worst = a->severity;
 	}
-	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, NULL);
 	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT
 	   : o.fail_on && stale ? EXIT_STALE
 	   : o.fail_on && worst >= o.fail_on ? EXIT_ALERT : EXIT_OK;

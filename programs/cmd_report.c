@@ -179,7 +179,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (c->al)
 		vg_study_set_alerts(c->st, c->al);
-	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, c->st);
+	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, c->st,
+			    NULL);
 	if (c->al && o.fail_on) {
 		size_t k, n = vg_alerts_count(c->al);
 		for (k = 0; k < n; k++)

@@ -955,7 +955,7 @@ int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct s
 }
 
 int check_fresh(const struct opts *o, const vg_site *site, int from_store, int64_t newest_us,
-		vg_study *st)
+		vg_study *st, vg_alerts *al)
 {
 	int given;
 	double max = vg_site_max_age(site, &given), age;
@@ -967,6 +967,8 @@ int check_fresh(const struct opts *o, const vg_site *site, int from_store, int64
 		return 0;
 	if (st)
 		vg_study_set_freshness(st, newest_us, now, max);
+	if (al)
+		vg_alerts_set_freshness(al, newest_us, now, max);
 	age = (double)(now - newest_us) / 1e6;
 	if (age <= max)
 		return 0;

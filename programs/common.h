@@ -132,7 +132,7 @@ int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct s
  * says on stderr that the newest data (newest_us) is older than max-age
  * and returns 1; st (may be NULL) gets the freshness for its JSON. */
 int check_fresh(const struct opts *o, const vg_site *site, int from_store, int64_t newest_us,
-		vg_study *st);
+		vg_study *st, vg_alerts *al);
 
 /* Output descriptor for -w (or stdout). Returns -1 on error (reported). */
 int open_output(const struct opts *o);

@@ -867,6 +867,14 @@ out:
 	return rc;
 }
 
+void vg_alerts_set_freshness(vg_alerts *a, int64_t newest_us, int64_t now_us, double max_age_s)
+{
+	a->fresh_set = newest_us != INT64_MIN;
+	a->fresh_newest_us = newest_us;
+	a->fresh_now_us = now_us;
+	a->fresh_max_age_s = max_age_s;
+}
+
 const char *vg_alerts_errmsg(const vg_alerts *a)
 {
 	return a ? a->errmsg : "out of memory";

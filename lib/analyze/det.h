@@ -33,6 +33,9 @@ struct vgi_scanrec {
 struct vg_alerts {
 	const vg_site *site;
 	char errmsg[VGI_ERRMSG_LEN]; /* vg_alerts_errmsg; set by vgi_alerts_fail */
+	int fresh_set;             /* vg_alerts_set_freshness */
+	int64_t fresh_newest_us, fresh_now_us;
+	double fresh_max_age_s;
 	int finished;
 	vgi_addrtab src, dst;
 	vgi_u64map pd_conn;   /* pk << 16 | day -> connections */

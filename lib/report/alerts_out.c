@@ -140,5 +140,11 @@ int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 	}
 	if (outfmt != VG_OUT_JSON && !shown)
 		fputs("no alerts\n", fp);
+	if (outfmt == VG_OUT_JSON && a->fresh_set) {
+		/* the one line that is not an alert */
+		fputs("{\"freshness\":", fp);
+		vgi_json_freshness(fp, a->fresh_newest_us, a->fresh_now_us, a->fresh_max_age_s);
+		fputs("}\n", fp);
+	}
 	return ferror(fp) ? vgi_alerts_fail(a, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }

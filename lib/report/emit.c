@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/emit.h"
+#include "report/report.h"
 
 void vgi_json_str(FILE *fp, const char *s, size_t len, int html_safe)
 {
@@ -69,6 +70,16 @@ void vgi_csv_field(FILE *fp, const char *s, size_t len, int always)
 		fputc(s[i], fp);
 	}
 	fputc('"', fp);
+}
+
+void vgi_json_freshness(FILE *fp, int64_t newest_us, int64_t now_us, double max_age_s)
+{
+	char t[32], n[32];
+	double age = (double)(now_us - newest_us) / 1e6;
+	vgi_iso_time(newest_us, t);
+	vgi_iso_time(now_us, n);
+	fprintf(fp, "{\"newest\":\"%s\",\"now\":\"%s\",\"age_s\":%.0f,\"max_age_s\":%.0f,"
+		"\"stale\":%s}", t, n, age, max_age_s, age > max_age_s ? "true" : "false");
 }
 
 void vgi_xml_text(FILE *fp, const char *s)

@@ -25,6 +25,9 @@ void vgi_json_html_safe(FILE *fp, const char *s, size_t len);
 /* One CSV field: quoted when always is set or when it holds a comma, a
  * quote or a line break, with quotes doubled. */
 void vgi_csv_field(FILE *fp, const char *s, size_t len, int always);
+/* {"newest":...,"now":...,"age_s":...,"max_age_s":...,"stale":...}: how
+ * old the newest data is against now, as the report and the alerts say it. */
+void vgi_json_freshness(FILE *fp, int64_t newest_us, int64_t now_us, double max_age_s);
 /* XML text and attribute values: escaped, control characters dropped. */
 void vgi_xml_text(FILE *fp, const char *s);
 

@@ -825,13 +825,8 @@ static void json_tail(vg_study *st, FILE *fp)
 		(unsigned long long)st->hosts.n_refused, (unsigned long long)st->matrix.n_dropped,
 		(unsigned long long)st->srcday.n_dropped, (unsigned long long)st->dropped_bs);
 	if (st->fresh_set) {
-		char t[32], n[32];
-		double age = (double)(st->fresh_now_us - st->fresh_newest_us) / 1e6;
-		vgi_iso_time(st->fresh_newest_us, t);
-		vgi_iso_time(st->fresh_now_us, n);
-		fprintf(fp, ",\"freshness\":{\"newest\":\"%s\",\"now\":\"%s\",\"age_s\":%.0f,"
-			"\"max_age_s\":%.0f,\"stale\":%s}", t, n, age, st->fresh_max_age_s,
-			age > st->fresh_max_age_s ? "true" : "false");
+		fputs(",\"freshness\":", fp);
+		vgi_json_freshness(fp, st->fresh_newest_us, st->fresh_now_us, st->fresh_max_age_s);
 	}
 }
 

@@ -21,6 +21,8 @@ CAP=$W/capture.argus
 # the report's JSON from a store ends with its "freshness" (how old the newest
 # data is against now): the description of the inputs, left out of the comparison
 nofresh() { sed 's/,"freshness":{[^}]*}}$/}/' "$1"; }
+# the alerts' NDJSON without its freshness line (a store always has one)
+noalertfresh() { grep -v '^{"freshness":' "$1"; }
 
 # the same JSON (byte for byte) and text from the store as from the file
 same_report() { # name site db
@@ -39,7 +41,7 @@ same_report() { # name site db
   if cmp -s "$T/raw.scans" "$T/st.scans" && [ -s "$T/raw.scans" ]; then ok "$name: scans"; else
     bad "$name: scans differ"; fi
   "$VIGIL" alerts -q -c "$site" -r "$CAP" -o json >"$T/raw.alerts"
-  "$VIGIL" alerts -q -c "$site" --store "$db" -o json >"$T/st.alerts" 2>/dev/null
+  "$VIGIL" alerts -q -c "$site" --store "$db" -o json 2>/dev/null | noalertfresh /dev/stdin >"$T/st.alerts"
   if cmp -s "$T/raw.alerts" "$T/st.alerts" && [ -s "$T/raw.alerts" ]; then ok "$name: alerts"; else
     bad "$name: alerts differ"; diff "$T/raw.alerts" "$T/st.alerts" | head -4; fi
 }
@@ -134,8 +136,8 @@ refused() { # name pattern command...
 }
 good=$T/whole-site.conf.db
 # alerts --store remembered its alerts' ids: a second run gives the same
-"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a2.json" 2>/dev/null
-"$VIGIL" alerts -q -c "$S" --store "$good" -o json >"$T/a3.json" 2>/dev/null
+"$VIGIL" alerts -q -c "$S" --store "$good" -o json 2>/dev/null | noalertfresh /dev/stdin >"$T/a2.json"
+"$VIGIL" alerts -q -c "$S" --store "$good" -o json 2>/dev/null | noalertfresh /dev/stdin >"$T/a3.json"
 cmp -s "$T/a2.json" "$T/a3.json" && [ -s "$T/a2.json" ] && ok "alerts --store twice: the same alerts under the same ids" ||
   bad "alerts --store twice differ"
 # (the report's alerts now carry those ids too: the reference from here on)
@@ -216,10 +218,13 @@ rc=$?
 if [ $rc -eq 6 ] && grep -q "the newest data is from 2024-03-10T19:27:40Z" "$T/f.err" &&
    grep -q '"freshness":{"newest":"2024-03-10T19:27:40.683096Z",.*"stale":true}}$' "$T/f.json"; then
   ok "a dead feed: message, JSON and exit 6 (report)"; else bad "a dead feed (report, exit $rc)"; cat "$T/f.err"; fi
-"$VIGIL" alerts -q -c "$S" --store "$good" --fail-on high >/dev/null 2>"$T/f.err"
+"$VIGIL" alerts -q -c "$S" --store "$good" -o json --fail-on high >"$T/f.json" 2>"$T/f.err"
 rc=$?
-[ $rc -eq 6 ] && grep -q "is the sensor still feeding" "$T/f.err" && ok "a dead feed: alerts exit 6" ||
-  bad "a dead feed (alerts, exit $rc)"
+# NDJSON: the alerts, then one last line that is not an alert
+[ $rc -eq 6 ] && grep -q "is the sensor still feeding" "$T/f.err" &&
+  tail -1 "$T/f.json" | grep -q '^{"freshness":{"newest":"2024-03-10T19:27:40.683096Z",.*"stale":true}}$' &&
+  [ "$(grep -c '"freshness"' "$T/f.json")" = 1 ] && [ "$(grep -c '^{"id":' "$T/f.json")" -ge 1 ] &&
+  ok "a dead feed: alerts say it in the JSON and exit 6" || bad "a dead feed (alerts, exit $rc)"
 "$VIGIL" report -q -c "$S" --store "$good" -o json --max-age 3650d >"$T/f.json" 2>"$T/f.err"
 grep -q '"stale":false}}$' "$T/f.json" && [ ! -s "$T/f.err" ] && ok "max-age longer than the data's age: not stale" ||
   bad "max-age 3650d"
