@@ -223,6 +223,19 @@ void vgi_table_text(const struct vgi_textview *tv, vg_study *st, FILE *fp, size_
 	}
 }
 
+void vgi_row_json(FILE *fp, const struct vgi_table *t, const vg_value *v,
+		  const char *const *names, size_t n)
+{
+	size_t k;
+	for (k = 0; k < n; k++) {
+		int c = col_index(t, names[k]);
+		if (c < 0)
+			continue;
+		fprintf(fp, "%s\"%s\":", k ? "," : "", names[k]);
+		put_value(fp, &t->cols[c], &v[c], 1);
+	}
+}
+
 void vgi_table_csv(const struct vgi_table *t, vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
 	vg_value v[VGI_MAX_COLS];

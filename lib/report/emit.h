@@ -95,6 +95,11 @@ void vgi_table_csv(const struct vgi_table *t, vg_study *st, FILE *fp, struct vgi
 /* Writes the header line and the first max_rows rows as text. */
 void vgi_table_text(const struct vgi_textview *tv, vg_study *st, FILE *fp, size_t max_rows,
 		    struct vgi_rowbuf *b);
+/* Writes the named columns of one row (v, as t's row function filled it)
+ * as JSON members, "name":value joined by commas, for an object whose
+ * other members the caller writes. */
+void vgi_row_json(FILE *fp, const struct vgi_table *t, const vg_value *v,
+		  const char *const *names, size_t n);
 /* Writes the rows as a JSON array of objects; keep (may be NULL) says
  * which rows, by their number. */
 void vgi_table_json(const struct vgi_table *t, vg_study *st, FILE *fp, const uint8_t *keep,

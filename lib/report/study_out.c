@@ -637,24 +637,26 @@ static void json_head(vg_study *st, FILE *fp)
 }
 
 /* "daily" */
-static void json_daily(vg_study *st, FILE *fp)
+static void json_daily(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
+	static const char *const base[] = {"day", "connections", "sources", "new_sources"};
+	static const char *const ns[] = {"scan_connections", "connections_no_scans",
+					 "sources_no_scans", "new_sources_no_scans"};
+	const struct vgi_table *t = vgi_table_find("daily");
 	const struct vgi_results *r = &st->res;
-	char d[11];
+	vg_value v[VGI_MAX_COLS];
+	uint64_t cur = 0;
 	size_t i, j;
 
 	fputs(",\"daily\":[", fp);
-	for (i = 0; i < r->n_days; i++) {
+	for (i = 0; t->row(st, &cur, v, b) == 1; i++) {
 		const struct vgi_day *dy = &r->days[i];
-		vgi_day_format(dy->day, d);
-		fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u,\"new_sources\":%u,",
-			i ? "," : "", d, (unsigned long long)dy->conns, dy->sources, dy->new_sources);
+		fputs(i ? ",{" : "{", fp);
+		vgi_row_json(fp, t, v, base, 4);
+		fputc(',', fp);
 		if (r->scans_known) {
-			fprintf(fp, "\"scan_connections\":%llu,\"connections_no_scans\":%llu,"
-				"\"sources_no_scans\":%u,\"new_sources_no_scans\":%u,"
-				"\"new_sources_top_ports_no_scans\":[",
-				(unsigned long long)dy->scan_conns, (unsigned long long)dy->conns_ns,
-				dy->sources_ns, dy->new_sources_ns);
+			vgi_row_json(fp, t, v, ns, 4);
+			fputs(",\"new_sources_top_ports_no_scans\":[", fp);
 			for (j = 0; j < dy->n_new_top; j++) {
 				char ps[32];
 				fprintf(fp, "%s{\"port\":\"%s\",\"connections\":%llu}", j ? "," : "",
@@ -663,42 +665,49 @@ static void json_daily(vg_study *st, FILE *fp)
 			}
 			fputs("],", fp);
 		}
+		/* "protocols":{"tcp":{"connections":..,"sources":..},...}: the
+		 * table's tcp_connections, tcp_sources, ... (columns 4..11) */
 		fputs("\"protocols\":{", fp);
 		for (j = 0; j < VGI_PG__N; j++)
-			fprintf(fp, "%s\"%s\":{\"connections\":%llu,\"sources\":%u}", j ? "," : "",
-				pg_names[j], (unsigned long long)dy->pconns[j], dy->psources[j]);
+			fprintf(fp, "%s\"%s\":{\"connections\":%llu,\"sources\":%llu}", j ? "," : "",
+				pg_names[j], (unsigned long long)v[4 + 2 * j].u,
+				(unsigned long long)v[5 + 2 * j].u);
 		fputs("}}", fp);
 	}
 	fputc(']', fp);
 }
 
 /* "hosts", each with its days */
-static void json_hosts(vg_study *st, FILE *fp)
+static void json_hosts(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
+	static const char *const base[] = {"addr", "connections", "sources"};
+	static const char *const day[] = {"day", "connections", "sources", "tcp", "udp", "icmp",
+					  "other"};
+	const struct vgi_table *t = vgi_table_find("hosts"), *td = vgi_table_find("hosts_daily");
 	const struct vgi_results *r = &st->res;
-	char d[11], ab[46];
+	vg_value v[VGI_MAX_COLS], w[VGI_MAX_COLS];
+	uint64_t cur = 0;
 	size_t i, j;
 
 	fputs(",\"hosts\":[", fp);
-	for (i = 0; i < r->n_hosts; i++) {
-		addr_str(&r->hosts[i].addr, r->hosts[i].family, ab);
-		fprintf(fp, "%s{\"addr\":\"%s\",\"connections\":%llu,\"sources\":%u,\"daily\":[",
-			i ? "," : "", ab, (unsigned long long)r->hosts[i].conns, r->hosts[i].sources);
-		{
-			int first = 1;
-			for (j = 0; j < r->n_hostdays; j++) {
-				const struct vgi_hostday *hd = &r->hostdays[j];
-				size_t k;
-				if (hd->host != i)
-					continue;
-				vgi_day_format(hd->day, d);
-				fprintf(fp, "%s{\"day\":\"%s\",\"connections\":%llu,\"sources\":%u", first ? "" : ",",
-					d, (unsigned long long)hd->conns, hd->sources);
-				for (k = 0; k < VGI_PG__N; k++)
-					fprintf(fp, ",\"%s\":%llu", pg_names[k], (unsigned long long)hd->pconns[k]);
-				fputc('}', fp);
-				first = 0;
+	for (i = 0; i < r->n_hosts && t->row(st, &cur, v, b) == 1; i++) {
+		uint64_t dcur = 0;
+		int first = 1;
+		fputs(i ? ",{" : "{", fp);
+		vgi_row_json(fp, t, v, base, 3);
+		fputs(",\"daily\":[", fp);
+		/* the host's days: the rows of hosts_daily of this host */
+		for (j = 0; j < r->n_hostdays; j++) {
+			if (r->hostdays[j].host != i) {
+				dcur++;
+				continue;
 			}
+			if (td->row(st, &dcur, w, b) != 1)
+				break;
+			fputs(first ? "{" : ",{", fp);
+			vgi_row_json(fp, td, w, day, 7);
+			fputc('}', fp);
+			first = 0;
 		}
 		fputs("]}", fp);
 	}
@@ -706,17 +715,20 @@ static void json_hosts(vg_study *st, FILE *fp)
 }
 
 /* "ports", the first max_ports */
-static void json_ports(vg_study *st, FILE *fp, size_t max_ports)
+static void json_ports(vg_study *st, FILE *fp, size_t max_ports, struct vgi_rowbuf *b)
 {
+	static const char *const base[] = {"proto", "port", "connections", "sources"};
+	const struct vgi_table *t = vgi_table_find("ports");
 	const struct vgi_results *r = &st->res;
-	char pb[8];
+	vg_value v[VGI_MAX_COLS];
+	uint64_t cur = 0;
 	size_t i;
 
 	fputs(",\"ports\":[", fp);
-	for (i = 0; i < r->n_ports && i < max_ports; i++) {
-		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu,\"sources\":%u,",
-			i ? "," : "", proto_str(r->ports[i].proto, pb), r->ports[i].port,
-			(unsigned long long)r->ports[i].conns, r->ports[i].sources);
+	for (i = 0; i < max_ports && t->row(st, &cur, v, b) == 1; i++) {
+		fputs(i ? ",{" : "{", fp);
+		vgi_row_json(fp, t, v, base, 4);
+		fputc(',', fp);
 		port_classes(st, r->ports[i].proto, r->ports[i].port, fp, 1);
 		fputc('}', fp);
 	}
@@ -760,28 +772,27 @@ static void json_hot(vg_study *st, FILE *fp)
 }
 
 /* "top_sources", each with its top ports */
-static void json_top(vg_study *st, FILE *fp)
+static void json_top(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
+	static const char *const base[] = {"addr", "connections", "ports", "hosts", "days",
+					   "first_day", "last_day", "icmp"};
+	const struct vgi_table *t = vgi_table_find("top_sources");
 	const struct vgi_results *r = &st->res;
-	char d[11], ab[46];
+	vg_value v[VGI_MAX_COLS];
+	uint64_t cur = 0;
 	size_t i, j;
 
 	fputs(",\"top_sources\":[", fp);
-	for (i = 0; i < r->n_top; i++) {
-		const struct vgi_topsrc *t = &r->top[i];
-		char d2[11];
-		addr_str(&st->srcs.addr[t->src], st->srcs.family[t->src], ab);
-		vgi_day_format(t->first_day, d);
-		vgi_day_format(t->last_day, d2);
-		fprintf(fp, "%s{\"addr\":\"%s\",\"connections\":%llu,\"ports\":%u,\"hosts\":%u,"
-			"\"days\":%u,\"first_day\":\"%s\",\"last_day\":\"%s\",\"icmp\":%s,\"top_ports\":[",
-			i ? "," : "", ab, (unsigned long long)t->conns, t->ports, t->hosts, t->days,
-			d, d2, t->icmp ? "true" : "false");
-		for (j = 0; j < t->n_top; j++) {
+	for (i = 0; t->row(st, &cur, v, b) == 1; i++) {
+		const struct vgi_topsrc *ts = &r->top[i];
+		fputs(i ? ",{" : "{", fp);
+		vgi_row_json(fp, t, v, base, 8);
+		fputs(",\"top_ports\":[", fp);
+		for (j = 0; j < ts->n_top; j++) {
 			char ps[32];
 			fprintf(fp, "%s{\"port\":\"%s\",\"connections\":%llu}", j ? "," : "",
-				port_str(t->top[j].proto, t->top[j].port, ps, sizeof ps),
-				(unsigned long long)t->top[j].conns);
+				port_str(ts->top[j].proto, ts->top[j].port, ps, sizeof ps),
+				(unsigned long long)ts->top[j].conns);
 		}
 		fputs("]}", fp);
 	}
@@ -838,9 +849,9 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 	const struct vgi_results *r = &st->res;
 
 	json_head(st, fp);
-	json_daily(st, fp);
-	json_hosts(st, fp);
-	json_ports(st, fp, max_ports);
+	json_daily(st, fp, b);
+	json_hosts(st, fp, b);
+	json_ports(st, fp, max_ports, b);
 	json_hot(st, fp);
 	fputs(",\"duration\":", fp);
 	json_buckets(fp, r->buckets, r->n_buckets);
@@ -853,7 +864,7 @@ static void write_json(vg_study *st, FILE *fp, size_t max_ports, const uint8_t *
 	fputs(",\"icmp\":", fp);
 	vgi_table_json(vgi_table_find("icmp"), st, fp, NULL, b);
 	json_backscatter(st, fp, b);
-	json_top(st, fp);
+	json_top(st, fp, b);
 	if (r->scans_known) {
 		fputs(",\"scans\":", fp);
 		vgi_table_json(vgi_table_find("scans"), st, fp, keep_scans, b);
