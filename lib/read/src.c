@@ -51,6 +51,23 @@ uint64_t vgi_src_bytes_in(const struct vgi_src *s)
 }
 
 /* Refills the raw buffer (keeps unread bytes). 0 ok, -1 error. */
+/* One read(2) of up to n bytes from the descriptor, EINTR retried: the
+ * count (0 sets raw_eof), or -1 with the reason in err. */
+static ssize_t read_once(struct vgi_src *s, void *dst, size_t n, char *err)
+{
+	ssize_t got;
+	while ((got = read(s->fd, dst, n)) < 0 && errno == EINTR)
+		;
+	if (got < 0) {
+		vgi_errf(err, "read error: %s", strerror(errno));
+		return -1;
+	}
+	if (got == 0)
+		s->raw_eof = 1;
+	s->bytes_in += (uint64_t)got;
+	return got;
+}
+
 static int raw_fill(struct vgi_src *s, char *err)
 {
 	ssize_t got;
@@ -68,22 +85,11 @@ static int raw_fill(struct vgi_src *s, char *err)
 		s->raw_len -= s->raw_pos;
 		s->raw_pos = 0;
 	}
-	while (!s->raw_eof && s->raw_len < RAW_CAP) {
-		got = read(s->fd, s->raw + s->raw_len, RAW_CAP - s->raw_len);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			vgi_errf(err, "read error: %s", strerror(errno));
+	/* one read is enough to make progress */
+	if (!s->raw_eof && s->raw_len < RAW_CAP) {
+		if ((got = read_once(s, s->raw + s->raw_len, RAW_CAP - s->raw_len, err)) < 0)
 			return -1;
-		}
-		if (got == 0) {
-			s->raw_eof = 1;
-			break;
-		}
 		s->raw_len += (size_t)got;
-		s->bytes_in += (uint64_t)got;
-		/* one read is enough to make progress */
-		break;
 	}
 	return 0;
 }
@@ -240,18 +246,9 @@ static ssize_t read_plain(struct vgi_src *s, void *buf, size_t len, char *err)
 				break;
 			/* large reads go straight to the caller */
 			if (len - out >= RAW_CAP) {
-				ssize_t got = read(s->fd, (uint8_t *)buf + out, len - out);
-				if (got < 0) {
-					if (errno == EINTR)
-						continue;
-					vgi_errf(err, "read error: %s", strerror(errno));
+				ssize_t got = read_once(s, (uint8_t *)buf + out, len - out, err);
+				if (got < 0)
 					return -1;
-				}
-				if (got == 0) {
-					s->raw_eof = 1;
-					break;
-				}
-				s->bytes_in += (uint64_t)got;
 				out += (size_t)got;
 				continue;
 			}
