@@ -61,6 +61,8 @@ const char *vg_version(void);
 enum vg_status {
 	VG_OK = 0,
 	VG_DONE = 1,       /* end of input */
+	VG_IDLE = 2,       /* a stream sent nothing for vg_reader_opts.idle_ms:
+			    * no records now, read again */
 	VG_EINVAL = -1,    /* bad argument or option */
 	VG_ENOMEM = -2,    /* allocation failed */
 	VG_EIO = -3,       /* the operating system refused a read or write */
@@ -306,6 +308,11 @@ typedef struct vg_reader_opts {
 	int meter_active_s; /* report a flow at least this often; 0 = 60 */
 	int meter_idle_s;   /* end a flow after this long idle; 0 = 60 */
 	int meter_v6_label; /* 1: key IPv6 flows on the flow label (argus) */
+	/* Argus servers (argus://HOST:PORT[,HOST:PORT...], vg_reader_open). */
+	int reconnect;      /* 1: a server that closes or fails is connected
+			     * again, after 1, 2, 4 ... 60 s; 0: it ends */
+	int idle_ms;        /* > 0: a read returns VG_IDLE after this long
+			     * without records (a clock for the caller) */
 } vg_reader_opts;
 
 /* Why a record was skipped; counted in vg_reader_stats.skipped[]. */
@@ -340,7 +347,17 @@ typedef struct vg_reader_stats {
 } vg_reader_stats;
 
 /* Opens path ("-" = standard input). On failure *r may still be set so that
- * vg_reader_errmsg(*r) tells why; close it in any case. */
+ * vg_reader_errmsg(*r) tells why; close it in any case.
+ *
+ * A path argus://HOST:PORT[,HOST:PORT...] reads Argus servers (argus -P,
+ * radium) over TCP as ra -S does, all at once: each connection sends
+ * "START: " and reads the server's management record, then its records
+ * as they come. Each flow keeps its sensor id. A connection that ends,
+ * sends what is not Argus or does not answer in 10 s is reported by a read
+ * returning VG_ERECORD and dropped; with opts.reconnect it is made again
+ * (records the same server instance sends again are dropped by their
+ * sequence numbers), else the reader ends when every server has closed.
+ * vg_reader_interrupt ends it. HOST is a name, an IPv4 address or [IPv6]. */
 int vg_reader_open(vg_reader **r, const char *path, const vg_reader_opts *opts);
 /* Reads from a memory buffer, which must outlive the reader; name is used in
  * messages. */
@@ -352,9 +369,10 @@ int vg_reader_open_fd(vg_reader **r, int fd, const char *name,
 
 /*
  * Reads up to cap flow records into out; *n is how many. Returns VG_OK
- * (n > 0), VG_DONE (n == 0, input ended), or an error with n == 0 and the
- * message on the handle. After VG_ERECORD reading may continue with the next
- * call; after other errors the next call returns VG_DONE.
+ * (n > 0), VG_DONE (n == 0, input ended), VG_IDLE (n == 0, a stream with
+ * opts.idle_ms had nothing), or an error with n == 0 and the message on
+ * the handle. After VG_ERECORD reading may continue with the next call;
+ * after other errors the next call returns VG_DONE.
  */
 int vg_reader_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n);
 
@@ -365,8 +383,9 @@ int vg_reader_open_live(vg_reader **r, const char *iface,
 /* Checks a BPF packet filter (vg_reader_opts.bpf) without opening
  * anything: VG_OK, or VG_EINVAL with libpcap's reason in err. */
 int vg_bpf_check(const char *expr, char *err, size_t errlen);
-/* Ends a live capture: the flows in progress are returned, then VG_DONE.
- * Safe to call from a signal handler. No effect on files. */
+/* Ends a live capture: the flows in progress are returned, then VG_DONE;
+ * ends a stream's reading (VG_DONE). Safe to call from a signal handler.
+ * No effect on files. */
 void vg_reader_interrupt(vg_reader *r);
 
 const char *vg_reader_errmsg(const vg_reader *r);

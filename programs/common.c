@@ -132,6 +132,11 @@ static int add_input(struct opts *o, const char *name)
 	return 0;
 }
 
+static int is_stream(const char *name)
+{
+	return strncmp(name, "argus://", 8) == 0;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -480,6 +485,28 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			while (k + 1 < argc && argv[k + 1][0] != '-' && is_path(argv[k + 1]))
 				if (add_input(o, argv[++k]))
 					return -1;
+		} else if (strcmp(name, "server") == 0) {
+			/* every -S is one connection of the one stream input */
+			size_t had = o->servers ? strlen(o->servers) : 0;
+			char *ns;
+			if (strncmp(val, "argus://", 8) == 0)
+				val += 8;
+			if (!*val || strchr(val, ',')) {
+				warnx_("%s: -S %s: give one HOST:PORT per -S", o->verb, val);
+				return -1;
+			}
+			if (!(ns = realloc(o->servers, (had ? had : 8) + strlen(val) + 2))) {
+				warnx_("out of memory");
+				return -1;
+			}
+			if (!had)
+				strcpy(ns, "argus://");
+			else
+				strcat(ns, ",");
+			strcat(ns, val);
+			o->servers = ns;
+		} else if (strcmp(name, "reconnect") == 0) {
+			o->reconnect = 1;
 		} else if (strcmp(name, "read-dir") == 0) {
 			if (read_dir_expr(o, val))
 				return -1;
@@ -611,11 +638,13 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			return -1;
 		}
 	}
+	if (o->servers && add_input(o, o->servers))
+		return -1;
 	/* report, scans and alerts may read a store instead (checked there) */
 	if (o->n_inputs == 0 && !o->iface && strcmp(o->verb, "report") != 0 &&
 	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0) {
-		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR "
-		       "or -i INTERFACE", o->verb);
+		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR%s "
+		       "or -i INTERFACE", o->verb, strcmp(o->verb, "ingest") ? ", -S HOST:PORT" : "");
 		return -1;
 	}
 	for (k = filter_start; k < argc; k++)
@@ -649,6 +678,7 @@ void free_opts(struct opts *o)
 	for (i = 0; i < o->n_owned; i++)
 		free(o->owned[i]);
 	free(o->owned);
+	free(o->servers);
 	free(o->inputs);
 	vg_filter_free(o->filter);
 	free(o->filter_expr);
@@ -762,6 +792,7 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 	}
 	ro.format = o->format;
 	ro.strict = o->strict;
+	ro.reconnect = o->reconnect;
 	ro.prefetch = 1;
 	ro.bpf = o->bpf;
 	ro.meter_active_s = o->meter_active_s;
@@ -774,6 +805,12 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 			vg_reader *r = NULL;
 			vg_reader_opts q = ro;
 			size_t n;
+			if (is_stream(o->inputs[i])) {
+				warnx_("%s: -t -N (the last N of the data) needs files, not a stream "
+				       "(-S); give the range as times", o->verb);
+				free(batch);
+				return EXIT_USAGE;
+			}
 			q.prefetch = 0;
 			if (vg_reader_open(&r, o->inputs[i], &q) == VG_OK)
 				while (vg_reader_read(r, batch, BATCH, &n) != VG_DONE) {
@@ -810,6 +847,8 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 				live_signals(r);
 		} else {
 			s = vg_reader_open(&r, name, &ro);
+			if (s == VG_OK && is_stream(name))
+				live_signals(r); /* SIGINT ends the stream's reading */
 		}
 		if (s != VG_OK) {
 			warnx_("%s", vg_reader_errmsg(r));
@@ -873,7 +912,7 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 			t->n_inputs_failed++;
 		else
 			t->n_inputs_ok++;
-		if (live)
+		if (live || is_stream(name))
 			live_signals(NULL);
 		vg_reader_close(r);
 		if (n_err && o->strict)

@@ -30,6 +30,8 @@ struct opts {
 	const char **inputs;     /* -r FILE..., and the files of -R DIR */
 	size_t n_inputs, cap_inputs;
 	char **owned;            /* names made for -R (freed by free_opts) */
+	char *servers;           /* -S: argus://HOST:PORT,... (one input) */
+	int reconnect;           /* --reconnect (watch: always) */
 	size_t n_owned, cap_owned;
 	const char *format;      /* -F, --format: input format or NULL */
 	const char *iface;       /* -i, --interface: live capture */

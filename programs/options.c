@@ -48,6 +48,12 @@ static const struct optdef defs[] = {
 	/* input */
 	{'r', "read", "FILE...", RD, G_INPUT, "input files (- = standard input); repeatable"},
 	{'r', "read", "FILE...", V_INGEST, G_INPUT, "input files; repeatable"},
+	{'S', "server", "HOST:PORT", RD, G_INPUT,
+	 "read an Argus server (argus -P, radium) as ra -S\n"
+	 "does, until it closes or SIGINT; repeatable (all at once)"},
+	{0, "reconnect", NULL, RD, G_INPUT,
+	 "-S: connect again when a server closes or fails\n"
+	 "(after 1, 2, 4 ... 60 s), until SIGINT"},
 	{0, "store", "DB", AN, G_INPUT,
 	 "read the site's store (vigil ingest, docs/store.md)\ninstead of input files"},
 	{0, "store", "DB", V_INGEST, G_INPUT, "the store (also: store = DB in the site file)"},

@@ -8,7 +8,7 @@ build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev lib
 case "${1:-build}" in
   build) want="$build" ;;
   # the HTML report's browser test: Chromium, node and npm (playwright-core)
-  test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm softflowd nfdump" ;;
+  test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm softflowd nfdump argus-server argus-client iproute2" ;;
   fuzz)  want="$build clang libclang-rt-14-dev" ;;
   # tests/data/stealth-lab/make.sh: the real tools that make the capture
   lab)   want="argus-server argus-client nfdump nmap hping3 tcpdump iproute2 ethtool curl python3 gzip xz-utils" ;;

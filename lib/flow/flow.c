@@ -18,6 +18,7 @@ const char *vg_strstatus(int status)
 	switch (status) {
 	case VG_OK: return "ok";
 	case VG_DONE: return "end of input";
+	case VG_IDLE: return "no records for a while";
 	case VG_EINVAL: return "invalid argument";
 	case VG_ENOMEM: return "out of memory";
 	case VG_EIO: return "input/output error";

@@ -50,6 +50,8 @@ enum res { R_FLOW, R_MAN, R_SKIP, R_BAD };
 
 struct parse_out {
 	int skip_reason;
+	int has_seq;      /* the TRANSPORT DSR had a sequence number: */
+	uint32_t seq;     /* the sensor's record count (streams, vgi_argus_seq) */
 	char what[200];
 };
 
@@ -425,6 +427,11 @@ static enum res parse_record(const uint8_t *p, size_t len, vg_flow *f,
 		net_subtype = decode_network(net, net_len, f);
 	if (trn && (trn[1] & 0x01) && trn_len >= 8)
 		f->sensor = vgi_be32(trn + 4);
+	/* the sequence number is the DSR's last word (after a 4- or, in 5.x,
+	 * a 16-byte id) */
+	po->has_seq = trn && (trn[1] & 0x02) && trn_len >= 8;
+	if (po->has_seq)
+		po->seq = vgi_be32(trn + trn_len - 4);
 	/* ra clears a direction's TCP flags when it has no packets */
 	if (!f->spkts)
 		f->sflags = 0;
@@ -603,6 +610,9 @@ static int read_v3(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 		}
 		rs = parse_record(p, len, &out[k], &po);
 		r->pos += len;
+		if (rs == R_FLOW && r->fmt_state && po.has_seq &&
+		    vgi_argus_seq_repeat(r->fmt_state, out[k].sensor, po.seq))
+			continue; /* a stream sent it again after a reconnect */
 		if (rs == R_FLOW) {
 			r->st.n_flows++;
 			vgi_note_times(r, &out[k]);

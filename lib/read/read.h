@@ -191,6 +191,32 @@ static inline void vgi_note_times(vg_reader *r, const vg_flow *f)
 		r->st.last_us = f->ltime_us;
 }
 
+/* A reader of fd in format fmt, no sniffing, no mapping, no thread (the
+ * stream's connections). */
+int vgi_reader_open_fd_as(vg_reader **rp, int fd, const char *name,
+			  const vg_reader_opts *opts, const struct vgi_format *fmt);
+/* An empty reader, for an opener that fills it (stream.c). */
+int vgi_reader_new(vg_reader **rp, const char *name, const vg_reader_opts *opts);
+
+/* ------------------------------------------------------- Argus streams */
+
+/* argus://HOST:PORT[,...] (stream.c; vg_reader_open). */
+int vgi_stream_open(vg_reader **rp, const char *url, const vg_reader_opts *opts);
+
+/* A stream connection's Argus reader has one of these as its fmt_state:
+ * the sensor and sequence number of the last flow record, and after a
+ * reconnect to the same server instance a floor under which the records
+ * are ones it sent before. */
+struct vgi_argus_seq {
+	uint32_t sensor, last;
+	int have_last;
+	uint32_t floor_sensor, floor;
+	int floor_on;
+	uint64_t repeats;  /* records dropped under the floor */
+};
+/* 1: the record (sensor, seq) was sent before; drop it. Else notes it. */
+int vgi_argus_seq_repeat(void *state, uint32_t sensor, uint32_t seq);
+
 /* ------------------------------------------------------- Argus, shared */
 
 void vgi_flow_swap_sides(vg_flow *f, int addresses);

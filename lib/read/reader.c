@@ -107,6 +107,8 @@ static int pick_format(vg_reader *r)
 	int best = 0;
 	const struct vgi_format *fmt = NULL;
 
+	if (r->fmt) /* set by the opener (vgi_reader_open_fd_as) */
+		return r->fmt->open(r);
 	have = vgi_need(r, 256);
 	if (have == (size_t)-1)
 		return VG_EIO;
@@ -227,6 +229,28 @@ int vg_reader_open_fd(vg_reader **rp, int fd, const char *name,
 	return reader_start(r);
 }
 
+int vgi_reader_open_fd_as(vg_reader **rp, int fd, const char *name,
+			  const vg_reader_opts *opts, const struct vgi_format *fmt)
+{
+	char err[VGI_ERRMSG_LEN];
+	vg_reader *r;
+	int rc;
+	if ((rc = reader_new(rp, name, opts)) != VG_OK)
+		return rc;
+	r = *rp;
+	if ((rc = vgi_src_open_fd(&r->src, fd, 0, err)) != VG_OK) {
+		vgi_errf(r->errmsg, "%s: %s", r->name, err);
+		return rc;
+	}
+	r->fmt = fmt;
+	return reader_begin(r);
+}
+
+int vgi_reader_new(vg_reader **rp, const char *name, const vg_reader_opts *opts)
+{
+	return reader_new(rp, name, opts);
+}
+
 int vg_reader_open_mem(vg_reader **rp, const void *buf, size_t len,
 		       const char *name, const vg_reader_opts *opts)
 {
@@ -269,6 +293,8 @@ static int open_path(vg_reader **rp, const char *path, const vg_reader_opts *opt
 		return VG_EINVAL;
 	if (strcmp(path, "-") == 0)
 		return vg_reader_open_fd(rp, 0, "(stdin)", opts);
+	if (strncmp(path, "argus://", 8) == 0)
+		return vgi_stream_open(rp, path, opts);
 	if ((rc = reader_new(rp, path, opts)) != VG_OK)
 		return rc;
 	r = *rp;
@@ -415,6 +441,8 @@ int vgi_read_sync(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 	}
 	if (*n == 0 && rc == VG_OK)
 		return VG_DONE;
+	if (rc == VG_IDLE)
+		return VG_IDLE;
 	if (rc == VG_DONE)
 		r->done = 1;
 	return *n ? VG_OK : VG_DONE;

@@ -50,7 +50,6 @@ uint64_t vgi_src_bytes_in(const struct vgi_src *s)
 	return s->bytes_in;
 }
 
-/* Refills the raw buffer (keeps unread bytes). 0 ok, -1 error. */
 /* One read(2) of up to n bytes from the descriptor, EINTR retried: the
  * count (0 sets raw_eof), or -1 with the reason in err. */
 static ssize_t read_once(struct vgi_src *s, void *dst, size_t n, char *err)
@@ -68,6 +67,7 @@ static ssize_t read_once(struct vgi_src *s, void *dst, size_t n, char *err)
 	return got;
 }
 
+/* Refills the raw buffer (keeps unread bytes). 0 ok, -1 error. */
 static int raw_fill(struct vgi_src *s, char *err)
 {
 	ssize_t got;
@@ -243,6 +243,10 @@ static ssize_t read_plain(struct vgi_src *s, void *buf, size_t len, char *err)
 			if (s->raw_eof)
 				break;
 			if (s->mem)
+				break;
+			/* what has come is handed out: a socket or a pipe may not
+			 * send more for a while (the caller asks again) */
+			if (out > 0)
 				break;
 			/* large reads go straight to the caller */
 			if (len - out >= RAW_CAP) {
