@@ -920,6 +920,8 @@ int64_t vg_alerts_data_end(const vg_alerts *a);
 /* Writes the alerts with last_us >= since_us: VG_OUT_JSON (NDJSON, one per
  * line) or VG_OUT_TEXT. */
 int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us);
+/* One alert as the JSON line vg_alerts_write writes for it (no newline). */
+void vg_alert_write_json(const vg_alert *a, FILE *fp);
 /* Writes them as one IODEF v2 document (RFC 7970), one Incident each. */
 int vg_alerts_write_iodef(vg_alerts *a, FILE *fp, int64_t since_us, const char *csirt_name,
 			  const char *contact_email);
@@ -996,6 +998,9 @@ typedef struct vg_pipeline_opts {
 	vg_scan_event_fn on_event;/* each scan event (NULL: none) */
 	void *user;
 	int threads;              /* 1: scan detection in a thread of its own */
+	int finished_only;        /* vg_pipeline_load: leave the store's open tail
+				   * out (a live view: what has not ended is not
+				   * said yet) */
 } vg_pipeline_opts;
 
 int vg_pipeline_create(vg_pipeline **p, const vg_site *site, const vg_pipeline_opts *o);
@@ -1030,6 +1035,9 @@ void vg_pipeline_free(vg_pipeline *p);
  * alert raised by an earlier run keeps its id; record: remember new ones
  * (store opened for writing). */
 int vg_alerts_use_store(vg_alerts *a, vg_store *s, int record);
+/* The highest alert id the store has given (0: none), so that a caller
+ * can tell the alerts vg_alerts_use_store newly named. */
+int vg_store_last_alert_id(vg_store *s, uint32_t *id);
 
 /* Day numbers (days since 1970-01-01 in the site's zone) and times. */
 int32_t vg_site_day(const vg_site *s, int64_t us);

@@ -38,23 +38,6 @@ static int consume(void *user, const vg_flow *flows, size_t n)
 	return vg_pipeline_add(c->p, flows, n) != VG_OK;
 }
 
-/* The selection (filter and -t) belongs to the input's identity. */
-static void selection_hash(const struct opts *o, char *hash, size_t cap)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const char *parts[2] = {o->filter_expr, o->time_spec};
-	size_t i, k;
-	if (!o->filter_expr && !o->time_spec)
-		return;
-	for (i = 0; i < 2; i++) {
-		const char *s = parts[i] ? parts[i] : "";
-		for (k = 0; s[k]; k++)
-			h = (h ^ (unsigned char)s[k]) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;
-	}
-	snprintf(hash + strlen(hash), cap - strlen(hash), "+%016llx", (unsigned long long)h);
-}
-
 int cmd_ingest(int argc, char **argv)
 {
 	struct opts o;

@@ -507,6 +507,18 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->servers = ns;
 		} else if (strcmp(name, "reconnect") == 0) {
 			o->reconnect = 1;
+		} else if (strcmp(name, "alerts") == 0) {
+			o->alerts_file = val;
+		} else if (strcmp(name, "exec") == 0) {
+			o->exec_cmd = val;
+		} else if (strcmp(name, "status") == 0) {
+			o->status_file = val;
+		} else if (strcmp(name, "read-dir") == 0 && verb == V_WATCH) {
+			if (o->follow_dir) {
+				warnx_("%s: one -R DIR per run", o->verb);
+				return -1;
+			}
+			o->follow_dir = val;
 		} else if (strcmp(name, "read-dir") == 0) {
 			if (read_dir_expr(o, val))
 				return -1;
@@ -641,7 +653,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	if (o->servers && add_input(o, o->servers))
 		return -1;
 	/* report, scans and alerts may read a store instead (checked there) */
-	if (o->n_inputs == 0 && !o->iface && strcmp(o->verb, "report") != 0 &&
+	if (o->n_inputs == 0 && !o->iface && !o->follow_dir && strcmp(o->verb, "report") != 0 &&
 	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0) {
 		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR%s "
 		       "or -i INTERFACE", o->verb, strcmp(o->verb, "ingest") ? ", -S HOST:PORT" : "");
@@ -772,6 +784,36 @@ static void live_signals(vg_reader *r)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+void reader_opts(const struct opts *o, vg_reader_opts *ro)
+{
+	memset(ro, 0, sizeof *ro);
+	ro->format = o->format;
+	ro->strict = o->strict;
+	ro->reconnect = o->reconnect;
+	ro->prefetch = 1;
+	ro->bpf = o->bpf;
+	ro->meter_active_s = o->meter_active_s;
+	ro->meter_idle_s = o->meter_idle_s;
+	ro->meter_v6_label = o->meter_v6_label;
+}
+
+/* The selection (filter and -t) belongs to an input's identity. */
+void selection_hash(const struct opts *o, char *hash, size_t cap)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *parts[2] = {o->filter_expr, o->time_spec};
+	size_t i, k;
+	if (!o->filter_expr && !o->time_spec)
+		return;
+	for (i = 0; i < 2; i++) {
+		const char *s = parts[i] ? parts[i] : "";
+		for (k = 0; s[k]; k++)
+			h = (h ^ (unsigned char)s[k]) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	snprintf(hash + strlen(hash), cap - strlen(hash), "+%016llx", (unsigned long long)h);
+}
+
 int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 {
 	vg_reader_opts ro = {0};
@@ -790,14 +832,7 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 		warnx_("out of memory");
 		return EXIT_INTERNAL;
 	}
-	ro.format = o->format;
-	ro.strict = o->strict;
-	ro.reconnect = o->reconnect;
-	ro.prefetch = 1;
-	ro.bpf = o->bpf;
-	ro.meter_active_s = o->meter_active_s;
-	ro.meter_idle_s = o->meter_idle_s;
-	ro.meter_v6_label = o->meter_v6_label;
+	reader_opts(o, &ro);
 	if (o->t_rel && !o->t_resolved) {
 		/* -t -24h: the last 24 hours of the data, so find its end first */
 		int64_t end = INT64_MIN;

@@ -32,6 +32,10 @@ struct opts {
 	char **owned;            /* names made for -R (freed by free_opts) */
 	char *servers;           /* -S: argus://HOST:PORT,... (one input) */
 	int reconnect;           /* --reconnect (watch: always) */
+	const char *alerts_file; /* watch --alerts */
+	const char *exec_cmd;    /* watch --exec */
+	const char *status_file; /* watch --status */
+	const char *follow_dir;  /* watch -R DIR: followed, not listed */
 	size_t n_owned, cap_owned;
 	const char *format;      /* -F, --format: input format or NULL */
 	const char *iface;       /* -i, --interface: live capture */
@@ -89,7 +93,7 @@ typedef int (*consume_fn)(void *user, const vg_flow *flows, size_t n);
  * (after --help, or a usage error already reported), else 0. */
 /* The option table (options.c). */
 enum { V_DUMP = 1, V_STATS = 2, V_REPORT = 4, V_SCANS = 8, V_ALERTS = 16, V_INGEST = 32,
-       V_COLLECT = 64 };
+       V_COLLECT = 64, V_WATCH = 128 };
 enum { G_SITE, G_INPUT, G_OUTPUT };
 #define GROUP(g) (1u << (g))
 struct optdef {
@@ -136,6 +140,12 @@ int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct s
 int check_fresh(const struct opts *o, const vg_site *site, int from_store, int64_t newest_us,
 		vg_study *st, vg_alerts *al);
 
+/* The reader options the input options ask for. */
+void reader_opts(const struct opts *o, vg_reader_opts *ro);
+/* Appends "+HASH" of the filter and -t to an input's content hash: the
+ * selection belongs to its identity in a store. */
+void selection_hash(const struct opts *o, char *hash, size_t cap);
+
 /* Output descriptor for -w (or stdout). Returns -1 on error (reported). */
 int open_output(const struct opts *o);
 
@@ -157,6 +167,7 @@ int cmd_report(int argc, char **argv);
 int cmd_scans(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 
 #endif

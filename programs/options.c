@@ -15,35 +15,35 @@
 
 #define RD (V_DUMP | V_STATS | V_REPORT | V_SCANS | V_ALERTS)   /* read and print */
 #define AN (V_REPORT | V_SCANS | V_ALERTS)                      /* analyse; a store */
-#define ALL (RD | V_INGEST)
+#define ALL (RD | V_INGEST | V_WATCH)
 
 static const struct optdef defs[] = {
 	/* site */
 	{'c', "config", "FILE", AN, G_SITE, "read the site file FILE first"},
-	{'c', "config", "FILE", V_INGEST, G_SITE,
+	{'c', "config", "FILE", V_INGEST | V_WATCH, G_SITE,
 	 "the site file; the store keeps the description it\n"
 	 "was made with and refuses another"},
-	{0, "monitored", "NETS", V_REPORT | V_INGEST, G_SITE,
+	{0, "monitored", "NETS", V_REPORT | V_INGEST | V_WATCH, G_SITE,
 	 "addresses, prefixes, ranges the team protects\n"
 	 "(repeatable; e.g. 192.0.2.0/28, 198.51.100.1-198.51.100.9)"},
-	{0, "service", "SPEC", V_REPORT | V_INGEST, G_SITE,
+	{0, "service", "SPEC", V_REPORT | V_INGEST | V_WATCH, G_SITE,
 	 "ADDRS:PORTS[/PROTO] declared service (repeatable;\n"
 	 "e.g. 192.0.2.1-192.0.2.5:80/tcp, 192.0.2.3:22)"},
-	{0, "hot-ports", "LIST", V_REPORT | V_INGEST, G_SITE,
+	{0, "hot-ports", "LIST", V_REPORT | V_INGEST | V_WATCH, G_SITE,
 	 "PORT/PROTO,... (default 135/tcp,137/udp,445/tcp)"},
-	{0, "buckets", "DAYS", V_REPORT | V_INGEST, G_SITE,
+	{0, "buckets", "DAYS", V_REPORT | V_INGEST | V_WATCH, G_SITE,
 	 "activity buckets (default 1,10,100: 1 day,\n2-9, 10-99, >= 100 days)"},
-	{0, "tz", "ZONE", V_REPORT | V_INGEST, G_SITE,
+	{0, "tz", "ZONE", V_REPORT | V_INGEST | V_WATCH, G_SITE,
 	 "day boundaries: UTC (default), +HH:MM/-HH:MM, or a\nzone name like Europe/Berlin"},
-	{0, "top", "N", V_REPORT | V_INGEST, G_SITE, "size of the top lists (default 20)"},
-	{0, "services-file", "FILE", V_REPORT | V_INGEST, G_SITE,
+	{0, "top", "N", V_REPORT | V_INGEST | V_WATCH, G_SITE, "size of the top lists (default 20)"},
+	{0, "services-file", "FILE", V_REPORT | V_INGEST | V_WATCH, G_SITE,
 	 "/etc/services-style names of the site's ports"},
-	{0, "idle", "SECONDS", AN | V_INGEST, G_SITE, "merge idle timeout (default 120)"},
+	{0, "idle", "SECONDS", AN | V_INGEST | V_WATCH, G_SITE, "merge idle timeout (default 120)"},
 	{0, NULL,
 	 "--known-scanners FILE, --scan-window S, --scan-vertical N,\n"
 	 "--scan-horizontal N, --scan-sweep-ports N, --scan-campaign-sources N,\n"
 	 "--scan-gap S, --scan-sources N",
-	 V_REPORT | V_INGEST, G_SITE, "the scan detector (see vigil scans, docs/scans.md)"},
+	 V_REPORT | V_INGEST | V_WATCH, G_SITE, "the scan detector (see vigil scans, docs/scans.md)"},
 
 	/* input */
 	{'r', "read", "FILE...", RD, G_INPUT, "input files (- = standard input); repeatable"},
@@ -51,12 +51,15 @@ static const struct optdef defs[] = {
 	{'S', "server", "HOST:PORT", RD, G_INPUT,
 	 "read an Argus server (argus -P, radium) as ra -S\n"
 	 "does, until it closes or SIGINT; repeatable (all at once)"},
+	{'S', "server", "HOST:PORT", V_WATCH, G_INPUT,
+	 "an Argus server (argus -P, radium), connected again\n"
+	 "when it goes away (1, 2, 4 ... 60 s); repeatable"},
 	{0, "reconnect", NULL, RD, G_INPUT,
 	 "-S: connect again when a server closes or fails\n"
 	 "(after 1, 2, 4 ... 60 s), until SIGINT"},
 	{0, "store", "DB", AN, G_INPUT,
 	 "read the site's store (vigil ingest, docs/store.md)\ninstead of input files"},
-	{0, "store", "DB", V_INGEST, G_INPUT, "the store (also: store = DB in the site file)"},
+	{0, "store", "DB", V_INGEST | V_WATCH, G_INPUT, "the store (also: store = DB in the site file)"},
 	{'t', "time", "RANGE", V_DUMP | V_STATS | V_INGEST, G_INPUT,
 	 "only records that start in RANGE: 2024/03/09,\n"
 	 "2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d"},
@@ -64,11 +67,13 @@ static const struct optdef defs[] = {
 	 "only what starts in RANGE: 2024/03/09, 2024/03/09.12,\n"
 	 "2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d (the\n"
 	 "last 24 h, 7 days of the data); whole days on a store"},
-	{'R', "read-dir", "EXPR", ALL, G_INPUT,
+	{'R', "read-dir", "EXPR", RD | V_INGEST, G_INPUT,
 	 "DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\nin name order, as nfdump -R"},
+	{'R', "read-dir", "DIR", V_WATCH, G_INPUT,
+	 "follow DIR: each new file once it stands still, in\nname order"},
 	{0, "format", "NAME", ALL, G_INPUT,
 	 "input format instead of sniffing: argus, argus2, nfdump,\ncsv, pcap"},
-	{'i', "interface", "IFACE", RD, G_INPUT, "capture packets live (root) until SIGINT"},
+	{'i', "interface", "IFACE", RD | V_WATCH, G_INPUT, "capture packets live (root) until SIGINT"},
 	{0, "bpf", "EXPR", ALL, G_INPUT, "packets to meter (pcap, pcapng, -i), tcpdump syntax"},
 	{0, "meter-active", "S", ALL, G_INPUT, "a flow reports every S s (default 60)"},
 	{0, "meter-idle", "S", ALL, G_INPUT, "a flow ends after S s without packets (default 60)"},
@@ -122,12 +127,25 @@ static const struct optdef defs[] = {
 	 "newest data older than DUR (2d, 36h) against now is a\n"
 	 "dead feed, said on stderr (checked on a store always,\n"
 	 "on files when given; default 2d)"},
+	{0, "max-age", "DUR", V_WATCH, G_OUTPUT,
+	 "a feed silent for longer than DUR (30s, 10m, 2h;\n"
+	 "default 2d) gives a {\"feed\":...} line"},
 	{0, "iodef", "FILE", V_ALERTS, G_OUTPUT, "also write the alerts as IODEF v2 XML (RFC 7970)"},
 	{0, "html-max-cells", "N", V_REPORT, G_OUTPUT,
 	 "a connection matrix of more cells is shown in\n"
 	 "bins of sources and ports (default 250000)"},
 	{0, "strict", NULL, ALL, G_OUTPUT, "stop at the first bad or skipped record"},
 	{'q', "quiet", NULL, ALL, G_OUTPUT, "no progress display"},
+
+	/* vigil watch */
+	{0, "alerts", "FILE", V_WATCH, G_OUTPUT,
+	 "append the alerts (NDJSON) to FILE instead of\nstandard output"},
+	{0, "exec", "CMD", V_WATCH, G_OUTPUT,
+	 "run CMD (sh -c) once per new alert, the alert as\nJSON on its standard input"},
+	{0, "html", "FILE", V_WATCH, G_OUTPUT,
+	 "rewrite the report as HTML (atomically) when a day\ncloses, and on SIGHUP"},
+	{0, "status", "FILE", V_WATCH, G_OUTPUT,
+	 "rewrite a JSON status record every 10 s (flows/s,\nmemory, last data, feed lag)"},
 
 	/* vigil collect */
 	{'l', "listen", "ADDR:PORT", V_COLLECT, G_INPUT,
@@ -144,7 +162,7 @@ static const struct optdef defs[] = {
 unsigned verb_bit(const char *verb)
 {
 	static const char *const names[] = {"dump",   "stats",  "report", "scans",
-					    "alerts", "ingest", "collect"};
+					    "alerts", "ingest", "collect", "watch"};
 	size_t i;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i], verb) == 0)

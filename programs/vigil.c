@@ -19,6 +19,7 @@ static const struct verb {
 	{"scans", cmd_scans, "port scans and sweeps as events (TRW, windows, slow, campaigns)"},
 	{"alerts", cmd_alerts, "early warning: surges, worms, new ports, big sources, backscatter"},
 	{"ingest", cmd_ingest, "fold inputs into the site's store of day rollups (SQLite)"},
+	{"watch", cmd_watch, "keep the store up to date from a live feed; alerts as they are raised"},
 	{"collect", cmd_collect, "NetFlow v5/v9/IPFIX collector: UDP in, rotating flow CSV files out"},
 };
 

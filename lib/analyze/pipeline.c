@@ -576,7 +576,7 @@ int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
 		return set_err(p, rc, vg_store_errmsg(s));
 	/* the open tail belongs to the newest days: only a range that reaches
 	 * them closes it */
-	if (info.n_days == 0 || day1 >= info.last_day) {
+	if ((info.n_days == 0 || day1 >= info.last_day) && !p->o.finished_only) {
 		vg_scans_set_async(p->sc, 0);
 		if ((rc = load_tail(p, s)) != VG_OK)
 			return rc;

@@ -102,6 +102,11 @@ void vgi_alert_json(const vg_alert *al, FILE *fp)
 	fputs("}}", fp);
 }
 
+void vg_alert_write_json(const vg_alert *a, FILE *fp)
+{
+	vgi_alert_json(a, fp);
+}
+
 int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 {
 	size_t i, n = vg_alerts_count(a), shown = 0;

@@ -859,6 +859,19 @@ int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
 
 /* ------------------------------------------------------------ alert ids */
 
+int vg_store_last_alert_id(vg_store *s, uint32_t *id)
+{
+	sqlite3_stmt *q;
+	*id = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM alerts", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return fail(s, VG_EIO, "query");
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*id = (uint32_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return VG_OK;
+}
+
 int vgi_store_alert_ids(vg_store *s, vg_alert *al, size_t n, int record)
 {
 	sqlite3_stmt *get = NULL, *put = NULL;

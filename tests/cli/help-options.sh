@@ -9,7 +9,7 @@ set -u
 V=$1
 fail=0
 checked=0
-for verb in dump stats report scans alerts ingest collect; do
+for verb in dump stats report scans alerts ingest collect watch; do
   help=$("$V" "$verb" --help) || { echo "FAIL: $verb --help exits $?"; fail=1; continue; }
   # "  -x, --name ARG" or "      --name ARG" at the start of a line
   while read -r name arg; do
@@ -28,7 +28,7 @@ for verb in dump stats report scans alerts ingest collect; do
 done
 rm -f /tmp/help-opt.$$
 # options of other verbs are refused, with exit 2
-for case in "stats --fields stime" "dump --csv-dir /tmp" "ingest --html x" "scans --no-alerts" "report --iodef x" "dump --monitored 192.0.2.1"; do
+for case in "stats --fields stime" "dump --csv-dir /tmp" "ingest --html x" "scans --no-alerts" "report --iodef x" "dump --monitored 192.0.2.1" "watch --merge" "ingest -S 127.0.0.1:1"; do
   # shellcheck disable=SC2086
   "$V" $case -r /dev/null >/dev/null 2>&1
   rc=$?
@@ -41,5 +41,5 @@ if [ $checked -lt 100 ]; then
   echo "FAIL: only $checked options found in the help texts"
   fail=1
 fi
-[ $fail -eq 0 ] && echo "ok: $checked listed options taken, 6 foreign ones refused"
+[ $fail -eq 0 ] && echo "ok: $checked listed options taken, 8 foreign ones refused"
 exit $fail
