@@ -259,55 +259,62 @@ out:
 
 /* --------------------------------------------------------- HTML, status */
 
-/* The report from the store, by the report verb (the same site options),
- * into FILE.tmp, then renamed over FILE. */
+/* The report of the whole store, as vigil report --store --html writes
+ * it (this process holds the store: no second reader can open it), into
+ * FILE.tmp, then renamed over FILE. */
 static void write_html(struct watch *w)
 {
-	char self[4096], tmp[4200];
-	const char *argv[600];
-	size_t k = 0, i;
-	pid_t pid;
-	ssize_t len;
-	int st;
-	if (!w->o->html_file)
+	vg_html_opts ho = {NULL, 0, w->o->html_max_cells};
+	const char *names[1] = {w->path};
+	vg_store_info info;
+	vg_study *st = NULL;
+	vg_alerts *al = NULL;
+	vg_pipeline *p = NULL;
+	vg_pipeline_opts po;
+	char err[512], tmp[4200];
+	FILE *fp;
+	int given, ok = 0;
+	if (!w->o->html_file || vg_store_summary(w->store, &info) != VG_OK || !info.n_days)
 		return;
-	if ((len = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
-		return;
-	self[len] = '\0';
+	ho.inputs = names;
+	ho.n_inputs = 1;
 	snprintf(tmp, sizeof tmp, "%s.tmp", w->o->html_file);
-	argv[k++] = self;
-	argv[k++] = "report";
-	argv[k++] = "-q";
-	argv[k++] = "--store";
-	argv[k++] = w->path;
-	if (w->o->config) {
-		argv[k++] = "-c";
-		argv[k++] = w->o->config;
+	if (vg_study_create(&st, w->site, err, sizeof err) != VG_OK ||
+	    vg_alerts_create(&al, w->site, err, sizeof err) != VG_OK) {
+		warnx_("watch: --html: %s", err);
+		goto out;
 	}
-	for (i = 0; i < w->o->n_site && k + 4 < sizeof argv / sizeof argv[0]; i++) {
-		static char names[256][80];
-		snprintf(names[i], sizeof names[i], "--%s", w->o->site_key[i]);
-		if (strcmp(w->o->site_key[i], "store") == 0)
-			continue;
-		argv[k++] = names[i];
-		argv[k++] = w->o->site_val[i];
+	vg_alerts_keep_scans(al, 0); /* the report lists the scan events itself */
+	memset(&po, 0, sizeof po);
+	po.study = st;
+	po.alerts = al;
+	if (vg_pipeline_create(&p, w->site, &po) != VG_OK ||
+	    vg_pipeline_load(p, w->store, info.first_day, info.last_day, info.first_day) != VG_OK ||
+	    vg_pipeline_finish(p) != VG_OK || vg_pipeline_finish_sinks(p) != VG_OK) {
+		warnx_("watch: --html: %s", vg_pipeline_errmsg(p));
+		goto out;
 	}
-	argv[k++] = "--html";
-	argv[k++] = tmp;
-	argv[k] = NULL;
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0)
-			dup2(fd, 1);
-		execv(self, (char *const *)argv);
-		_exit(127);
+	if (vg_alerts_use_store(al, w->store, 0) != VG_OK) {
+		warnx_("watch: --html: %s", vg_store_errmsg(w->store));
+		goto out;
 	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
-	    (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1) || rename(tmp, w->o->html_file) != 0) {
-		warnx_("watch: --html %s: the report failed; the page is unchanged", w->o->html_file);
+	vg_study_set_alerts(st, al);
+	vg_study_set_freshness(st, info.last_us, (int64_t)time(NULL) * 1000000,
+			       vg_site_max_age(w->site, &given));
+	if (!(fp = fopen(tmp, "w"))) {
+		warnx_("watch: --html: %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	ok = vg_study_write_html(st, fp, &ho) == VG_OK;
+	ok = fclose(fp) == 0 && ok;
+	if (!ok || rename(tmp, w->o->html_file) != 0) {
+		warnx_("watch: --html %s: cannot write; the page is unchanged", w->o->html_file);
 		unlink(tmp);
 	}
+out:
+	vg_pipeline_free(p);
+	vg_alerts_free(al);
+	vg_study_free(st);
 }
 
 static void status(struct watch *w, int force)

@@ -113,7 +113,7 @@ for i in $(seq 0 $((PIECES - 1))); do
 		wait_lines "$T/a.err" "$half" ": .* records" || bad "-R: the first $half files were not read"
 		kill -9 "$V"; wait "$V" 2>/dev/null
 		"$VIGIL" watch --store "$T/a.db" -c "$S" -R "$T/in" --alerts "$T/a.ndjson" \
-			--exec "cat >>$T/exec.ndjson" 2>"$T/a2.err" &
+			--exec "cat >>$T/exec.ndjson" --html "$T/week.html" 2>"$T/a2.err" &
 		V=$!; PIDS="$PIDS $V"
 	fi
 	# written under a temporary name, then renamed, as collectors do
@@ -126,6 +126,14 @@ wait "$V"; rc=$?
 [ "$rc" = 0 ] || { bad "-R: exit $rc after SIGTERM"; cat "$T/a2.err"; }
 grep -q "piece.00" "$T/a2.err" && bad "-R: the restart read a file the store had again"
 check "-R, killed and restarted" "$T/a.db" "$T/a.ndjson"
+# --html: the page of the store's report, written when a day closed (the
+# last: the one the last file ends in), and again on SIGHUP
+"$VIGIL" report -q -c "$S" --store "$T/a.db" --html "$T/batch.html" >/dev/null 2>&1
+if [ -s "$T/week.html" ] && grep -q '</html>' "$T/week.html" && [ ! -e "$T/week.html.tmp" ]; then
+	echo "ok: --html wrote the report page ($(wc -c <"$T/week.html") bytes)"
+else
+	bad "--html: no page"
+fi
 n_exec=$(grep -c '"id"' "$T/exec.ndjson")
 n_new=$(python3 -c 'import json,sys; print(len({json.loads(l)["id"] for l in open(sys.argv[1]) if "\"id\"" in l}))' "$T/a.ndjson")
 [ "$n_exec" = "$n_new" ] && echo "ok: --exec ran once for each of the $n_new alerts" ||
