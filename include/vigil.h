@@ -357,7 +357,12 @@ typedef struct vg_reader_stats {
  * returning VG_ERECORD and dropped; with opts.reconnect it is made again
  * (records the same server instance sends again are dropped by their
  * sequence numbers), else the reader ends when every server has closed.
- * vg_reader_interrupt ends it. HOST is a name, an IPv4 address or [IPv6]. */
+ * vg_reader_interrupt ends it. HOST is a name, an IPv4 address or [IPv6].
+ *
+ * A path netflow://ADDR:PORT[,ADDR:PORT...] listens there (vg_udp_listen)
+ * and returns the flows of the NetFlow v5/v9/IPFIX datagrams it receives
+ * (vg_reader_open_push's decoder), until vg_reader_interrupt; a malformed
+ * datagram is a VG_ERECORD, and reading goes on. */
 int vg_reader_open(vg_reader **r, const char *path, const vg_reader_opts *opts);
 /* Reads from a memory buffer, which must outlive the reader; name is used in
  * messages. */
@@ -480,6 +485,15 @@ uint64_t vg_nf_dropped(const struct vg_nf *dec);
 
 /* "192.0.2.1:2055", "[2001:db8::1]:2055"; returns the length (< 64). */
 size_t vg_nf_peer_format(const vg_nf_peer *p, char out[64]);
+/* The sender of a datagram (a struct sockaddr_in or sockaddr_in6, as
+ * recvfrom gives it) as a peer. */
+void vg_nf_peer_from(const void *sockaddr, vg_nf_peer *p);
+/* A non-blocking UDP socket bound to spec, "ADDR:PORT" (IPv4, or [IPv6]
+ * IPv6-only; port 0: the kernel picks one), with a large receive buffer;
+ * name gets the address bound. VG_OK, VG_EINVAL (not ADDR:PORT) or VG_EIO,
+ * with the reason in err. A reader of such sockets: vg_reader_open of
+ * netflow://ADDR:PORT[,ADDR:PORT...]. */
+int vg_udp_listen(const char *spec, int *fd, char name[64], char *err, size_t errlen);
 
 /*
  * The decoder as a pushed input of the reader: the format table's

@@ -22,7 +22,6 @@
 #include "common.h"
 
 #define MAX_LISTEN 16
-#define RCVBUF (16 << 20)         /* exporters send in bursts */
 #define WARN_BURST 10             /* malformed-datagram warnings per minute */
 #define MAX_DGRAM 65535
 
@@ -85,105 +84,15 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* "ADDR:PORT" with ADDR IPv4 or [IPv6]; 0 or -1. */
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
-{
-	char host[64];
-	const char *colon, *h = s;
-	size_t hl;
-	char *end;
-	unsigned long port;
-
-	memset(ss, 0, sizeof *ss);
-	if (*s == '[') {
-		const char *rb = strchr(s, ']');
-		if (!rb || rb[1] != ':')
-			return -1;
-		h = s + 1;
-		hl = (size_t)(rb - h);
-		colon = rb + 1;
-	} else {
-		if (!(colon = strrchr(s, ':')))
-			return -1;
-		hl = (size_t)(colon - s);
-	}
-	if (hl == 0 || hl >= sizeof host)
-		return -1;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (errno || *end || colon[1] == '\0' || colon[1] == '-' || port > 65535)
-		return -1;
-	if (*s != '[') {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
-			return -1;
-		*sl = sizeof *in;
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			return -1;
-		*sl = sizeof *in6;
-	}
-	return 0;
-}
-
-static void sock_peer(const struct sockaddr_storage *ss, vg_nf_peer *p)
-{
-	memset(p, 0, sizeof *p);
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-		vg_addr_from_ip4(&p->addr, ntohl(in->sin_addr.s_addr));
-		p->port = ntohs(in->sin_port);
-		p->family = VG_FAM_IP4;
-	} else {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-		memcpy(p->addr.a, &in6->sin6_addr, 16);
-		p->port = ntohs(in6->sin6_port);
-		/* an IPv4 exporter on a dual-stack socket is still IPv4 */
-		p->family = vg_addr_is_ip4(&p->addr) ? VG_FAM_IP4 : VG_FAM_IP6;
-	}
-}
-
+/* A UDP socket for spec (vg_udp_listen): 0, -2 a bad spec, -1 failed. */
 static int open_listener(const char *spec, struct listener *l)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = 0;
-	int one = 1, buf = RCVBUF;
-	vg_nf_peer p;
-
-	if (parse_listen(spec, &ss, &sl)) {
-		warnx_("collect: --listen '%s': not ADDR:PORT (127.0.0.1:2055, [::1]:2055)", spec);
-		return -2;
-	}
-	l->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (l->fd < 0) {
-		warnx_("collect: %s: %s", spec, strerror(errno));
-		return -1;
-	}
-	if (ss.ss_family == AF_INET6)
-		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-	/* root may go past net.core.rmem_max; others get what it allows */
-	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
-		setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-	if (bind(l->fd, (struct sockaddr *)&ss, sl) != 0) {
-		warnx_("collect: cannot listen on %s: %s", spec, strerror(errno));
-		close(l->fd);
-		l->fd = -1;
-		return -1;
-	}
-	sl = sizeof ss;
-	getsockname(l->fd, (struct sockaddr *)&ss, &sl);
-	sock_peer(&ss, &p);
-	if (ss.ss_family == AF_INET6)
-		p.family = VG_FAM_IP6;
-	vg_nf_peer_format(&p, l->name);
-	return 0;
+	char err[512];
+	int rc = vg_udp_listen(spec, &l->fd, l->name, err, sizeof err);
+	if (rc == VG_OK)
+		return 0;
+	warnx_("collect: --listen %s", err);
+	return rc == VG_EINVAL ? -2 : -1;
 }
 
 /* ------------------------------------------------------------- output */
@@ -566,7 +475,7 @@ int cmd_collect(int argc, char **argv)
 					c.failed = 1;
 					break;
 				}
-				sock_peer(&ss, &peer);
+				vg_nf_peer_from(&ss, &peer);
 				rc = vg_reader_push(rd, buf, (size_t)n, &peer, t);
 				if (rc == VG_ERECORD || rc == VG_ELIMIT)
 					warn_malformed(&c, vg_nf_errmsg(vg_reader_netflow(rd)), t);

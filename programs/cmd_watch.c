@@ -38,11 +38,12 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: vigil watch --store DB [site] [options] -S HOST:PORT... | -i IFACE | -R DIR\n"
-	      "                   [filter]\n"
+	fputs("usage: vigil watch --store DB [site] [options] -S HOST:PORT... | -l ADDR:PORT...\n"
+	      "                   | -i IFACE | -R DIR [filter]\n"
 	      "\n"
 	      "Keeps the store DB up to date from a live feed and says the alerts as they\n"
-	      "are raised: Argus servers (connected again when they go away), a capture\n"
+	      "are raised: Argus servers (connected again when they go away), NetFlow or\n"
+	      "IPFIX exporters (UDP, as vigil collect receives them), a capture\n"
 	      "interface, or a directory whose files are read as they appear (once their\n"
 	      "size has not changed for a second; nfcapd.current.*, dot files and *.tmp\n"
 	      "are skipped; a restart goes on at the first file not in the store). A\n"
@@ -696,10 +697,11 @@ int cmd_watch(int argc, char **argv)
 	}
 	ec = EXIT_USAGE;
 	w.o = &o;
-	if ((o.n_inputs != 0) + (o.iface != NULL) + (o.follow_dir != NULL) != 1 ||
-	    (o.n_inputs && strncmp(o.inputs[0], "argus://", 8) != 0)) {
-		warnx_("watch: give one feed: -S HOST:PORT (repeatable), -i IFACE or -R DIR "
-		       "(files: vigil ingest)");
+	if ((o.n_inputs != 0) + (o.iface != NULL) + (o.follow_dir != NULL) != 1 || o.n_inputs > 1 ||
+	    (o.n_inputs && strncmp(o.inputs[0], "argus://", 8) != 0 &&
+	     strncmp(o.inputs[0], "netflow://", 10) != 0)) {
+		warnx_("watch: give one feed: -S HOST:PORT (repeatable), -l ADDR:PORT (repeatable), "
+		       "-i IFACE or -R DIR (files: vigil ingest)");
 		goto out;
 	}
 	if (o.time_spec) {

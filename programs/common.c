@@ -505,6 +505,21 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				strcat(ns, ",");
 			strcat(ns, val);
 			o->servers = ns;
+		} else if (strcmp(name, "listen") == 0) {
+			/* every -l is one socket of the one NetFlow input */
+			size_t had = o->listens ? strlen(o->listens) : 0;
+			char *ns;
+			if (!*val || strchr(val, ',') ||
+			    !(ns = realloc(o->listens, (had ? had : 10) + strlen(val) + 2))) {
+				warnx_("%s: -l %s: give one ADDR:PORT per -l", o->verb, val);
+				return -1;
+			}
+			if (!had)
+				strcpy(ns, "netflow://");
+			else
+				strcat(ns, ",");
+			strcat(ns, val);
+			o->listens = ns;
 		} else if (strcmp(name, "reconnect") == 0) {
 			o->reconnect = 1;
 		} else if (strcmp(name, "alerts") == 0) {
@@ -652,6 +667,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	}
 	if (o->servers && add_input(o, o->servers))
 		return -1;
+	if (o->listens && add_input(o, o->listens))
+		return -1;
 	/* report, scans and alerts may read a store instead (checked there) */
 	if (o->n_inputs == 0 && !o->iface && !o->follow_dir && strcmp(o->verb, "report") != 0 &&
 	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0) {
@@ -691,6 +708,7 @@ void free_opts(struct opts *o)
 		free(o->owned[i]);
 	free(o->owned);
 	free(o->servers);
+	free(o->listens);
 	free(o->inputs);
 	vg_filter_free(o->filter);
 	free(o->filter_expr);

@@ -31,6 +31,7 @@ struct opts {
 	size_t n_inputs, cap_inputs;
 	char **owned;            /* names made for -R (freed by free_opts) */
 	char *servers;           /* -S: argus://HOST:PORT,... (one input) */
+	char *listens;           /* watch -l: netflow://ADDR:PORT,... (one input) */
 	int reconnect;           /* --reconnect (watch: always) */
 	const char *alerts_file; /* watch --alerts */
 	const char *exec_cmd;    /* watch --exec */

@@ -69,6 +69,9 @@ static const struct optdef defs[] = {
 	 "last 24 h, 7 days of the data); whole days on a store"},
 	{'R', "read-dir", "EXPR", RD | V_INGEST, G_INPUT,
 	 "DIR, DIR/NAME (files beginning NAME) or DIR/FIRST:LAST,\nin name order, as nfdump -R"},
+	{'l', "listen", "ADDR:PORT", V_WATCH, G_INPUT,
+	 "receive NetFlow v5/v9/IPFIX on UDP ADDR:PORT (as vigil\n"
+	 "collect); repeatable"},
 	{'R', "read-dir", "DIR", V_WATCH, G_INPUT,
 	 "follow DIR: each new file once it stands still, in\nname order"},
 	{0, "format", "NAME", ALL, G_INPUT,

@@ -200,6 +200,8 @@ int vgi_reader_new(vg_reader **rp, const char *name, const vg_reader_opts *opts)
 
 /* ------------------------------------------------------- Argus streams */
 
+/* netflow://ADDR:PORT[,...] (listen.c; vg_reader_open). */
+int vgi_listen_open(vg_reader **rp, const char *url, const vg_reader_opts *opts);
 /* argus://HOST:PORT[,...] (stream.c; vg_reader_open). */
 int vgi_stream_open(vg_reader **rp, const char *url, const vg_reader_opts *opts);
 

@@ -295,6 +295,8 @@ static int open_path(vg_reader **rp, const char *path, const vg_reader_opts *opt
 		return vg_reader_open_fd(rp, 0, "(stdin)", opts);
 	if (strncmp(path, "argus://", 8) == 0)
 		return vgi_stream_open(rp, path, opts);
+	if (strncmp(path, "netflow://", 10) == 0)
+		return vgi_listen_open(rp, path, opts);
 	if ((rc = reader_new(rp, path, opts)) != VG_OK)
 		return rc;
 	r = *rp;
