@@ -1015,6 +1015,9 @@ typedef struct vg_pipeline_opts {
 	int finished_only;        /* vg_pipeline_load: leave the store's open tail
 				   * out (a live view: what has not ended is not
 				   * said yet) */
+	int overlap_events;       /* vg_pipeline_load: the scan events that overlap
+				   * the days, not only those that start in them
+				   * (an event ending there that began before) */
 } vg_pipeline_opts;
 
 int vg_pipeline_create(vg_pipeline **p, const vg_site *site, const vg_pipeline_opts *o);

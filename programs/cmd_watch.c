@@ -31,7 +31,6 @@
 #include "common.h"
 
 #define BATCH 4096
-#define ALERT_DAYS_SHOWN 31  /* the alerts are computed over the last days */
 #define STATUS_EVERY_S 10    /* --status file */
 #define STATUS_TTY_S 60      /* the status line on a terminal */
 #define POLL_DIR_MS 1000
@@ -74,9 +73,10 @@ static void on_hup(int sig)
 	hup_flag = 1;
 }
 
+/* What was last written for each alert, by id (ids are dense: 1, 2 ...):
+ * a hash of its JSON line; 0: not seen. */
 struct seen {
-	uint32_t id;
-	uint64_t hash;  /* of its JSON line as last written */
+	uint64_t hash;
 };
 
 struct watch {
@@ -86,8 +86,8 @@ struct watch {
 	vg_pipeline *p;
 	const char *path;
 	FILE *afp;              /* the alerts */
-	struct seen *seen;      /* alerts written (or known at the start) */
-	size_t n_seen, cap_seen;
+	struct seen *seen;      /* by alert id */
+	size_t cap_seen;
 	int started;            /* the first alert pass is done */
 	int64_t hour;           /* the data hour being counted (µs), INT64_MIN: none */
 	int32_t html_day;       /* the last day the HTML was written for */
@@ -122,13 +122,21 @@ static long rss_kib(void)
 
 /* ---------------------------------------------------------------- alerts */
 
-static struct seen *find_seen(struct watch *w, uint32_t id)
+/* id's entry, the table grown to hold it; NULL: out of memory. */
+static struct seen *seen_slot(struct watch *w, uint32_t id)
 {
-	size_t i;
-	for (i = 0; i < w->n_seen; i++)
-		if (w->seen[i].id == id)
-			return &w->seen[i];
-	return NULL;
+	if (id >= w->cap_seen) {
+		size_t c2 = w->cap_seen ? w->cap_seen : 1024;
+		struct seen *ns;
+		while (c2 <= id)
+			c2 *= 2;
+		if (!(ns = realloc(w->seen, c2 * sizeof *ns)))
+			return NULL;
+		memset(ns + w->cap_seen, 0, (c2 - w->cap_seen) * sizeof *ns);
+		w->seen = ns;
+		w->cap_seen = c2;
+	}
+	return &w->seen[id];
 }
 
 static void run_exec(struct watch *w, const vg_alert *a)
@@ -150,9 +158,13 @@ static void run_exec(struct watch *w, const vg_alert *a)
 		       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
-/* The alerts of the last days from the store; the new and the changed
- * ones are written. */
-static int alert_pass(struct watch *w, int final)
+/* The alerts from the store that hold on the days from from_us (the
+ * first data of the commit) or the day before the newest, to the newest:
+ * the new and the changed ones are written. An alert is the same, with
+ * the same id and line, over any range that holds it (its baseline comes
+ * from the days before the range), so the passes together say what vigil
+ * alerts --store says of the whole store. */
+static int alert_pass(struct watch *w, int final, int64_t from_us)
 {
 	vg_store_info info;
 	vg_alerts *al = NULL;
@@ -170,7 +182,9 @@ static int alert_pass(struct watch *w, int final)
 	}
 	if (!info.n_days)
 		return EXIT_OK;
-	day0 = info.last_day - (ALERT_DAYS_SHOWN - 1); /* the alerts of the last days */
+	day0 = info.last_day - 1;
+	if (from_us != INT64_MAX && from_us != INT64_MIN && vg_site_day(w->site, from_us) < day0)
+		day0 = vg_site_day(w->site, from_us);
 	if (day0 < info.first_day)
 		day0 = info.first_day;
 	if (vg_alerts_create(&al, w->site, err, sizeof err) != VG_OK) {
@@ -182,6 +196,8 @@ static int alert_pass(struct watch *w, int final)
 	/* while running, only what has ended (a scan episode still open may
 	 * grow into another event); at the stop, as vigil alerts --store */
 	po.finished_only = !final;
+	/* an event that ended in this commit counts if it began before */
+	po.overlap_events = 1;
 	if (vg_pipeline_create(&p, w->site, &po) != VG_OK ||
 	    vg_pipeline_load(p, w->store, day0, info.last_day,
 			     day0 - vg_site_alert_days(w->site)) != VG_OK ||
@@ -200,13 +216,15 @@ static int alert_pass(struct watch *w, int final)
 	n = vg_alerts_count(al);
 	for (i = 0; i < n; i++) {
 		const vg_alert *a = vg_alerts_get(al, i);
-		struct seen *s = find_seen(w, a->id);
+		struct seen *s = seen_slot(w, a->id);
 		int fresh = a->id > known;
 		char *line = NULL;
 		size_t len = 0, k;
 		uint64_t h = 1469598103934665603ULL;
 		FILE *mf = open_memstream(&line, &len);
-		if (!mf) {
+		if (!s || !mf) {
+			if (mf)
+				fclose(mf);
 			warnx_("out of memory");
 			rc = EXIT_INTERNAL;
 			goto out;
@@ -215,25 +233,10 @@ static int alert_pass(struct watch *w, int final)
 		fclose(mf);
 		for (k = 0; k < len; k++)
 			h = (h ^ (unsigned char)line[k]) * 1099511628211ULL;
-		if (s && s->hash == h) {
+		h |= 1; /* 0 is "not seen" */
+		if (s->hash == h) {
 			free(line);
 			continue; /* nothing new about it */
-		}
-		if (!s) {
-			if (w->n_seen == w->cap_seen) {
-				size_t c2 = w->cap_seen ? w->cap_seen * 2 : 64;
-				struct seen *ns = realloc(w->seen, c2 * sizeof *ns);
-				if (!ns) {
-					free(line);
-					warnx_("out of memory");
-					rc = EXIT_INTERNAL;
-					goto out;
-				}
-				w->seen = ns;
-				w->cap_seen = c2;
-			}
-			s = &w->seen[w->n_seen++];
-			s->id = a->id;
 		}
 		s->hash = h;
 		/* the alerts the store knew when watch started were said
@@ -398,6 +401,7 @@ static void feed_check(struct watch *w)
 
 static int commit(struct watch *w, const vg_store_input *in, int final)
 {
+	int64_t from = in ? in->first_us : INT64_MAX;
 	int rc;
 	if (vg_pipeline_add(w->p, NULL, 0) != VG_OK ||
 	    (rc = vg_pipeline_commit(w->p, in)) != VG_OK) {
@@ -405,7 +409,7 @@ static int commit(struct watch *w, const vg_store_input *in, int final)
 		return EXIT_STORE;
 	}
 	w->commits++;
-	if ((rc = alert_pass(w, final)) != EXIT_OK)
+	if ((rc = alert_pass(w, final, from)) != EXIT_OK)
 		return rc;
 	if (w->o->html_file && w->newest_us != INT64_MIN) {
 		int32_t day = vg_site_day(w->site, w->newest_us);
@@ -458,7 +462,7 @@ static int stream_commit(struct watch *w, int final)
 	char hash[96];
 	int rc;
 	if (!w->chunk_records)
-		return final ? alert_pass(w, 1) : EXIT_OK;
+		return final ? alert_pass(w, 1, INT64_MAX) : EXIT_OK;
 	memset(&in, 0, sizeof in);
 	in.name = w->feed_name;
 	snprintf(hash, sizeof hash, "live-%lld-%lld-%llu", (long long)time(NULL),
@@ -677,7 +681,7 @@ static int watch_dir(struct watch *w)
 		free(prev[i].name);
 	free(prev);
 	if (ec == EXIT_OK)
-		ec = alert_pass(w, 1); /* at the stop, as vigil alerts --store */
+		ec = alert_pass(w, 1, INT64_MAX); /* at the stop, the open tail too */
 	return ec;
 }
 
@@ -755,7 +759,7 @@ int cmd_watch(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* the alerts the store has are the earlier runs': known, not said */
-	if ((ec = alert_pass(&w, 0)) != EXIT_OK)
+	if ((ec = alert_pass(&w, 0, INT64_MAX)) != EXIT_OK)
 		goto out;
 	ec = o.follow_dir ? watch_dir(&w) : watch_stream(&w, batch);
 	status(&w, 1);

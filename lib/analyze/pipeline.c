@@ -566,7 +566,8 @@ int vg_pipeline_load(vg_pipeline *p, vg_store *s, int32_t day0, int32_t day1,
 	if (p->o.study && (rc = vgi_store_get_history(s, day0, p->o.study->without, load_history, p)) != VG_OK)
 		return set_err(p, rc, vg_store_errmsg(s));
 	rc = vgi_store_get_events(s, vg_site_day_start(p->site, day0),
-				  vg_site_day_start(p->site, day1 + 1), load_event, p);
+				  vg_site_day_start(p->site, day1 + 1), p->o.overlap_events, load_event,
+				  p);
 	if (rc != VG_OK)
 		return p->rc != VG_OK ? p->rc : set_err(p, rc, vg_store_errmsg(s));
 	p->records = info.records;

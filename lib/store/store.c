@@ -804,16 +804,21 @@ int vgi_store_get_history(vg_store *s, int32_t before_day, int without,
 	return rc == SQLITE_DONE ? VG_OK : fail(s, status_of(rc), "query");
 }
 
-int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
+int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us, int overlap,
 			 int (*fn)(void *user, const vg_scan_event *e, uint64_t conns), void *user)
 {
 	sqlite3_stmt *st;
 	int rc;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, scanner, detectors, protos, first_us, last_us, flows, answered,"
-			       " unanswered, targets, n_ports, ports, score, known, conns, campaign,"
-			       " tcp_probes, n_reset, n_silent FROM scan_events"
-			       " WHERE first_us >= ? AND first_us < ? ORDER BY seq",
+			       overlap
+				       ? "SELECT id, scanner, detectors, protos, first_us, last_us, flows,"
+					 " answered, unanswered, targets, n_ports, ports, score, known, conns,"
+					 " campaign, tcp_probes, n_reset, n_silent FROM scan_events"
+					 " WHERE last_us >= ? AND first_us < ? ORDER BY seq"
+				       : "SELECT id, scanner, detectors, protos, first_us, last_us, flows,"
+					 " answered, unanswered, targets, n_ports, ports, score, known, conns,"
+					 " campaign, tcp_probes, n_reset, n_silent FROM scan_events"
+					 " WHERE first_us >= ? AND first_us < ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, VG_EIO, "query");
 	sqlite3_bind_int64(st, 1, t0_us);

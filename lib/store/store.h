@@ -31,7 +31,7 @@ int vgi_store_get_history(vg_store *s, int32_t before_day, int without,
 				     int32_t first_ns),
 			  void *user);
 /* Scan events that start in [t0, t1), in the order they ended. */
-int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us,
+int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us, int overlap,
 			 int (*fn)(void *user, const vg_scan_event *e, uint64_t conns), void *user);
 /* Flow records of the inputs whose records span [t0, t1) in part. */
 int vgi_store_records(vg_store *s, int64_t t0_us, int64_t t1_us, uint64_t *n);
