@@ -63,7 +63,8 @@ static int read_push(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 {
 	struct nf_push *st = r->fmt_state;
 	size_t k = VGI_MIN(cap, st->n - st->head);
-	memcpy(out, st->q + st->head, k * sizeof *out);
+	if (k) /* none queued yet: q may be NULL */
+		memcpy(out, st->q + st->head, k * sizeof *out);
 	st->head += k;
 	if (st->head == st->n)
 		st->head = st->n = 0;
