@@ -182,5 +182,31 @@ PY
 grep -v '^{"feed"' "$T/b.ndjson" >"$T/b.alerts"
 check "-S, paced stream" "$T/b.db" "$T/b.alerts"
 
+# ---- C. a capture interface (root: lo): N UDP flows to a port of ours,
+# committed at SIGTERM (the flows in progress end there)
+if [ "$(id -u)" -eq 0 ]; then
+	PU=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$VIGIL" watch -q --store "$T/c.db" --monitored 127.0.0.1 -i lo --bpf "udp and dst port $PU" \
+		--status "$T/c.status" >"$T/c.ndjson" 2>"$T/c.err" &
+	V=$!; PIDS="$PIDS $V"
+	sleep 1.5  # the capture is open
+	python3 - "$PU" <<'PY'
+import socket, sys
+for i in range(12):  # 12 sockets: 12 flows from 12 source ports
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(b'vigil-test', ('127.0.0.1', int(sys.argv[1]))); u.close()
+PY
+	sleep 1
+	kill -TERM "$V"; wait_end "$V" || bad "-i: no exit on SIGTERM"
+	wait "$V"; rc=$?
+	[ "$rc" = 0 ] || { bad "-i: exit $rc"; cat "$T/c.err"; }
+	n=$("$VIGIL" report -q --monitored 127.0.0.1 --store "$T/c.db" -o json 2>/dev/null |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["flows"]["read"])')
+	[ "$n" = 12 ] && echo "ok: -i lo: the 12 flows metered are in the store" ||
+		{ bad "-i lo: the store has $n flows, want 12"; cat "$T/c.err"; }
+else
+	echo "note: not root: the -i part (a capture on lo) was not run"
+fi
+
 [ $fail = 0 ] && echo "run.sh: watch gives what batch gives"
 exit $fail
