@@ -1055,6 +1055,11 @@ int vg_alerts_use_store(vg_alerts *a, vg_store *s, int record);
 /* The highest alert id the store has given (0: none), so that a caller
  * can tell the alerts vg_alerts_use_store newly named. */
 int vg_store_last_alert_id(vg_store *s, uint32_t *id);
+/* The scan events stored after position after (0: all): *last the last
+ * position (after, when none), *first_us the earliest start among them
+ * (INT64_MAX when none) - so that a caller can look at the days of the
+ * events an ingest decided late. */
+int vg_store_events_after(vg_store *s, int64_t after, int64_t *last, int64_t *first_us);
 
 /* Day numbers (days since 1970-01-01 in the site's zone) and times. */
 int32_t vg_site_day(const vg_site *s, int64_t us);

@@ -95,6 +95,10 @@ struct watch {
 	double last_flow_wall;  /* when the last flow came (s) */
 	int silent;             /* a feed alert is out */
 	uint64_t flows, commits, alerts_out;
+	int pending;             /* commits since the last alert pass, */
+	int64_t pending_from;    /* the earliest data they hold */
+	double last_pass;        /* when the last pass ran (s) */
+	int64_t events_seen;     /* the store's scan events up to here were in a pass */
 	uint64_t chunk_records;  /* a stream: flows since the last commit, */
 	int64_t chunk_first, chunk_last; /* their times */
 	const char *feed_name;
@@ -172,11 +176,13 @@ static int alert_pass(struct watch *w, int final, int64_t from_us)
 	vg_pipeline_opts po;
 	char err[512];
 	uint32_t known = 0;
+	int64_t ev_last, ev_first;
 	int32_t day0;
 	size_t i, n;
 	int rc = EXIT_STORE;
 
-	if (vg_store_summary(w->store, &info) != VG_OK || vg_store_last_alert_id(w->store, &known)) {
+	if (vg_store_summary(w->store, &info) != VG_OK || vg_store_last_alert_id(w->store, &known) ||
+	    vg_store_events_after(w->store, w->events_seen, &ev_last, &ev_first) != VG_OK) {
 		warnx_("%s", vg_store_errmsg(w->store));
 		return EXIT_STORE;
 	}
@@ -185,6 +191,10 @@ static int alert_pass(struct watch *w, int final, int64_t from_us)
 	day0 = info.last_day - 1;
 	if (from_us != INT64_MAX && from_us != INT64_MIN && vg_site_day(w->site, from_us) < day0)
 		day0 = vg_site_day(w->site, from_us);
+	/* a scan event decided late (stored with a later day's commit) is
+	 * looked at from its first day */
+	if (ev_first != INT64_MAX && vg_site_day(w->site, ev_first) < day0)
+		day0 = vg_site_day(w->site, ev_first);
 	if (day0 < info.first_day)
 		day0 = info.first_day;
 	if (vg_alerts_create(&al, w->site, err, sizeof err) != VG_OK) {
@@ -254,6 +264,7 @@ static int alert_pass(struct watch *w, int final, int64_t from_us)
 			run_exec(w, a);
 	}
 	w->started = 1;
+	w->events_seen = ev_last;
 	rc = EXIT_OK;
 out:
 	vg_pipeline_free(p);
@@ -399,6 +410,29 @@ static void feed_check(struct watch *w)
 
 /* ---------------------------------------------------------------- commits */
 
+/* The alert pass over what the commits since the last one hold. */
+static int flush_alerts(struct watch *w, int final)
+{
+	int rc;
+	if (!w->pending && !final)
+		return EXIT_OK;
+	rc = alert_pass(w, final, w->pending_from);
+	w->pending = 0;
+	w->pending_from = INT64_MAX;
+	w->last_pass = now_seconds();
+	return rc;
+}
+
+/* At most one alert pass a second: a backlog (a directory of files, a
+ * stream catching up) is committed file by file, hour by hour, and its
+ * alerts said in passes over several commits at once. */
+static int maybe_alerts(struct watch *w)
+{
+	if (w->pending && now_seconds() - w->last_pass >= 1.0)
+		return flush_alerts(w, 0);
+	return EXIT_OK;
+}
+
 static int commit(struct watch *w, const vg_store_input *in, int final)
 {
 	int64_t from = in ? in->first_us : INT64_MAX;
@@ -409,7 +443,10 @@ static int commit(struct watch *w, const vg_store_input *in, int final)
 		return EXIT_STORE;
 	}
 	w->commits++;
-	if ((rc = alert_pass(w, final, from)) != EXIT_OK)
+	w->pending = 1;
+	if (from < w->pending_from || w->pending_from == INT64_MAX)
+		w->pending_from = from == INT64_MIN ? w->pending_from : from;
+	if ((rc = final ? flush_alerts(w, 1) : maybe_alerts(w)) != EXIT_OK)
 		return rc;
 	if (w->o->html_file && w->newest_us != INT64_MIN) {
 		int32_t day = vg_site_day(w->site, w->newest_us);
@@ -462,7 +499,7 @@ static int stream_commit(struct watch *w, int final)
 	char hash[96];
 	int rc;
 	if (!w->chunk_records)
-		return final ? alert_pass(w, 1, INT64_MAX) : EXIT_OK;
+		return final ? flush_alerts(w, 1) : EXIT_OK;
 	memset(&in, 0, sizeof in);
 	in.name = w->feed_name;
 	snprintf(hash, sizeof hash, "live-%lld-%lld-%llu", (long long)time(NULL),
@@ -520,6 +557,8 @@ static int watch_stream(struct watch *w, vg_flow *batch)
 				w->hour = h;
 			}
 		}
+		if ((ec = maybe_alerts(w)) != EXIT_OK)
+			break;
 		if (hup_flag) {
 			hup_flag = 0;
 			write_html(w);
@@ -617,6 +656,7 @@ static int watch_dir(struct watch *w)
 		char **names = NULL;
 		size_t n = 0, cap = 0;
 		struct file_state *cur;
+		int took = 0;
 		struct timespec ts = {POLL_DIR_MS / 1000, (POLL_DIR_MS % 1000) * 1000000L};
 		if (!d) {
 			warnx_("%s: cannot open the directory: %s", w->o->follow_dir, strerror(errno));
@@ -657,6 +697,7 @@ static int watch_dir(struct watch *w)
 				continue;
 			/* in name order: a later file waits for an earlier one */
 			ec = ingest_file(w, names[i]);
+			took++;
 			snprintf(w->dir_prev, sizeof w->dir_prev, "%s", names[i]);
 		}
 		for (i = 0; i < n_prev; i++)
@@ -668,20 +709,24 @@ static int watch_dir(struct watch *w)
 			for (i = 0; i < n; i++)
 				free(names[i]);
 		free(names);
+		/* the files of this look are in: their alerts now */
+		if (ec == EXIT_OK && !stop_flag)
+			ec = flush_alerts(w, 0);
 		if (hup_flag) {
 			hup_flag = 0;
 			write_html(w);
 		}
 		feed_check(w);
 		status(w, 0);
-		if (!stop_flag && ec == EXIT_OK)
+		/* a look that found files looks again at once (a backlog) */
+		if (!stop_flag && ec == EXIT_OK && !took)
 			nanosleep(&ts, NULL);
 	}
 	for (i = 0; i < n_prev; i++)
 		free(prev[i].name);
 	free(prev);
 	if (ec == EXIT_OK)
-		ec = alert_pass(w, 1, INT64_MAX); /* at the stop, the open tail too */
+		ec = flush_alerts(w, 1); /* at the stop, the open tail too */
 	return ec;
 }
 
@@ -748,6 +793,7 @@ int cmd_watch(int argc, char **argv)
 	w.newest_us = INT64_MIN;
 	w.chunk_first = INT64_MAX;
 	w.chunk_last = INT64_MIN;
+	w.pending_from = INT64_MAX;
 	w.feed_name = o.follow_dir ? o.follow_dir : o.n_inputs ? o.inputs[0] : o.iface;
 	w.html_day = INT32_MIN;
 	w.t0 = w.t_status = w.t_tty = w.last_flow_wall = now_seconds();
@@ -758,7 +804,16 @@ int cmd_watch(int argc, char **argv)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	/* the alerts the store has are the earlier runs': known, not said */
+	/* the alerts the store has are the earlier runs': known, not said
+	 * (the events it has were looked at by them) */
+	{
+		int64_t first;
+		if (vg_store_events_after(w.store, 0, &w.events_seen, &first) != VG_OK) {
+			warnx_("%s", vg_store_errmsg(w.store));
+			ec = EXIT_STORE;
+			goto out;
+		}
+	}
 	if ((ec = alert_pass(&w, 0, INT64_MAX)) != EXIT_OK)
 		goto out;
 	ec = o.follow_dir ? watch_dir(&w) : watch_stream(&w, batch);

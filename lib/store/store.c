@@ -864,6 +864,23 @@ int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us, int overlap,
 
 /* ------------------------------------------------------------ alert ids */
 
+int vg_store_events_after(vg_store *s, int64_t after, int64_t *last, int64_t *first_us)
+{
+	sqlite3_stmt *q;
+	*last = after;
+	*first_us = INT64_MAX;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(seq), min(first_us) FROM scan_events WHERE seq > ?",
+			       -1, &q, NULL) != SQLITE_OK)
+		return fail(s, VG_EIO, "query");
+	sqlite3_bind_int64(q, 1, after);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		*last = sqlite3_column_int64(q, 0);
+		*first_us = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	return VG_OK;
+}
+
 int vg_store_last_alert_id(vg_store *s, uint32_t *id)
 {
 	sqlite3_stmt *q;
