@@ -397,6 +397,8 @@ const char *vg_reader_errmsg(const vg_reader *r);
 const char *vg_reader_format(const vg_reader *r); /* detected format name */
 const char *vg_reader_compression(const vg_reader *r); /* "none", "gzip", ... */
 void vg_reader_get_stats(const vg_reader *r, vg_reader_stats *st);
+/* a += b: the counts summed, the time span widened (several inputs). */
+void vg_reader_stats_add(vg_reader_stats *a, const vg_reader_stats *b);
 void vg_reader_close(vg_reader *r);
 
 /* ------------------------------------------------------ NetFlow / IPFIX */

@@ -763,23 +763,6 @@ static void progress_show(struct progress *p, const char *name,
 
 /* ------------------------------------------------------------- input loop */
 
-static void add_stats(vg_reader_stats *a, const vg_reader_stats *b)
-{
-	int i;
-	a->n_records += b->n_records;
-	a->n_flows += b->n_flows;
-	a->n_man += b->n_man;
-	a->n_errors += b->n_errors;
-	for (i = 0; i < VG_SKIP__COUNT; i++)
-		a->skipped[i] += b->skipped[i];
-	a->bytes_in += b->bytes_in;
-	a->bytes_decoded += b->bytes_decoded;
-	if (b->first_us < a->first_us)
-		a->first_us = b->first_us;
-	if (b->last_us > a->last_us)
-		a->last_us = b->last_us;
-}
-
 #define BATCH 4096
 
 /* A live capture ends on SIGINT or SIGTERM: the flows in progress are
@@ -960,7 +943,7 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 			       (unsigned long long)(n_err - MAX_ERRORS_SHOWN));
 		vg_reader_get_stats(r, &st);
 		pg.done_bytes += st.bytes_in;
-		add_stats(&t->rs, &st);
+		vg_reader_stats_add(&t->rs, &st);
 		if (n_err)
 			t->n_inputs_failed++;
 		else

@@ -67,6 +67,23 @@ void vgi_stats_now(const vg_reader *r, vg_reader_stats *st)
 	st->bytes_decoded = r->base + r->pos;
 }
 
+void vg_reader_stats_add(vg_reader_stats *a, const vg_reader_stats *b)
+{
+	size_t i;
+	a->n_records += b->n_records;
+	a->n_flows += b->n_flows;
+	a->n_man += b->n_man;
+	a->n_errors += b->n_errors;
+	for (i = 0; i < VG_SKIP__COUNT; i++)
+		a->skipped[i] += b->skipped[i];
+	a->bytes_in += b->bytes_in;
+	a->bytes_decoded += b->bytes_decoded;
+	if (b->first_us < a->first_us)
+		a->first_us = b->first_us;
+	if (b->last_us > a->last_us)
+		a->last_us = b->last_us;
+}
+
 void vg_reader_get_stats(const vg_reader *r, vg_reader_stats *st)
 {
 	if (r->pump)

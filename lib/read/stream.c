@@ -114,23 +114,6 @@ static int parse_spec(struct conn *c, const char *spec, size_t len, char *err)
 	return VG_OK;
 }
 
-static void add_stats(vg_reader_stats *a, const vg_reader_stats *b)
-{
-	size_t k;
-	a->n_records += b->n_records;
-	a->n_flows += b->n_flows;
-	a->n_man += b->n_man;
-	a->n_errors += b->n_errors;
-	for (k = 0; k < VG_SKIP__COUNT; k++)
-		a->skipped[k] += b->skipped[k];
-	a->bytes_in += b->bytes_in;
-	a->bytes_decoded += b->bytes_decoded;
-	if (b->first_us < a->first_us)
-		a->first_us = b->first_us;
-	if (b->last_us > a->last_us)
-		a->last_us = b->last_us;
-}
-
 /* The stream's statistics: every connection's, past and present. */
 static void sum_stats(vg_reader *r, const struct stream *s)
 {
@@ -140,10 +123,10 @@ static void sum_stats(vg_reader *r, const struct stream *s)
 	r->st.first_us = INT64_MAX;
 	r->st.last_us = INT64_MIN;
 	for (i = 0; i < s->n; i++) {
-		add_stats(&r->st, &s->c[i].past);
+		vg_reader_stats_add(&r->st, &s->c[i].past);
 		if (s->c[i].in) {
 			vgi_stats_now(s->c[i].in, &st);
-			add_stats(&r->st, &st);
+			vg_reader_stats_add(&r->st, &st);
 		}
 	}
 }
@@ -154,7 +137,7 @@ static void conn_drop(struct stream *s, struct conn *c, const vg_reader_opts *o)
 	if (c->in) {
 		vg_reader_stats st;
 		vgi_stats_now(c->in, &st);
-		add_stats(&c->past, &st);
+		vg_reader_stats_add(&c->past, &st);
 		c->in->fmt_state = NULL; /* ours, not the format's */
 		vg_reader_close(c->in);
 		c->in = NULL;
