@@ -344,6 +344,8 @@ typedef struct vg_reader_stats {
 	uint64_t bytes_decoded;/* bytes of records after decompression */
 	int64_t first_us;      /* earliest stime of a flow record, INT64_MAX if none */
 	int64_t last_us;       /* latest ltime, INT64_MIN if none */
+	uint64_t n_lost;       /* netflow://: datagrams lost before they were decoded
+				* (the socket's buffer or the receive queue was full) */
 } vg_reader_stats;
 
 /* Opens path ("-" = standard input). On failure *r may still be set so that
@@ -506,7 +508,7 @@ int vg_udp_listen(const char *spec, int *fd, char name[64], char *err, size_t er
  * that was malformed or dropped (vg_reader_errmsg names the exporter and
  * the offset; the flows before the bad spot are kept). The reader's
  * statistics count the flows; vg_reader_netflow gives the decoder, for its
- * per-exporter statistics (NULL for other readers).
+ * per-exporter statistics (NULL for other readers but netflow://).
  */
 int vg_reader_open_push(vg_reader **r, const char *format, const char *name,
 			const vg_reader_opts *opts);

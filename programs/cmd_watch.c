@@ -102,7 +102,13 @@ struct watch {
 	uint64_t chunk_records;  /* a stream: flows since the last commit, */
 	int64_t chunk_first, chunk_last; /* their times */
 	const char *feed_name;
-	double t0, t_status, t_tty;
+	double t0, t_status, t_tty, t_commit;
+	/* -l: datagrams lost before decoding (a full buffer or queue) and what
+	 * the exporters' sequence numbers say was lost; said at most once a
+	 * minute while they grow */
+	int netflow;
+	uint64_t lost, seq_lost, lost_said;
+	double t_lost;
 	uint64_t flows_at_status;
 	char dir_prev[4096];    /* -R: the last file name read */
 };
@@ -346,17 +352,20 @@ static void status(struct watch *w, int force)
 		lag = (double)time(NULL) - (double)w->newest_us / 1e6;
 	}
 	if (w->o->status_file && (force || dt >= STATUS_EVERY_S)) {
-		char tmp[4200];
+		char tmp[4200], loss[96] = "";
+		if (w->netflow)
+			snprintf(loss, sizeof loss, "\"lost_datagrams\":%llu,\"exporter_lost\":%llu,",
+				 (unsigned long long)w->lost, (unsigned long long)w->seq_lost);
 		FILE *f;
 		snprintf(tmp, sizeof tmp, "%s.tmp", w->o->status_file);
 		if ((f = fopen(tmp, "w"))) {
 			fprintf(f, "{\"time\":%lld,\"uptime_s\":%.0f,\"flows\":%llu,\"flows_per_s\":%.1f,"
 				"\"commits\":%llu,\"alerts\":%llu,\"rss_kib\":%ld,\"last_data\":%s%s%s,"
-				"\"feed_lag_s\":",
+				"%s\"feed_lag_s\":",
 				(long long)time(NULL), now - w->t0, (unsigned long long)w->flows, rate,
 				(unsigned long long)w->commits, (unsigned long long)w->alerts_out,
 				rss_kib(), when[0] ? "\"" : "", when[0] ? when : "null",
-				when[0] ? "\"" : "");
+				when[0] ? "\"" : "", loss);
 			if (lag >= 0)
 				fprintf(f, "%.0f}\n", lag);
 			else
@@ -381,6 +390,37 @@ static void status(struct watch *w, int force)
 
 /* A feed silent for longer than --max-age: one line, and one when it
  * comes back. */
+/* -l: the losses of reader r, said on stderr when they grew (once a minute
+ * at most: a collector that drops must not flood its log). */
+static void loss_check(struct watch *w, vg_reader *r)
+{
+	const vg_nf *nf = vg_reader_netflow(r);
+	vg_reader_stats st;
+	size_t i, n;
+	double now;
+	char a[32], b[32];
+	if (!nf)
+		return;
+	w->netflow = 1;
+	vg_reader_get_stats(r, &st);
+	w->lost = st.n_lost;
+	w->seq_lost = 0;
+	for (i = 0, n = vg_nf_stream_count(nf); i < n; i++) {
+		vg_nf_stats ns;
+		vg_nf_stream_stats(nf, i, &ns);
+		w->seq_lost += ns.lost;
+	}
+	now = now_seconds();
+	if (w->lost + w->seq_lost > w->lost_said && now - w->t_lost >= STATUS_TTY_S) {
+		warnx_("watch: %s: %s datagrams lost before decoding (buffer or queue full: "
+		       "vigil does not keep up), %s lost by the exporters' sequence numbers",
+		       w->o->inputs[0], vg_group_digits(w->lost, a, sizeof a),
+		       vg_group_digits(w->seq_lost, b, sizeof b));
+		w->lost_said = w->lost + w->seq_lost;
+		w->t_lost = now;
+	}
+}
+
 static void feed_check(struct watch *w)
 {
 	int given;
@@ -551,10 +591,13 @@ static int watch_stream(struct watch *w, vg_flow *batch)
 			int64_t h = hour_of(w->newest_us);
 			if (w->hour == INT64_MIN)
 				w->hour = h;
-			if (h > w->hour) {
+			/* each hour of data as it closes; a backlog read faster
+			 * than real time commits its hours once in --commit-gap */
+			if (h > w->hour && now_seconds() - w->t_commit >= w->o->commit_gap) {
 				if ((ec = stream_commit(w, 0)) != EXIT_OK)
 					break;
 				w->hour = h;
+				w->t_commit = now_seconds();
 			}
 		}
 		if ((ec = maybe_alerts(w)) != EXIT_OK)
@@ -563,9 +606,11 @@ static int watch_stream(struct watch *w, vg_flow *batch)
 			hup_flag = 0;
 			write_html(w);
 		}
+		loss_check(w, r);
 		feed_check(w);
 		status(w, 0);
 	}
+	loss_check(w, r);
 	live = NULL;
 	vg_reader_close(r);
 	if (ec == EXIT_OK)
@@ -822,6 +867,10 @@ int cmd_watch(int argc, char **argv)
 		warnx_("watch: stopped: %llu flows, %llu commits, %llu alerts written",
 		       (unsigned long long)w.flows, (unsigned long long)w.commits,
 		       (unsigned long long)w.alerts_out);
+	if (w.netflow && (!o.quiet || w.lost || w.seq_lost))
+		warnx_("watch: netflow: %llu datagrams lost before decoding, %llu lost by the "
+		       "exporters' sequence numbers", (unsigned long long)w.lost,
+		       (unsigned long long)w.seq_lost);
 out:
 	if (w.afp && w.afp != stdout)
 		fclose(w.afp);

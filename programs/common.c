@@ -404,6 +404,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	o->verb = argv[0];
 	o->idle_s = 120;
 	o->outfmt = -1;
+	o->commit_gap = 1;
 	verb = verb_bit(o->verb);
 	for (i = 0; i < sizeof verb_outfmts / sizeof verb_outfmts[0]; i++)
 		if (strcmp(verb_outfmts[i].verb, o->verb) == 0)
@@ -528,6 +529,15 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->exec_cmd = val;
 		} else if (strcmp(name, "status") == 0) {
 			o->status_file = val;
+		} else if (strcmp(name, "commit-gap") == 0) {
+			char *end;
+			errno = 0;
+			o->commit_gap = strtod(val, &end);
+			if (errno || end == val || *end || !(o->commit_gap >= 0 && o->commit_gap <= 86400)) {
+				warnx_("%s: --commit-gap %s: not a number of seconds (0-86400)",
+				       o->verb, val);
+				return -1;
+			}
 		} else if (strcmp(name, "read-dir") == 0 && verb == V_WATCH) {
 			if (o->follow_dir) {
 				warnx_("%s: one -R DIR per run", o->verb);

@@ -149,6 +149,9 @@ static const struct optdef defs[] = {
 	 "rewrite the report as HTML (atomically) when a day\ncloses, and on SIGHUP"},
 	{0, "status", "FILE", V_WATCH, G_OUTPUT,
 	 "rewrite a JSON status record every 10 s (flows/s,\nmemory, last data, feed lag)"},
+	{0, "commit-gap", "SECONDS", V_WATCH, G_OUTPUT,
+	 "a stream commits each hour of data as it closes,\nbut at most once in SECONDS "
+	 "(default 1: a\nbacklog read fast commits once a second; 0: every\nhour)"},
 
 	/* vigil collect */
 	{'l', "listen", "ADDR:PORT", V_COLLECT, G_INPUT,

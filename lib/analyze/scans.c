@@ -911,6 +911,14 @@ static struct cring *cring_get(vg_scans *sc, uint64_t key, int64_t now)
 	return r;
 }
 
+/* The i-th probe of r, oldest first: the order of a campaign's members must
+ * not depend on where the ring's slots happen to start (a ring forgotten by
+ * cring_compact and made again holds its probes from slot 0). */
+static const struct cprobe *ring_at(const struct cring *r, uint32_t i)
+{
+	return &r->p[r->n == CRING ? (r->next + i) % CRING : i];
+}
+
 /* The undecided sources of r's probes in [t0, t1], each once, into m
  * (adding to its n); whether no value was probed by two of them; the
  * distinct values. */
@@ -922,12 +930,12 @@ static int ring_members(const struct cring *r, int64_t t0, int64_t t1, struct pc
 	m->first_lo = INT64_MAX;
 	m->first_hi = INT64_MIN;
 	for (i = 0; i < r->n; i++) {
-		const struct cprobe *q = &r->p[i];
+		const struct cprobe *q = ring_at(r, i);
 		int new_val = 1;
 		if (q->t < t0 || q->t > t1)
 			continue;
 		for (j = 0; j < i; j++) {
-			const struct cprobe *o = &r->p[j];
+			const struct cprobe *o = ring_at(r, j);
 			if (o->t < t0 || o->t > t1 || o->val != q->val)
 				continue;
 			if (memcmp(&o->addr, &q->addr, sizeof q->addr) != 0)
@@ -938,7 +946,7 @@ static int ring_members(const struct cring *r, int64_t t0, int64_t t1, struct pc
 		/* a member probed two values here at least: one probe alone is
 		 * what unrelated background sources send */
 		for (j = 0; j < r->n; j++) {
-			const struct cprobe *o = &r->p[j];
+			const struct cprobe *o = ring_at(r, j);
 			if (o->t >= t0 && o->t <= t1 && o->val != q->val &&
 			    memcmp(&o->addr, &q->addr, sizeof q->addr) == 0)
 				break;
@@ -947,7 +955,7 @@ static int ring_members(const struct cring *r, int64_t t0, int64_t t1, struct pc
 			continue;
 		/* when the members started: the earliest probe of each */
 		for (j = 0; j < r->n; j++) {
-			const struct cprobe *o = &r->p[j];
+			const struct cprobe *o = ring_at(r, j);
 			if (o->t >= t0 && o->t <= t1 && o->t < q->t &&
 			    memcmp(&o->addr, &q->addr, sizeof q->addr) == 0)
 				break;

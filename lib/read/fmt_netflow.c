@@ -85,6 +85,8 @@ static void close_push(vg_reader *r)
 
 const vg_nf *vg_reader_netflow(const vg_reader *r)
 {
+	if (r && r->fmt == &vgi_fmt_listen)
+		return vgi_listen_decoder(r);
 	return r && r->fmt == &vgi_fmt_netflow && r->fmt_state
 		       ? ((const struct nf_push *)r->fmt_state)->dec
 		       : NULL;

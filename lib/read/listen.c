@@ -3,28 +3,38 @@
  * netflow://ADDR:PORT[,ADDR:PORT...] (vigil.h, vg_reader_open), and the
  * UDP sockets `vigil collect` listens on (vg_udp_listen).
  *
- * The datagrams go to the pushed NetFlow format (fmt_netflow.c), which
- * keeps each exporter's templates and clock; its flows come out of the
- * reader as they are decoded. The reader waits in poll(2) on the sockets
- * and a wake-up pipe (vg_reader_interrupt), and returns VG_IDLE after
- * opts.idle_ms without a flow.
+ * A receiver thread (a job on a worker that runs until the reader closes)
+ * takes the datagrams off the sockets into a queue of QUEUE_BYTES, so that
+ * the kernel's socket buffer does not overflow while the caller is busy
+ * elsewhere (a commit, an alert pass): an exporter does not wait. The
+ * reader takes them from the queue to the pushed NetFlow format
+ * (fmt_netflow.c), which keeps each exporter's templates and clock; its
+ * flows come out as they are decoded. What is lost before decoding is
+ * counted, not hidden (vg_reader_stats.n_lost): datagrams the kernel
+ * dropped (SO_RXQ_OVFL) and those that found the queue full. The reader
+ * waits in poll(2) on the queue's pipe and a wake-up pipe
+ * (vg_reader_interrupt), and returns VG_IDLE after opts.idle_ms without a
+ * flow.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/worker.h"
 #include "read/read.h"
 
 #define MAX_LISTEN 16
 #define RCVBUF (16 << 20)   /* exporters send in bursts */
 #define MAX_DGRAM 65535
 #define BURST 256           /* datagrams per socket per wake-up */
+#define QUEUE_BYTES (64u << 20) /* received, not yet decoded: seconds of a busy exporter */
 
 /* "ADDR:PORT" with ADDR IPv4 or [IPv6]; 0 or -1. */
 static int parse_listen(const char *s, size_t len, struct sockaddr_storage *ss, socklen_t *sl)
@@ -119,6 +129,8 @@ static int listen_one(const char *spec, size_t len, int *fdp, char name[64], cha
 	/* root may go past net.core.rmem_max; others get what it allows */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+	/* the kernel's count of datagrams dropped for a full buffer */
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
 		snprintf(err, errlen, "cannot listen on %.*s: %s", (int)VGI_MIN(len, 100), spec,
 			 strerror(errno));
@@ -142,14 +154,34 @@ int vg_udp_listen(const char *spec, int *fd, char name[64], char *err, size_t er
 
 /* ------------------------------------------------------------ the reader */
 
+/* A datagram in the queue: this header, then len bytes, padded to 8. */
+struct qhdr {
+	uint32_t len;           /* WRAP: the rest of the queue is unused */
+	vg_nf_peer peer;
+	int64_t t_us;
+};
+#define WRAP UINT32_MAX
+#define QPAD(n) (((n) + 7u) & ~(size_t)7u)
+
 struct lsn {
 	int fd[MAX_LISTEN];
+	uint32_t ovfl[MAX_LISTEN];  /* the kernel's drop count of each socket */
 	size_t n;
 	vg_reader *nf;         /* the pushed NetFlow format */
-	int wake[2];
+	int wake[2];           /* vg_reader_interrupt -> the reader */
+	int ready[2];          /* the receiver -> the reader: the queue has data */
+	int rx_stop[2];        /* lsn_close -> the receiver */
 	volatile int stop;
 	int64_t idle_since_ms;
-	uint8_t buf[MAX_DGRAM];
+	struct vgi_worker *rx;
+	/* the queue, under mu: head (written next) and tail (read next) */
+	pthread_mutex_t mu;
+	uint8_t *q;
+	size_t head, tail, used;
+	int reader_waits;      /* the reader polls ready: say when data comes */
+	uint64_t lost_kernel, lost_queue;
+	uint8_t rxbuf[MAX_DGRAM];  /* the receiver's */
+	uint8_t buf[MAX_DGRAM];    /* the reader's */
 };
 
 static int64_t mono_ms(void)
@@ -166,16 +198,153 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static void poke(int fd)
+{
+	if (write(fd, "x", 1) < 0) {
+		/* full: a wake-up is already waiting */
+	}
+}
+
+static void drain(int fd)
+{
+	char b[64];
+	while (read(fd, b, sizeof b) > 0)
+		;
+}
+
+/* Under mu: room for an entry of need bytes at head (wrapping), or NULL. */
+static uint8_t *q_room(struct lsn *l, size_t need)
+{
+	if (l->used == 0)
+		l->head = l->tail = 0;
+	if (l->head >= l->tail && (l->used == 0 || l->head != l->tail)) {
+		if (QUEUE_BYTES - l->head >= need)
+			return l->q + l->head;
+		if (l->tail <= need)
+			return NULL;
+		if (QUEUE_BYTES - l->head >= sizeof(struct qhdr))
+			((struct qhdr *)(l->q + l->head))->len = WRAP;
+		l->used += QUEUE_BYTES - l->head;
+		l->head = 0;
+		return l->q;
+	}
+	return l->tail - l->head > need ? l->q + l->head : NULL;
+}
+
+/* The receiver: the sockets into the queue until rx_stop. */
+static int rx_main(void *user, void *job)
+{
+	struct lsn *l = user;
+	struct pollfd pf[MAX_LISTEN + 1];
+	size_t i;
+	(void)job;
+	for (;;) {
+		pf[0].fd = l->rx_stop[0];
+		pf[0].events = POLLIN;
+		for (i = 0; i < l->n; i++) {
+			pf[i + 1].fd = l->fd[i];
+			pf[i + 1].events = POLLIN;
+		}
+		if (poll(pf, l->n + 1, -1) < 0 && errno != EINTR)
+			return VG_EIO;
+		if (pf[0].revents)
+			return VG_OK;
+		for (i = 0; i < l->n; i++) {
+			int k;
+			if (!(pf[i + 1].revents & POLLIN))
+				continue;
+			for (k = 0; k < BURST; k++) {
+				struct sockaddr_storage ss;
+				union {
+					struct cmsghdr h;
+					char b[CMSG_SPACE(sizeof(uint32_t))];
+				} ctl;
+				struct iovec iov = {l->rxbuf, sizeof l->rxbuf};
+				struct msghdr mh;
+				struct cmsghdr *cm;
+				struct qhdr h;
+				uint8_t *at;
+				ssize_t got;
+				memset(&mh, 0, sizeof mh);
+				mh.msg_name = &ss;
+				mh.msg_namelen = sizeof ss;
+				mh.msg_iov = &iov;
+				mh.msg_iovlen = 1;
+				mh.msg_control = ctl.b;
+				mh.msg_controllen = sizeof ctl.b;
+				if ((got = recvmsg(l->fd[i], &mh, 0)) < 0)
+					break;
+				memset(&h, 0, sizeof h);
+				h.len = (uint32_t)got;
+				h.t_us = wall_us();
+				vg_nf_peer_from(&ss, &h.peer);
+				pthread_mutex_lock(&l->mu);
+				for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+					if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+						uint32_t v;
+						memcpy(&v, CMSG_DATA(cm), sizeof v);
+						l->lost_kernel += (uint32_t)(v - l->ovfl[i]);
+						l->ovfl[i] = v;
+					}
+				if ((at = q_room(l, sizeof h + QPAD((size_t)got)))) {
+					memcpy(at, &h, sizeof h);
+					memcpy(at + sizeof h, l->rxbuf, (size_t)got);
+					l->head += sizeof h + QPAD((size_t)got);
+					l->used += sizeof h + QPAD((size_t)got);
+					if (l->reader_waits) {
+						l->reader_waits = 0;
+						poke(l->ready[1]);
+					}
+				} else {
+					l->lost_queue++;
+				}
+				pthread_mutex_unlock(&l->mu);
+			}
+		}
+	}
+}
+
+/* The next datagram of the queue into l->buf: its length, or -1 when the
+ * queue is empty (then the receiver pokes ready when one comes). */
+static ssize_t q_take(struct lsn *l, vg_nf_peer *peer, int64_t *t_us)
+{
+	struct qhdr h;
+	ssize_t len = -1;
+	pthread_mutex_lock(&l->mu);
+	while (l->used) {
+		if (QUEUE_BYTES - l->tail < sizeof h ||
+		    ((struct qhdr *)(l->q + l->tail))->len == WRAP) {
+			l->used -= QUEUE_BYTES - l->tail;
+			l->tail = 0;
+			continue;
+		}
+		memcpy(&h, l->q + l->tail, sizeof h);
+		memcpy(l->buf, l->q + l->tail + sizeof h, h.len);
+		l->tail += sizeof h + QPAD(h.len);
+		l->used -= sizeof h + QPAD(h.len);
+		*peer = h.peer;
+		*t_us = h.t_us;
+		len = (ssize_t)h.len;
+		break;
+	}
+	if (len < 0)
+		l->reader_waits = 1;
+	pthread_mutex_unlock(&l->mu);
+	return len;
+}
+
 static int lsn_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 {
 	struct lsn *l = r->fmt_state;
-	struct pollfd pf[MAX_LISTEN + 1];
+	struct pollfd pf[2];
 	*n = 0;
 	for (;;) {
 		int64_t now = mono_ms(), wait = -1;
-		size_t i;
-		int rc = vg_reader_read(l->nf, out, cap, n), bad = 0;
+		int rc = vg_reader_read(l->nf, out, cap, n), bad = 0, k;
 		vgi_stats_now(l->nf, &r->st);
+		pthread_mutex_lock(&l->mu);
+		r->st.n_lost = l->lost_kernel + l->lost_queue;
+		pthread_mutex_unlock(&l->mu);
 		if (rc == VG_OK && *n) {
 			l->idle_since_ms = now;
 			return VG_OK;
@@ -183,6 +352,24 @@ static int lsn_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 		*n = 0;
 		if (l->stop)
 			return VG_DONE;
+		for (k = 0; k < BURST; k++) {
+			vg_nf_peer peer;
+			int64_t t_us;
+			ssize_t got = q_take(l, &peer, &t_us);
+			if (got < 0)
+				break;
+			rc = vg_reader_push(l->nf, l->buf, (size_t)got, &peer, t_us);
+			if ((rc == VG_ERECORD || rc == VG_ELIMIT) && !bad) {
+				/* the flows decoded before it are read next */
+				vgi_errf(r->errmsg, "%s: %s", r->name,
+					 vg_nf_errmsg(vg_reader_netflow(l->nf)));
+				bad = 1;
+			}
+		}
+		if (bad)
+			return VG_ERECORD;
+		if (k)
+			continue;
 		if (r->o.idle_ms > 0) {
 			wait = l->idle_since_ms + r->o.idle_ms - now;
 			if (wait <= 0) {
@@ -192,11 +379,9 @@ static int lsn_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 		}
 		pf[0].fd = l->wake[0];
 		pf[0].events = POLLIN;
-		for (i = 0; i < l->n; i++) {
-			pf[i + 1].fd = l->fd[i];
-			pf[i + 1].events = POLLIN;
-		}
-		if (poll(pf, l->n + 1, (int)wait) < 0 && errno != EINTR) {
+		pf[1].fd = l->ready[0];
+		pf[1].events = POLLIN;
+		if (poll(pf, 2, (int)wait) < 0 && errno != EINTR) {
 			vgi_errf(r->errmsg, "%s: poll: %s", r->name, strerror(errno));
 			return VG_EIO;
 		}
@@ -204,30 +389,8 @@ static int lsn_read(vg_reader *r, vg_flow *out, size_t cap, size_t *n)
 			l->stop = 1;
 			return VG_DONE;
 		}
-		for (i = 0; i < l->n; i++) {
-			int k;
-			if (!(pf[i + 1].revents & POLLIN))
-				continue;
-			for (k = 0; k < BURST; k++) {
-				struct sockaddr_storage ss;
-				socklen_t sl = sizeof ss;
-				vg_nf_peer peer;
-				ssize_t got = recvfrom(l->fd[i], l->buf, sizeof l->buf, 0,
-						       (struct sockaddr *)&ss, &sl);
-				if (got < 0)
-					break;
-				vg_nf_peer_from(&ss, &peer);
-				rc = vg_reader_push(l->nf, l->buf, (size_t)got, &peer, wall_us());
-				if ((rc == VG_ERECORD || rc == VG_ELIMIT) && !bad) {
-					/* the flows decoded before it are read next */
-					vgi_errf(r->errmsg, "%s: %s", r->name,
-						 vg_nf_errmsg(vg_reader_netflow(l->nf)));
-					bad = 1;
-				}
-			}
-		}
-		if (bad)
-			return VG_ERECORD;
+		if (pf[1].revents)
+			drain(l->ready[0]);
 	}
 }
 
@@ -235,10 +398,17 @@ static void lsn_interrupt(vg_reader *r)
 {
 	struct lsn *l = r->fmt_state;
 	int saved = errno;
-	if (l && write(l->wake[1], "x", 1) < 0) {
-		/* full: a wake-up is already waiting */
-	}
+	if (l)
+		poke(l->wake[1]);
 	errno = saved;
+}
+
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]);
+	}
 }
 
 static void lsn_close(vg_reader *r)
@@ -247,15 +417,26 @@ static void lsn_close(vg_reader *r)
 	size_t i;
 	if (!l)
 		return;
+	if (l->rx) {
+		poke(l->rx_stop[1]);
+		vgi_worker_stop(l->rx);
+	}
 	for (i = 0; i < l->n; i++)
 		close(l->fd[i]);
-	if (l->wake[0] >= 0) {
-		close(l->wake[0]);
-		close(l->wake[1]);
-	}
+	close_pair(l->wake);
+	close_pair(l->ready);
+	close_pair(l->rx_stop);
+	pthread_mutex_destroy(&l->mu);
 	vg_reader_close(l->nf);
+	free(l->q);
 	free(l);
 	r->fmt_state = NULL;
+}
+
+const struct vg_nf *vgi_listen_decoder(const vg_reader *r)
+{
+	const struct lsn *l = r->fmt_state;
+	return l ? vg_reader_netflow(l->nf) : NULL;
 }
 
 static int lsn_open(vg_reader *r)
@@ -264,7 +445,7 @@ static int lsn_open(vg_reader *r)
 	return VG_OK;
 }
 
-static const struct vgi_format fmt_listen = {
+const struct vgi_format vgi_fmt_listen = {
 	.name = "netflow",
 	.doc = "NetFlow v5/v9/IPFIX received on UDP (netflow://ADDR:PORT)",
 	.open = lsn_open,
@@ -288,12 +469,20 @@ int vgi_listen_open(vg_reader **rp, const char *url, const vg_reader_opts *opts)
 		vgi_errf(r->errmsg, "%s: out of memory", r->name);
 		return VG_ENOMEM;
 	}
-	l->wake[0] = l->wake[1] = -1;
-	r->fmt = &fmt_listen;
+	l->wake[0] = l->wake[1] = l->ready[0] = l->ready[1] = -1;
+	l->rx_stop[0] = l->rx_stop[1] = -1;
+	pthread_mutex_init(&l->mu, NULL);
+	r->fmt = &vgi_fmt_listen;
 	r->fmt_state = l;
-	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) != 0 ||
+	    pipe2(l->ready, O_CLOEXEC | O_NONBLOCK) != 0 ||
+	    pipe2(l->rx_stop, O_CLOEXEC | O_NONBLOCK) != 0) {
 		vgi_errf(r->errmsg, "%s: pipe: %s", r->name, strerror(errno));
 		return VG_EIO;
+	}
+	if (!(l->q = malloc(QUEUE_BYTES))) {
+		vgi_errf(r->errmsg, "%s: out of memory", r->name);
+		return VG_ENOMEM;
 	}
 	if ((rc = vg_reader_open_push(&l->nf, "netflow", url, opts)) != VG_OK) {
 		vgi_errf(r->errmsg, "%s", vg_reader_errmsg(l->nf));
@@ -318,5 +507,10 @@ int vgi_listen_open(vg_reader **rp, const char *url, const vg_reader_opts *opts)
 		return VG_EINVAL;
 	}
 	l->idle_since_ms = mono_ms();
+	if ((rc = vgi_worker_start(&l->rx, rx_main, l, 1)) != VG_OK) {
+		vgi_errf(r->errmsg, "%s: cannot start the receiver thread", r->name);
+		return rc;
+	}
+	vgi_worker_post(l->rx, l);
 	return VG_OK;
 }

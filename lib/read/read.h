@@ -82,6 +82,8 @@ extern const struct vgi_format vgi_fmt_csv;
 extern const struct vgi_format vgi_fmt_nfdump;
 extern const struct vgi_format vgi_fmt_pcap;
 extern const struct vgi_format vgi_fmt_netflow;
+extern const struct vgi_format vgi_fmt_listen; /* netflow://, listen.c */
+const struct vg_nf *vgi_listen_decoder(const vg_reader *r);
 
 /* One-way TCP flows (nfdump, NetFlow): the Argus-style state bits from the
  * TCP flags that direction saw, so that vg_flow_derive_state names them. */

@@ -78,6 +78,7 @@ void vg_reader_stats_add(vg_reader_stats *a, const vg_reader_stats *b)
 		a->skipped[i] += b->skipped[i];
 	a->bytes_in += b->bytes_in;
 	a->bytes_decoded += b->bytes_decoded;
+	a->n_lost += b->n_lost;
 	if (b->first_us < a->first_us)
 		a->first_us = b->first_us;
 	if (b->last_us > a->last_us)
