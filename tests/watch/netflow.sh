@@ -86,4 +86,16 @@ else
 	echo "FAIL: watch -l: the store's report differs from collect + report -R"
 	cmp "$W/batch.n" "$W/store.n"; fail=1
 fi
+# nothing lost on loopback, and the status record says so: nothing before
+# decoding (socket buffer, queue) and no gap in softflowd's sequence numbers
+if $PY - "$W/status.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['lost_datagrams'] == 0 and d['exporter_lost'] == 0, d
+PY
+then
+	echo "ok: watch -l: the status record counts no datagram lost"
+else
+	echo "FAIL: watch -l: the status record's losses"; cat "$W/status.json"; fail=1
+fi
 exit $fail
