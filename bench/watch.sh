@@ -33,7 +33,7 @@ cd "$BIG"
 [ -s big.argus ] || { echo "bench: run bench/run.sh first (it makes big.argus)" >&2; exit 1; }
 [ -s site.conf ] || printf 'monitored = 192.0.2.1-192.0.2.10\nservice = 192.0.2.1-192.0.2.3:80,443/tcp\n' >site.conf
 PIDS=""
-trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done' EXIT
+trap 'for p in $PIDS; do kill -9 $p 2>/dev/null || true; done' EXIT
 now() { date +%s.%N; }
 
 timed() { local t0 t1; t0=$(now); "$@" >/dev/null 2>&1; t1=$(now); echo "$t1 - $t0" | bc; }
