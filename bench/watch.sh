@@ -40,34 +40,10 @@ timed() { local t0 t1; t0=$(now); "$@" >/dev/null 2>&1; t1=$(now); echo "$t1 - $
 med() { local i; for ((i = 0; i < REPS; i++)); do timed "$@"; done | sort -n | awk -v n="$REPS" 'NR==int((n+1)/2)'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_of() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo -; }
-# the report without the inputs and the freshness, its alerts without ids in a stable order
-strip() {
-  python3 - "$1" <<'PY'
-import json, sys
-d = json.loads(open(sys.argv[1]).read())
-for k in ('freshness', 'inputs'):
-    d.pop(k, None)
-for a in d.get('alerts', []):
-    a.pop('id', None)
-d['alerts'] = sorted(d.get('alerts', []), key=lambda a: json.dumps(a, sort_keys=True))
-print(json.dumps(d, sort_keys=True))
-PY
-}
-# the latest line per alert id, without the id, in a stable order
-strip_alerts() {
-  python3 - "$1" <<'PY'
-import json, sys
-last = {}
-for line in open(sys.argv[1]):
-    a = json.loads(line)
-    if 'id' in a:
-        last[a['id']] = a
-out = []
-for a in last.values():
-    a.pop('id'); out.append(json.dumps(a, sort_keys=True))
-print('\n'.join(sorted(out)))
-PY
-}
+# the report without the inputs and the freshness, its alerts without ids in a stable order;
+# the latest line per alert id, without the id, in a stable order (tests/watch/norm.py)
+strip() { python3 "$TOP/tests/watch/norm.py" report "$1" inputs; }
+strip_alerts() { python3 "$TOP/tests/watch/norm.py" alerts "$1"; }
 # "yes" when the reports of two stores and their alerts (watch's NDJSON, latest line per id,
 # against `vigil alerts --store` on the batch store) are the same, ids aside
 same_as_batch() { # WATCH_DB WATCH_ALERTS BATCH_DB TAG

@@ -65,18 +65,7 @@ stop $WPID; rc=$?
 "$VIGIL" report -q -c "$S" --store "$W/w.db" -o json 2>/dev/null >"$W/store.json"
 # the inputs' description and the freshness aside (a directory of files
 # against a store), and alert ids (watch names them as raised)
-norm() {
-	$PY - "$1" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for k in ('freshness', 'inputs', 'flows'):
-    d.pop(k, None)
-for a in d.get('alerts', []):
-    a.pop('id', None)
-d['alerts'] = sorted(d.get('alerts', []), key=lambda a: json.dumps(a, sort_keys=True))
-print(json.dumps(d, sort_keys=True))
-PY
-}
+norm() { $PY "$TESTS/watch/norm.py" report "$1" inputs flows; }
 norm "$W/batch.json" >"$W/batch.n"
 norm "$W/store.json" >"$W/store.n"
 flows=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["flows"])' "$W/status.json")

@@ -48,31 +48,10 @@ n_flows=$("$VIGIL" stats -q -r "$CAP" -o json | python3 -c 'import json,sys; pri
 
 # the report without the alert ids and the freshness; the alerts, latest
 # line per id, without ids, in a stable order
-strip_report() {
-	python3 - "$1" <<'PY'
-import json, sys
-d = json.loads(open(sys.argv[1]).read())
-d.pop('freshness', None)
-for a in d.get('alerts', []):
-    a.pop('id', None)
-d['alerts'] = sorted(d.get('alerts', []), key=lambda a: json.dumps(a, sort_keys=True))
-print(json.dumps(d, sort_keys=True))
-PY
-}
-strip_alerts() {
-	python3 - "$1" <<'PY'
-import json, sys
-last = {}
-for line in open(sys.argv[1]):
-    a = json.loads(line)
-    if 'id' in a:
-        last[a['id']] = a
-out = []
-for a in last.values():
-    a.pop('id'); out.append(json.dumps(a, sort_keys=True))
-print('\n'.join(sorted(out)))
-PY
-}
+NORM="python3 $(dirname "$0")/norm.py"
+strip_report() { $NORM report "$1"; }
+strip_alerts() { $NORM alerts "$1"; }
+
 strip_report "$T/raw.json" >"$T/raw.rep"
 strip_alerts "$T/raw.alerts" >"$T/raw.al"
 n_alerts=$(wc -l <"$T/raw.alerts")
