@@ -948,22 +948,52 @@ int vg_alerts_write_iodef(vg_alerts *a, FILE *fp, int64_t since_us, const char *
 /* ---------------------------------------------------------------- store */
 
 /*
- * The store (docs/store.md): one SQLite file of day rollups, scan events,
- * alert ids, the inputs already ingested and the pipeline's open tail,
- * built for one site description. Errors: VG_EIO (no such file, read-only,
- * another writer), VG_EFORMAT (not a vigil store, damaged), VG_EUNSUP
- * (another schema version), VG_EINVAL (another site description); the
- * message names the file and what differs.
+ * The store (docs/store.md): day rollups, scan events, alert ids, the
+ * inputs already ingested and the pipeline's open tail, built for one site
+ * description. Two back ends behind one interface: an SQLite file (a path,
+ * the default) and a ClickHouse database (clickhouse://[USER[:PASS]@]HOST
+ * :PORT/DATABASE, its HTTP interface; one node or a cluster). Errors:
+ * VG_EIO (no such file or server, read-only, another writer, a server that
+ * failed), VG_EFORMAT (not a vigil store, damaged), VG_EUNSUP (another
+ * schema version), VG_EINVAL (another site description, a bad URL); the
+ * message names the store (never its password) and what went wrong.
  */
 typedef struct vg_store vg_store;
 
 enum { VG_STORE_READ = 0, VG_STORE_WRITE = 1 };
 
+typedef struct vg_store_opts {
+	/* ClickHouse: a writer's sensor name (NULL: "default"); a reader's
+	 * comma-separated list of the sensors to read (NULL: all) */
+	const char *sensor;
+	const char *auth_file;   /* ClickHouse: a file "USER:PASSWORD" (NULL: the URL's) */
+	int partial;             /* ClickHouse cluster: read on when a shard is down */
+	int timeout_s;           /* ClickHouse: one request's time limit (0: 300 s) */
+	/* ClickHouse, a new store only: the cluster (remote_servers) its
+	 * Distributed tables spread over, and each shard's URL, where the
+	 * local tables are made */
+	const char *cluster;
+	const char *const *shards;
+	size_t n_shards;
+} vg_store_opts;
+
 /* site: checked against the store's (NULL: not checked; a new store
  * needs one). On failure *s is still set for vg_store_errmsg; close it. */
 int vg_store_open(vg_store **s, const char *path, int mode, const vg_site *site);
+/* The same with options (o NULL: the defaults). */
+int vg_store_open_ex(vg_store **s, const char *path, int mode, const vg_site *site,
+		     const vg_store_opts *o);
 const char *vg_store_errmsg(const vg_store *s);
 void vg_store_close(vg_store *s); /* an open transaction is rolled back */
+/* The store's name for messages: its path or URL, without a password. */
+const char *vg_store_name(const vg_store *s);
+/* The back end's name: "sqlite" or "clickhouse". */
+const char *vg_store_kind(const vg_store *s);
+/* 1 when what was read missed a shard that was down (opts.partial). */
+int vg_store_partial(const vg_store *s);
+/* Drops every day before before_day (site zone) from the rollups, scan
+ * events and inputs; *n_days: the days dropped. */
+int vg_store_prune(vg_store *s, int32_t before_day, uint32_t *n_days);
 
 /* One input file as the store remembers it. */
 typedef struct vg_store_input {

@@ -158,7 +158,11 @@ int cmd_alerts(int argc, char **argv)
 		/* an alert raised by an earlier run keeps its id: a writable
 		 * store remembers the new ones */
 		vg_store *w = NULL;
-		int rec = vg_store_open(&w, vg_site_store(site), VG_STORE_WRITE, site) == VG_OK;
+		vg_store_opts so;
+		int rec;
+		store_opts(&o, &so);
+		so.sensor = NULL; /* alert ids are the store's, not a sensor's */
+		rec = vg_store_open_ex(&w, vg_site_store(site), VG_STORE_WRITE, site, &so) == VG_OK;
 		if (vg_alerts_use_store(c->al, rec ? w : store, rec) != VG_OK) {
 			warnx_("alerts: %s", vg_store_errmsg(rec ? w : store));
 			vg_store_close(w);

@@ -47,6 +47,7 @@ int cmd_ingest(int argc, char **argv)
 	vg_store *store = NULL;
 	vg_pipeline_opts po;
 	vg_store_info info;
+	vg_store_opts so;
 	const char *path;
 	const char **all;
 	size_t n_all, i, added = 0, skipped = 0;
@@ -63,11 +64,13 @@ int cmd_ingest(int argc, char **argv)
 		warnx_("ingest: no store; give one with --store DB (or store = DB in the site file)");
 		goto out;
 	}
-	if ((rc = vg_store_open(&store, path, VG_STORE_WRITE, site)) != VG_OK) {
+	if ((rc = vg_store_open_ex(&store, path, VG_STORE_WRITE, site, store_opts(&o, &so))) !=
+	    VG_OK) {
 		warnx_("%s", vg_store_errmsg(store));
 		ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_STORE;
 		goto out;
 	}
+	path = vg_store_name(store); /* without a password */
 	memset(&po, 0, sizeof po);
 	po.store = store;
 	if ((rc = vg_pipeline_create(&c.p, site, &po)) != VG_OK) {

@@ -203,7 +203,7 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.html_file && write_html(c->st, &o, store ? vg_site_store(site) : NULL) != 0)
+	if (o.html_file && write_html(c->st, &o, store ? vg_store_name(store) : NULL) != 0)
 		goto out;
 	if (o.csv_dir && vg_study_write_csv(c->st, o.csv_dir, err, sizeof err) != VG_OK) {
 		warnx_("%s", err);

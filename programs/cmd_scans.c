@@ -336,7 +336,7 @@ int cmd_scans(int argc, char **argv)
 	print_events(fp, &c, site, o.outfmt);
 	if (o.outfmt == VG_OUT_TEXT && from_store) {
 		fprintf(fp, "\n%zu scan event%s (from the store %s)\n", c.n_ev, c.n_ev == 1 ? "" : "s",
-			vg_site_store(site));
+			vg_store_name(store));
 	} else if (o.outfmt == VG_OUT_TEXT) {
 		char a1[32], a2[32];
 		fprintf(fp, "\n%zu scan event%s; %s of %s connections belong to scans "

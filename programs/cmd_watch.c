@@ -781,6 +781,7 @@ int cmd_watch(int argc, char **argv)
 	struct watch w;
 	struct sigaction sa;
 	vg_pipeline_opts po;
+	vg_store_opts so;
 	vg_flow *batch = NULL;
 	int ec = EXIT_USAGE, rc, fd;
 
@@ -817,11 +818,13 @@ int cmd_watch(int argc, char **argv)
 	} else {
 		w.afp = stdout;
 	}
-	if ((rc = vg_store_open(&w.store, w.path, VG_STORE_WRITE, w.site)) != VG_OK) {
+	if ((rc = vg_store_open_ex(&w.store, w.path, VG_STORE_WRITE, w.site,
+				   store_opts(w.o, &so))) != VG_OK) {
 		warnx_("%s", vg_store_errmsg(w.store));
 		ec = rc == VG_ENOMEM ? EXIT_INTERNAL : EXIT_STORE;
 		goto out;
 	}
+	w.path = vg_store_name(w.store); /* without a password */
 	memset(&po, 0, sizeof po);
 	po.store = w.store;
 	if ((rc = vg_pipeline_create(&w.p, w.site, &po)) != VG_OK) {

@@ -642,6 +642,22 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			}
 		} else if (strcmp(name, "since") == 0) {
 			o->since = val;
+		} else if (strcmp(name, "sensor") == 0) {
+			o->sensor = val;
+		} else if (strcmp(name, "store-auth") == 0) {
+			o->store_auth = val;
+		} else if (strcmp(name, "partial") == 0) {
+			o->partial = 1;
+		} else if (strcmp(name, "cluster") == 0) {
+			o->cluster = val;
+		} else if (strcmp(name, "shard") == 0) {
+			if (o->n_shards >= sizeof o->shards / sizeof o->shards[0]) {
+				warnx_("%s: too many --shard", o->verb);
+				return -1;
+			}
+			o->shards[o->n_shards++] = val;
+		} else if (strcmp(name, "before") == 0) {
+			o->before = val;
 		} else if (strcmp(name, "iodef") == 0) {
 			o->iodef_file = val;
 		} else if (strcmp(name, "html-max-cells") == 0) {
@@ -681,7 +697,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		return -1;
 	/* report, scans and alerts may read a store instead (checked there) */
 	if (o->n_inputs == 0 && !o->iface && !o->follow_dir && strcmp(o->verb, "report") != 0 &&
-	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0) {
+	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0 &&
+	    strcmp(o->verb, "store") != 0) {
 		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR%s "
 		       "or -i INTERFACE", o->verb, strcmp(o->verb, "ingest") ? ", -S HOST:PORT" : "");
 		return -1;
@@ -1003,10 +1020,23 @@ bad:
 	return NULL;
 }
 
+const vg_store_opts *store_opts(const struct opts *o, vg_store_opts *so)
+{
+	memset(so, 0, sizeof *so);
+	so->sensor = o->sensor;
+	so->auth_file = o->store_auth;
+	so->partial = o->partial;
+	so->cluster = o->cluster;
+	so->shards = o->shards;
+	so->n_shards = o->n_shards;
+	return so;
+}
+
 int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct store_range *r)
 {
 	const char *path = vg_site_store(site);
-	int rc = vg_store_open(s, path, VG_STORE_READ, site);
+	vg_store_opts so;
+	int rc = vg_store_open_ex(s, path, VG_STORE_READ, site, store_opts(o, &so));
 	if (rc != VG_OK) {
 		warnx_("%s", vg_store_errmsg(*s));
 		vg_store_close(*s);
@@ -1017,8 +1047,11 @@ int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct s
 		warnx_("%s", vg_store_errmsg(*s));
 		return EXIT_STORE;
 	}
+	if (vg_store_partial(*s))
+		warnx_("%s: a shard is down: what follows is read from the shards that answered, "
+		       "and is partial", vg_store_name(*s));
 	if (!r->info.n_days) {
-		warnx_("%s: the store holds no data yet (vigil ingest adds some)", path);
+		warnx_("%s: the store holds no data yet (vigil ingest adds some)", vg_store_name(*s));
 		r->day0 = 0;
 		r->day1 = -1;
 		return EXIT_OK;

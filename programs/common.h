@@ -66,6 +66,13 @@ struct opts {
 	int no_alerts;           /* report --no-alerts */
 	int without;             /* report --without: VG_WITHOUT_*, 0 = the default */
 	const char *since;       /* --since */
+	const char *sensor;      /* --sensor */
+	const char *store_auth;  /* --store-auth */
+	int partial;             /* --partial */
+	const char *cluster;     /* store init --cluster */
+	const char *shards[64];  /* store init --shard, in order */
+	size_t n_shards;
+	const char *before;      /* store prune --before */
 	const char *iodef_file;  /* --iodef */
 	const char *time_spec;   /* -t RANGE as given, or NULL */
 	int64_t t_lo, t_hi;      /* -t: records starting in [t_lo, t_hi), µs UTC */
@@ -95,7 +102,7 @@ typedef int (*consume_fn)(void *user, const vg_flow *flows, size_t n);
  * (after --help, or a usage error already reported), else 0. */
 /* The option table (options.c). */
 enum { V_DUMP = 1, V_STATS = 2, V_REPORT = 4, V_SCANS = 8, V_ALERTS = 16, V_INGEST = 32,
-       V_COLLECT = 64, V_WATCH = 128 };
+       V_COLLECT = 64, V_WATCH = 128, V_STORE = 256 };
 enum { G_SITE, G_INPUT, G_OUTPUT };
 #define GROUP(g) (1u << (g))
 struct optdef {
@@ -134,6 +141,9 @@ struct store_range {
 };
 /* Opens the site's store for reading (checked against the site) and sets
  * the range. Returns EXIT_OK or the exit code after a message. */
+/* The store options of o (--sensor, --store-auth, --partial, --cluster,
+ * --shard) into so; returns so. */
+const vg_store_opts *store_opts(const struct opts *o, vg_store_opts *so);
 int open_store_range(struct opts *o, const vg_site *site, vg_store **s, struct store_range *r);
 
 /* A dead feed: when the data comes from a store or --max-age was given,
@@ -171,5 +181,6 @@ int cmd_alerts(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 
 #endif

@@ -16,11 +16,12 @@
 #define RD (V_DUMP | V_STATS | V_REPORT | V_SCANS | V_ALERTS)   /* read and print */
 #define AN (V_REPORT | V_SCANS | V_ALERTS)                      /* analyse; a store */
 #define ALL (RD | V_INGEST | V_WATCH)
+#define ST (AN | V_INGEST | V_WATCH | V_STORE)                  /* take a store */
 
 static const struct optdef defs[] = {
 	/* site */
 	{'c', "config", "FILE", AN, G_SITE, "read the site file FILE first"},
-	{'c', "config", "FILE", V_INGEST | V_WATCH, G_SITE,
+	{'c', "config", "FILE", V_INGEST | V_WATCH | V_STORE, G_SITE,
 	 "the site file; the store keeps the description it\n"
 	 "was made with and refuses another"},
 	{0, "monitored", "NETS", V_REPORT | V_INGEST | V_WATCH, G_SITE,
@@ -59,7 +60,29 @@ static const struct optdef defs[] = {
 	 "(after 1, 2, 4 ... 60 s), until SIGINT"},
 	{0, "store", "DB", AN, G_INPUT,
 	 "read the site's store (vigil ingest, docs/store.md)\ninstead of input files"},
-	{0, "store", "DB", V_INGEST | V_WATCH, G_INPUT, "the store (also: store = DB in the site file)"},
+	{0, "store", "DB", V_INGEST | V_WATCH | V_STORE, G_INPUT,
+	 "the store (also: store = DB in the site file): an SQLite\n"
+	 "file, or clickhouse://[USER[:PASS]@]HOST:PORT/DATABASE"},
+	{0, "store-auth", "FILE", ST, G_INPUT,
+	 "ClickHouse user and password: one line USER:PASSWORD in\n"
+	 "a file only its owner can read"},
+	{0, "sensor", "NAME", V_INGEST | V_WATCH, G_INPUT,
+	 "ClickHouse: the sensor these inputs come from (default:\n"
+	 "\"default\"); one writer per sensor"},
+	{0, "sensor", "LIST", AN, G_INPUT,
+	 "ClickHouse: read the sensors of LIST (comma-separated;\n"
+	 "default: all of them)"},
+	{0, "partial", NULL, AN, G_INPUT,
+	 "ClickHouse cluster: read on when a shard is down (said\n"
+	 "on stderr and in the JSON)"},
+	{0, "cluster", "NAME", V_STORE, G_INPUT,
+	 "store init: spread the rollups over the cluster NAME of\n"
+	 "the server's remote_servers (Distributed tables)"},
+	{0, "shard", "HOST:PORT", V_STORE, G_INPUT,
+	 "store init: a shard's HTTP address, one per shard of\n"
+	 "--cluster, in its order (repeatable)"},
+	{0, "before", "DAY", V_STORE, G_INPUT,
+	 "store prune: drop the days before DAY (YYYY-MM-DD)"},
 	{'t', "time", "RANGE", V_DUMP | V_STATS | V_INGEST, G_INPUT,
 	 "only records that start in RANGE: 2024/03/09,\n"
 	 "2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d"},
@@ -168,7 +191,7 @@ static const struct optdef defs[] = {
 unsigned verb_bit(const char *verb)
 {
 	static const char *const names[] = {"dump",   "stats",  "report", "scans",
-					    "alerts", "ingest", "collect", "watch"};
+					    "alerts", "ingest", "collect", "watch", "store"};
 	size_t i;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i], verb) == 0)

@@ -18,8 +18,9 @@ static const struct verb {
 	{"report", cmd_report, "the study: unsolicited traffic, sources, ports, days, hot ports"},
 	{"scans", cmd_scans, "port scans and sweeps as events (TRW, windows, slow, campaigns)"},
 	{"alerts", cmd_alerts, "early warning: surges, worms, new ports, big sources, backscatter"},
-	{"ingest", cmd_ingest, "fold inputs into the site's store of day rollups (SQLite)"},
+	{"ingest", cmd_ingest, "fold inputs into the site's store of day rollups (SQLite, ClickHouse)"},
 	{"watch", cmd_watch, "keep the store up to date from a live feed; alerts as they are raised"},
+	{"store", cmd_store, "make, check, describe or prune a store (init, info, prune)"},
 	{"collect", cmd_collect, "NetFlow v5/v9/IPFIX collector: UDP in, rotating flow CSV files out"},
 };
 

@@ -10,6 +10,54 @@
 
 struct vgi_rollup;
 
+/* What every back end keeps; impl is its own state. */
+struct vg_store {
+	const struct vgi_store_ops *ops;
+	char *path;              /* as given, without a password */
+	int mode;                /* VG_STORE_READ, VG_STORE_WRITE */
+	int partial;             /* a read missed a shard */
+	char errmsg[VGI_ERRMSG_LEN];
+	void *impl;
+};
+
+/* A back end: the functions below, one per entry (store_sqlite.c,
+ * store_ch.c). open fills s->impl; close frees it (s itself is the
+ * front's). */
+struct vgi_store_ops {
+	const char *name;
+	int (*open)(vg_store *s, const char *path, int mode, const vg_site *site,
+		    const vg_store_opts *o);
+	void (*close)(vg_store *s);
+	int (*begin)(vg_store *s);
+	int (*commit)(vg_store *s);
+	void (*rollback)(vg_store *s);
+	int (*put_rows)(vg_store *s, const struct vgi_rollup *r);
+	int (*put_event)(vg_store *s, const vg_site *site, const vg_scan_event *e, uint64_t conns);
+	int (*put_tail)(vg_store *s, const void *blob, size_t len);
+	int (*put_input)(vg_store *s, const vg_store_input *in);
+	int (*get_tail)(vg_store *s, void **blob, size_t *len);
+	int (*get_rows)(vg_store *s, int32_t day0, int32_t day1, struct vgi_rollup *r,
+			int (*flush)(void *user, struct vgi_rollup *r), void *user);
+	int (*get_history)(vg_store *s, int32_t before_day, int without,
+			   void (*fn)(void *user, const vg_addr *a, uint8_t fam, int32_t first,
+				      int32_t first_ns),
+			   void *user);
+	int (*get_events)(vg_store *s, int64_t t0_us, int64_t t1_us, int overlap,
+			  int (*fn)(void *user, const vg_scan_event *e, uint64_t conns), void *user);
+	int (*records)(vg_store *s, int64_t t0_us, int64_t t1_us, uint64_t *n);
+	int (*alert_ids)(vg_store *s, vg_alert *al, size_t n, int record);
+	int (*input_seen)(vg_store *s, const vg_store_input *in);
+	int (*summary)(vg_store *s, vg_store_info *info);
+	int (*events_after)(vg_store *s, int64_t after, int64_t *last, int64_t *first_us);
+	int (*last_alert_id)(vg_store *s, uint32_t *id);
+	int (*prune)(vg_store *s, int32_t before_day, uint32_t *n_days);
+};
+
+extern const struct vgi_store_ops vgi_store_sqlite, vgi_store_clickhouse;
+
+/* Rows handed to get_rows' flush at most this many at a time. */
+#define VGI_STORE_FLUSH_ROWS ((size_t)1 << 18)
+
 /* Writes open a transaction (BEGIN IMMEDIATE) if none is open. */
 int vgi_store_begin(vg_store *s);
 int vgi_store_commit(vg_store *s);
