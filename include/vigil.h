@@ -686,6 +686,9 @@ int vg_without_parse(const char *s);     /* VG_WITHOUT_*, or -1 */
 /* The JSON report then says how old the newest data is against now
  * ("freshness", the last member), and whether that is more than max_age_s. */
 void vg_study_set_freshness(vg_study *st, int64_t newest_us, int64_t now_us, double max_age_s);
+/* The figures were read from a store with a shard down (vg_store_partial):
+ * the JSON says "partial":true. */
+void vg_study_set_partial(vg_study *st, int partial);
 /* Writes the report: VG_OUT_TEXT (the terminal summary) or VG_OUT_JSON. */
 int vg_study_write(vg_study *st, FILE *fp, int outfmt);
 /* Writes one CSV per table into dir (created if missing). */

@@ -154,6 +154,7 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		}
 		t.n_matched = vg_pipeline_records(c->p);
+		vg_study_set_partial(c->st, vg_store_partial(store));
 		rc = 0;
 	} else if (o.n_inputs == 0 && !o.iface) {
 		warnx_("report: no input; give one with -r FILE, -R DIR, -i INTERFACE or --store DB");

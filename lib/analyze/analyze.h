@@ -346,6 +346,7 @@ struct vg_study {
 	int scans_known;
 	const struct vg_alerts *alerts; /* vg_study_set_alerts */
 	int fresh_set;         /* vg_study_set_freshness was called */
+	int partial;           /* vg_study_set_partial: read from some shards only */
 	int64_t fresh_newest_us, fresh_now_us;
 	double fresh_max_age_s;
 

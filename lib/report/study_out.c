@@ -835,6 +835,8 @@ static void json_tail(vg_study *st, FILE *fp)
 		st->matrix.n, st->matrix_scan.n, (unsigned long long)st->srcs.n_refused,
 		(unsigned long long)st->hosts.n_refused, (unsigned long long)st->matrix.n_dropped,
 		(unsigned long long)st->srcday.n_dropped, (unsigned long long)st->dropped_bs);
+	if (st->partial)
+		fputs(",\"partial\":true", fp);
 	if (st->fresh_set) {
 		fputs(",\"freshness\":", fp);
 		vgi_json_freshness(fp, st->fresh_newest_us, st->fresh_now_us, st->fresh_max_age_s);
@@ -1037,6 +1039,11 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 	}
 	free(b);
 	return rc;
+}
+
+void vg_study_set_partial(vg_study *st, int partial)
+{
+	st->partial = partial;
 }
 
 void vg_study_set_freshness(vg_study *st, int64_t newest_us, int64_t now_us, double max_age_s)

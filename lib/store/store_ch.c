@@ -43,6 +43,7 @@
 
 struct ch {
 	CURL *curl;
+	char cerr[CURL_ERROR_SIZE]; /* libcurl's message of the last request */
 	char host[256];         /* host:port */
 	char db[64];
 	char user[128], pass[256];
@@ -168,7 +169,7 @@ static int cur_addr(vgi_cur *c, vg_addr *a, uint8_t *fam)
 /* ------------------------------------------------------------ HTTP */
 
 /* A response: read row by row as it comes (row: 0 taken, 1 incomplete,
- * < 0 stop), or kept whole (row NULL). */
+ * a VG_E* status: stop), or kept whole (row NULL). */
 struct resp {
 	vg_store *s;
 	struct vgi_buf b;
@@ -197,7 +198,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *user)
 				break;
 			x = r->row(r->u, &t);
 			if (x < 0) {
-				r->rc = x == -1 ? VG_EFORMAT : -x;
+				r->rc = x;
 				return 0;
 			}
 			if (t.bad || x == 1)
@@ -254,7 +255,7 @@ static int http(vg_store *s, const char *host, int kind, const char *sql, const 
 	size_t cap;
 	int tries = kind == Q_READ ? 3 : 1, t;
 	CURLcode cc = CURLE_OK;
-	char err[CURL_ERROR_SIZE] = "";
+	char *err = c->cerr;
 	if (!host)
 		host = c->host;
 	if (data && !(esc = curl_easy_escape(c->curl, sql, 0)))
@@ -285,7 +286,6 @@ static int http(vg_store *s, const char *host, int kind, const char *sql, const 
 				 (curl_off_t)(data ? len : strlen(sql)));
 		curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, r);
-		curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, err);
 		err[0] = '\0';
 		cc = curl_easy_perform(c->curl);
 		if (cc == CURLE_OK || r->rc != VG_OK || r->b.bad ||
@@ -330,7 +330,7 @@ static int run(vg_store *s, const char *host, int kind, const char *sql)
 }
 
 /* The numbers of the first row of a TSV answer (missing ones: 0);
- * returns how many there were (0: no row), or < 0. */
+ * returns how many there were (0: no row), or a VG_E* status. */
 static int scalars(vg_store *s, const char *sql, int64_t *v, int n)
 {
 	struct resp r = {.s = s};
@@ -339,7 +339,7 @@ static int scalars(vg_store *s, const char *sql, int64_t *v, int n)
 	snprintf(q, sizeof q, "%s FORMAT TSV", sql);
 	if ((rc = http(s, NULL, Q_READ, q, NULL, 0, &r)) != VG_OK) {
 		resp_free(&r);
-		return -rc;
+		return rc;
 	}
 	{
 		const char *p = r.b.p ? (const char *)r.b.p : "", *end = p + r.b.n;
@@ -440,8 +440,8 @@ static const char *const fixed_tables[] = {
 	" n_ports UInt32, ports String, score Float64, known String, has_known UInt8, conns UInt64,"
 	" campaign UInt32, tcp_probes UInt8, n_reset UInt32, n_silent UInt32)"
 	" ENGINE = MergeTree() PARTITION BY day ORDER BY (sensor, seq)",
-	"CREATE TABLE IF NOT EXISTS alerts (txn UInt64, id UInt32, detector String, proto UInt8,"
-	" port UInt16, source String, scan_id UInt32, time_us Int64, last_us Int64,"
+	"CREATE TABLE IF NOT EXISTS alerts (txn UInt64, id UInt32, detector String, proto Int16,"
+	" port Int32, source String, scan_id UInt32, time_us Int64, last_us Int64,"
 	" severity String, summary String) ENGINE = MergeTree() ORDER BY id",
 };
 
@@ -548,7 +548,7 @@ static int meta_row(void *u, vgi_cur *c)
 	if (dst) {
 		free(*dst);
 		if (!(*dst = malloc(vn + 1)))
-			return -VG_ENOMEM;
+			return VG_ENOMEM;
 		memcpy(*dst, v, vn);
 		(*dst)[vn] = '\0';
 	}
@@ -585,7 +585,7 @@ static int check_schema(vg_store *s, const vg_site *site, const char *desc, int 
 		 " (SELECT count() FROM system.tables WHERE database = '%s' AND name = 'meta')",
 		 c->db, c->db);
 	if ((rc = scalars(s, q, v, 2)) < 0)
-		return -rc;
+		return rc;
 	if (!v[0] || !v[1]) {
 		if (mode != VG_STORE_WRITE)
 			return chf(s, VG_EIO, "no vigil store in database %s (make it with vigil store "
@@ -605,7 +605,7 @@ static int check_schema(vg_store *s, const vg_site *site, const char *desc, int 
 			snprintf(q, sizeof q, "SELECT uniqExact(shard_num) FROM system.clusters WHERE"
 				 " cluster = '%s'", c->cluster);
 			if ((rc = scalars(s, q, v, 1)) < 0)
-				return -rc;
+				return rc;
 			if (v[0] != (int64_t)c->n_shards)
 				return chf(s, VG_EINVAL, "cluster %s has %lld shard%s in the server's "
 					   "remote_servers, and %zu were given", c->cluster,
@@ -620,6 +620,24 @@ static int check_schema(vg_store *s, const vg_site *site, const char *desc, int 
 	if ((rc = http(s, NULL, Q_READ, "SELECT key, value FROM meta FORMAT RowBinary", NULL, 0,
 		       &r)) != VG_OK)
 		goto out;
+	if (m.n == 0 && mode == VG_STORE_WRITE && site) {
+		/* a meta table without rows: another writer is making the schema
+		 * now, or its making was cut short; making it is idempotent */
+		resp_free(&r);
+		memset(&r, 0, sizeof r);
+		r.s = s;
+		r.row = meta_row;
+		r.u = &m;
+		if ((rc = create_schema(s, desc)) != VG_OK ||
+		    (rc = http(s, NULL, Q_READ, "SELECT key, value FROM meta FORMAT RowBinary", NULL,
+			       0, &r)) != VG_OK)
+			goto out;
+	}
+	if (m.n == 0) {
+		rc = chf(s, VG_EIO, "the vigil store in database %s is not made yet (vigil store init "
+			 "or vigil ingest makes it)", c->db);
+		goto out;
+	}
 	if (!m.is_vigil) {
 		rc = chf(s, VG_EFORMAT, "not a vigil store (database %s has a table meta of another "
 			 "application)", c->db);
@@ -713,7 +731,8 @@ static int use_sensors(vg_store *s, const char *names, int mode)
 	int rc;
 	if (!z)
 		return chf(s, VG_ENOMEM, "out of memory");
-	if ((rc = http(s, NULL, Q_READ, "SELECT DISTINCT id, name FROM sensors FORMAT RowBinary",
+	if ((rc = http(s, NULL, Q_READ,
+		       "SELECT DISTINCT id, name FROM sensors ORDER BY name FORMAT RowBinary",
 		       NULL, 0, &r)) != VG_OK)
 		goto out;
 	c->n_sensors = (int)z->n;
@@ -903,13 +922,13 @@ static int writer_state(vg_store *s)
 	int rc;
 	snprintf(q, sizeof q, "SELECT max(n), count() FROM commits WHERE sensor = %u", c->sensor);
 	if ((rc = scalars(s, q, v, 2)) < 0)
-		return -rc;
+		return rc;
 	c->commit_n = v[1] ? (uint64_t)v[0] : 0;
 	snprintf(q, sizeof q,
 		 "SELECT max(seq), count() FROM scan_events WHERE sensor = %u AND " COMMITTED,
 		 c->sensor);
 	if ((rc = scalars(s, q, v, 2)) < 0)
-		return -rc;
+		return rc;
 	c->seq = c->seq_committed = v[1] ? (uint64_t)v[0] : 0;
 	return VG_OK;
 }
@@ -982,6 +1001,7 @@ static int ch_open(vg_store *s, const char *path, int mode, const vg_site *site,
 	if (!(c->curl = curl_easy_init()))
 		return chf(s, VG_ENOMEM, "cannot start libcurl");
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->cerr);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, (long)c->timeout_s);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "gzip");
@@ -1062,10 +1082,8 @@ static int ch_commit(vg_store *s)
 		 * have started from the same tail */
 		snprintf(q, sizeof q, "SELECT max(n), count() FROM commits WHERE sensor = %u",
 			 c->sensor);
-		if ((rc = scalars(s, q, v, 2)) < 0) {
-			rc = -rc;
+		if ((rc = scalars(s, q, v, 2)) < 0)
 			goto fail;
-		}
 		if ((v[1] ? (uint64_t)v[0] : 0) != c->commit_n) {
 			rc = chf(s, VG_EIO, "another vigil is writing to sensor %s of the store (one "
 				 "writer per sensor: give each ingest its own --sensor)", c->sensor_name);
@@ -1264,7 +1282,7 @@ static int tail_row(void *u, vgi_cur *c)
 		return 1;
 	if (!b->got && n) {
 		if (!(b->p = malloc(n)))
-			return -VG_ENOMEM;
+			return VG_ENOMEM;
 		memcpy(b->p, p, n);
 		b->n = n;
 	}
@@ -1329,7 +1347,7 @@ static int ch_summary(vg_store *s, vg_store_info *info)
 	snprintf(q, sizeof q, "SELECT count(), sum(records), max(last_us) FROM inputs WHERE "
 		 COMMITTED "%s", c->sel);
 	if ((rc = scalars(s, q, v, 3)) < 0)
-		return -rc;
+		return rc;
 	info->n_inputs = (uint64_t)v[0];
 	info->records = (uint64_t)v[1];
 	{
@@ -1338,7 +1356,7 @@ static int ch_summary(vg_store *s, vg_store_info *info)
 			 " WHERE " COMMITTED "%s", d->val[VGI_DAY_FIRST_US].name,
 			 d->val[VGI_DAY_LAST_US].name, d->name, c->sel);
 		if ((rc = scalars(s, q, v, 5)) < 0)
-			return -rc;
+			return rc;
 		if (v[0]) {
 			info->first_day = (int32_t)v[1];
 			info->last_day = (int32_t)v[2];
@@ -1350,7 +1368,7 @@ static int ch_summary(vg_store *s, vg_store_info *info)
 	snprintf(q, sizeof q, "SELECT uniqExact(sensor, id) FROM scan_events WHERE " COMMITTED "%s",
 		 c->sel);
 	if ((rc = scalars(s, q, v, 1)) < 0)
-		return -rc;
+		return rc;
 	info->n_events = (uint64_t)v[0];
 	return VG_OK;
 }
@@ -1389,13 +1407,13 @@ static int rollup_row(void *u, vgi_cur *c)
 		return 1;
 	if (bad) {
 		chf(x->s, VG_EFORMAT, "table %s: a row with a bad address", d->name);
-		return -VG_EFORMAT;
+		return VG_EFORMAT;
 	}
 	if (vgi_rollup_append(x->r, x->t, &k, v) != VG_OK)
-		return -VG_ENOMEM;
+		return VG_ENOMEM;
 	if (x->flush && vgi_rollup_rows(x->r) >= VGI_STORE_FLUSH_ROWS) {
 		if ((rc = x->flush(x->user, x->r)) != VG_OK)
-			return -rc;
+			return rc;
 		vgi_rollup_clear(x->r);
 	}
 	return 0;
@@ -1529,7 +1547,7 @@ static int event_row(void *u, vgi_cur *c)
 	rc = x->fn(x->user, &e, conns);
 	free(pv);
 	free(kv);
-	return rc != 0 ? -VG_EINVAL : 0;
+	return rc != 0 ? VG_EINVAL : 0;
 }
 
 static int ch_get_events(vg_store *s, int64_t t0_us, int64_t t1_us, int overlap,
@@ -1567,7 +1585,7 @@ static int ch_records(vg_store *s, int64_t t0_us, int64_t t1_us, uint64_t *n)
 		 " first_us < %lld AND " COMMITTED "%s",
 		 (long long)t0_us, (long long)t1_us, c->sel);
 	if ((rc = scalars(s, q, &v, 1)) < 0)
-		return -rc;
+		return rc;
 	*n = (uint64_t)v;
 	return VG_OK;
 }
@@ -1585,7 +1603,7 @@ static int ch_events_after(vg_store *s, int64_t after, int64_t *last, int64_t *f
 		 COMMITTED "%s",
 		 (long long)after, c->sel);
 	if ((rc = scalars(s, q, v, 3)) < 0)
-		return -rc;
+		return rc;
 	if (v[0]) {
 		*last = v[1];
 		*first_us = v[2];
@@ -1598,17 +1616,17 @@ static int ch_last_alert_id(vg_store *s, uint32_t *id)
 	int64_t v;
 	int rc;
 	if ((rc = scalars(s, "SELECT max(id) FROM alerts WHERE " COMMITTED, &v, 1)) < 0)
-		return -rc;
+		return rc;
 	*id = (uint32_t)v;
 	return VG_OK;
 }
 
 /* An alert's identity as a 64-bit hash. */
-static uint64_t alert_key(const char *det, unsigned proto, unsigned port, const char *src,
+static uint64_t alert_key(const char *det, int64_t proto, int64_t port, const char *src,
 			  size_t src_len, uint32_t scan_id, int64_t time_us)
 {
 	uint64_t h = vgi_hash_bytes(det, strlen(det), 0x9e3779b97f4a7c15ULL);
-	uint64_t x[4] = {proto, port, scan_id, (uint64_t)time_us};
+	uint64_t x[4] = {(uint64_t)proto, (uint64_t)port, scan_id, (uint64_t)time_us};
 	h = vgi_hash_bytes(src, src_len, h);
 	return vgi_hash_bytes(x, sizeof x, h);
 }
@@ -1619,13 +1637,13 @@ static int alert_row(void *u, vgi_cur *c)
 	const uint8_t *det, *src;
 	size_t dn, sn;
 	uint32_t id = (uint32_t)cur_le(c, 4);
-	unsigned proto, port;
+	int64_t proto, port;
 	uint32_t scan_id;
 	int64_t t;
 	char dbuf[64];
 	cur_str(c, &det, &dn);
-	proto = (unsigned)cur_le(c, 1);
-	port = (unsigned)cur_le(c, 2);
+	proto = (int16_t)(uint16_t)cur_le(c, 2);
+	port = (int32_t)(uint32_t)cur_le(c, 4);
 	cur_str(c, &src, &sn);
 	scan_id = (uint32_t)cur_le(c, 4);
 	t = (int64_t)cur_le(c, 8);
@@ -1633,8 +1651,8 @@ static int alert_row(void *u, vgi_cur *c)
 		return 1;
 	snprintf(dbuf, sizeof dbuf, "%.*s", (int)(dn < 63 ? dn : 63), (const char *)det);
 	if (vgi_u64map_put(&k->alert_ids, alert_key(dbuf, proto, port, (const char *)src, sn,
-						    scan_id, t), id) != VG_OK)
-		return -VG_ENOMEM;
+						    scan_id, t), id) < 0)
+		return VG_ENOMEM;
 	if (id > k->alert_max)
 		k->alert_max = id;
 	return 0;
@@ -1675,7 +1693,7 @@ static int ch_alert_ids(vg_store *s, vg_alert *al, size_t n, int record)
 		uint32_t id;
 		if (a->has_source)
 			vg_addr_format(&a->source, a->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, src);
-		key = alert_key(det, (unsigned)a->proto, (unsigned)a->port, src, strlen(src), a->scan_id, a->time_us);
+		key = alert_key(det, a->proto, a->port, src, strlen(src), a->scan_id, a->time_us);
 		if ((id = vgi_u64map_get(&c->alert_ids, key)) != 0) {
 			a->id = id;
 			continue;
@@ -1686,8 +1704,8 @@ static int ch_alert_ids(vg_store *s, vg_alert *al, size_t n, int record)
 		rb_le(&b, c->txn, 8);
 		rb_le(&b, a->id, 4);
 		rb_str(&b, det, strlen(det));
-		rb_u8(&b, (uint8_t)a->proto);
-		rb_le(&b, (uint16_t)a->port, 2);
+		rb_le(&b, (uint16_t)(int16_t)a->proto, 2);
+		rb_le(&b, (uint32_t)(int32_t)a->port, 4);
 		rb_str(&b, src, strlen(src));
 		rb_le(&b, a->scan_id, 4);
 		rb_le(&b, (uint64_t)a->time_us, 8);
