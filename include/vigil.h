@@ -971,6 +971,8 @@ typedef struct vg_store_opts {
 	const char *sensor;
 	const char *auth_file;   /* ClickHouse: a file "USER:PASSWORD" (NULL: the URL's) */
 	int partial;             /* ClickHouse cluster: read on when a shard is down */
+	int raw;                 /* ClickHouse writer: also every merged connection
+				  * (table conns), for analysts' own queries */
 	int timeout_s;           /* ClickHouse: one request's time limit (0: 300 s) */
 	/* ClickHouse, a new store only: the cluster (remote_servers) its
 	 * Distributed tables spread over, and each shard's URL, where the

@@ -648,6 +648,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->store_auth = val;
 		} else if (strcmp(name, "partial") == 0) {
 			o->partial = 1;
+		} else if (strcmp(name, "raw") == 0) {
+			o->raw = 1;
 		} else if (strcmp(name, "cluster") == 0) {
 			o->cluster = val;
 		} else if (strcmp(name, "shard") == 0) {
@@ -1026,6 +1028,7 @@ const vg_store_opts *store_opts(const struct opts *o, vg_store_opts *so)
 	so->sensor = o->sensor;
 	so->auth_file = o->store_auth;
 	so->partial = o->partial;
+	so->raw = o->raw;
 	so->cluster = o->cluster;
 	so->shards = o->shards;
 	so->n_shards = o->n_shards;

@@ -69,6 +69,7 @@ struct opts {
 	const char *sensor;      /* --sensor */
 	const char *store_auth;  /* --store-auth */
 	int partial;             /* --partial */
+	int raw;                 /* --raw */
 	const char *cluster;     /* store init --cluster */
 	const char *shards[64];  /* store init --shard, in order */
 	size_t n_shards;

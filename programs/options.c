@@ -72,6 +72,9 @@ static const struct optdef defs[] = {
 	{0, "sensor", "LIST", AN, G_INPUT,
 	 "ClickHouse: read the sensors of LIST (comma-separated;\n"
 	 "default: all of them)"},
+	{0, "raw", NULL, V_INGEST | V_WATCH, G_INPUT,
+	 "ClickHouse: also keep every merged connection (table\n"
+	 "conns, with its class and scan id) for your own queries"},
 	{0, "partial", NULL, AN, G_INPUT,
 	 "ClickHouse cluster: read on when a shard is down (said\n"
 	 "on stderr and in the JSON)"},

@@ -264,8 +264,13 @@ static void to_counter(vg_pipeline *p, const vg_flow *f, uint32_t code)
 static int on_tagged(void *user, const vg_flow *f, uint32_t id)
 {
 	vg_pipeline *p = user;
+	int rc;
 	if (f->kind != VG_REC_FLOW)
 		return 0;
+	if (p->o.store && p->o.store->raw &&
+	    (rc = vgi_store_put_conn(p->o.store, p->site, f, vg_site_classify(p->site, f), id)) !=
+		    VG_OK)
+		set_err(p, rc, vg_store_errmsg(p->o.store));
 	/* counted here, in the order the detector hands them on, so that an
 	 * event knows its connections when it ends; held until then, when its
 	 * kind (port scan or sweep) is known */

@@ -18,6 +18,7 @@ int vg_store_open_ex(vg_store **sp, const char *path, int mode, const vg_site *s
 		     const vg_store_opts *o)
 {
 	vg_store *s = calloc(1, sizeof *s);
+	int rc;
 	*sp = s;
 	if (!s)
 		return VG_ENOMEM;
@@ -25,7 +26,18 @@ int vg_store_open_ex(vg_store **sp, const char *path, int mode, const vg_site *s
 	s->mode = mode;
 	if (!(s->path = strdup(path)))
 		return VG_ENOMEM;
-	return s->ops->open(s, path, mode, site, o);
+	if ((rc = s->ops->open(s, path, mode, site, o)) != VG_OK)
+		return rc;
+	if (o && o->raw) {
+		if (!s->ops->put_conn) {
+			snprintf(s->errmsg, sizeof s->errmsg, "%s: --raw is for a ClickHouse store",
+				 s->path);
+			return VG_EINVAL;
+		}
+		if (mode == VG_STORE_WRITE)
+			s->raw = 1;
+	}
+	return VG_OK;
 }
 
 int vg_store_open(vg_store **sp, const char *path, int mode, const vg_site *site)
@@ -111,6 +123,12 @@ int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us, int overlap,
 			 int (*fn)(void *user, const vg_scan_event *e, uint64_t conns), void *user)
 {
 	return s->ops->get_events(s, t0_us, t1_us, overlap, fn, user);
+}
+
+int vgi_store_put_conn(vg_store *s, const vg_site *site, const vg_flow *f, int cls,
+		       uint32_t scan_id)
+{
+	return s->raw ? s->ops->put_conn(s, site, f, cls, scan_id) : VG_OK;
 }
 
 int vgi_store_records(vg_store *s, int64_t t0_us, int64_t t1_us, uint64_t *n)

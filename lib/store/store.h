@@ -16,6 +16,7 @@ struct vg_store {
 	char *path;              /* as given, without a password */
 	int mode;                /* VG_STORE_READ, VG_STORE_WRITE */
 	int partial;             /* a read missed a shard */
+	int raw;                 /* the writer keeps every connection (put_conn) */
 	char errmsg[VGI_ERRMSG_LEN];
 	void *impl;
 };
@@ -51,6 +52,9 @@ struct vgi_store_ops {
 	int (*events_after)(vg_store *s, int64_t after, int64_t *last, int64_t *first_us);
 	int (*last_alert_id)(vg_store *s, uint32_t *id);
 	int (*prune)(vg_store *s, int32_t before_day, uint32_t *n_days);
+	/* one merged connection of any class (NULL: the back end keeps none) */
+	int (*put_conn)(vg_store *s, const vg_site *site, const vg_flow *f, int cls,
+			uint32_t scan_id);
 };
 
 extern const struct vgi_store_ops vgi_store_sqlite, vgi_store_clickhouse;
@@ -81,6 +85,9 @@ int vgi_store_get_history(vg_store *s, int32_t before_day, int without,
 /* Scan events that start in [t0, t1), in the order they ended. */
 int vgi_store_get_events(vg_store *s, int64_t t0_us, int64_t t1_us, int overlap,
 			 int (*fn)(void *user, const vg_scan_event *e, uint64_t conns), void *user);
+/* A merged connection, when the store keeps them (s->raw). */
+int vgi_store_put_conn(vg_store *s, const vg_site *site, const vg_flow *f, int cls,
+		       uint32_t scan_id);
 /* Flow records of the inputs whose records span [t0, t1) in part. */
 int vgi_store_records(vg_store *s, int64_t t0_us, int64_t t1_us, uint64_t *n);
 /* Gives alerts the ids the store knows them by (new ones get the next

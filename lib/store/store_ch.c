@@ -65,7 +65,7 @@ struct ch {
 	uint64_t txn;           /* 0: none */
 	uint64_t commit_n;      /* the sensor's last commit number */
 	uint64_t seq, seq_committed; /* scan events' positions */
-	struct vgi_buf ev, tail, in;
+	struct vgi_buf ev, tail, in, conns;
 	int has_tail, has_in;
 	/* alert ids known (key hash -> id), read incrementally */
 	vgi_u64map alert_ids;
@@ -440,10 +440,17 @@ static const char *const fixed_tables[] = {
 	" n_ports UInt32, ports String, score Float64, known String, has_known UInt8, conns UInt64,"
 	" campaign UInt32, tcp_probes UInt8, n_reset UInt32, n_silent UInt32)"
 	" ENGINE = MergeTree() PARTITION BY day ORDER BY (sensor, seq)",
+	/* conns: made here on one node; a cluster makes it as the rollups */
 	"CREATE TABLE IF NOT EXISTS alerts (txn UInt64, id UInt32, detector String, proto Int16,"
 	" port Int32, source String, scan_id UInt32, time_us Int64, last_us Int64,"
 	" severity String, summary String) ENGINE = MergeTree() ORDER BY id",
 };
+
+/* --raw: every merged connection, of every class. */
+#define CONNS_COLUMNS "(txn UInt64, sensor UInt16, day Int32, stime_us Int64, ltime_us Int64," \
+	" proto UInt8, saddr String, sport UInt16, daddr String, dport UInt16, spkts UInt64," \
+	" dpkts UInt64, sbytes UInt64, dbytes UInt64, state String, class String," \
+	" scan_id UInt32) ENGINE = MergeTree() PARTITION BY day ORDER BY (day, saddr)"
 
 /* The rollup tables' sharding key: their first address (else spread). */
 static void shard_key(const struct vgi_tabledecl *d, char *out, size_t cap)
@@ -467,6 +474,27 @@ static int create_schema(vg_store *s, const char *site_desc)
 	for (i = 0; i < VGI_ARRAY_LEN(fixed_tables); i++)
 		if ((rc = run(s, NULL, Q_WRITE, fixed_tables[i])) != VG_OK)
 			return rc;
+	if (!c->cluster[0]) {
+		if ((rc = run(s, NULL, Q_WRITE, "CREATE TABLE IF NOT EXISTS conns " CONNS_COLUMNS)) !=
+		    VG_OK)
+			return rc;
+	} else {
+		for (k = 0; k < c->n_shards; k++) {
+			snprintf(q, sizeof q, "CREATE DATABASE IF NOT EXISTS %s", c->db);
+			c->db_ok = 0;
+			rc = run(s, c->shard[k], Q_WRITE, q);
+			c->db_ok = 1;
+			if (rc != VG_OK || (rc = run(s, c->shard[k], Q_WRITE,
+						     "CREATE TABLE IF NOT EXISTS conns_local "
+						     CONNS_COLUMNS)) != VG_OK)
+				return rc;
+		}
+		snprintf(q, sizeof q,
+			 "CREATE TABLE IF NOT EXISTS conns AS conns_local ENGINE = Distributed(%s, %s,"
+			 " conns_local, cityHash64(saddr))", c->cluster, c->db);
+		if ((rc = run(s, NULL, Q_WRITE, q)) != VG_OK)
+			return rc;
+	}
 	for (i = 0; i < VGI_T__N; i++) {
 		const struct vgi_tabledecl *d = &vgi_tables[i];
 		if (!c->cluster[0]) {
@@ -1033,6 +1061,7 @@ static void ch_close(vg_store *s)
 	vgi_buf_free(&c->ev);
 	vgi_buf_free(&c->tail);
 	vgi_buf_free(&c->in);
+	vgi_buf_free(&c->conns);
 	vgi_u64map_free(&c->alert_ids);
 	memset(c->pass, 0, sizeof c->pass);
 	free(c);
@@ -1059,8 +1088,8 @@ static void ch_rollback(vg_store *s)
 	struct ch *c = ch(s);
 	c->txn = 0;
 	c->seq = c->seq_committed;
-	c->ev.n = c->tail.n = c->in.n = 0;
-	c->ev.bad = c->tail.bad = c->in.bad = 0;
+	c->ev.n = c->tail.n = c->in.n = c->conns.n = 0;
+	c->ev.bad = c->tail.bad = c->in.bad = c->conns.bad = 0;
 	c->has_tail = c->has_in = 0;
 	c->tx_alerts = 0;
 }
@@ -1074,7 +1103,8 @@ static int ch_commit(vg_store *s)
 	int rc, alerts = c->tx_alerts;
 	if (!c->txn)
 		return VG_OK;
-	if ((rc = insert(s, "scan_events", &c->ev)) != VG_OK ||
+	if ((rc = insert(s, "conns", &c->conns)) != VG_OK ||
+	    (rc = insert(s, "scan_events", &c->ev)) != VG_OK ||
 	    (rc = insert(s, "tail", &c->tail)) != VG_OK || (rc = insert(s, "inputs", &c->in)) != VG_OK)
 		goto fail;
 	if (!alerts) {
@@ -1262,6 +1292,47 @@ static int ch_put_input(vg_store *s, const vg_store_input *in)
 	rb_le(b, (uint64_t)time(NULL), 8);
 	c->has_in = 1;
 	return b->bad ? chf(s, VG_ENOMEM, "out of memory") : VG_OK;
+}
+
+static int ch_put_conn(vg_store *s, const vg_site *site, const vg_flow *f, int cls,
+		       uint32_t scan_id)
+{
+	struct ch *c = ch(s);
+	struct vgi_buf *b = &c->conns;
+	char a[46];
+	const char *st = vg_state_name(f->state), *cn = vg_class_name(cls);
+	int fam = f->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, rc;
+	size_t n;
+	if ((rc = ch_begin(s)) != VG_OK)
+		return rc;
+	rb_le(b, c->txn, 8);
+	rb_le(b, c->sensor, 2);
+	rb_le(b, (uint32_t)vgi_study_day(site, f->stime_us), 4);
+	rb_le(b, (uint64_t)f->stime_us, 8);
+	rb_le(b, (uint64_t)f->ltime_us, 8);
+	rb_u8(b, f->proto);
+	n = vg_addr_format(&f->saddr, fam, a);
+	rb_str(b, a, n);
+	rb_le(b, f->sport, 2);
+	n = vg_addr_format(&f->daddr, fam, a);
+	rb_str(b, a, n);
+	rb_le(b, f->dport, 2);
+	rb_le(b, f->spkts, 8);
+	rb_le(b, f->dpkts, 8);
+	rb_le(b, f->sbytes, 8);
+	rb_le(b, f->dbytes, 8);
+	rb_str(b, st ? st : "", st ? strlen(st) : 0);
+	rb_str(b, cn ? cn : "", cn ? strlen(cn) : 0);
+	rb_le(b, scan_id, 4);
+	if (b->bad)
+		return chf(s, VG_ENOMEM, "out of memory");
+	/* a big input's connections go in 64 MiB inserts, all of its txn */
+	if (b->n > ((size_t)64 << 20)) {
+		rc = insert(s, "conns", b);
+		b->n = 0;
+		return rc;
+	}
+	return VG_OK;
 }
 
 /* ------------------------------------------------------------ reading */
@@ -1794,6 +1865,10 @@ static int ch_prune(vg_store *s, int32_t before_day, uint32_t *n_days)
 			rc = drop_days(s, c->shard[k], local, before_day,
 				       ti == VGI_T_DAY && k == 0 ? n_days : NULL);
 	}
+	if (rc == VG_OK && !c->cluster[0])
+		rc = drop_days(s, NULL, "conns", before_day, NULL);
+	for (k = 0; rc == VG_OK && c->cluster[0] && k < c->n_shards; k++)
+		rc = drop_days(s, c->shard[k], "conns_local", before_day, NULL);
 	if (rc == VG_OK)
 		rc = drop_days(s, NULL, "scan_events", before_day, NULL);
 	return rc;
@@ -1821,4 +1896,5 @@ const struct vgi_store_ops vgi_store_clickhouse = {
 	.events_after = ch_events_after,
 	.last_alert_id = ch_last_alert_id,
 	.prune = ch_prune,
+	.put_conn = ch_put_conn,
 };

@@ -183,6 +183,64 @@ rc=$?
 [ $? -eq 5 ] && grep -q "an SQLite store holds one sensor" "$T/err" && ok "--sensor on an SQLite store is refused" ||
   { bad "--sensor on SQLite"; cat "$T/err"; }
 
+# ---- --raw: every merged connection, in a table of its own
+"$VIGIL" ingest -q -c "$S" --store "$CH1/raw" --raw -r "$CAP" || bad "ingest --raw"
+ingest_days "$CH1/rawdays" --raw || bad "ingest --raw day by day"
+"$VIGIL" report -q -c "$S" --store "$CH1/raw" -o json 2>/dev/null >"$T/raw.json"
+# the days before the last are closed: their unsolicited connections are
+# the report's daily connections (the last day's end is in the open tail)
+python3 - "$T/raw.json" "$(q "$P1" "SELECT day, count() FROM raw.conns WHERE class = 'unsolicited' GROUP BY day ORDER BY day FORMAT JSONCompact")" <<'PY' && ok "--raw: the closed days' unsolicited connections are the report's" || bad "--raw: conns differ from the report"
+import json, sys, datetime
+rep = json.load(open(sys.argv[1]))
+rows = {(datetime.date(1970, 1, 1) + datetime.timedelta(days=int(d))).isoformat(): int(n)
+        for d, n in json.loads(sys.argv[2])["data"]}
+daily = rep["daily"][:-1]
+bad = [(d["day"], d["connections"], rows.get(d["day"])) for d in daily if rows.get(d["day"]) != d["connections"]]
+print("     (%d closed days, %d connections in conns)" % (len(daily), sum(rows.values())))
+sys.exit(1 if bad or not daily else 0)
+PY
+cols="day, stime_us, ltime_us, proto, saddr, sport, daddr, dport, spkts, dpkts, sbytes, dbytes, state, class"
+a=$(q "$P1" "SELECT $cols FROM raw.conns WHERE day < 19792 ORDER BY $cols" | md5sum)
+b=$(q "$P1" "SELECT $cols FROM rawdays.conns WHERE day < 19792 AND txn IN (SELECT txn FROM rawdays.commits) ORDER BY $cols" | md5sum)
+[ "$a" = "$b" ] && ok "--raw: day by day, the same connections as in one run" || bad "--raw: day by day differs"
+
+# ---- watch -R into ClickHouse, killed (-9) after half the files, restarted
+python3 - "$CAP" "$T" <<'PY'
+import sys
+data = open(sys.argv[1], 'rb').read()
+mar, pos, recs = data[:128], 128, []
+while pos + 4 <= len(data):
+    n = int.from_bytes(data[pos+2:pos+4], 'big') * 4
+    recs.append(data[pos:pos+n]); pos += n
+for i in range(6):
+    open('%s/piece.%02d' % (sys.argv[2], i), 'wb').write(mar + b''.join(recs[i*len(recs)//6:(i+1)*len(recs)//6]))
+PY
+NORM="python3 $HERE/../watch/norm.py"
+"$VIGIL" report -q -c "$S" -r "$CAP" -o json >"$T/file.json"
+"$VIGIL" alerts -q -c "$S" -r "$CAP" -o json | grep -v '^{"freshness"' >"$T/file.alerts"
+waitl() { local i; for i in $(seq 300); do [ "$(grep -c -- "$3" "$1" 2>/dev/null)" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
+mkdir "$T/in"
+"$VIGIL" watch --store "$CH1/watch" -c "$S" -R "$T/in" --alerts "$T/w.ndjson" 2>"$T/w1.err" &
+wp=$!
+for i in 0 1 2; do cp "$T/piece.0$i" "$T/in/.t"; mv "$T/in/.t" "$T/in/piece.0$i"; done
+waitl "$T/w1.err" 3 ": .* records" || bad "watch: the first files were not read"
+kill -9 $wp; wait $wp 2>/dev/null
+"$VIGIL" watch --store "$CH1/watch" -c "$S" -R "$T/in" --alerts "$T/w.ndjson" 2>"$T/w2.err" &
+wp=$!
+for i in 3 4 5; do cp "$T/piece.0$i" "$T/in/.t"; mv "$T/in/.t" "$T/in/piece.0$i"; done
+waitl "$T/w2.err" 3 ": .* records" || bad "watch: the last files were not read"
+kill -TERM $wp; wait $wp; rc=$?
+[ $rc -eq 0 ] || { bad "watch: exit $rc"; cat "$T/w2.err"; }
+"$VIGIL" report -q -c "$S" --store "$CH1/watch" -o json 2>/dev/null >"$T/w.json"
+$NORM report "$T/file.json" >"$T/file.rep"
+$NORM report "$T/w.json" >"$T/w.rep"
+cmp -s "$T/file.rep" "$T/w.rep" && ok "watch -R into ClickHouse, killed and restarted: the report of report -r" ||
+  bad "watch into ClickHouse: the report differs"
+$NORM alerts "$T/file.alerts" >"$T/file.al"
+$NORM alerts "$T/w.ndjson" >"$T/w.al"
+cmp -s "$T/file.al" "$T/w.al" && ok "watch -R into ClickHouse: the alerts of alerts -r ($(wc -l <"$T/file.al"))" ||
+  { bad "watch into ClickHouse: the alerts differ"; diff "$T/file.al" "$T/w.al" | head -3 | cut -c1-200; }
+
 # ---- kill -9 in the middle of ingests, then the same commands again
 killed=0
 for i in 1 2 3 4 5 6 7 8; do
