@@ -55,8 +55,8 @@ install: build
 fuzz:
 	@scripts/deps.sh fuzz
 	@CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DVIGIL_FUZZ=ON >/dev/null
-	@cmake --build build/fuzz -j $(JOBS) --target fuzz-reader fuzz-chunks fuzz-filter fuzz-site fuzz-netflow fuzz-tail
-	@mkdir -p build/fuzz/new-reader build/fuzz/new-csv build/fuzz/new-nfdump build/fuzz/new-pcap build/fuzz/new-filter build/fuzz/new-site build/fuzz/new-netflow build/fuzz/new-tail build/fuzz/new-chunks
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz-reader fuzz-chunks fuzz-filter fuzz-site fuzz-netflow fuzz-tail fuzz-chanswer
+	@mkdir -p build/fuzz/new-reader build/fuzz/new-csv build/fuzz/new-nfdump build/fuzz/new-pcap build/fuzz/new-filter build/fuzz/new-site build/fuzz/new-netflow build/fuzz/new-tail build/fuzz/new-chunks build/fuzz/new-chanswer
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-reader tests/fuzz/corpus/argus
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-csv tests/fuzz/corpus/csv
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-nfdump tests/fuzz/corpus/nfdump
@@ -66,6 +66,7 @@ fuzz:
 	build/fuzz/tests/fuzz-site -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-site tests/fuzz/corpus/site
 	build/fuzz/tests/fuzz-netflow -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-netflow tests/fuzz/corpus/netflow
 	build/fuzz/tests/fuzz-tail -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-tail tests/fuzz/corpus/tail
+	build/fuzz/tests/fuzz-chanswer -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-chanswer tests/fuzz/corpus/chanswer
 
 bench: build
 	@scripts/deps.sh bench

@@ -59,6 +59,12 @@ struct vgi_store_ops {
 
 extern const struct vgi_store_ops vgi_store_sqlite, vgi_store_clickhouse;
 
+/* Fuzzing (tests/fuzz/fuzz_chanswer.c): data[0] picks a ClickHouse answer
+ * (a rollup table's rows, scan events, history, alerts, meta, sensors,
+ * tail, partitions), data[1] + 1 the size of the pieces it arrives in; the
+ * rest is parsed as that answer. VG_OK or a status; never a fault. */
+int vgi_ch_parse_answer(const uint8_t *data, size_t len);
+
 /* Rows handed to get_rows' flush at most this many at a time. */
 #define VGI_STORE_FLUSH_ROWS ((size_t)1 << 18)
 

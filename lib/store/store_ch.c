@@ -563,8 +563,11 @@ static int meta_row(void *u, vgi_cur *c)
 	if (c->bad)
 		return 1;
 	m->n++;
-	if (kn == 6 && memcmp(k, "schema", 6) == 0)
-		m->schema = (int)strtol((const char *)v, NULL, 10) * (vn > 0);
+	if (kn == 6 && memcmp(k, "schema", 6) == 0) {
+		char num[16];
+		snprintf(num, sizeof num, "%.*s", (int)(vn < 15 ? vn : 15), (const char *)v);
+		m->schema = (int)strtol(num, NULL, 10);
+	}
 	else if (kn == 5 && memcmp(k, "store", 5) == 0)
 		m->is_vigil = vn == 5 && memcmp(v, "vigil", 5) == 0;
 	else if (kn == 4 && memcmp(k, "site", 4) == 0)
@@ -1871,6 +1874,88 @@ static int ch_prune(vg_store *s, int32_t before_day, uint32_t *n_days)
 		rc = drop_days(s, c->shard[k], "conns_local", before_day, NULL);
 	if (rc == VG_OK)
 		rc = drop_days(s, NULL, "scan_events", before_day, NULL);
+	return rc;
+}
+
+/* ------------------------------------------------------------ fuzzing */
+
+static int fuzz_event(void *user, const vg_scan_event *e, uint64_t conns)
+{
+	(void)user;
+	return e->n_ports > 1u << 30 && conns == 0;
+}
+
+static void fuzz_hist(void *user, const vg_addr *a, uint8_t fam, int32_t first, int32_t first_ns)
+{
+	(void)user;
+	(void)a;
+	(void)fam;
+	(void)first;
+	(void)first_ns;
+}
+
+int vgi_ch_parse_answer(const uint8_t *data, size_t len)
+{
+	vg_store s;
+	struct ch *c;
+	struct resp r;
+	struct vgi_rollup ru;
+	struct rows_ctx rx;
+	struct ev_ctx ex = {fuzz_event, NULL};
+	struct hist_ctx hx = {fuzz_hist, NULL};
+	struct meta m = {0};
+	struct sensors *z = NULL;
+	struct blob bl = {0};
+	struct parts *pa = NULL;
+	size_t chunk, off;
+	int what, rc;
+	if (len < 2)
+		return VG_EINVAL;
+	what = data[0] % (VGI_T__N + 7);
+	chunk = (size_t)data[1] + 1;
+	data += 2;
+	len -= 2;
+	memset(&s, 0, sizeof s);
+	memset(&r, 0, sizeof r);
+	if (!(c = calloc(1, sizeof *c)) || !(z = calloc(1, sizeof *z)) ||
+	    !(pa = calloc(1, sizeof *pa))) {
+		free(c);
+		free(z);
+		return VG_ENOMEM;
+	}
+	s.impl = c;
+	s.path = (char *)(uintptr_t)"fuzz";
+	vgi_u64map_init(&c->alert_ids, 0);
+	vgi_rollup_init(&ru);
+	r.s = &s;
+	r.code = 200;
+	if (what < VGI_T__N) {
+		rx = (struct rows_ctx){&s, &vgi_tables[what], what, &ru, NULL, NULL};
+		r.row = rollup_row;
+		r.u = &rx;
+	} else {
+		static int (*const rows[])(void *, vgi_cur *) = {event_row, hist_row, alert_row,
+								   meta_row, sensor_row, tail_row,
+								   part_row};
+		void *us[] = {&ex, &hx, c, &m, z, &bl, pa};
+		r.row = rows[what - VGI_T__N];
+		r.u = us[what - VGI_T__N];
+	}
+	/* the answer as the network hands it over: in pieces */
+	for (off = 0; off < len; off += chunk)
+		if (on_body((char *)(uintptr_t)(data + off), 1, VGI_MIN(chunk, len - off), &r) == 0)
+			break;
+	rc = r.rc != VG_OK ? r.rc : r.off != r.b.n ? VG_ETRUNC : VG_OK;
+	vgi_buf_free(&r.b);
+	vgi_rollup_free(&ru);
+	vgi_u64map_free(&c->alert_ids);
+	free(m.site);
+	free(m.cluster);
+	free(m.shards);
+	free(bl.p);
+	free(z);
+	free(pa);
+	free(c);
 	return rc;
 }
 
