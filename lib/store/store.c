@@ -14,6 +14,22 @@ static const struct vgi_store_ops *backend_of(const char *path)
 	return strncmp(path, "clickhouse://", 13) == 0 ? &vgi_store_clickhouse : &vgi_store_sqlite;
 }
 
+/* The first line where two site descriptions differ, for the message. */
+void vgi_store_site_diff(const char *a, const char *b, char *out, size_t cap)
+{
+	while (*a || *b) {
+		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+		size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+		if (la != lb || memcmp(a, b, la) != 0) {
+			snprintf(out, cap, "the store has '%.*s', this run '%.*s'", (int)la, a, (int)lb, b);
+			return;
+		}
+		a += la + (ea != NULL);
+		b += lb + (eb != NULL);
+	}
+	snprintf(out, cap, "(no difference)");
+}
+
 int vg_store_open_ex(vg_store **sp, const char *path, int mode, const vg_site *site,
 		     const vg_store_opts *o)
 {

@@ -65,6 +65,10 @@ extern const struct vgi_store_ops vgi_store_sqlite, vgi_store_clickhouse;
  * rest is parsed as that answer. VG_OK or a status; never a fault. */
 int vgi_ch_parse_answer(const uint8_t *data, size_t len);
 
+/* The first line where two site descriptions differ ("the store has
+ * '...', this run '...'"), for the back ends' refusal. */
+void vgi_store_site_diff(const char *a, const char *b, char *out, size_t cap);
+
 /* Rows handed to get_rows' flush at most this many at a time. */
 #define VGI_STORE_FLUSH_ROWS ((size_t)1 << 18)
 

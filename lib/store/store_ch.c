@@ -586,22 +586,6 @@ static int meta_row(void *u, vgi_cur *c)
 	return 0;
 }
 
-/* The first line where two site descriptions differ, for the message. */
-static void first_difference(const char *a, const char *b, char *out, size_t cap)
-{
-	while (*a || *b) {
-		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
-		size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
-		if (la != lb || memcmp(a, b, la) != 0) {
-			snprintf(out, cap, "the store has '%.*s', this run '%.*s'", (int)la, a, (int)lb, b);
-			return;
-		}
-		a += la + (ea != NULL);
-		b += lb + (eb != NULL);
-	}
-	snprintf(out, cap, "(no difference)");
-}
-
 static int check_schema(vg_store *s, const vg_site *site, const char *desc, int mode)
 {
 	struct ch *c = ch(s);
@@ -687,7 +671,7 @@ static int check_schema(vg_store *s, const vg_site *site, const char *desc, int 
 	}
 	if (site && strcmp(m.site, desc) != 0) {
 		char d[400];
-		first_difference(m.site, desc, d, sizeof d);
+		vgi_store_site_diff(m.site, desc, d, sizeof d);
 		rc = chf(s, VG_EINVAL, "the store was built for another site description: %s", d);
 		goto out;
 	}

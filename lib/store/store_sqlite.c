@@ -213,22 +213,6 @@ static char *meta_get(vg_store *s, const char *key)
 	return v;
 }
 
-/* The first line where two site descriptions differ, for the message. */
-static void first_difference(const char *a, const char *b, char *out, size_t cap)
-{
-	while (*a || *b) {
-		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
-		size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
-		if (la != lb || memcmp(a, b, la) != 0) {
-			snprintf(out, cap, "the store has '%.*s', this run '%.*s'", (int)la, a, (int)lb, b);
-			return;
-		}
-		a += la + (ea != NULL);
-		b += lb + (eb != NULL);
-	}
-	snprintf(out, cap, "(no difference)");
-}
-
 static int check_store(vg_store *s, const char *site_desc)
 {
 	int app = 0, ver = 0, rc;
@@ -256,7 +240,7 @@ static int check_store(vg_store *s, const char *site_desc)
 		return fail(s, VG_EFORMAT, "no site description in the store");
 	if (site_desc && strcmp(stored, site_desc) != 0) {
 		char d[400];
-		first_difference(stored, site_desc, d, sizeof d);
+		vgi_store_site_diff(stored, site_desc, d, sizeof d);
 		snprintf(s->errmsg, sizeof s->errmsg,
 			 "%s: the store was built for another site description: %s", s->path, d);
 		free(stored);
