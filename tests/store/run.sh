@@ -109,6 +109,9 @@ for i in $(seq 1 20); do
     _ 03 $days 11 >/dev/null 2>&1 &
   pid=$!
   sleep "$(awk -v i="$i" 'BEGIN { printf "%.3f", 0.006 * i }')"
+  # the kill lands on a running vigil: wait (at most 5 s) for one to be
+  # there between two ingests; a loop already over is a miss
+  for _ in $(seq 100); do pgrep -P "$pid" vigil >/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.05; done
   pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
   pkill -KILL -P "$pid" vigil 2>/dev/null && killed=$((killed + 1))
   [ -n "$pgid" ] && [ "$pgid" != "$$" ] && kill -KILL -- "-$pgid" 2>/dev/null
