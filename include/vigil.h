@@ -1066,6 +1066,10 @@ int vg_pipeline_add(vg_pipeline *p, const vg_flow *records, size_t n);
 /* Store sink: writes what was counted since the last commit, the open tail
  * and in (NULL: no input record) in one transaction. */
 int vg_pipeline_commit(vg_pipeline *p, const vg_store_input *in);
+/* Records an input read whole as part of the next vg_pipeline_commit, so
+ * that several inputs share one transaction (their strings are copied).
+ * If that commit does not happen, none of them is in the store. */
+int vg_pipeline_add_input(vg_pipeline *p, const vg_store_input *in);
 /* End of input: open connections and scan episodes finish, into the
  * memory sinks only (a store keeps its tail open for the next ingest). */
 int vg_pipeline_finish(vg_pipeline *p);

@@ -36,7 +36,7 @@ struct opts {
 	const char *alerts_file; /* watch --alerts */
 	const char *exec_cmd;    /* watch --exec */
 	const char *status_file; /* watch --status */
-	double commit_gap;       /* watch --commit-gap (seconds; < 0: not given) */
+	double commit_gap;       /* watch, ingest --commit-gap (seconds; default 1) */
 	const char *follow_dir;  /* watch -R DIR: followed, not listed */
 	size_t n_owned, cap_owned;
 	const char *format;      /* -F, --format: input format or NULL */

@@ -178,6 +178,9 @@ static const struct optdef defs[] = {
 	{0, "commit-gap", "SECONDS", V_WATCH, G_OUTPUT,
 	 "a stream commits each hour of data as it closes,\nbut at most once in SECONDS "
 	 "(default 1: a\nbacklog read fast commits once a second; 0: every\nhour)"},
+	{0, "commit-gap", "SECONDS", V_INGEST, G_OUTPUT,
+	 "inputs read within SECONDS of the last commit\nshare the next one (default 1: many "
+	 "small files\ncommit about once a second; 0: one commit per\ninput)"},
 
 	/* vigil collect */
 	{'l', "listen", "ADDR:PORT", V_COLLECT, G_INPUT,

@@ -466,6 +466,18 @@ int vg_pipeline_commit(vg_pipeline *p, const vg_store_input *in)
 	return VG_OK;
 }
 
+int vg_pipeline_add_input(vg_pipeline *p, const vg_store_input *in)
+{
+	int rc;
+	if (!p->o.store)
+		return VG_EINVAL;
+	if (p->rc != VG_OK)
+		return p->rc;
+	if ((rc = vgi_store_put_input(p->o.store, in)) != VG_OK)
+		return set_err(p, rc, vg_store_errmsg(p->o.store));
+	return VG_OK;
+}
+
 static int finish_alerts_job(void *user, void *job)
 {
 	(void)job;

@@ -102,6 +102,13 @@ same "one node, one input" "$T/ref-whole" "$T/ch-whole"
 "$VIGIL" ingest -c "$S" --store "$CH1/whole" -r "$CAP" 2>"$T/again.err" || bad "one node: second ingest"
 grep -q "already in the store, skipped" "$T/again.err" && ok "one node: an input ingested twice is skipped" ||
   bad "one node: an input ingested twice is not skipped"
+# the same input twice in one run: the second is in the first's commit,
+# which the server does not show before it is made
+"$VIGIL" ingest -c "$S" --store "$CH1/twice" -r "$CAP" "$CAP" 2>"$T/twice.err" || bad "one node: ingest of one input twice"
+grep -q "already in the store, skipped" "$T/twice.err" && grep -q "1 input added" "$T/twice.err" &&
+  ok "one node: an input given twice in one run is read once" || { bad "one node: an input given twice in one run"; cat "$T/twice.err"; }
+outputs "$CH1/twice" "$T/ch-twice"
+same "one node, one input given twice" "$T/ref-whole" "$T/ch-twice"
 "$VIGIL" store init -c "$S" --store "$CH1/days" >"$T/init.out" 2>&1 && grep -q "a vigil store (clickhouse)" "$T/init.out" &&
   ok "store init on one node" || { bad "store init on one node"; cat "$T/init.out"; }
 ingest_days "$CH1/days" || bad "one node: day-by-day ingest"

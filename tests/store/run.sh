@@ -81,6 +81,59 @@ for d in 03 $days 11; do
 done
 same_report "6-hour pieces" "$S" "$db"
 
+# many small files in one run: they share commits (--commit-gap); an input
+# given twice in one run is read once; kill -9 between or inside commits
+mkdir -p "$T/small"
+python3 - "$CAP" "$T/small" 40 <<'PY'
+# the capture cut into pieces of whole records, each with its first
+# management record in front (so each is an Argus file)
+import sys
+data = open(sys.argv[1], 'rb').read()
+mar, pos, recs = data[:128], 128, []
+while pos + 4 <= len(data):
+    n = int.from_bytes(data[pos+2:pos+4], 'big') * 4
+    recs.append(data[pos:pos+n]); pos += n
+k, parts = len(recs), int(sys.argv[3])
+for i in range(parts):
+    open('%s/p.%02d' % (sys.argv[2], i), 'wb').write(mar + b''.join(recs[i*k//parts:(i+1)*k//parts]))
+PY
+db=$T/small.db
+"$VIGIL" ingest --store "$db" -c "$S" -r "$T"/small/p.* "$T/small/p.00" 2>"$T/small.err" || bad "40 small files: ingest failed"
+grep -q "p.00: already in the store, skipped" "$T/small.err" && grep -q "40 inputs added" "$T/small.err" &&
+  ok "40 small files and one of them again in one run: 40 added, the repeat skipped" ||
+  { bad "an input given twice in one run"; cat "$T/small.err"; }
+[ "$(sqlite3 "$db" 'SELECT count(*) FROM inputs')" = 40 ] && ok "40 small files: 40 input records" ||
+  bad "40 small files: $(sqlite3 "$db" 'SELECT count(*) FROM inputs') input records"
+same_report "40 small files, shared commits" "$S" "$db"
+db=$T/small0.db
+t0=$(date +%s%N)
+"$VIGIL" ingest -q --commit-gap 0 --store "$db" -c "$S" -r "$T"/small/p.* || bad "--commit-gap 0: ingest failed"
+dur=$((($(date +%s%N) - t0) / 1000))  # microseconds
+"$VIGIL" report -q -c "$S" --store "$db" -o json 2>/dev/null | nofresh /dev/stdin >"$T/small0.json"
+nofresh "$T/st0.json" | cmp -s - "$T/small0.json" && ok "--commit-gap 0 (a commit per input): the same report" ||
+  bad "--commit-gap 0: the report differs"
+# kill point i at i/7 of the time the uninterrupted run took; a kill that
+# leaves some but not all inputs committed landed between two commits
+killed=0
+for i in 1 2 3 4 5 6; do
+  db=$T/small-kill-$i.db
+  # odd points a commit per input, even points two or three inputs a commit
+  gap=0; [ $((i % 2)) = 0 ] && gap=0.02
+  "$VIGIL" ingest -q --commit-gap "$gap" --store "$db" -c "$S" -r "$T"/small/p.* 2>/dev/null &
+  pid=$!
+  sleep "$(awk -v i="$i" -v d="$dur" 'BEGIN { printf "%.4f", d * i / 7 / 1e6 }')"
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  n0=$(sqlite3 "$db" 'SELECT count(*) FROM inputs' 2>/dev/null || echo 0)
+  [ "$n0" -gt 0 ] && [ "$n0" -lt 40 ] && killed=$((killed + 1))
+  "$VIGIL" ingest -q --store "$db" -c "$S" -r "$T"/small/p.* 2>"$T/kill.err" || { bad "small files, kill point $i: the rerun failed"; cat "$T/kill.err"; continue; }
+  "$VIGIL" report -q -c "$S" --store "$db" -o json 2>/dev/null | nofresh /dev/stdin >"$T/k.json"
+  echo "     (kill point $i: $n0 of 40 inputs committed before the kill)"
+  cmp -s "$T/k.json" "$T/small0.json" || bad "small files, kill point $i: the report after kill -9 and a rerun differs"
+done
+[ "$killed" -ge 3 ] && ok "kill -9 between and inside commits, then the same command: same report ($killed of 6 mid-run)" ||
+  bad "small files: too few kills landed mid-run ($killed of 6)"
+
 # the stealth lab cut inside its distributed scans (a campaign still a
 # candidate at the cut), its slow scan and its backscatter
 L=$D/stealth-lab
