@@ -139,6 +139,29 @@ static void time_text(int64_t us, int style, char out[VG_FIELD_MAX])
 	vg_field_format(VG_F_STIME, &tf, style, out);
 }
 
+/* An unsigned number in decimal, without printf's format parsing (the
+ * tables' numbers are most of a report's JSON and CSV). */
+static void put_u64(FILE *fp, uint64_t v)
+{
+	char b[24];
+	size_t i = sizeof b;
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(b + i, 1, sizeof b - i, fp);
+}
+
+/* "name": after a comma unless it is the first */
+static void put_name(FILE *fp, const char *name, int first)
+{
+	if (!first)
+		fputc(',', fp);
+	fputc('"', fp);
+	fputs(name, fp);
+	fputs("\":", fp);
+}
+
 /* One value as CSV (json 0: an empty field for none, yes/no, text times)
  * or as JSON (null, true/false, the ISO times of JSON output). */
 static void put_value(FILE *fp, const struct vgi_col *c, const vg_value *v, int json)
@@ -151,7 +174,7 @@ static void put_value(FILE *fp, const struct vgi_col *c, const vg_value *v, int 
 	}
 	switch (c->type) {
 	case VG_COL_UINT:
-		fprintf(fp, "%llu", (unsigned long long)v->u);
+		put_u64(fp, v->u);
 		break;
 	case VG_COL_REAL:
 		fprintf(fp, "%.*f", c->decimals, v->d);
@@ -237,7 +260,7 @@ void vgi_row_json(FILE *fp, const struct vgi_table *t, const vg_value *v,
 		int c = col_index(t, names[k]);
 		if (c < 0)
 			continue;
-		fprintf(fp, "%s\"%s\":", k ? "," : "", names[k]);
+		put_name(fp, names[k], k == 0);
 		put_value(fp, &t->cols[c], &v[c], 1);
 	}
 }
@@ -272,7 +295,7 @@ void vgi_table_json(const struct vgi_table *t, vg_study *st, FILE *fp, const uin
 			continue;
 		fputs(k++ ? ",{" : "{", fp);
 		for (c = 0; c < t->n_cols; c++) {
-			fprintf(fp, "%s\"%s\":", c ? "," : "", t->cols[c].name);
+			put_name(fp, t->cols[c].name, c == 0);
 			put_value(fp, &t->cols[c], &v[c], 1);
 		}
 		fputc('}', fp);
