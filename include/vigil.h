@@ -639,6 +639,46 @@ double vg_site_max_age(const vg_site *s, int *given);
 /* The store key (the path of the site's store), or NULL. */
 const char *vg_site_store(const vg_site *s);
 
+/* ------------------------------------------------------------ anonymise */
+
+/*
+ * Pseudonymised or truncated addresses (docs/anonymize.md), for data that
+ * leaves the team. Crypto-PAn with a 32-byte key file is prefix-preserving:
+ * addresses that share a prefix of k bits map to pseudonyms that share one
+ * of k bits, the same key gives the same pseudonyms in every run and to
+ * every team that holds it, and without the key they cannot be undone.
+ * Truncation (spec "/N" or "/N,/M") keeps the first N bits of an IPv4 and
+ * M (default 48) of an IPv6 address and sets the rest to 0.
+ *
+ * The monitored networks are replaced too (VG_ANON_REPLACE) or kept as
+ * they are (VG_ANON_KEEP). A handle is not thread-safe (it keeps the
+ * pseudonyms it made); the site it is applied to must not outlive it.
+ */
+typedef struct vg_anon vg_anon;
+
+enum vg_anon_monitored { VG_ANON_REPLACE = 0, VG_ANON_KEEP = 1 };
+
+/* spec: a key file (32 bytes, or 64 hex digits; refused if others may
+ * read it) or "/N[,/M]". */
+int vg_anon_open(vg_anon **a, const char *spec, int monitored, char *err, size_t errlen);
+void vg_anon_free(vg_anon *a);
+/* One address in place (family VG_FAM_IP4 or VG_FAM_IP6). */
+void vg_anon_addr(vg_anon *a, vg_addr *addr, int family);
+/* The site, for the anonymised flows: its monitored networks, its services
+ * and the known scanners' networks as pseudonyms (exactly: a prefix maps to
+ * a prefix of the same length) or truncated; the monitored networks as
+ * they are with VG_ANON_KEEP. Also the text the report shows of them. */
+int vg_site_anonymize(vg_site *s, vg_anon *a, char *err, size_t errlen);
+/* Flow records in place: every address, except those of the monitored
+ * networks with VG_ANON_KEEP (the site given to vg_site_anonymize). */
+void vg_anon_flows(vg_anon *a, vg_flow *f, size_t n);
+/* The site's monitored and service keys as site-file lines (after
+ * vg_site_anonymize: in pseudonyms, one prefix per item). */
+int vg_site_write_nets(const vg_site *s, FILE *fp);
+/* Writes a new key file (32 bytes from the OS's random source, mode 0600);
+ * refuses to overwrite one. */
+int vg_anon_key_new(const char *path, char *err, size_t errlen);
+
 /* ---------------------------------------------------------------- study */
 
 /*

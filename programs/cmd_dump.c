@@ -57,21 +57,29 @@ int cmd_dump(int argc, char **argv)
 	struct totals t;
 	struct dump_ctx c = {0};
 	vg_merge_stats ms = {0};
+	vg_site *site = NULL;
 	int ec, rc, fd;
 
 	if (parse_opts(&o, argc, argv, &ec, usage)) {
 		free_opts(&o);
 		return ec;
 	}
+	/* --anon-monitored keep: the site says which addresses are kept */
+	if ((o.anon_keep || o.config) && !(site = load_site(&o))) {
+		free_opts(&o);
+		return EXIT_USAGE;
+	}
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_CSV;
 	if ((fd = open_output(&o)) < 0) {
+		vg_site_free(site);
 		free_opts(&o);
 		return EXIT_INTERNAL;
 	}
 	if (vg_writer_open(&c.w, fd, o.outfmt, o.n_fields ? o.fields : NULL,
 			   o.n_fields) != VG_OK) {
 		warnx_("out of memory");
+		vg_site_free(site);
 		free_opts(&o);
 		return EXIT_INTERNAL;
 	}
@@ -81,7 +89,8 @@ int cmd_dump(int argc, char **argv)
 		if (vg_merger_create(&c.m, &mo, emit, &c) != VG_OK) {
 			warnx_("out of memory");
 			vg_writer_free(c.w);
-			free_opts(&o);
+			vg_site_free(site);
+		free_opts(&o);
 			return EXIT_INTERNAL;
 		}
 	}
@@ -108,6 +117,7 @@ int cmd_dump(int argc, char **argv)
 	vg_writer_free(c.w);
 	if (fd > 1)
 		close(fd);
+	vg_site_free(site);
 	free_opts(&o);
 	return ec;
 }

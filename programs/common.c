@@ -662,6 +662,14 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->before = val;
 		} else if (strcmp(name, "iodef") == 0) {
 			o->iodef_file = val;
+		} else if (strcmp(name, "anonymize") == 0) {
+			o->anonymize = val;
+		} else if (strcmp(name, "anon-monitored") == 0) {
+			if (strcmp(val, "keep") != 0 && strcmp(val, "replace") != 0) {
+				warnx_("%s: --anon-monitored %s: keep or replace", o->verb, val);
+				return -1;
+			}
+			o->anon_keep = strcmp(val, "keep") == 0;
 		} else if (strcmp(name, "html-max-cells") == 0) {
 			char *end;
 			unsigned long long v;
@@ -705,6 +713,17 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		       "or -i INTERFACE", o->verb, strcmp(o->verb, "ingest") ? ", -S HOST:PORT" : "");
 		return -1;
 	}
+	if (o->anonymize) {
+		char err[512];
+		if (vg_anon_open(&o->anon, o->anonymize, o->anon_keep ? VG_ANON_KEEP : VG_ANON_REPLACE,
+				 err, sizeof err) != VG_OK) {
+			warnx_("%s: --anonymize: %s", o->verb, err);
+			return -1;
+		}
+	} else if (o->anon_keep) {
+		warnx_("%s: --anon-monitored goes with --anonymize", o->verb);
+		return -1;
+	}
 	for (k = filter_start; k < argc; k++)
 		filter_len += strlen(argv[k]) + 1;
 	if (filter_len) {
@@ -741,6 +760,7 @@ void free_opts(struct opts *o)
 	free(o->inputs);
 	vg_filter_free(o->filter);
 	free(o->filter_expr);
+	vg_anon_free(o->anon);
 }
 
 int open_output(const struct opts *o)
@@ -959,6 +979,9 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 					if (batch[j].ltime_us > t->m_last_us)
 						t->m_last_us = batch[j].ltime_us;
 				}
+			/* after the filter and -t, which name real addresses */
+			if (o->anon)
+				vg_anon_flows(o->anon, batch, n);
 			if (n && (rc = consume(user, batch, n)) != 0)
 				break;
 			if (pg.on) {
@@ -1014,6 +1037,15 @@ vg_site *load_site(const struct opts *o)
 	}
 	if (vg_site_check(site, err, sizeof err) != VG_OK) {
 		warnx_("%s: %s", o->verb, err);
+		goto bad;
+	}
+	if (o->anon && vg_site_store(site) && o->n_inputs == 0 && !o->iface) {
+		warnx_("%s: --anonymize works on raw inputs (-r, -R, -S): a store holds the real "
+		       "addresses", o->verb);
+		goto bad;
+	}
+	if (o->anon && vg_site_anonymize(site, o->anon, err, sizeof err) != VG_OK) {
+		warnx_("%s: --anonymize: %s", o->verb, err);
 		goto bad;
 	}
 	return site;

@@ -75,6 +75,9 @@ struct opts {
 	size_t n_shards;
 	const char *before;      /* store prune --before */
 	const char *iodef_file;  /* --iodef */
+	const char *anonymize;   /* --anonymize KEY|/N */
+	int anon_keep;           /* --anon-monitored keep */
+	vg_anon *anon;           /* made by parse_opts from --anonymize */
 	const char *time_spec;   /* -t RANGE as given, or NULL */
 	int64_t t_lo, t_hi;      /* -t: records starting in [t_lo, t_hi), µs UTC */
 	int64_t t_rel;           /* -t -24h: the last t_rel µs of the data */
@@ -183,5 +186,6 @@ int cmd_collect(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 
 #endif

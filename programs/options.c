@@ -21,6 +21,8 @@
 static const struct optdef defs[] = {
 	/* site */
 	{'c', "config", "FILE", AN, G_SITE, "read the site file FILE first"},
+	{'c', "config", "FILE", V_DUMP, G_SITE,
+	 "the site file: its monitored networks, for\n--anon-monitored keep"},
 	{'c', "config", "FILE", V_INGEST | V_WATCH | V_STORE, G_SITE,
 	 "the site file; the store keeps the description it\n"
 	 "was made with and refuses another"},
@@ -160,6 +162,13 @@ static const struct optdef defs[] = {
 	 "a feed silent for longer than DUR (30s, 10m, 2h;\n"
 	 "default 2d) gives a {\"feed\":...} line"},
 	{0, "iodef", "FILE", V_ALERTS, G_OUTPUT, "also write the alerts as IODEF v2 XML (RFC 7970)"},
+	{0, "anonymize", "KEY|/N", RD & ~V_STATS, G_OUTPUT,
+	 "addresses as Crypto-PAn pseudonyms with the key file\nKEY (vigil key new), "
+	 "or truncated: /N or /N,/M keeps\nN bits of IPv4, M (default 48) of IPv6; "
+	 "raw inputs\nonly (docs/anonymize.md)"},
+	{0, "anon-monitored", "keep|replace", RD & ~V_STATS, G_OUTPUT,
+	 "--anonymize: the monitored networks' addresses too\n(replace, the default) "
+	 "or as they are (keep; needs\nthe site)"},
 	{0, "html-max-cells", "N", V_REPORT, G_OUTPUT,
 	 "a connection matrix of more cells is shown in\n"
 	 "bins of sources and ports (default 250000)"},

@@ -99,7 +99,17 @@ struct vg_site {
 	char csirt_email[128];   /* IODEF: its contact address ("" = none) */
 	char **mon_text;  /* as given, for the report */
 	char **svc_text;
+	struct vg_anon *anon;  /* vg_site_anonymize: the known scanners too */
 };
+
+/* Calls fn for each of the fewest prefixes (bits over the 128-bit layout)
+ * that cover [lo, hi], in order; stops at the first error it returns. */
+int vgi_range_prefixes(vg_addr lo, const vg_addr *hi,
+		       int (*fn)(void *user, const vg_addr *net, unsigned bits), void *user);
+/* A network (bits over the 128-bit layout) as the handle maps its
+ * addresses: the same prefix length, the pseudonym's or the truncated
+ * prefix (anon.c). */
+void vgi_anon_prefix(struct vg_anon *a, vg_addr *net, unsigned *bits);
 
 int vgi_site_in_monitored(const struct vg_site *s, const vg_addr *a);
 int vgi_site_is_service(const struct vg_site *s, const vg_flow *f);

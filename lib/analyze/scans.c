@@ -245,6 +245,9 @@ static int add_known(vg_scans *sc, const char *text, const char *name_for_errors
 			}
 			if (fam == 4)
 				bits += 96;
+			/* anonymised flows: the networks' pseudonyms */
+			if (sc->site && sc->site->anon)
+				vgi_anon_prefix(sc->site->anon, &a, &bits);
 			if (sc->n_known == sc->cap_known) {
 				size_t cap = sc->cap_known ? sc->cap_known * 2 : 16;
 				struct known *nk = realloc(sc->known, cap * sizeof *nk);

@@ -244,8 +244,19 @@ static void addr_inc(vg_addr *a)
 			break;
 }
 
-/* Covers [lo, hi] with prefixes (at most 2 * 128 of them). */
+static int add_prefix_cb(void *user, const vg_addr *net, unsigned bits)
+{
+	return add_prefix(user, net, bits);
+}
+
 static int add_range(vg_site *s, vg_addr lo, const vg_addr *hi)
+{
+	return vgi_range_prefixes(lo, hi, add_prefix_cb, s);
+}
+
+/* Covers [lo, hi] with the fewest prefixes (at most 2 * 128), in order. */
+int vgi_range_prefixes(vg_addr lo, const vg_addr *hi,
+		       int (*fn)(void *user, const vg_addr *net, unsigned bits), void *user)
 {
 	int guard = 0;
 	while (memcmp(&lo, hi, sizeof lo) <= 0 && guard++ < 300) {
@@ -271,7 +282,7 @@ static int add_range(vg_site *s, vg_addr lo, const vg_addr *hi)
 				break;
 			bits = b;
 		}
-		if ((rc = add_prefix(s, &lo, bits)) != VG_OK)
+		if ((rc = fn(user, &lo, bits)) != VG_OK)
 			return rc;
 		{
 			/* lo += 2^(128 - bits) */
