@@ -110,6 +110,10 @@ int vgi_range_prefixes(vg_addr lo, const vg_addr *hi,
  * addresses: the same prefix length, the pseudonym's or the truncated
  * prefix (anon.c). */
 void vgi_anon_prefix(struct vg_anon *a, vg_addr *net, unsigned *bits);
+/* A key file's bytes (32 raw, or 64 hex digits and a newline); a handle
+ * from a key in memory (tests, fuzzing). */
+int vgi_anon_key_parse(const uint8_t *buf, size_t n, uint8_t key[32]);
+int vgi_anon_open_key(struct vg_anon **a, const uint8_t key[32], int monitored);
 
 int vgi_site_in_monitored(const struct vg_site *s, const vg_addr *a);
 int vgi_site_is_service(const struct vg_site *s, const vg_flow *f);

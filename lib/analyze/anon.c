@@ -69,7 +69,7 @@ static int read_key(const char *path, uint8_t key[32], char *err, size_t errlen)
 	uint8_t buf[80];
 	struct stat sb;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), i;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot read the key: %s (make one with vigil key new %s)",
 			 path, strerror(errno), path);
@@ -88,6 +88,16 @@ static int read_key(const char *path, uint8_t key[32], char *err, size_t errlen)
 	}
 	n = read(fd, buf, sizeof buf);
 	close(fd);
+	if (n >= 0 && vgi_anon_key_parse(buf, (size_t)n, key) == VG_OK)
+		return VG_OK;
+	snprintf(err, errlen, "%s: not a key: expected 32 bytes or 64 hex digits, read %zd bytes",
+		 path, n);
+	return VG_EINVAL;
+}
+
+int vgi_anon_key_parse(const uint8_t *buf, size_t n, uint8_t key[32])
+{
+	size_t i;
 	if (n == 32) {
 		memcpy(key, buf, 32);
 		return VG_OK;
@@ -96,14 +106,11 @@ static int read_key(const char *path, uint8_t key[32], char *err, size_t errlen)
 		for (i = 0; i < 32; i++) {
 			int h = hexval(buf[2 * i]), l = hexval(buf[2 * i + 1]);
 			if (h < 0 || l < 0)
-				break;
+				return VG_EINVAL;
 			key[i] = (uint8_t)(h << 4 | l);
 		}
-		if (i == 32)
-			return VG_OK;
+		return VG_OK;
 	}
-	snprintf(err, errlen, "%s: not a key: expected 32 bytes or 64 hex digits, read %zd bytes",
-		 path, n);
 	return VG_EINVAL;
 }
 
@@ -125,14 +132,29 @@ int vg_anon_open(vg_anon **ap, const char *spec, int monitored, char *err, size_
 			free(a);
 			return rc;
 		}
-		a->mode = MODE_CPAN;
-		vgi_cpan_init(&a->cp, key);
+		free(a);
+		rc = vgi_anon_open_key(ap, key, monitored);
 		memset(key, 0, sizeof key);
-		if (vgi_u64map_init(&a->memo4, MEMO_CAP) != VG_OK) {
-			free(a);
+		if (rc != VG_OK)
 			snprintf(err, errlen, "out of memory");
-			return VG_ENOMEM;
-		}
+		return rc;
+	}
+	*ap = a;
+	return VG_OK;
+}
+
+int vgi_anon_open_key(vg_anon **ap, const uint8_t key[32], int monitored)
+{
+	vg_anon *a = calloc(1, sizeof *a);
+	*ap = NULL;
+	if (!a)
+		return VG_ENOMEM;
+	a->monitored = monitored;
+	a->mode = MODE_CPAN;
+	vgi_cpan_init(&a->cp, key);
+	if (vgi_u64map_init(&a->memo4, MEMO_CAP) != VG_OK) {
+		free(a);
+		return VG_ENOMEM;
 	}
 	*ap = a;
 	return VG_OK;
@@ -245,46 +267,143 @@ static const char *proto_text(uint8_t p, char *buf, size_t len)
 	return buf;
 }
 
-struct svc_out {
+/* A range's image: the range cut where IPv4 (::ffff:0:0/96, mapped by the
+ * IPv4 function) begins and ends, each part into the prefixes that cover
+ * it, each prefix mapped; fn gets the mapped prefixes. */
+struct map_ctx {
 	vg_anon *a;
-	const struct vgi_service *from;
+	int (*fn)(void *user, const vg_addr *net, unsigned bits);
+	void *user;
+};
+
+static int map_block(void *user, const vg_addr *net, unsigned bits)
+{
+	struct map_ctx *m = user;
+	vg_addr x = *net;
+	vgi_anon_prefix(m->a, &x, &bits);
+	return m->fn(m->user, &x, bits);
+}
+
+static int map_range(vg_anon *a, const vg_addr *lo, const vg_addr *hi,
+		     int (*fn)(void *user, const vg_addr *net, unsigned bits), void *user)
+{
+	struct map_ctx m = {a, fn, user};
+	vg_addr v4lo, v4hi, cut[3][2];
+	int i, n = 0, rc;
+	memset(&v4lo, 0, sizeof v4lo);
+	v4lo.a[10] = v4lo.a[11] = 0xff;
+	v4hi = v4lo;
+	memset(v4hi.a + 12, 0xff, 4);
+	if (memcmp(lo, &v4lo, 16) < 0) {
+		/* below IPv4: up to ::fffe:ffff:ffff */
+		vg_addr e = v4lo;
+		cut[n][0] = *lo;
+		if (memcmp(hi, &v4lo, 16) < 0) {
+			e = *hi;
+		} else {
+			e.a[11] = 0xfe;
+			memset(e.a + 12, 0xff, 4);
+		}
+		cut[n++][1] = e;
+	}
+	if (memcmp(hi, &v4lo, 16) >= 0 && memcmp(lo, &v4hi, 16) <= 0) {
+		cut[n][0] = memcmp(lo, &v4lo, 16) > 0 ? *lo : v4lo;
+		cut[n++][1] = memcmp(hi, &v4hi, 16) < 0 ? *hi : v4hi;
+	}
+	if (memcmp(hi, &v4hi, 16) > 0) {
+		/* above IPv4: from ::1:0:0:0 */
+		vg_addr b;
+		memset(&b, 0, sizeof b);
+		b.a[9] = 1;
+		cut[n][0] = memcmp(lo, &v4hi, 16) > 0 ? *lo : b;
+		cut[n++][1] = *hi;
+	}
+	for (i = 0; i < n; i++)
+		if ((rc = vgi_range_prefixes(cut[i][0], &cut[i][1], map_block, &m)) != VG_OK)
+			return rc;
+	return VG_OK;
+}
+
+/* the last address of a prefix */
+static vg_addr prefix_top(const vg_addr *net, unsigned bits)
+{
+	vg_addr t = *net;
+	unsigned i;
+	for (i = bits; i < 128; i++)
+		t.a[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	return t;
+}
+
+/* A growing list of prefixes, or of services, with their texts. */
+struct out_list {
+	struct vgi_prefix *mon;
 	struct vgi_service *svc;
+	const struct vgi_service *from; /* the service being mapped */
 	char **text;
 	size_t n, cap;
 };
 
-/* One prefix of a service's range, mapped: an entry of its own. */
-static int add_svc_block(void *user, const vg_addr *net, unsigned bits)
+static int out_grow(struct out_list *o)
 {
-	struct svc_out *o = user;
-	struct vgi_service *sv;
-	vg_addr m = *net;
-	char ports[32], pn[8], *pt, *t;
-	unsigned i;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 16;
+	size_t cap = o->cap ? 2 * o->cap : 16;
+	char **nt;
+	if (o->from) {
 		struct vgi_service *ns = realloc(o->svc, cap * sizeof *ns);
-		char **nt;
 		if (!ns)
 			return VG_ENOMEM;
 		o->svc = ns;
-		if (!(nt = realloc(o->text, cap * sizeof *nt)))
+	} else {
+		struct vgi_prefix *np = realloc(o->mon, cap * sizeof *np);
+		if (!np)
 			return VG_ENOMEM;
-		o->text = nt;
-		o->cap = cap;
+		o->mon = np;
 	}
-	vgi_anon_prefix(o->a, &m, &bits);
+	if (!(nt = realloc(o->text, cap * sizeof *nt)))
+		return VG_ENOMEM;
+	o->text = nt;
+	o->cap = cap;
+	return VG_OK;
+}
+
+static void out_free(struct out_list *o)
+{
+	while (o->n)
+		free(o->text[--o->n]);
+	free(o->text);
+	free(o->svc);
+	free(o->mon);
+}
+
+static int add_mon(void *user, const vg_addr *net, unsigned bits)
+{
+	struct out_list *o = user;
+	if (o->n == o->cap && out_grow(o) != VG_OK)
+		return VG_ENOMEM;
+	if (!(o->text[o->n] = prefix_text(net, bits)))
+		return VG_ENOMEM;
+	o->mon[o->n].net = *net;
+	o->mon[o->n].bits = bits;
+	o->n++;
+	return VG_OK;
+}
+
+/* One mapped prefix of a service's range: an entry of its own. */
+static int add_svc(void *user, const vg_addr *net, unsigned bits)
+{
+	struct out_list *o = user;
+	struct vgi_service *sv;
+	char ports[32], pn[8], *pt, *t;
+	if (o->n == o->cap && out_grow(o) != VG_OK)
+		return VG_ENOMEM;
 	sv = &o->svc[o->n];
 	*sv = *o->from;
-	sv->lo = m;
-	sv->hi = m;
-	for (i = bits; i < 128; i++)
-		sv->hi.a[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	sv->lo = *net;
+	sv->hi = prefix_top(net, bits);
 	if (o->from->plo == o->from->phi)
 		snprintf(ports, sizeof ports, "%u", o->from->plo);
 	else
 		snprintf(ports, sizeof ports, "%u-%u", o->from->plo, o->from->phi);
-	if (!(pt = prefix_text(&m, bits)))
+	if (!(pt = prefix_text(net, bits)))
 		return VG_ENOMEM;
 	if (!(t = malloc(strlen(pt) + strlen(ports) + 16))) {
 		free(pt);
@@ -296,56 +415,50 @@ static int add_svc_block(void *user, const vg_addr *net, unsigned bits)
 	return VG_OK;
 }
 
-static int map_services(vg_site *s, vg_anon *a)
-{
-	struct svc_out o;
-	size_t i;
-	int rc = VG_OK;
-	memset(&o, 0, sizeof o);
-	o.a = a;
-	for (i = 0; i < s->n_svc && rc == VG_OK; i++) {
-		o.from = &s->svc[i];
-		rc = vgi_range_prefixes(s->svc[i].lo, &s->svc[i].hi, add_svc_block, &o);
-	}
-	if (rc != VG_OK) {
-		while (o.n)
-			free(o.text[--o.n]);
-		free(o.text);
-		free(o.svc);
-		return rc;
-	}
-	for (i = 0; i < s->n_svc; i++)
-		free(s->svc_text ? s->svc_text[i] : NULL);
-	free(s->svc_text);
-	free(s->svc);
-	s->svc = o.svc;
-	s->svc_text = o.text;
-	s->n_svc = o.n;
-	s->cap_svc = o.cap;
-	return VG_OK;
-}
-
 int vg_site_anonymize(vg_site *s, vg_anon *a, char *err, size_t errlen)
 {
+	struct out_list m, v;
 	size_t i;
+	int rc = VG_OK;
 	s->anon = a;
 	a->site = s;
 	if (a->monitored == VG_ANON_KEEP)
 		return VG_OK;
-	for (i = 0; i < s->n_mon; i++) {
-		char *t;
-		vgi_anon_prefix(a, &s->mon[i].net, &s->mon[i].bits);
-		if (!(t = prefix_text(&s->mon[i].net, s->mon[i].bits))) {
-			snprintf(err, errlen, "out of memory");
-			return VG_ENOMEM;
-		}
-		free(s->mon_text[i]);
-		s->mon_text[i] = t;
+	memset(&m, 0, sizeof m);
+	memset(&v, 0, sizeof v);
+	for (i = 0; i < s->n_mon && rc == VG_OK; i++) {
+		vg_addr top = prefix_top(&s->mon[i].net, s->mon[i].bits);
+		rc = map_range(a, &s->mon[i].net, &top, add_mon, &m);
 	}
-	if (map_services(s, a) != VG_OK) {
+	for (i = 0; i < s->n_svc && rc == VG_OK; i++) {
+		v.from = &s->svc[i];
+		rc = map_range(a, &s->svc[i].lo, &s->svc[i].hi, add_svc, &v);
+	}
+	if (rc != VG_OK) {
+		out_free(&m);
+		out_free(&v);
 		snprintf(err, errlen, "out of memory");
 		return VG_ENOMEM;
 	}
+	for (i = 0; i < s->n_mon; i++)
+		free(s->mon_text[i]);
+	for (i = 0; i < s->n_svc; i++)
+		free(s->svc_text ? s->svc_text[i] : NULL);
+	free(s->mon);
+	free(s->mon_text);
+	free(s->svc);
+	free(s->svc_text);
+	s->mon = m.mon;
+	s->mon_text = m.text;
+	s->n_mon = s->cap_mon = m.n;
+	s->svc = v.svc;
+	s->svc_text = v.text;
+	s->n_svc = s->cap_svc = v.n;
+	/* an empty list keeps a valid array */
+	if (!s->mon_text)
+		s->cap_mon = 0;
+	if (!s->svc_text)
+		s->cap_svc = 0;
 	return VG_OK;
 }
 

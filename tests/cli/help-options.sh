@@ -28,7 +28,7 @@ for verb in dump stats report scans alerts ingest collect watch; do
 done
 rm -f /tmp/help-opt.$$
 # options of other verbs are refused, with exit 2
-for case in "stats --fields stime" "dump --csv-dir /tmp" "ingest --html x" "scans --no-alerts" "report --iodef x" "dump --monitored 192.0.2.1" "watch --merge" "ingest -S 127.0.0.1:1"; do
+for case in "stats --fields stime" "dump --csv-dir /tmp" "ingest --html x" "scans --no-alerts" "report --iodef x" "stats --monitored 192.0.2.1" "watch --merge" "ingest -S 127.0.0.1:1"; do
   # shellcheck disable=SC2086
   "$V" $case -r /dev/null >/dev/null 2>&1
   rc=$?
