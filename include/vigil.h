@@ -638,6 +638,10 @@ double vg_site_idle(const vg_site *s);
 double vg_site_max_age(const vg_site *s, int *given);
 /* The store key (the path of the site's store), or NULL. */
 const char *vg_site_store(const vg_site *s);
+/* The csirt key (the team's domain name; "csirt.invalid" if not set) and
+ * the zone's name (tz). */
+const char *vg_site_csirt(const vg_site *s);
+const char *vg_site_tz(const vg_site *s);
 
 /* ------------------------------------------------------------ anonymise */
 
@@ -675,6 +679,13 @@ void vg_anon_flows(vg_anon *a, vg_flow *f, size_t n);
 /* The site's monitored and service keys as site-file lines (after
  * vg_site_anonymize: in pseudonyms, one prefix per item). */
 int vg_site_write_nets(const vg_site *s, FILE *fp);
+/* What the handle does, for a share's description: "cryptopan" with a key
+ * id (16 hex digits of SHA-256 over a label and the key: the same for the
+ * same key, telling nothing of it), or "truncate" with the bits kept. */
+void vg_anon_describe(const vg_anon *a, const char **method, char key_id[17], unsigned *bits4,
+		      unsigned *bits6);
+/* A JSON string (quoted, escaped) of s. */
+void vg_json_string(FILE *fp, const char *s);
 /* Writes a new key file (32 bytes from the OS's random source, mode 0600);
  * refuses to overwrite one. */
 int vg_anon_key_new(const char *path, char *err, size_t errlen);
@@ -975,6 +986,19 @@ const char *vg_alerts_errmsg(const vg_alerts *a);
  * stale}}, how old the newest data is against now. */
 void vg_alerts_set_freshness(vg_alerts *a, int64_t newest_us, int64_t now_us, double max_age_s);
 size_t vg_alerts_count(const vg_alerts *a);
+
+/* The daily series the port detectors judge (docs/alerts.md): for each day
+ * in [day0, day1] and TCP, UDP or SCTP port with unsolicited connections,
+ * the connections, the distinct sources, the sources on the port for the
+ * first time of the data given, the distinct monitored hosts reached. After
+ * vg_alerts_finish; in (day, proto, port) order; free(*out). */
+typedef struct vg_port_day {
+	int32_t day;     /* site zone */
+	uint8_t proto;
+	uint16_t port;
+	uint32_t connections, sources, new_sources, targets;
+} vg_port_day;
+int vg_alerts_port_days(vg_alerts *a, int32_t day0, int32_t day1, vg_port_day **out, size_t *n);
 const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i);
 /* The end of the data (µs): the start of the last hour seen. */
 int64_t vg_alerts_data_end(const vg_alerts *a);

@@ -664,6 +664,12 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->iodef_file = val;
 		} else if (strcmp(name, "anonymize") == 0) {
 			o->anonymize = val;
+		} else if (strcmp(name, "share") == 0) {
+			o->share_file = val;
+		} else if (strcmp(name, "team") == 0) {
+			o->team = val;
+		} else if (strcmp(name, "description") == 0) {
+			o->description = val;
 		} else if (strcmp(name, "anon-monitored") == 0) {
 			if (strcmp(val, "keep") != 0 && strcmp(val, "replace") != 0) {
 				warnx_("%s: --anon-monitored %s: keep or replace", o->verb, val);
@@ -708,7 +714,7 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	/* report, scans and alerts may read a store instead (checked there) */
 	if (o->n_inputs == 0 && !o->iface && !o->follow_dir && strcmp(o->verb, "report") != 0 &&
 	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0 &&
-	    strcmp(o->verb, "store") != 0) {
+	    strcmp(o->verb, "store") != 0 && strcmp(o->verb, "export") != 0) {
 		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR%s "
 		       "or -i INTERFACE", o->verb, strcmp(o->verb, "ingest") ? ", -S HOST:PORT" : "");
 		return -1;
@@ -1039,12 +1045,12 @@ vg_site *load_site(const struct opts *o)
 		warnx_("%s: %s", o->verb, err);
 		goto bad;
 	}
-	if (o->anon && vg_site_store(site) && o->n_inputs == 0 && !o->iface) {
+	if (o->anon && !o->anon_output && vg_site_store(site) && o->n_inputs == 0 && !o->iface) {
 		warnx_("%s: --anonymize works on raw inputs (-r, -R, -S): a store holds the real "
 		       "addresses", o->verb);
 		goto bad;
 	}
-	if (o->anon && vg_site_anonymize(site, o->anon, err, sizeof err) != VG_OK) {
+	if (o->anon && !o->anon_output && vg_site_anonymize(site, o->anon, err, sizeof err) != VG_OK) {
 		warnx_("%s: --anonymize: %s", o->verb, err);
 		goto bad;
 	}

@@ -78,6 +78,10 @@ struct opts {
 	const char *anonymize;   /* --anonymize KEY|/N */
 	int anon_keep;           /* --anon-monitored keep */
 	vg_anon *anon;           /* made by parse_opts from --anonymize */
+	int anon_output;         /* export: addresses anonymised as written, not the site */
+	const char *share_file;  /* export --share */
+	const char *team;        /* export --team */
+	const char *description; /* export --description */
 	const char *time_spec;   /* -t RANGE as given, or NULL */
 	int64_t t_lo, t_hi;      /* -t: records starting in [t_lo, t_hi), µs UTC */
 	int64_t t_rel;           /* -t -24h: the last t_rel µs of the data */
@@ -106,7 +110,7 @@ typedef int (*consume_fn)(void *user, const vg_flow *flows, size_t n);
  * (after --help, or a usage error already reported), else 0. */
 /* The option table (options.c). */
 enum { V_DUMP = 1, V_STATS = 2, V_REPORT = 4, V_SCANS = 8, V_ALERTS = 16, V_INGEST = 32,
-       V_COLLECT = 64, V_WATCH = 128, V_STORE = 256 };
+       V_COLLECT = 64, V_WATCH = 128, V_STORE = 256, V_EXPORT = 512 };
 enum { G_SITE, G_INPUT, G_OUTPUT };
 #define GROUP(g) (1u << (g))
 struct optdef {
@@ -187,5 +191,6 @@ int cmd_watch(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -15,12 +15,13 @@
 
 #define RD (V_DUMP | V_STATS | V_REPORT | V_SCANS | V_ALERTS)   /* read and print */
 #define AN (V_REPORT | V_SCANS | V_ALERTS)                      /* analyse; a store */
+#define EX (AN | V_EXPORT)                                      /* read a store */
 #define ALL (RD | V_INGEST | V_WATCH)
-#define ST (AN | V_INGEST | V_WATCH | V_STORE)                  /* take a store */
+#define ST (EX | V_INGEST | V_WATCH | V_STORE)                  /* take a store */
 
 static const struct optdef defs[] = {
 	/* site */
-	{'c', "config", "FILE", AN, G_SITE, "read the site file FILE first"},
+	{'c', "config", "FILE", EX, G_SITE, "read the site file FILE first"},
 	{'c', "config", "FILE", V_DUMP, G_SITE,
 	 "the site file: its monitored networks, for\n--anon-monitored keep"},
 	{'c', "config", "FILE", V_INGEST | V_WATCH | V_STORE, G_SITE,
@@ -60,7 +61,7 @@ static const struct optdef defs[] = {
 	{0, "reconnect", NULL, RD, G_INPUT,
 	 "-S: connect again when a server closes or fails\n"
 	 "(after 1, 2, 4 ... 60 s), until SIGINT"},
-	{0, "store", "DB", AN, G_INPUT,
+	{0, "store", "DB", EX, G_INPUT,
 	 "read the site's store (vigil ingest, docs/store.md)\ninstead of input files"},
 	{0, "store", "DB", V_INGEST | V_WATCH | V_STORE, G_INPUT,
 	 "the store (also: store = DB in the site file): an SQLite\n"
@@ -71,13 +72,13 @@ static const struct optdef defs[] = {
 	{0, "sensor", "NAME", V_INGEST | V_WATCH, G_INPUT,
 	 "ClickHouse: the sensor these inputs come from (default:\n"
 	 "\"default\"); one writer per sensor"},
-	{0, "sensor", "LIST", AN, G_INPUT,
+	{0, "sensor", "LIST", EX, G_INPUT,
 	 "ClickHouse: read the sensors of LIST (comma-separated;\n"
 	 "default: all of them)"},
 	{0, "raw", NULL, V_INGEST | V_WATCH, G_INPUT,
 	 "ClickHouse: also keep every merged connection (table\n"
 	 "conns, with its class and scan id) for your own queries"},
-	{0, "partial", NULL, AN, G_INPUT,
+	{0, "partial", NULL, EX, G_INPUT,
 	 "ClickHouse cluster: read on when a shard is down (said\n"
 	 "on stderr and in the JSON)"},
 	{0, "cluster", "NAME", V_STORE, G_INPUT,
@@ -91,7 +92,7 @@ static const struct optdef defs[] = {
 	{'t', "time", "RANGE", V_DUMP | V_STATS | V_INGEST, G_INPUT,
 	 "only records that start in RANGE: 2024/03/09,\n"
 	 "2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d"},
-	{'t', "time", "RANGE", AN, G_INPUT,
+	{'t', "time", "RANGE", EX, G_INPUT,
 	 "only what starts in RANGE: 2024/03/09, 2024/03/09.12,\n"
 	 "2024/03/09.12:00-2024/03/10 (UTC), or -24h, -7d (the\n"
 	 "last 24 h, 7 days of the data); whole days on a store"},
@@ -166,6 +167,12 @@ static const struct optdef defs[] = {
 	 "addresses as Crypto-PAn pseudonyms with the key file\nKEY (vigil key new), "
 	 "or truncated: /N or /N,/M keeps\nN bits of IPv4, M (default 48) of IPv6; "
 	 "raw inputs\nonly (docs/anonymize.md)"},
+	{0, "anonymize", "KEY|/N", V_EXPORT, G_OUTPUT,
+	 "the sources as Crypto-PAn pseudonyms with the key file\nKEY, or truncated "
+	 "(/N or /N,/M); required"},
+	{0, "share", "FILE", V_EXPORT, G_OUTPUT, "write the share (JSON, docs/share.md) to FILE"},
+	{0, "team", "NAME", V_EXPORT, G_OUTPUT, "the team's name in the share (default: site key csirt)"},
+	{0, "description", "TEXT", V_EXPORT, G_OUTPUT, "the sensor's description in the share"},
 	{0, "anon-monitored", "keep|replace", RD & ~V_STATS, G_OUTPUT,
 	 "--anonymize: the monitored networks' addresses too\n(replace, the default) "
 	 "or as they are (keep; needs\nthe site)"},
@@ -173,7 +180,7 @@ static const struct optdef defs[] = {
 	 "a connection matrix of more cells is shown in\n"
 	 "bins of sources and ports (default 250000)"},
 	{0, "strict", NULL, ALL, G_OUTPUT, "stop at the first bad or skipped record"},
-	{'q', "quiet", NULL, ALL, G_OUTPUT, "no progress display"},
+	{'q', "quiet", NULL, ALL | V_EXPORT, G_OUTPUT, "no progress display"},
 
 	/* vigil watch */
 	{0, "alerts", "FILE", V_WATCH, G_OUTPUT,
@@ -206,7 +213,8 @@ static const struct optdef defs[] = {
 unsigned verb_bit(const char *verb)
 {
 	static const char *const names[] = {"dump",   "stats",  "report", "scans",
-					    "alerts", "ingest", "collect", "watch", "store"};
+					    "alerts", "ingest", "collect", "watch", "store",
+					    "export"};
 	size_t i;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i], verb) == 0)

@@ -22,6 +22,7 @@ static const struct verb {
 	{"watch", cmd_watch, "keep the store up to date from a live feed; alerts as they are raised"},
 	{"store", cmd_store, "make, check, describe or prune a store (init, info, prune)"},
 	{"collect", cmd_collect, "NetFlow v5/v9/IPFIX collector: UDP in, rotating flow CSV files out"},
+	{"export", cmd_export, "a share for other teams: per-port figures, scans, alerts, pseudonymised"},
 	{"key", cmd_key, "keys for --anonymize (Crypto-PAn): make one, map addresses, map a site"},
 };
 

@@ -930,6 +930,62 @@ const vg_site *vgi_alerts_site(const vg_alerts *a)
 	return a->site;
 }
 
+static int cmp_port_day(const void *x, const void *y)
+{
+	const vg_port_day *a = x, *b = y;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+int vg_alerts_port_days(vg_alerts *a, int32_t day0, int32_t day1, vg_port_day **out, size_t *n)
+{
+	vgi_u64map nsrc, nnew, ptot, ndst;
+	vg_port_day *v = NULL;
+	size_t it, k = 0;
+	uint64_t key;
+	uint32_t val;
+	int rc = VG_ENOMEM;
+	*out = NULL;
+	*n = 0;
+	if (!a || !a->finished)
+		return VG_EINVAL;
+	memset(&ndst, 0, sizeof ndst);
+	if (source_counts(a, &nsrc, &nnew, &ptot) != VG_OK || count_dst(a, &ndst) != VG_OK)
+		goto out;
+	if (a->pd_conn.n && !(v = malloc(a->pd_conn.n * sizeof *v)))
+		goto out;
+	for (it = 0; vgi_u64map_next(&a->pd_conn, &it, &key, &val);) {
+		int32_t d = (int32_t)(key & 0xffff);
+		uint64_t pk = key >> 16;
+		if (d < day0 || d > day1)
+			continue;
+		v[k].day = d;
+		v[k].proto = vgi_code_proto((unsigned)(pk >> 16));
+		v[k].port = (uint16_t)(pk & 0xffff);
+		v[k].connections = val;
+		v[k].sources = vgi_u64map_get(&nsrc, key);
+		v[k].new_sources = vgi_u64map_get(&nnew, key);
+		v[k].targets = vgi_u64map_get(&ndst, key);
+		k++;
+	}
+	if (k)
+		qsort(v, k, sizeof *v, cmp_port_day);
+	*out = v;
+	*n = k;
+	v = NULL;
+	rc = VG_OK;
+out:
+	free(v);
+	vgi_u64map_free(&nsrc);
+	vgi_u64map_free(&nnew);
+	vgi_u64map_free(&ptot);
+	vgi_u64map_free(&ndst);
+	return rc == VG_OK ? VG_OK : vgi_alerts_fail(a, rc, "out of memory listing the port series");
+}
+
 size_t vg_alerts_count(const vg_alerts *a)
 {
 	return a && a->finished ? a->n_al : 0;

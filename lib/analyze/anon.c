@@ -21,6 +21,8 @@
 
 #include "analyze/analyze.h"
 #include "core/cryptopan.h"
+
+#include <nettle/sha2.h>
 #include "core/u64map.h"
 
 #define MEMO_CAP (1u << 20) /* IPv4 pseudonyms remembered */
@@ -30,6 +32,7 @@ enum { MODE_CPAN, MODE_TRUNC };
 struct vg_anon {
 	int mode;
 	int monitored;          /* enum vg_anon_monitored */
+	char key_id[17];        /* MODE_CPAN: vg_anon_describe */
 	struct vgi_cpan cp;
 	unsigned bits4, bits6;  /* MODE_TRUNC: the bits kept */
 	const vg_site *site;    /* VG_ANON_KEEP: whose monitored networks */
@@ -152,6 +155,18 @@ int vgi_anon_open_key(vg_anon **ap, const uint8_t key[32], int monitored)
 	a->monitored = monitored;
 	a->mode = MODE_CPAN;
 	vgi_cpan_init(&a->cp, key);
+	{
+		static const char label[] = "vigil share key id";
+		struct sha256_ctx h;
+		uint8_t d[SHA256_DIGEST_SIZE];
+		int i;
+		sha256_init(&h);
+		sha256_update(&h, sizeof label - 1, (const uint8_t *)label);
+		sha256_update(&h, 32, key);
+		sha256_digest(&h, sizeof d, d);
+		for (i = 0; i < 8; i++)
+			snprintf(a->key_id + 2 * i, 3, "%02x", d[i]);
+	}
 	if (vgi_u64map_init(&a->memo4, MEMO_CAP) != VG_OK) {
 		free(a);
 		return VG_ENOMEM;
@@ -460,6 +475,15 @@ int vg_site_anonymize(vg_site *s, vg_anon *a, char *err, size_t errlen)
 	if (!s->svc_text)
 		s->cap_svc = 0;
 	return VG_OK;
+}
+
+void vg_anon_describe(const vg_anon *a, const char **method, char key_id[17], unsigned *bits4,
+		      unsigned *bits6)
+{
+	*method = a->mode == MODE_CPAN ? "cryptopan" : "truncate";
+	memcpy(key_id, a->mode == MODE_CPAN ? a->key_id : "", a->mode == MODE_CPAN ? 17 : 1);
+	*bits4 = a->mode == MODE_CPAN ? 32 : a->bits4;
+	*bits6 = a->mode == MODE_CPAN ? 128 : a->bits6;
 }
 
 int vg_site_write_nets(const vg_site *s, FILE *fp)

@@ -107,6 +107,16 @@ const char *vg_site_store(const vg_site *s)
 	return s->store;
 }
 
+const char *vg_site_csirt(const vg_site *s)
+{
+	return s->csirt;
+}
+
+const char *vg_site_tz(const vg_site *s)
+{
+	return s->tz_name;
+}
+
 double vg_site_max_age(const vg_site *s, int *given)
 {
 	if (given)

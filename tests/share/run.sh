@@ -1,0 +1,186 @@
+#!/bin/bash
+# run.sh - vigil export --share (docs/share.md): the share validates against
+# docs/share.schema.json (ajv from npm, tests/share/package-lock.json); it
+# holds none of the input's monitored or source addresses (IPv4 and IPv6);
+# its per-port figures add up to the report's, its scan events and alerts
+# are those of scans/alerts --store with the sources as their pseudonyms;
+# truncation; refused uses.
+# usage: tests/share/run.sh VIGIL DATA_DIR
+set -u
+VIGIL=$1
+D=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+T=$(mktemp -d)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
+echo "tmp $T"
+export TZ=UTC LC_ALL=C
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+W=$D/real-week
+CAP=$W/capture.argus
+S=$W/site.conf
+K=$T/key
+cp "$D/cryptopan/key.hex" "$K" && chmod 600 "$K"
+
+# ajv, once, from the lock file
+if [ ! -d "$HERE/node_modules/ajv" ]; then
+  (cd "$HERE" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >/dev/null 2>&1 ||
+    { echo "FAIL share: npm ci failed (ajv from the npm registry)"; exit 1; }
+fi
+
+db=$T/week.db
+"$VIGIL" ingest -q -c "$S" --store "$db" -r "$CAP" || bad "ingest failed"
+"$VIGIL" export -c "$S" --store "$db" --anonymize "$K" --share "$T/share.json" --team CERT-Test \
+  --description "the sample week" 2>"$T/export.err" || { bad "export failed"; cat "$T/export.err"; }
+grep -q "export: .*share.json: 2024-03-04 .. 2024-03-10, [0-9]* port-days, 193 scan events, 200 alerts" "$T/export.err" &&
+  ok "export: $(cut -d: -f3- "$T/export.err")" || bad "export said: $(cat "$T/export.err")"
+
+# ---- the schema
+node "$HERE/validate.js" "$TOP/docs/share.schema.json" "$T/share.json" && ok "the share validates against docs/share.schema.json" ||
+  bad "the share does not validate"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["team"]; d["ports"][0]["port"]=70000; json.dump(d, open(sys.argv[2],"w"))' \
+  "$T/share.json" "$T/broken.json"
+node "$HERE/validate.js" "$TOP/docs/share.schema.json" "$T/broken.json" >/dev/null && bad "a share without a team validates" ||
+  ok "a share without a team and with port 70000 does not validate (the check can fail)"
+
+# ---- no address of the input
+"$VIGIL" dump -q -r "$CAP" -o csv --fields saddr,daddr --no-header | tr , '\n' | sort -u >"$T/addrs"
+found=$(grep -oE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' "$T/share.json" | sort -u | comm -12 - "$T/addrs" | wc -l)
+n=$(grep -oE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' "$T/share.json" | sort -u | wc -l)
+[ "$found" = 0 ] && [ "$n" -gt 50 ] && ok "none of the input's $(wc -l <"$T/addrs") addresses in the share ($n pseudonyms in it)" ||
+  bad "the share names $found input addresses"
+grep -q '"192\.0\.2\.' "$T/share.json" && bad "a monitored address in the share" || ok "no monitored address in the share"
+
+# ---- the figures: against report, scans and alerts from the same store
+"$VIGIL" report -q -c "$S" --store "$db" -o json 2>/dev/null >"$T/report.json"
+"$VIGIL" scans -q -c "$S" --store "$db" -o json 2>/dev/null >"$T/scans.json"
+"$VIGIL" alerts -q -c "$S" --store "$db" -o json 2>/dev/null | grep -v '^{"freshness"' >"$T/alerts.json"
+"$VIGIL" dump -q -r "$CAP" -o csv --fields saddr --no-header | sort -u >"$T/srcs"
+# shellcheck disable=SC2046
+"$VIGIL" key map "$K" $(cat "$T/srcs") >"$T/map"
+python3 - "$T/share.json" "$T/report.json" "$T/scans.json" "$T/alerts.json" "$T/map" <<'PY' && ok "the share's figures: per-port sums = the report's ports, scans and alerts = scans/alerts --store with pseudonyms" || bad "the share's figures differ"
+import json, sys
+share = json.load(open(sys.argv[1]))
+rep = json.load(open(sys.argv[2]))
+scans = [json.loads(l) for l in open(sys.argv[3]) if l.strip()]
+alerts = [json.loads(l) for l in open(sys.argv[4]) if l.strip()]
+pseudo = dict(l.split('\t') for l in open(sys.argv[5]).read().split('\n') if l)
+# connections per (proto, port) over the period: the report's ports table
+tot = {}
+for r in share['ports']:
+    k = (r['proto'], r['port'])
+    tot[k] = tot.get(k, 0) + r['connections']
+    assert 1 <= r['targets'] <= 10 and r['new_sources'] <= r['sources'], r
+n = 0
+for p in rep['ports']:
+    proto, port = p['proto'], p['port']
+    if proto not in ('tcp', 'udp', 'sctp'):
+        continue
+    assert tot.get((proto, port), 0) == p['connections'], (proto, port, tot.get((proto, port)), p['connections'])
+    n += 1
+assert n > 100 and n == len(tot), (n, len(tot))
+# new sources over the period: each source is new on a port once
+news = {}
+for r in share['ports']:
+    k = (r['proto'], r['port'])
+    news[k] = news.get(k, 0) + r['new_sources']
+for p in rep['ports']:
+    if p['proto'] in ('tcp', 'udp', 'sctp'):
+        assert news[(p['proto'], p['port'])] == p['sources'], (p, news[(p['proto'], p['port'])])
+# scan events
+assert len(share['scans']) == len(scans) == 193, (len(share['scans']), len(scans))
+by_id = {e['id']: e for e in scans}
+assert sorted(by_id) == [e['id'] for e in share['scans']]
+for a in share['scans']:
+    b = by_id[a['id']]
+    assert a['flows'] == b['flows'] and a['targets'] == b['targets'] and a['kind'] == b['kind'], (a, b)
+    assert a['source'] == pseudo[b['scanner']], (a['source'], b['scanner'])
+# alerts
+assert len(share['alerts']) == len(alerts) == 200, (len(share['alerts']), len(alerts))
+for a, b in zip(share['alerts'], alerts):
+    assert a['id'] == b['id'] and a['detector'] == b['detector'] and a['severity'] == b['severity'], (a, b)
+    if b.get('source'):
+        assert a['source'] == pseudo[b['source']], (a, b)
+        assert b['source'] not in a['summary'] and (a['source'] in a['summary'] or b['source'] not in b['summary']), (a, b)
+PY
+
+# ---- truncation
+"$VIGIL" export -q -c "$S" --store "$db" --anonymize /24 --share "$T/t24.json" || bad "export /24 failed"
+python3 - "$T/t24.json" <<'PY' && ok "/24: the share's sources are /24s, its addresses say so" || bad "/24 share"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['addresses'] == {'method': 'truncate', 'ipv4_bits': 24, 'ipv6_bits': 48}, d['addresses']
+srcs = [e['source'] for e in d['scans']] + [a['source'] for a in d['alerts'] if a['source']]
+assert srcs and all(s.endswith('.0') for s in srcs), srcs[:5]
+PY
+node "$HERE/validate.js" "$TOP/docs/share.schema.json" "$T/t24.json" && ok "/24: validates" || bad "/24: does not validate"
+
+# ---- a range of days
+"$VIGIL" export -q -c "$S" --store "$db" --anonymize "$K" -t 2024/03/06-2024/03/09 --share "$T/part.json" || bad "export -t failed"
+python3 - "$T/part.json" "$T/share.json" <<'PY' && ok "-t 2024/03/06-2024/03/09: the three days' port rows, as in the whole share" || bad "-t: the rows differ"
+import json, sys
+p, w = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert p['period'] == {'first_day': '2024-03-06', 'last_day': '2024-03-08', 'days': 3}, p['period']
+want = [r for r in w['ports'] if '2024-03-06' <= r['day'] <= '2024-03-08']
+assert p['ports'] == want, (len(p['ports']), len(want))
+PY
+
+# ---- IPv6: the week's TCP and UDP flows moved into 2001:db8::/96
+python3 - "$CAP" "$T/v6.csv" "$S" "$T/site6.conf" "$VIGIL" <<'PY'
+import csv, io, ipaddress, re, subprocess, sys
+def six(a):
+    return str(ipaddress.IPv6Address((0x20010db8 << 96) | int(ipaddress.IPv4Address(a))))
+out = subprocess.run([sys.argv[5], 'dump', '-q', '-r', sys.argv[1], '-o', 'csv', '--fields',
+                      '+sflags,dflags,icmpid,sensor,trans,oneway'], capture_output=True, text=True).stdout
+r = csv.reader(io.StringIO(out))
+with open(sys.argv[2], 'w', newline='') as g:
+    w = csv.writer(g, lineterminator='\n')
+    head = next(r); w.writerow(head)
+    i, j, k = head.index('saddr'), head.index('daddr'), head.index('proto')
+    for row in r:
+        if row[k] == 'icmp':
+            continue
+        row[i], row[j] = six(row[i]), six(row[j]); w.writerow(row)
+text = open(sys.argv[3]).read()
+open(sys.argv[4], 'w').write(re.sub(r'\b\d+\.\d+\.\d+\.\d+\b', lambda m: six(m.group(0)), text))
+PY
+"$VIGIL" dump -q -r "$T/v6.csv" -o csv --fields saddr,daddr --no-header | tr , '\n' | sort -u >"$T/addrs6"
+"$VIGIL" ingest -q -c "$T/site6.conf" --store "$T/v6.db" -r "$T/v6.csv" || bad "IPv6: ingest failed"
+"$VIGIL" export -q -c "$T/site6.conf" --store "$T/v6.db" --anonymize "$K" --share "$T/v6.json" || bad "IPv6: export failed"
+python3 - "$T/v6.json" "$T/addrs6" <<'PY' && ok "IPv6: none of the input's $(wc -l <"$T/addrs6") addresses in the share, its sources IPv6 pseudonyms" || bad "IPv6: input addresses in the share"
+import ipaddress, json, re, sys
+text = open(sys.argv[1]).read()
+inp = {ipaddress.ip_address(l) for l in open(sys.argv[2]).read().split()}
+found = set()
+for t in re.findall(r'[0-9a-fA-F:]*:[0-9a-fA-F:]*', text):
+    for u in (t, t.rstrip(':')):
+        try:
+            found.add(ipaddress.ip_address(u))
+        except ValueError:
+            pass
+assert len(inp) > 100 and not (found & inp), sorted(map(str, found & inp))[:5]
+d = json.loads(text)
+srcs = [e['source'] for e in d['scans']] + [a['source'] for a in d['alerts'] if a['source']]
+assert len(srcs) > 20 and all(ipaddress.ip_address(s).version == 6 for s in srcs), srcs[:3]
+assert all(ipaddress.ip_address(s) in found for s in srcs)
+PY
+node "$HERE/validate.js" "$TOP/docs/share.schema.json" "$T/v6.json" && ok "IPv6: validates" || bad "IPv6: does not validate"
+
+# ---- refused
+"$VIGIL" export -q -c "$S" --store "$db" --share "$T/x.json" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "anonymize" "$T/err" && [ ! -e "$T/x.json" ] && ok "export without --anonymize is refused (exit 2)" ||
+  bad "no --anonymize: exit $rc, $(cat "$T/err")"
+"$VIGIL" export -q -c "$S" --store "$db" --anonymize "$K" --anon-monitored keep --share "$T/x.json" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "anon-monitored" "$T/err" && ok "export with --anon-monitored keep is refused" ||
+  bad "keep: exit $rc, $(cat "$T/err")"
+"$VIGIL" export -q -c "$S" --anonymize "$K" --share "$T/x.json" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "no store" "$T/err" && ok "export without a store is refused" || bad "no store: exit $rc, $(cat "$T/err")"
+"$VIGIL" export -q -c "$S" --store "$db" --anonymize "$K" --share /nonexistent/dir/s.json 2>"$T/err"; rc=$?
+[ $rc != 0 ] && grep -q "/nonexistent/dir/s.json.tmp" "$T/err" && ok "an unwritable share path: a message and exit $rc" ||
+  bad "unwritable: exit $rc, $(cat "$T/err")"
+
+echo "share: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
