@@ -55,8 +55,8 @@ install: build
 fuzz:
 	@scripts/deps.sh fuzz
 	@CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DVIGIL_FUZZ=ON >/dev/null
-	@cmake --build build/fuzz -j $(JOBS) --target fuzz-reader fuzz-chunks fuzz-filter fuzz-site fuzz-netflow fuzz-tail fuzz-chanswer
-	@mkdir -p build/fuzz/new-reader build/fuzz/new-csv build/fuzz/new-nfdump build/fuzz/new-pcap build/fuzz/new-filter build/fuzz/new-site build/fuzz/new-netflow build/fuzz/new-tail build/fuzz/new-chunks build/fuzz/new-chanswer
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz-reader fuzz-chunks fuzz-filter fuzz-site fuzz-netflow fuzz-tail fuzz-chanswer fuzz-share
+	@mkdir -p build/fuzz/new-reader build/fuzz/new-csv build/fuzz/new-nfdump build/fuzz/new-pcap build/fuzz/new-filter build/fuzz/new-site build/fuzz/new-netflow build/fuzz/new-tail build/fuzz/new-chunks build/fuzz/new-chanswer build/fuzz/new-share
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-reader tests/fuzz/corpus/argus
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-csv tests/fuzz/corpus/csv
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-nfdump tests/fuzz/corpus/nfdump
@@ -67,6 +67,7 @@ fuzz:
 	build/fuzz/tests/fuzz-netflow -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-netflow tests/fuzz/corpus/netflow
 	build/fuzz/tests/fuzz-tail -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-tail tests/fuzz/corpus/tail
 	build/fuzz/tests/fuzz-chanswer -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-chanswer tests/fuzz/corpus/chanswer
+	build/fuzz/tests/fuzz-share -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-share tests/fuzz/corpus/share
 
 bench: build
 	@scripts/deps.sh bench

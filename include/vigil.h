@@ -684,6 +684,25 @@ int vg_site_write_nets(const vg_site *s, FILE *fp);
  * same key, telling nothing of it), or "truncate" with the bits kept. */
 void vg_anon_describe(const vg_anon *a, const char **method, char key_id[17], unsigned *bits4,
 		      unsigned *bits6);
+/* ---------------------------------------------------------------- shares */
+
+/*
+ * One picture from several teams' shares (vigil export, docs/share.md):
+ * connections per day and port summed with a column per team, the ports
+ * alerted at several teams at once (a level higher), and, when the shares
+ * were made with one key, the sources seen by several teams. At most 32.
+ */
+typedef struct vg_shared vg_shared;
+int vg_shared_create(vg_shared **s);
+void vg_shared_free(vg_shared *s);
+/* Reads a share; VG_EFORMAT for a file that is not one of this schema
+ * (the message names the file, and the byte of a JSON error), VG_EINVAL for
+ * a team whose period overlaps one of its shares read before. */
+int vg_shared_add_file(vg_shared *s, const char *path);
+/* format VG_OUT_TEXT (top: rows of the port table) or VG_OUT_JSON. */
+int vg_shared_write(vg_shared *s, FILE *fp, int format, size_t top);
+const char *vg_shared_errmsg(const vg_shared *s);
+
 /* A JSON string (quoted, escaped) of s. */
 void vg_json_string(FILE *fp, const char *s);
 /* Writes a new key file (32 bytes from the OS's random source, mode 0600);

@@ -89,6 +89,45 @@ static int write_html(vg_study *st, const struct opts *o, const char *store)
 	return 0;
 }
 
+/* --shared A.json B.json ...: the teams' shares merged (docs/share.md) */
+static int report_shared(struct opts *o)
+{
+	vg_shared *sh = NULL;
+	size_t i;
+	int rc, ec = EXIT_INPUT, fd;
+	FILE *fp;
+	if (o->n_inputs || o->config || o->html_file || o->csv_dir) {
+		warnx_("report: --shared reads shares only (no -r, -c, --html or --csv-dir)");
+		return EXIT_USAGE;
+	}
+	if (vg_shared_create(&sh) != VG_OK) {
+		warnx_("out of memory");
+		return EXIT_INTERNAL;
+	}
+	for (i = 0; i < o->n_shared; i++)
+		if ((rc = vg_shared_add_file(sh, o->shared[i])) != VG_OK) {
+			warnx_("report: %s", vg_shared_errmsg(sh));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : rc == VG_EFORMAT ? EXIT_INPUT : EXIT_USAGE;
+			goto out;
+		}
+	ec = EXIT_INTERNAL;
+	if ((fd = open_output(o)) < 0)
+		goto out;
+	fp = fd == 1 ? stdout : fdopen(fd, "w");
+	if (!fp || vg_shared_write(sh, fp, o->outfmt, 0) != VG_OK || fflush(fp) != 0) {
+		warnx_("report: %s", fp ? vg_shared_errmsg(sh) : "write error");
+		if (fp && fp != stdout)
+			fclose(fp);
+		goto out;
+	}
+	if (fp != stdout && fclose(fp) != 0)
+		goto out;
+	ec = EXIT_OK;
+out:
+	vg_shared_free(sh);
+	return ec;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct opts o;
@@ -108,6 +147,11 @@ int cmd_report(int argc, char **argv)
 	}
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_TEXT;
+	if (o.n_shared) {
+		ec = report_shared(&o);
+		free_opts(&o);
+		return ec;
+	}
 	ec = EXIT_USAGE;
 	if (!(c = calloc(1, sizeof *c))) {
 		warnx_("out of memory");

@@ -666,6 +666,19 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->anonymize = val;
 		} else if (strcmp(name, "share") == 0) {
 			o->share_file = val;
+		} else if (strcmp(name, "shared") == 0) {
+			/* --shared a.json b.json: the operands that are files */
+			do {
+				const char **ns = realloc(o->shared, (o->n_shared + 1) * sizeof *ns);
+				if (!ns) {
+					warnx_("out of memory");
+					return -1;
+				}
+				o->shared = ns;
+				o->shared[o->n_shared++] = val;
+				val = k + 1 < argc && argv[k + 1][0] != '-' && is_path(argv[k + 1]) ? argv[++k]
+												 : NULL;
+			} while (val);
 		} else if (strcmp(name, "team") == 0) {
 			o->team = val;
 		} else if (strcmp(name, "description") == 0) {
@@ -767,6 +780,7 @@ void free_opts(struct opts *o)
 	vg_filter_free(o->filter);
 	free(o->filter_expr);
 	vg_anon_free(o->anon);
+	free(o->shared);
 }
 
 int open_output(const struct opts *o)

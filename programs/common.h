@@ -80,6 +80,8 @@ struct opts {
 	vg_anon *anon;           /* made by parse_opts from --anonymize */
 	int anon_output;         /* export: addresses anonymised as written, not the site */
 	const char *share_file;  /* export --share */
+	const char **shared;     /* report --shared FILE... */
+	size_t n_shared;
 	const char *team;        /* export --team */
 	const char *description; /* export --description */
 	const char *time_spec;   /* -t RANGE as given, or NULL */

@@ -171,6 +171,9 @@ static const struct optdef defs[] = {
 	 "the sources as Crypto-PAn pseudonyms with the key file\nKEY, or truncated "
 	 "(/N or /N,/M); required"},
 	{0, "share", "FILE", V_EXPORT, G_OUTPUT, "write the share (JSON, docs/share.md) to FILE"},
+	{0, "shared", "FILE...", V_REPORT, G_INPUT,
+	 "one picture from teams' shares (vigil export;\ndocs/share.md): sums per day and "
+	 "port, a column\nper team, ports alerted at several teams at once"},
 	{0, "team", "NAME", V_EXPORT, G_OUTPUT, "the team's name in the share (default: site key csirt)"},
 	{0, "description", "TEXT", V_EXPORT, G_OUTPUT, "the sensor's description in the share"},
 	{0, "anon-monitored", "keep|replace", RD & ~V_STATS, G_OUTPUT,

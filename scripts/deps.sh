@@ -4,7 +4,7 @@
 # As root it installs what is missing (apt-get install -y); otherwise it
 # prints the exact command to run and stops with status 1.
 set -eu
-build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev liblzo2-dev liblz4-dev libpcap-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev nettle-dev"
+build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev liblzo2-dev liblz4-dev libpcap-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev nettle-dev libjansson-dev"
 case "${1:-build}" in
   build) want="$build" ;;
   # the HTML report's browser test: Chromium, node and npm (playwright-core)

@@ -169,6 +169,76 @@ assert all(ipaddress.ip_address(s) in found for s in srcs)
 PY
 node "$HERE/validate.js" "$TOP/docs/share.schema.json" "$T/v6.json" && ok "IPv6: validates" || bad "IPv6: does not validate"
 
+# ---- two teams: the week's monitored hosts split into two sites, each
+# ingested and exported on its own; merged with one key and with two
+printf 'monitored = 192.0.2.1-192.0.2.5\nservice = 192.0.2.1-192.0.2.5:80/tcp\nservice = 192.0.2.3,192.0.2.5:22/tcp\nservice = 192.0.2.5:25/tcp\n' >"$T/siteA.conf"
+printf 'monitored = 192.0.2.6-192.0.2.10\nservice = 192.0.2.9:8080/tcp\nservice = 192.0.2.6,192.0.2.8:22/tcp\nservice = 192.0.2.7,192.0.2.8:25/tcp\n' >"$T/siteB.conf"
+"$VIGIL" key new "$T/keyB"
+for x in A B; do
+  "$VIGIL" ingest -q -c "$T/site$x.conf" --store "$T/$x.db" -r "$CAP" || bad "team $x: ingest"
+  "$VIGIL" export -q -c "$T/site$x.conf" --store "$T/$x.db" --anonymize "$K" --team "CERT-$x" --share "$T/$x.json" || bad "team $x: export"
+  "$VIGIL" scans -q -c "$T/site$x.conf" -r "$CAP" -o json >"$T/$x.scans"
+  "$VIGIL" alerts -q -c "$T/site$x.conf" -r "$CAP" -o json >"$T/$x.alerts"
+done
+"$VIGIL" export -q -c "$T/siteB.conf" --store "$T/B.db" --anonymize "$T/keyB" --team CERT-B --share "$T/B2.json" || bad "team B: export, own key"
+"$VIGIL" report --shared "$T/A.json" "$T/B.json" -o json >"$T/merged.json" || bad "report --shared failed"
+"$VIGIL" report --shared "$T/A.json" "$T/B2.json" -o json >"$T/merged2.json" || bad "report --shared, two keys, failed"
+"$VIGIL" report --shared "$T/A.json" "$T/B.json" >"$T/merged.txt" || bad "report --shared (text) failed"
+python3 - "$T/merged.json" "$T/merged2.json" "$T/share.json" "$T/A.scans" "$T/A.alerts" "$T/B.scans" "$T/B.alerts" "$T/map" <<'PY' && ok "two teams merged: the sums per day and port are those of one site over both (one key and two), the common sources those of both teams' scans and alerts" || bad "two teams merged: figures differ"
+import json, sys
+m, m2, whole = (json.load(open(f)) for f in sys.argv[1:4])
+def evs(f):
+    return [json.loads(l) for l in open(f) if l.strip() and not l.startswith('{"freshness"')]
+pseudo = dict(l.split('\t') for l in open(sys.argv[8]).read().split('\n') if l)
+# the whole site's per-day and per-port connections (its share: one site over both halves)
+day, port = {}, {}
+for r in whole['ports']:
+    day[r['day']] = day.get(r['day'], 0) + r['connections']
+    k = (r['proto'], r['port'])
+    port[k] = port.get(k, 0) + r['connections']
+for mm in (m, m2):
+    assert {d['day']: d['connections'] for d in mm['daily']} == day, 'daily'
+    assert all(d['connections'] == sum(d['teams']) for d in mm['daily'])
+    assert {(p['proto'], p['port']): p['connections'] for p in mm['ports']} == port, 'ports'
+    assert [t['team'] for t in mm['teams']] == ['CERT-A', 'CERT-B']
+assert m['sources_matched'] is True and m2['sources_matched'] is False and m2['common_sources'] == []
+# the sources both teams saw in scan events or alerts, as pseudonyms
+def srcs(sc, al):
+    return {e['scanner'] for e in evs(sc)} | {a['source'] for a in evs(al) if a.get('source')}
+both = srcs(sys.argv[4], sys.argv[5]) & srcs(sys.argv[6], sys.argv[7])
+want = sorted(pseudo[a] for a in both)
+got = sorted(c['source'] for c in m['common_sources'])
+assert len(want) > 20 and got == want, (len(got), len(want))
+# a surge at both teams: a port alerted by a port detector at each
+assert m['multi_team_alerts'] and all(len(u['teams']) == 2 for u in m['multi_team_alerts'])
+PY
+grep -q "^Ports surging at several teams at once" "$T/merged.txt" && grep -q "^  all .* 12,329$" "$T/merged.txt" &&
+  ok "report --shared (text): the teams, days, ports, surges and common sources" || bad "report --shared text: $(head -8 "$T/merged.txt")"
+
+# ---- bad shares
+sed 's/"vigil-share\/1"/"vigil-share\/2"/' "$T/A.json" >"$T/v2.json"
+"$VIGIL" report --shared "$T/v2.json" "$T/B.json" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 3 ] && grep -q "v2.json: a share of schema 'vigil-share/2'; this vigil reads vigil-share/1" "$T/err" &&
+  ok "a share of another schema version: exit 3, named" || bad "schema 2: exit $rc, $(cat "$T/err")"
+head -c 3000 "$T/A.json" >"$T/cut.json"
+"$VIGIL" report --shared "$T/cut.json" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 3 ] && grep -qE "cut.json: byte [0-9]+ \(line [0-9]+, column [0-9]+\): " "$T/err" &&
+  ok "a cut share: exit 3, the byte named ($(cut -d: -f3- "$T/err" | head -c 80))" || bad "cut share: exit $rc, $(cat "$T/err")"
+"$VIGIL" export -q -c "$T/siteA.conf" --store "$T/A.db" --anonymize "$K" --team CERT-A -t 2024/03/08-2024/03/11 --share "$T/A2.json"
+"$VIGIL" report --shared "$T/A.json" "$T/A2.json" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "team 'CERT-A' twice with overlapping periods (2024-03-04 .. 2024-03-10 and 2024-03-08 .. 2024-03-10)" "$T/err" &&
+  ok "two shares of one team with overlapping periods: exit 2, named" || bad "overlap: exit $rc, $(cat "$T/err")"
+"$VIGIL" export -q -c "$T/siteA.conf" --store "$T/A.db" --anonymize "$K" --team CERT-A -t 2024/03/04-2024/03/07 --share "$T/Aa.json"
+"$VIGIL" export -q -c "$T/siteA.conf" --store "$T/A.db" --anonymize "$K" --team CERT-A -t 2024/03/07-2024/03/11 --share "$T/Ab.json"
+"$VIGIL" report --shared "$T/Aa.json" "$T/Ab.json" -o json >"$T/aa.json" && python3 - "$T/aa.json" "$T/A.json" <<'PY' && ok "one team's two periods side by side: the days of the whole" || bad "one team, two periods"
+import json, sys
+m, a = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+day = {}
+for r in a['ports']:
+    day[r['day']] = day.get(r['day'], 0) + r['connections']
+assert {d['day']: d['connections'] for d in m['daily']} == day
+PY
+
 # ---- refused
 "$VIGIL" export -q -c "$S" --store "$db" --share "$T/x.json" 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q "anonymize" "$T/err" && [ ! -e "$T/x.json" ] && ok "export without --anonymize is refused (exit 2)" ||
