@@ -1018,6 +1018,14 @@ typedef struct vg_port_day {
 	uint32_t connections, sources, new_sources, targets;
 } vg_port_day;
 int vg_alerts_port_days(vg_alerts *a, int32_t day0, int32_t day1, vg_port_day **out, size_t *n);
+
+/* A STIX 2.1 bundle (docs/stix.md) of the scan events ev and the alerts of
+ * al (NULL: none) that last until since_us or later: the team (site key
+ * csirt) as an identity; per scan event the source's address object, an
+ * observed-data, an indicator and a sighting; per alert an indicator (on
+ * its source, or its port's traffic) and a sighting; marked TLP:AMBER. */
+int vg_stix_write(FILE *fp, const vg_site *site, const vg_scan_event *const *ev, size_t n_ev,
+		  vg_alerts *al, int64_t since_us);
 const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i);
 /* The end of the data (µs): the start of the last hour seen. */
 int64_t vg_alerts_data_end(const vg_alerts *a);

@@ -192,6 +192,14 @@ int cmd_alerts(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (o.stix_file) {
+		FILE *xf = fopen(o.stix_file, "w");
+		int ok = xf && vg_stix_write(xf, site, NULL, 0, c->al, since) == VG_OK;
+		if (!xf || fclose(xf) != 0 || !ok) {
+			warnx_("%s: cannot write", o.stix_file);
+			goto out;
+		}
+	}
 	n = vg_alerts_count(c->al);
 	for (i = 0; i < n; i++) {
 		const vg_alert *a = vg_alerts_get(c->al, i);

@@ -662,6 +662,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->before = val;
 		} else if (strcmp(name, "iodef") == 0) {
 			o->iodef_file = val;
+		} else if (strcmp(name, "stix") == 0) {
+			o->stix_file = val;
 		} else if (strcmp(name, "anonymize") == 0) {
 			o->anonymize = val;
 		} else if (strcmp(name, "share") == 0) {

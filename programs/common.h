@@ -75,6 +75,7 @@ struct opts {
 	size_t n_shards;
 	const char *before;      /* store prune --before */
 	const char *iodef_file;  /* --iodef */
+	const char *stix_file;   /* --stix */
 	const char *anonymize;   /* --anonymize KEY|/N */
 	int anon_keep;           /* --anon-monitored keep */
 	vg_anon *anon;           /* made by parse_opts from --anonymize */

@@ -163,6 +163,9 @@ static const struct optdef defs[] = {
 	 "a feed silent for longer than DUR (30s, 10m, 2h;\n"
 	 "default 2d) gives a {\"feed\":...} line"},
 	{0, "iodef", "FILE", V_ALERTS, G_OUTPUT, "also write the alerts as IODEF v2 XML (RFC 7970)"},
+	{0, "stix", "FILE", V_ALERTS | V_SCANS, G_OUTPUT,
+	 "also write a STIX 2.1 bundle (docs/stix.md): the team,\n"
+	 "indicators and sightings of the sources and ports"},
 	{0, "anonymize", "KEY|/N", RD & ~V_STATS, G_OUTPUT,
 	 "addresses as Crypto-PAn pseudonyms with the key file\nKEY (vigil key new), "
 	 "or truncated: /N or /N,/M keeps\nN bits of IPv4, M (default 48) of IPv6; "

@@ -239,6 +239,62 @@ for r in a['ports']:
 assert {d['day']: d['connections'] for d in m['daily']} == day
 PY
 
+# ---- STIX 2.1 (alerts --stix, scans --stix): the OASIS schemas, the references,
+# the standard's ids of the address objects, the same bundle twice, anonymised
+SCH=$D/stix2.1-schemas
+export SOURCE_DATE_EPOCH=1710000000
+"$VIGIL" alerts -q -c "$S" -r "$CAP" --stix "$T/alerts.stix" >/dev/null || bad "alerts --stix failed"
+"$VIGIL" scans -q -c "$S" -r "$CAP" --stix "$T/scans.stix" >/dev/null || bad "scans --stix failed"
+"$VIGIL" alerts -q -c "$S" --store "$db" --stix "$T/alerts2.stix" >/dev/null 2>&1 || bad "alerts --store --stix failed"
+node "$HERE/stix-validate.js" "$SCH" "$T/alerts.stix" "$T/scans.stix" >"$T/stix.out" 2>/dev/null &&
+  ok "STIX: every object of both bundles validates against the OASIS schemas ($(head -1 "$T/stix.out"))" ||
+  { bad "STIX: invalid objects"; head -5 "$T/stix.out"; }
+python3 - "$T/alerts.stix" "$T/broken.stix" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+ind = next(o for o in b['objects'] if o['type'] == 'indicator')
+del ind['pattern']
+sig = next(o for o in b['objects'] if o['type'] == 'sighting')
+sig['count'] = -1
+json.dump(b, open(sys.argv[2], 'w'))
+PY
+node "$HERE/stix-validate.js" "$SCH" "$T/broken.stix" >/dev/null 2>&1 && bad "STIX: a bundle with an indicator without pattern validates" ||
+  ok "STIX: an indicator without its pattern, a sighting counted -1 do not validate (the check can fail)"
+python3 - "$T/alerts.stix" "$T/scans.stix" "$T/alerts.json" <<'PY' && ok "STIX: every reference resolves, address ids are the standard's UUIDv5, one indicator and sighting per alert and per scan event" || bad "STIX: references or ids"
+import json, re, sys, uuid
+NS = uuid.UUID('00abedb4-aa42-466c-9c01-fed23315a9b7')
+def refs(o):
+    for k, v in o.items():
+        if k.endswith('_ref'):
+            yield v
+        elif k.endswith('_refs'):
+            yield from v
+for f, kind in ((sys.argv[1], 'alert'), (sys.argv[2], 'scan')):
+    b = json.load(open(f))
+    ids = {o['id'] for o in b['objects']}
+    assert len(ids) == len(b['objects']), 'duplicate ids'
+    for o in b['objects']:
+        for r in refs(o):
+            assert r in ids, (o['id'], r)
+        if o['type'] in ('ipv4-addr', 'ipv6-addr'):
+            want = '%s--%s' % (o['type'], uuid.uuid5(NS, json.dumps({'value': o['value']}, separators=(',', ':'))))
+            assert o['id'] == want, (o['id'], want)
+    n = lambda t: sum(1 for o in b['objects'] if o['type'] == t)
+    if kind == 'alert':
+        alerts = [l for l in open(sys.argv[3]) if l.strip() and not l.startswith('{"freshness"')]
+        assert n('indicator') == n('sighting') == len(alerts) == 200, (n('indicator'), len(alerts))
+    else:
+        assert n('indicator') == n('sighting') == n('observed-data') == 193
+PY
+"$VIGIL" scans -q -c "$S" -r "$CAP" --stix "$T/scans2.stix" >/dev/null
+cmp -s "$T/scans.stix" "$T/scans2.stix" && ok "STIX: the same events give the same bundle, byte for byte (SOURCE_DATE_EPOCH)" ||
+  bad "STIX: two runs differ"
+"$VIGIL" alerts -q -c "$S" -r "$CAP" --anonymize "$K" --stix "$T/anon.stix" >/dev/null || bad "alerts --anonymize --stix failed"
+found=$(grep -oE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' "$T/anon.stix" | sort -u | comm -12 - "$T/addrs" | wc -l)
+[ "$found" = 0 ] && node "$HERE/stix-validate.js" "$SCH" "$T/anon.stix" >/dev/null 2>&1 &&
+  ok "STIX with --anonymize: valid, none of the input's addresses" || bad "STIX anonymised: $found input addresses"
+unset SOURCE_DATE_EPOCH
+
 # ---- refused
 "$VIGIL" export -q -c "$S" --store "$db" --share "$T/x.json" 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q "anonymize" "$T/err" && [ ! -e "$T/x.json" ] && ok "export without --anonymize is refused (exit 2)" ||
