@@ -145,22 +145,7 @@ assert srcs and all(s.endswith('.0.0') for s in srcs), srcs[:5]
 PY
 
 # ---- IPv6: the week's TCP and UDP flows with every address moved into 2001:db8::/96
-python3 - "$plain/dump.csv" "$T/v6.csv" "$S" "$T/site6.conf" <<'PY'
-import csv, ipaddress, re, sys
-def six(a):
-    return str(ipaddress.IPv6Address((0x20010db8 << 96) | int(ipaddress.IPv4Address(a))))
-with open(sys.argv[1]) as f, open(sys.argv[2], 'w', newline='') as g:
-    r = csv.reader(f); w = csv.writer(g, lineterminator='\n')
-    head = next(r); w.writerow(head)
-    i, j, k = head.index('saddr'), head.index('daddr'), head.index('proto')
-    for row in r:
-        if row[k] == 'icmp':  # ICMPv4's types mean nothing over IPv6
-            continue
-        row[i], row[j] = six(row[i]), six(row[j]); w.writerow(row)
-text = open(sys.argv[3]).read()
-text = re.sub(r'\b\d+\.\d+\.\d+\.\d+\b', lambda m: six(m.group(0)), text)
-open(sys.argv[4], 'w').write(text)
-PY
+python3 "$HERE/../to-ipv6.py" "$plain/dump.csv" "$T/v6.csv" "$S" "$T/site6.conf"
 "$VIGIL" dump -q -r "$T/v6.csv" -o csv --fields saddr,daddr --no-header | tr , '\n' | sort -u >"$T/addrs6"
 "$VIGIL" report -q -c "$T/site6.conf" -r "$T/v6.csv" -o json >"$T/v6p.json"
 "$VIGIL" report -q -c "$T/site6.conf" -r "$T/v6.csv" -o json --anonymize "$K" >"$T/v6a.json"

@@ -129,24 +129,8 @@ assert p['ports'] == want, (len(p['ports']), len(want))
 PY
 
 # ---- IPv6: the week's TCP and UDP flows moved into 2001:db8::/96
-python3 - "$CAP" "$T/v6.csv" "$S" "$T/site6.conf" "$VIGIL" <<'PY'
-import csv, io, ipaddress, re, subprocess, sys
-def six(a):
-    return str(ipaddress.IPv6Address((0x20010db8 << 96) | int(ipaddress.IPv4Address(a))))
-out = subprocess.run([sys.argv[5], 'dump', '-q', '-r', sys.argv[1], '-o', 'csv', '--fields',
-                      '+sflags,dflags,icmpid,sensor,trans,oneway'], capture_output=True, text=True).stdout
-r = csv.reader(io.StringIO(out))
-with open(sys.argv[2], 'w', newline='') as g:
-    w = csv.writer(g, lineterminator='\n')
-    head = next(r); w.writerow(head)
-    i, j, k = head.index('saddr'), head.index('daddr'), head.index('proto')
-    for row in r:
-        if row[k] == 'icmp':
-            continue
-        row[i], row[j] = six(row[i]), six(row[j]); w.writerow(row)
-text = open(sys.argv[3]).read()
-open(sys.argv[4], 'w').write(re.sub(r'\b\d+\.\d+\.\d+\.\d+\b', lambda m: six(m.group(0)), text))
-PY
+"$VIGIL" dump -q -r "$CAP" -o csv --fields +sflags,dflags,icmpid,sensor,trans,oneway >"$T/v4.csv"
+python3 "$HERE/../to-ipv6.py" "$T/v4.csv" "$T/v6.csv" "$S" "$T/site6.conf"
 "$VIGIL" dump -q -r "$T/v6.csv" -o csv --fields saddr,daddr --no-header | tr , '\n' | sort -u >"$T/addrs6"
 "$VIGIL" ingest -q -c "$T/site6.conf" --store "$T/v6.db" -r "$T/v6.csv" || bad "IPv6: ingest failed"
 "$VIGIL" export -q -c "$T/site6.conf" --store "$T/v6.db" --anonymize "$K" --share "$T/v6.json" || bad "IPv6: export failed"

@@ -84,19 +84,7 @@ same_report "6-hour pieces" "$S" "$db"
 # many small files in one run: they share commits (--commit-gap); an input
 # given twice in one run is read once; kill -9 between or inside commits
 mkdir -p "$T/small"
-python3 - "$CAP" "$T/small" 40 <<'PY'
-# the capture cut into pieces of whole records, each with its first
-# management record in front (so each is an Argus file)
-import sys
-data = open(sys.argv[1], 'rb').read()
-mar, pos, recs = data[:128], 128, []
-while pos + 4 <= len(data):
-    n = int.from_bytes(data[pos+2:pos+4], 'big') * 4
-    recs.append(data[pos:pos+n]); pos += n
-k, parts = len(recs), int(sys.argv[3])
-for i in range(parts):
-    open('%s/p.%02d' % (sys.argv[2], i), 'wb').write(mar + b''.join(recs[i*k//parts:(i+1)*k//parts]))
-PY
+python3 "$(dirname "$0")/../cut-argus.py" "$CAP" "$T/small" 40 p
 db=$T/small.db
 "$VIGIL" ingest --store "$db" -c "$S" -r "$T"/small/p.* "$T/small/p.00" 2>"$T/small.err" || bad "40 small files: ingest failed"
 grep -q "p.00: already in the store, skipped" "$T/small.err" && grep -q "40 inputs added" "$T/small.err" &&

@@ -27,20 +27,8 @@ CAP=$W/capture.argus
 S=$W/site.conf
 PIECES=8
 
-# the capture cut into pieces of whole records, each with the capture's
-# first management record in front (so each is an Argus file)
-python3 - "$CAP" "$T" "$PIECES" <<'PY'
-import sys
-data = open(sys.argv[1], 'rb').read()
-mar, pos, recs = data[:128], 128, []
-while pos + 4 <= len(data):
-    n = int.from_bytes(data[pos+2:pos+4], 'big') * 4
-    recs.append(data[pos:pos+n]); pos += n
-k, parts = len(recs), int(sys.argv[3])
-for i in range(parts):
-    open('%s/piece.%02d' % (sys.argv[2], i), 'wb').write(
-        mar + b''.join(recs[i*k//parts:(i+1)*k//parts]))
-PY
+# the capture cut into pieces of whole records (each an Argus file)
+python3 "$(dirname "$0")/../cut-argus.py" "$CAP" "$T" "$PIECES"
 
 "$VIGIL" report -q -c "$S" -r "$CAP" -o json >"$T/raw.json"
 "$VIGIL" alerts -q -c "$S" -r "$CAP" -o json | grep -v '^{"freshness"' >"$T/raw.alerts"
