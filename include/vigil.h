@@ -1026,6 +1026,12 @@ int vg_alerts_port_days(vg_alerts *a, int32_t day0, int32_t day1, vg_port_day **
  * its source, or its port's traffic) and a sighting; marked TLP:AMBER. */
 int vg_stix_write(FILE *fp, const vg_site *site, const vg_scan_event *const *ev, size_t n_ev,
 		  vg_alerts *al, int64_t since_us);
+/* The same as one MISP event (the MISP core format, docs/misp.md): an
+ * ip-src attribute per source and a port attribute per port alert without
+ * one (and per port a sweep probed), with times, comment, sighting and an
+ * ecsirt taxonomy tag; the event tagged tlp:amber. */
+int vg_misp_write(FILE *fp, const vg_site *site, const vg_scan_event *const *ev, size_t n_ev,
+		  vg_alerts *al, int64_t since_us);
 const vg_alert *vg_alerts_get(const vg_alerts *a, size_t i);
 /* The end of the data (µs): the start of the last hour seen. */
 int64_t vg_alerts_data_end(const vg_alerts *a);

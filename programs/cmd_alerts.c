@@ -192,12 +192,20 @@ int cmd_alerts(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.stix_file) {
-		FILE *xf = fopen(o.stix_file, "w");
-		int ok = xf && vg_stix_write(xf, site, NULL, 0, c->al, since) == VG_OK;
-		if (!xf || fclose(xf) != 0 || !ok) {
-			warnx_("%s: cannot write", o.stix_file);
-			goto out;
+	if (o.stix_file || o.misp_file) {
+		int k;
+		for (k = 0; k < 2; k++) {
+			const char *path = k ? o.misp_file : o.stix_file;
+			FILE *xf = path ? fopen(path, "w") : NULL;
+			int ok;
+			if (!path)
+				continue;
+			ok = xf && (k ? vg_misp_write(xf, site, NULL, 0, c->al, since)
+				      : vg_stix_write(xf, site, NULL, 0, c->al, since)) == VG_OK;
+			if (!xf || fclose(xf) != 0 || !ok) {
+				warnx_("%s: cannot write", path);
+				goto out;
+			}
 		}
 	}
 	n = vg_alerts_count(c->al);

@@ -334,18 +334,25 @@ int cmd_scans(int argc, char **argv)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
 	print_events(fp, &c, site, o.outfmt);
-	if (o.stix_file) {
+	if (o.stix_file || o.misp_file) {
 		const vg_scan_event **ev = malloc((c.n_ev ? c.n_ev : 1) * sizeof *ev);
-		FILE *xf = ev ? fopen(o.stix_file, "w") : NULL;
-		int ok;
+		int k, ok = ev != NULL;
 		for (i = 0; ev && i < c.n_ev; i++)
 			ev[i] = &c.ev[i].e;
-		ok = xf && vg_stix_write(xf, site, ev, c.n_ev, NULL, 0) == VG_OK;
-		free(ev);
-		if (!xf || fclose(xf) != 0 || !ok) {
-			warnx_("%s: cannot write", o.stix_file);
-			goto out;
+		for (k = 0; k < 2; k++) {
+			const char *path = k ? o.misp_file : o.stix_file;
+			FILE *xf = path && ok ? fopen(path, "w") : NULL;
+			if (!path)
+				continue;
+			ok = xf && (k ? vg_misp_write(xf, site, ev, c.n_ev, NULL, 0)
+				      : vg_stix_write(xf, site, ev, c.n_ev, NULL, 0)) == VG_OK;
+			if (!xf || fclose(xf) != 0 || !ok) {
+				warnx_("%s: cannot write", path);
+				free(ev);
+				goto out;
+			}
 		}
+		free(ev);
 	}
 	if (o.outfmt == VG_OUT_TEXT && from_store) {
 		fprintf(fp, "\n%zu scan event%s (from the store %s)\n", c.n_ev, c.n_ev == 1 ? "" : "s",

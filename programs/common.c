@@ -664,6 +664,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->iodef_file = val;
 		} else if (strcmp(name, "stix") == 0) {
 			o->stix_file = val;
+		} else if (strcmp(name, "misp") == 0) {
+			o->misp_file = val;
 		} else if (strcmp(name, "anonymize") == 0) {
 			o->anonymize = val;
 		} else if (strcmp(name, "share") == 0) {

@@ -76,6 +76,7 @@ struct opts {
 	const char *before;      /* store prune --before */
 	const char *iodef_file;  /* --iodef */
 	const char *stix_file;   /* --stix */
+	const char *misp_file;   /* --misp */
 	const char *anonymize;   /* --anonymize KEY|/N */
 	int anon_keep;           /* --anon-monitored keep */
 	vg_anon *anon;           /* made by parse_opts from --anonymize */

@@ -166,6 +166,9 @@ static const struct optdef defs[] = {
 	{0, "stix", "FILE", V_ALERTS | V_SCANS, G_OUTPUT,
 	 "also write a STIX 2.1 bundle (docs/stix.md): the team,\n"
 	 "indicators and sightings of the sources and ports"},
+	{0, "misp", "FILE", V_ALERTS | V_SCANS, G_OUTPUT,
+	 "also write one MISP event (docs/misp.md): ip-src and\n"
+	 "port attributes with sightings, ecsirt and tlp tags"},
 	{0, "anonymize", "KEY|/N", RD & ~V_STATS, G_OUTPUT,
 	 "addresses as Crypto-PAn pseudonyms with the key file\nKEY (vigil key new), "
 	 "or truncated: /N or /N,/M keeps\nN bits of IPv4, M (default 48) of IPv6; "

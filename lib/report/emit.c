@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha1.h>
+
 #include "report/emit.h"
 #include "report/report.h"
 
@@ -354,4 +356,26 @@ int vg_study_row(vg_study *st, size_t t, uint64_t *cursor, vg_value *vals)
 	if (!st->rowbuf && !(st->rowbuf = malloc(sizeof *st->rowbuf)))
 		return vgi_study_fail(st, VG_ENOMEM, "out of memory reading table %s", tb->name);
 	return tb->row(st, cursor, vals, st->rowbuf);
+}
+
+/* ------------------------------------------------------------- UUIDs */
+
+/* vigil's UUID namespace (a random UUID, fixed): its STIX objects and MISP
+ * events and attributes are named in it, so that reruns give equal ids */
+const uint8_t vgi_uuid_ns_vigil[16] = {0x6f, 0x3e, 0x1c, 0x52, 0x9b, 0x04, 0x4d, 0x8a,
+				       0xa1, 0x7e, 0x25, 0xc9, 0x40, 0xd3, 0x8b, 0x16};
+
+void vgi_uuid5(const uint8_t ns[16], const char *name, char out[37])
+{
+	struct sha1_ctx h;
+	uint8_t d[SHA1_DIGEST_SIZE];
+	sha1_init(&h);
+	sha1_update(&h, 16, ns);
+	sha1_update(&h, strlen(name), (const uint8_t *)name);
+	sha1_digest(&h, sizeof d, d);
+	d[6] = (uint8_t)((d[6] & 0x0f) | 0x50); /* version 5 */
+	d[8] = (uint8_t)((d[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0],
+		 d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14],
+		 d[15]);
 }

@@ -105,4 +105,8 @@ void vgi_row_json(FILE *fp, const struct vgi_table *t, const vg_value *v,
 void vgi_table_json(const struct vgi_table *t, vg_study *st, FILE *fp, const uint8_t *keep,
 		    struct vgi_rowbuf *b);
 
+/* The RFC 4122 version 5 UUID of name in the namespace ns (SHA-1). */
+extern const uint8_t vgi_uuid_ns_vigil[16];
+void vgi_uuid5(const uint8_t ns[16], const char *name, char out[37]);
+
 #endif

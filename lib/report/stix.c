@@ -16,8 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <nettle/sha1.h>
-
 #include "core/addrtab.h"
 #include "report/emit.h"
 #include "vigil.h"
@@ -25,26 +23,17 @@
 /* section 2.9: the namespace of cyber-observable identifiers */
 static const uint8_t ns_sco[16] = {0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c,
 				   0x9c, 0x01, 0xfe, 0xd2, 0x33, 0x15, 0xa9, 0xb7};
-/* vigil's, for its domain objects and sightings (a random UUID, fixed) */
-static const uint8_t ns_vigil[16] = {0x6f, 0x3e, 0x1c, 0x52, 0x9b, 0x04, 0x4d, 0x8a,
-				     0xa1, 0x7e, 0x25, 0xc9, 0x40, 0xd3, 0x8b, 0x16};
+/* vigil's, for its domain objects and sightings */
+#define ns_vigil vgi_uuid_ns_vigil
 /* the TLP:AMBER marking definition of STIX 2.1 (section 7.2.1.4) */
 #define TLP_AMBER "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"
 
-/* "type--" and an RFC 4122 version 5 UUID of name in ns */
+/* "type--" and the version 5 UUID of name in ns */
 static void uuid5(char out[80], const char *type, const uint8_t ns[16], const char *name)
 {
-	struct sha1_ctx h;
-	uint8_t d[SHA1_DIGEST_SIZE];
-	sha1_init(&h);
-	sha1_update(&h, 16, ns);
-	sha1_update(&h, strlen(name), (const uint8_t *)name);
-	sha1_digest(&h, sizeof d, d);
-	d[6] = (uint8_t)((d[6] & 0x0f) | 0x50);
-	d[8] = (uint8_t)((d[8] & 0x3f) | 0x80);
-	snprintf(out, 80, "%s--%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", type,
-		 d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13],
-		 d[14], d[15]);
+	char u[37];
+	vgi_uuid5(ns, name, u);
+	snprintf(out, 80, "%s--%s", type, u);
 }
 
 static void ts(int64_t us, char out[32])

@@ -277,6 +277,61 @@ cmp -s "$T/scans.stix" "$T/scans2.stix" && ok "STIX: the same events give the sa
 found=$(grep -oE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' "$T/anon.stix" | sort -u | comm -12 - "$T/addrs" | wc -l)
 [ "$found" = 0 ] && node "$HERE/stix-validate.js" "$SCH" "$T/anon.stix" >/dev/null 2>&1 &&
   ok "STIX with --anonymize: valid, none of the input's addresses" || bad "STIX anonymised: $found input addresses"
+
+# ---- MISP (alerts --misp, scans --misp): MISP's own format schemas, one
+# attribute per type and value with a sighting per event or alert, the tags
+MS=$D/misp-schema
+"$VIGIL" alerts -q -c "$S" -r "$CAP" --misp "$T/alerts.misp" >/dev/null || bad "alerts --misp failed"
+"$VIGIL" scans -q -c "$S" -r "$CAP" --misp "$T/scans.misp" >/dev/null || bad "scans --misp failed"
+node "$HERE/misp-validate.js" "$MS/schema-2.4.json" "$T/alerts.misp" "$T/scans.misp" &&
+  node "$HERE/misp-validate.js" "$MS/schema-2.5.json" "$T/alerts.misp" "$T/scans.misp" &&
+  ok "MISP: both events validate against MISP's format schemas 2.4 (required members) and 2.5 (no unknown member)" ||
+  bad "MISP: an event does not validate"
+python3 - "$T/alerts.misp" "$T/broken.misp" "$T/broken2.misp" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+e['Event']['Attribute'][0]['colour'] = 'red'
+json.dump(e, open(sys.argv[2], 'w'))
+e = json.load(open(sys.argv[1]))
+del e['Event']['info']
+json.dump(e, open(sys.argv[3], 'w'))
+PY
+! node "$HERE/misp-validate.js" "$MS/schema-2.5.json" "$T/broken.misp" >/dev/null &&
+  ! node "$HERE/misp-validate.js" "$MS/schema-2.4.json" "$T/broken2.misp" >/dev/null &&
+  ok "MISP: an attribute with an unknown member (2.5), an event without info (2.4) do not validate" ||
+  bad "MISP: the schemas take broken events"
+python3 - "$T/alerts.misp" "$T/scans.misp" "$T/alerts.json" <<'PY' && ok "MISP: one attribute per type and value, a sighting per scan event (193) and alert (200), ecsirt and tlp tags, unique UUIDs" || bad "MISP: attributes, sightings or tags"
+import json, sys, uuid
+alerts = [json.loads(l) for l in open(sys.argv[3]) if l.strip() and not l.startswith('{"freshness"')]
+TAGS = {'ecsirt:information-gathering="scanner"', 'ecsirt:malicious-code="worm"', 'ecsirt:availability="dos"'}
+for f, want in ((sys.argv[1], len(alerts)), (sys.argv[2], 193)):
+    e = json.load(open(f))['Event']
+    at = e['Attribute']
+    keys = [(a['type'], a['value']) for a in at]
+    assert len(keys) == len(set(keys)), 'an attribute twice'
+    assert e['attribute_count'] == str(len(at))
+    uu = [e['uuid']] + [a['uuid'] for a in at] + [s['uuid'] for a in at for s in a['Sighting']]
+    assert len(uu) == len(set(uu)) and all(uuid.UUID(u).version == 5 for u in uu)
+    names = {t['name'] for t in e['Tag']}
+    assert 'tlp:amber' in names and names - {'tlp:amber'} <= TAGS and names & TAGS, names
+    assert all({t['name'] for t in a['Tag']} <= TAGS and a['category'] == 'Network activity' for a in at)
+    srcs = [a for a in at if a['type'] == 'ip-src']
+    events = {s['source'] for a in at for s in a['Sighting']}
+    n = sum(len(a['Sighting']) for a in srcs)
+    if f == sys.argv[2]:
+        assert n == want, (n, want)
+    else:
+        with_src = sum(1 for a in alerts if a.get('source'))
+        assert n == with_src, (n, with_src)
+        assert len(events) == want, (len(events), want)
+    for a in at:
+        assert a['first_seen'] <= a['last_seen']
+PY
+"$VIGIL" scans -q -c "$S" -r "$CAP" --misp "$T/scans2.misp" >/dev/null
+"$VIGIL" alerts -q -c "$S" -r "$CAP" --anonymize "$K" --misp "$T/anon.misp" >/dev/null
+found=$(grep -oE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' "$T/anon.misp" | sort -u | comm -12 - "$T/addrs" | wc -l)
+cmp -s "$T/scans.misp" "$T/scans2.misp" && [ "$found" = 0 ] &&
+  ok "MISP: reruns give the same event; with --anonymize none of the input's addresses" || bad "MISP: reruns differ or $found addresses"
 unset SOURCE_DATE_EPOCH
 
 # ---- refused
