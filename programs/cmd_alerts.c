@@ -73,6 +73,45 @@ static int parse_since(const char *s, int64_t data_end_us, int64_t *us)
 	return 0;
 }
 
+/* --shared A.json B.json ...: the ports surging at several teams at once */
+static int alerts_shared(struct opts *o)
+{
+	vg_shared *sh = NULL;
+	size_t i;
+	int rc, ec = EXIT_INPUT, fd, worst = 0;
+	FILE *fp;
+	if (o->n_inputs || o->config) {
+		warnx_("alerts: --shared reads shares only (no -r or -c)");
+		return EXIT_USAGE;
+	}
+	if (vg_shared_create(&sh) != VG_OK) {
+		warnx_("out of memory");
+		return EXIT_INTERNAL;
+	}
+	for (i = 0; i < o->n_shared; i++)
+		if ((rc = vg_shared_add_file(sh, o->shared[i])) != VG_OK) {
+			warnx_("alerts: %s", vg_shared_errmsg(sh));
+			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : rc == VG_EFORMAT ? EXIT_INPUT : EXIT_USAGE;
+			goto out;
+		}
+	ec = EXIT_INTERNAL;
+	if ((fd = open_output(o)) < 0)
+		goto out;
+	fp = fd == 1 ? stdout : fdopen(fd, "w");
+	if (!fp || vg_shared_write_alerts(sh, fp, o->outfmt, &worst) != VG_OK || fflush(fp) != 0) {
+		warnx_("alerts: %s", fp ? vg_shared_errmsg(sh) : "write error");
+		if (fp && fp != stdout)
+			fclose(fp);
+		goto out;
+	}
+	if (fp != stdout && fclose(fp) != 0)
+		goto out;
+	ec = o->fail_on && worst >= o->fail_on ? EXIT_ALERT : EXIT_OK;
+out:
+	vg_shared_free(sh);
+	return ec;
+}
+
 int cmd_alerts(int argc, char **argv)
 {
 	struct opts o;
@@ -94,6 +133,11 @@ int cmd_alerts(int argc, char **argv)
 	}
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_TEXT;
+	if (o.n_shared) {
+		ec = alerts_shared(&o);
+		free_opts(&o);
+		return ec;
+	}
 	ec = EXIT_USAGE;
 	if (o.since && parse_since(o.since, 0, &since)) {
 		warnx_("alerts: --since takes a time (2024-03-09, 2024-03-09T12:00) or a span "

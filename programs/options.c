@@ -177,6 +177,8 @@ static const struct optdef defs[] = {
 	 "the sources as Crypto-PAn pseudonyms with the key file\nKEY, or truncated "
 	 "(/N or /N,/M); required"},
 	{0, "share", "FILE", V_EXPORT, G_OUTPUT, "write the share (JSON, docs/share.md) to FILE"},
+	{0, "shared", "FILE...", V_ALERTS, G_INPUT,
+	 "the ports surging at several teams at once, from\ntheir shares (vigil export; docs/share.md)"},
 	{0, "shared", "FILE...", V_REPORT, G_INPUT,
 	 "one picture from teams' shares (vigil export;\ndocs/share.md): sums per day and "
 	 "port, a column\nper team, ports alerted at several teams at once"},

@@ -881,6 +881,54 @@ static void write_text(const vg_shared *s, const struct merged *m, FILE *fp, siz
 	}
 }
 
+int vg_shared_write_alerts(vg_shared *s, FILE *fp, int format, int *worst)
+{
+	struct merged m;
+	size_t i;
+	int rc;
+	*worst = 0;
+	memset(&m, 0, sizeof m);
+	if ((rc = multi_team(s, &m)) != VG_OK) {
+		merged_free(&m);
+		snprintf(s->errmsg, sizeof s->errmsg, "out of memory merging the shares' alerts");
+		return rc;
+	}
+	for (i = 0; i < m.n_mult; i++) {
+		const struct mult *u = &m.mult[i];
+		unsigned k, first = 1, n = 0;
+		*worst = VGI_MAX(*worst, u->severity);
+		for (k = 0; k < 32 && k < s->n; k++)
+			n += (u->teams >> k) & 1u;
+		if (format == VG_OUT_JSON) {
+			fprintf(fp, "{\"detector\":\"teams\",\"severity\":\"%s\",\"proto\":\"%s\","
+				"\"port\":%u,\"first\":\"%s\",\"last\":\"%s\",\"detectors\":\"%s\","
+				"\"teams\":[", vg_severity_name(u->severity), proto_name(u->proto), u->port,
+				u->first, u->last, u->detectors);
+			for (k = 0; k < 32 && k < s->n; k++)
+				if (u->teams & (1u << k)) {
+					fputs(first ? "" : ",", fp);
+					vgi_json_str(fp, s->t[k].name, strlen(s->t[k].name), 0);
+					first = 0;
+				}
+			fputs("]}\n", fp);
+		} else {
+			fprintf(fp, "%-6s %5u/%-4s %s .. %s  surging at %u teams (", vg_severity_name(u->severity),
+				u->port, proto_name(u->proto), u->first, u->last, n);
+			for (k = 0; k < 32 && k < s->n; k++)
+				if (u->teams & (1u << k)) {
+					fprintf(fp, "%s%s", first ? "" : ", ", s->t[k].name);
+					first = 0;
+				}
+			fprintf(fp, "): %s\n", u->detectors);
+		}
+	}
+	if (format != VG_OUT_JSON)
+		fprintf(fp, "\n%zu port%s surging at several of %zu teams at once\n", m.n_mult,
+			m.n_mult == 1 ? "" : "s", s->n);
+	merged_free(&m);
+	return ferror(fp) ? VG_EIO : VG_OK;
+}
+
 int vg_shared_write(vg_shared *s, FILE *fp, int format, size_t top)
 {
 	struct merged m;

@@ -199,6 +199,14 @@ PY
 grep -q "^Ports surging at several teams at once" "$T/merged.txt" && grep -q "^  all .* 12,329$" "$T/merged.txt" &&
   ok "report --shared (text): the teams, days, ports, surges and common sources" || bad "report --shared text: $(head -8 "$T/merged.txt")"
 
+"$VIGIL" alerts --shared "$T/A.json" "$T/B.json" -o json --fail-on high >"$T/malerts.json"; rc=$?
+python3 - "$T/malerts.json" "$T/merged.json" <<'PY' && [ $rc = 1 ] && ok "alerts --shared: the report's multi-team surges as NDJSON, --fail-on high exits 1" || bad "alerts --shared (exit $rc)"
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+m = json.load(open(sys.argv[2]))['multi_team_alerts']
+assert a and [{k: v for k, v in x.items() if k != 'detector'} for x in a] == m, (a[:1], m[:1])
+PY
+
 # ---- bad shares
 sed 's/"vigil-share\/1"/"vigil-share\/2"/' "$T/A.json" >"$T/v2.json"
 "$VIGIL" report --shared "$T/v2.json" "$T/B.json" >/dev/null 2>"$T/err"; rc=$?
