@@ -654,13 +654,18 @@ const char *vg_site_tz(const vg_site *s);
  * Truncation (spec "/N" or "/N,/M") keeps the first N bits of an IPv4 and
  * M (default 48) of an IPv6 address and sets the rest to 0.
  *
- * The monitored networks are replaced too (VG_ANON_REPLACE) or kept as
- * they are (VG_ANON_KEEP). A handle is not thread-safe (it keeps the
+ * The monitored networks' addresses are replaced too (VG_ANON_REPLACE),
+ * kept as they are (VG_ANON_KEEP), or keep their network's prefix with the
+ * host bits pseudonymised (VG_ANON_PREFIX: the site file stays valid). A handle is not thread-safe (it keeps the
  * pseudonyms it made); the site it is applied to must not outlive it.
  */
 typedef struct vg_anon vg_anon;
 
-enum vg_anon_monitored { VG_ANON_REPLACE = 0, VG_ANON_KEEP = 1 };
+enum vg_anon_monitored {
+	VG_ANON_REPLACE = 0, /* pseudonymised (or truncated) like every address */
+	VG_ANON_KEEP = 1,    /* as they are */
+	VG_ANON_PREFIX = 2   /* the network's prefix kept, the host bits pseudonymised */
+};
 
 /* spec: a key file (32 bytes, or 64 hex digits; refused if others may
  * read it) or "/N[,/M]". */
@@ -673,8 +678,8 @@ void vg_anon_addr(vg_anon *a, vg_addr *addr, int family);
  * a prefix of the same length) or truncated; the monitored networks as
  * they are with VG_ANON_KEEP. Also the text the report shows of them. */
 int vg_site_anonymize(vg_site *s, vg_anon *a, char *err, size_t errlen);
-/* Flow records in place: every address, except those of the monitored
- * networks with VG_ANON_KEEP (the site given to vg_site_anonymize). */
+/* Flow records in place: every address, those of the monitored networks
+ * (of the site given to vg_site_anonymize) as the handle's rule says. */
 void vg_anon_flows(vg_anon *a, vg_flow *f, size_t n);
 /* The site's monitored and service keys as site-file lines (after
  * vg_site_anonymize: in pseudonyms, one prefix per item). */

@@ -688,11 +688,15 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		} else if (strcmp(name, "description") == 0) {
 			o->description = val;
 		} else if (strcmp(name, "anon-monitored") == 0) {
-			if (strcmp(val, "keep") != 0 && strcmp(val, "replace") != 0) {
-				warnx_("%s: --anon-monitored %s: keep or replace", o->verb, val);
+			if (strcmp(val, "keep") != 0 && strcmp(val, "replace") != 0 &&
+			    strcmp(val, "prefix") != 0) {
+				warnx_("%s: --anon-monitored %s: keep, prefix or replace", o->verb, val);
 				return -1;
 			}
-			o->anon_keep = strcmp(val, "keep") == 0;
+			o->anon_keep = strcmp(val, "keep") == 0     ? VG_ANON_KEEP
+				     : strcmp(val, "prefix") == 0 ? VG_ANON_PREFIX
+								  : VG_ANON_REPLACE;
+			o->anon_set = 1;
 		} else if (strcmp(name, "html-max-cells") == 0) {
 			char *end;
 			unsigned long long v;
@@ -738,12 +742,12 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 	}
 	if (o->anonymize) {
 		char err[512];
-		if (vg_anon_open(&o->anon, o->anonymize, o->anon_keep ? VG_ANON_KEEP : VG_ANON_REPLACE,
+		if (vg_anon_open(&o->anon, o->anonymize, o->anon_keep,
 				 err, sizeof err) != VG_OK) {
 			warnx_("%s: --anonymize: %s", o->verb, err);
 			return -1;
 		}
-	} else if (o->anon_keep) {
+	} else if (o->anon_set) {
 		warnx_("%s: --anon-monitored goes with --anonymize", o->verb);
 		return -1;
 	}

@@ -78,7 +78,8 @@ struct opts {
 	const char *stix_file;   /* --stix */
 	const char *misp_file;   /* --misp */
 	const char *anonymize;   /* --anonymize KEY|/N */
-	int anon_keep;           /* --anon-monitored keep */
+	int anon_keep;           /* --anon-monitored: VG_ANON_* (0 replace) */
+	int anon_set;            /* --anon-monitored was given */
 	vg_anon *anon;           /* made by parse_opts from --anonymize */
 	int anon_output;         /* export: addresses anonymised as written, not the site */
 	const char *share_file;  /* export --share */

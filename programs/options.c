@@ -184,9 +184,10 @@ static const struct optdef defs[] = {
 	 "port, a column\nper team, ports alerted at several teams at once"},
 	{0, "team", "NAME", V_EXPORT, G_OUTPUT, "the team's name in the share (default: site key csirt)"},
 	{0, "description", "TEXT", V_EXPORT, G_OUTPUT, "the sensor's description in the share"},
-	{0, "anon-monitored", "keep|replace", RD & ~V_STATS, G_OUTPUT,
-	 "--anonymize: the monitored networks' addresses too\n(replace, the default) "
-	 "or as they are (keep; needs\nthe site)"},
+	{0, "anon-monitored", "MODE", RD & ~V_STATS, G_OUTPUT,
+	 "--anonymize and the monitored networks' addresses:\nreplace (the default), keep "
+	 "them, or prefix: keep\ntheir network's prefix, pseudonymise the host bits\n"
+	 "(keep and prefix need the site)"},
 	{0, "html-max-cells", "N", V_REPORT, G_OUTPUT,
 	 "a connection matrix of more cells is shown in\n"
 	 "bins of sources and ports (default 250000)"},

@@ -235,18 +235,57 @@ void vgi_anon_prefix(vg_anon *a, vg_addr *net, unsigned *bits)
 	clear_from(net, *bits);
 }
 
+/* whether x is in net/bits (over the 128-bit layout) */
+static int in_net(const vg_addr *net, unsigned bits, const vg_addr *x)
+{
+	unsigned full = bits / 8, rest = bits % 8;
+	if (memcmp(net->a, x->a, full) != 0)
+		return 0;
+	return !rest || !((x->a[full] ^ net->a[full]) & (uint8_t)(0xff00u >> rest));
+}
+
+/* the first `bits` bits of x from orig */
+static void restore_prefix(vg_addr *x, const vg_addr *orig, unsigned bits)
+{
+	unsigned i;
+	for (i = 0; i < bits / 8; i++)
+		x->a[i] = orig->a[i];
+	if (bits % 8) {
+		uint8_t m = (uint8_t)(0xff00u >> (bits % 8));
+		x->a[i] = (uint8_t)((orig->a[i] & m) | (x->a[i] & ~m));
+	}
+}
+
+/* One address as the handle's rule for the monitored networks says. */
+static void anon_one(vg_anon *a, vg_addr *x, int fam)
+{
+	size_t k;
+	if (a->monitored != VG_ANON_REPLACE && a->site) {
+		for (k = 0; k < a->site->n_mon; k++)
+			if (in_net(&a->site->mon[k].net, a->site->mon[k].bits, x))
+				break;
+		if (k < a->site->n_mon) {
+			vg_addr orig = *x;
+			if (a->monitored == VG_ANON_KEEP)
+				return;
+			/* VG_ANON_PREFIX: the host bits pseudonymised, in their network */
+			vg_anon_addr(a, x, fam);
+			restore_prefix(x, &orig, a->site->mon[k].bits);
+			return;
+		}
+	}
+	vg_anon_addr(a, x, fam);
+}
+
 void vg_anon_flows(vg_anon *a, vg_flow *f, size_t n)
 {
 	size_t i;
-	int keep = a->monitored == VG_ANON_KEEP && a->site;
 	for (i = 0; i < n; i++) {
 		int fam = f[i].family;
 		if (fam != VG_FAM_IP4 && fam != VG_FAM_IP6)
 			continue;
-		if (!keep || !vgi_site_in_monitored(a->site, &f[i].saddr))
-			vg_anon_addr(a, &f[i].saddr, fam);
-		if (!keep || !vgi_site_in_monitored(a->site, &f[i].daddr))
-			vg_anon_addr(a, &f[i].daddr, fam);
+		anon_one(a, &f[i].saddr, fam);
+		anon_one(a, &f[i].daddr, fam);
 	}
 }
 
@@ -289,6 +328,8 @@ struct map_ctx {
 	vg_anon *a;
 	int (*fn)(void *user, const vg_addr *net, unsigned bits);
 	void *user;
+	const vg_addr *keep_net; /* VG_ANON_PREFIX: the network whose prefix stays */
+	unsigned keep_bits;
 };
 
 static int map_block(void *user, const vg_addr *net, unsigned bits)
@@ -296,13 +337,16 @@ static int map_block(void *user, const vg_addr *net, unsigned bits)
 	struct map_ctx *m = user;
 	vg_addr x = *net;
 	vgi_anon_prefix(m->a, &x, &bits);
+	if (m->keep_net)
+		restore_prefix(&x, m->keep_net, m->keep_bits);
 	return m->fn(m->user, &x, bits);
 }
 
-static int map_range(vg_anon *a, const vg_addr *lo, const vg_addr *hi,
-		     int (*fn)(void *user, const vg_addr *net, unsigned bits), void *user)
+static int map_range_in(vg_anon *a, const vg_addr *lo, const vg_addr *hi,
+			int (*fn)(void *user, const vg_addr *net, unsigned bits), void *user,
+			const vg_addr *keep_net, unsigned keep_bits)
 {
-	struct map_ctx m = {a, fn, user};
+	struct map_ctx m = {a, fn, user, keep_net, keep_bits};
 	vg_addr v4lo, v4hi, cut[3][2];
 	int i, n = 0, rc;
 	memset(&v4lo, 0, sizeof v4lo);
@@ -337,6 +381,12 @@ static int map_range(vg_anon *a, const vg_addr *lo, const vg_addr *hi,
 		if ((rc = vgi_range_prefixes(cut[i][0], &cut[i][1], map_block, &m)) != VG_OK)
 			return rc;
 	return VG_OK;
+}
+
+static int map_range(vg_anon *a, const vg_addr *lo, const vg_addr *hi,
+		     int (*fn)(void *user, const vg_addr *net, unsigned bits), void *user)
+{
+	return map_range_in(a, lo, hi, fn, user, NULL, 0);
 }
 
 /* the last address of a prefix */
@@ -443,11 +493,27 @@ int vg_site_anonymize(vg_site *s, vg_anon *a, char *err, size_t errlen)
 	memset(&v, 0, sizeof v);
 	for (i = 0; i < s->n_mon && rc == VG_OK; i++) {
 		vg_addr top = prefix_top(&s->mon[i].net, s->mon[i].bits);
-		rc = map_range(a, &s->mon[i].net, &top, add_mon, &m);
+		if (a->monitored == VG_ANON_PREFIX)
+			rc = add_mon(&m, &s->mon[i].net, s->mon[i].bits);
+		else
+			rc = map_range(a, &s->mon[i].net, &top, add_mon, &m);
 	}
 	for (i = 0; i < s->n_svc && rc == VG_OK; i++) {
+		size_t k;
 		v.from = &s->svc[i];
-		rc = map_range(a, &s->svc[i].lo, &s->svc[i].hi, add_svc, &v);
+		if (a->monitored != VG_ANON_PREFIX) {
+			rc = map_range(a, &s->svc[i].lo, &s->svc[i].hi, add_svc, &v);
+			continue;
+		}
+		/* a service matters on monitored hosts only: its range within each
+		 * monitored network, mapped as that network's addresses are */
+		for (k = 0; k < s->n_mon && rc == VG_OK; k++) {
+			vg_addr plo = s->mon[k].net, phi = prefix_top(&plo, s->mon[k].bits), lo, hi;
+			lo = memcmp(&s->svc[i].lo, &plo, 16) > 0 ? s->svc[i].lo : plo;
+			hi = memcmp(&s->svc[i].hi, &phi, 16) < 0 ? s->svc[i].hi : phi;
+			if (memcmp(&lo, &hi, 16) <= 0)
+				rc = map_range_in(a, &lo, &hi, add_svc, &v, &plo, s->mon[k].bits);
+		}
 	}
 	if (rc != VG_OK) {
 		out_free(&m);

@@ -133,6 +133,21 @@ python3 "$HERE/same-figures.py" "$plain/report.json" "$T/keep.json" && ok "--ano
 "$VIGIL" dump -q -r "$CAP" --anonymize "$K" --anon-monitored keep >/dev/null 2>"$T/err" && bad "dump keep without a site" ||
   { grep -q "monitored" "$T/err" && ok "--anon-monitored keep without a site is refused" || bad "keep without a site: $(cat "$T/err")"; }
 
+# ---- --anon-monitored prefix: the monitored hosts stay in their networks
+SA=$W/site-alt.conf  # monitored = 192.0.2.0/28
+"$VIGIL" report -q -c "$SA" -r "$CAP" -o json >"$T/alt-plain.json"
+"$VIGIL" report -q -c "$SA" -r "$CAP" -o json --anonymize "$K" --anon-monitored prefix >"$T/alt-prefix.json"
+python3 - "$T/alt-plain.json" "$T/alt-prefix.json" <<'PY' && ok "--anon-monitored prefix: the hosts keep 192.0.2.0/28, their host bits pseudonymised (a permutation)" || bad "--anon-monitored prefix: hosts"
+import ipaddress, json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+ha = sorted(h['addr'] for h in a['hosts']); hb = sorted(h['addr'] for h in b['hosts'])
+net = ipaddress.ip_network('192.0.2.0/28')
+assert len(ha) == len(hb) > 5 and all(ipaddress.ip_address(h) in net for h in hb), hb
+assert ha != hb, 'no host moved'
+PY
+python3 "$HERE/same-figures.py" "$T/alt-plain.json" "$T/alt-prefix.json" && [ -z "$(grep -v '^192\.0\.2\.' "$T/addrs" | comm -12 - <(leaks "$T/alt-prefix.json"))" ] &&
+  ok "--anon-monitored prefix: the report's figures, and no source address of the input" || bad "--anon-monitored prefix: figures or sources"
+
 # ---- truncation
 "$VIGIL" dump -q -r "$CAP" -o csv --fields saddr,daddr --no-header --anonymize /24 | tr , '\n' | sort -u >"$T/t24"
 [ -s "$T/t24" ] && ! grep -qv '\.0$' "$T/t24" && ok "/24: every address ends in .0 ($(wc -l <"$T/t24") /24s)" ||
