@@ -706,6 +706,9 @@ void vg_shared_free(vg_shared *s);
 int vg_shared_add_file(vg_shared *s, const char *path);
 /* format VG_OUT_TEXT (top: rows of the port table) or VG_OUT_JSON. */
 int vg_shared_write(vg_shared *s, FILE *fp, int format, size_t top);
+/* One self-contained HTML page of the teams side by side (charts of the
+ * days and ports per team, the surges, the common sources). */
+int vg_shared_write_html(vg_shared *s, FILE *fp);
 /* Only the ports surging at several teams at once, as alerts (text, or
  * NDJSON with VG_OUT_JSON); *worst: the highest severity (0: none). */
 int vg_shared_write_alerts(vg_shared *s, FILE *fp, int format, int *worst);

@@ -96,8 +96,8 @@ static int report_shared(struct opts *o)
 	size_t i;
 	int rc, ec = EXIT_INPUT, fd;
 	FILE *fp;
-	if (o->n_inputs || o->config || o->html_file || o->csv_dir) {
-		warnx_("report: --shared reads shares only (no -r, -c, --html or --csv-dir)");
+	if (o->n_inputs || o->config || o->csv_dir) {
+		warnx_("report: --shared reads shares only (no -r, -c or --csv-dir)");
 		return EXIT_USAGE;
 	}
 	if (vg_shared_create(&sh) != VG_OK) {
@@ -111,6 +111,32 @@ static int report_shared(struct opts *o)
 			goto out;
 		}
 	ec = EXIT_INTERNAL;
+	if (o->html_file) {
+		/* written whole, then renamed; "-" is standard output instead of the text */
+		int to_stdout = strcmp(o->html_file, "-") == 0;
+		char *tmp = to_stdout ? NULL : malloc(strlen(o->html_file) + 8);
+		FILE *hf;
+		if (!to_stdout && !tmp)
+			goto out;
+		if (tmp)
+			sprintf(tmp, "%s.tmp", o->html_file);
+		hf = to_stdout ? stdout : fopen(tmp, "w");
+		rc = hf ? vg_shared_write_html(sh, hf) : VG_EIO;
+		if (hf && hf != stdout && fclose(hf) != 0)
+			rc = VG_EIO;
+		if (rc != VG_OK || (tmp && rename(tmp, o->html_file) != 0)) {
+			warnx_("report: %s: %s", o->html_file, hf ? vg_shared_errmsg(sh) : "cannot write");
+			if (tmp)
+				unlink(tmp);
+			free(tmp);
+			goto out;
+		}
+		free(tmp);
+		if (to_stdout) {
+			ec = EXIT_OK;
+			goto out;
+		}
+	}
 	if ((fd = open_output(o)) < 0)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");

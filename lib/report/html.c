@@ -15,9 +15,6 @@
 #include "report/report.h"
 #include "vigil.h"
 
-extern const char vgi_asset_echarts[];
-extern const char vgi_asset_report_js[];
-extern const char vgi_asset_report_css[];
 
 /* By default a matrix of more cells than this is aggregated (sources and
  * ports in bins) so that the page stays small and the chart responsive. */

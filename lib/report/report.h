@@ -19,6 +19,13 @@ int vgi_study_write_page_json(vg_study *st, FILE *fp, size_t max_ports, size_t m
  * the most distinct sources. */
 int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sources);
 
+/* The pages' inline assets (assets.S): the vendored ECharts bundle, the
+ * report's script, the shared page's script, the style sheet. */
+extern const char vgi_asset_echarts[];
+extern const char vgi_asset_report_js[];
+extern const char vgi_asset_shared_js[];
+extern const char vgi_asset_report_css[];
+
 /* ISO-8601 UTC time, with microseconds only when there are some. */
 void vgi_iso_time(int64_t us, char out[32]);
 /* One alert as a JSON object (no newline). */

@@ -19,6 +19,7 @@
 #include "core/core.h"
 #include "core/u64map.h"
 #include "report/emit.h"
+#include "report/report.h"
 #include "vigil.h"
 
 #define SHARE_SCHEMA "vigil-share/1"
@@ -927,6 +928,54 @@ int vg_shared_write_alerts(vg_shared *s, FILE *fp, int format, int *worst)
 			m.n_mult == 1 ? "" : "s", s->n);
 	merged_free(&m);
 	return ferror(fp) ? VG_EIO : VG_OK;
+}
+
+/* The page of several teams side by side: the merged JSON, ECharts and
+ * shared.js, inline; it may run its own code and nothing else. */
+int vg_shared_write_html(vg_shared *s, FILE *fp)
+{
+	char *json = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&json, &len);
+	int rc;
+	if (!mem) {
+		snprintf(s->errmsg, sizeof s->errmsg, "out of memory writing the HTML page");
+		return VG_ENOMEM;
+	}
+	rc = vg_shared_write(s, mem, VG_OUT_JSON, 0);
+	if (fclose(mem) != 0 && rc == VG_OK)
+		rc = VG_ENOMEM;
+	if (rc != VG_OK) {
+		free(json);
+		return rc;
+	}
+	while (len && json[len - 1] == '\n')
+		len--;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:\">\n", fp);
+	fprintf(fp, "<meta name=\"generator\" content=\"vigil %s\">\n<title>vigil: %zu teams side "
+		"by side</title>\n<style>\n", vg_version(), s->n);
+	fputs(vgi_asset_report_css, fp);
+	fputs("</style>\n</head>\n<body>\n<header><h1>Several teams' shares side by side</h1>"
+	      "<div class=\"sub\" id=\"hdr-sub\"></div></header>\n"
+	      "<main id=\"app\"><noscript><p>The charts of this page need JavaScript. The same "
+	      "figures are in <code>vigil report --shared -o json</code>.</p></noscript></main>\n"
+	      "<footer>made by vigil; charts by Apache ECharts (Apache License 2.0)</footer>\n"
+	      "<script type=\"application/json\" id=\"vigil-data\">", fp);
+	vgi_json_html_safe(fp, json, len);
+	free(json);
+	fputs("</script>\n<script>\n", fp);
+	fputs(vgi_asset_echarts, fp);
+	fputs("\n</script>\n<script>\n", fp);
+	fputs(vgi_asset_shared_js, fp);
+	fputs("</script>\n</body>\n</html>\n", fp);
+	if (ferror(fp)) {
+		snprintf(s->errmsg, sizeof s->errmsg, "write error");
+		return VG_EIO;
+	}
+	return VG_OK;
 }
 
 int vg_shared_write(vg_shared *s, FILE *fp, int format, size_t top)

@@ -35,4 +35,20 @@ run empty site.conf host 203.0.113.1
 # hostile text in the data (a known-scanner name) must stay text
 printf '194.26.61.0/24\t</script><script>alert(1)</script><img src=x onerror=alert(2)>\thostile\n' >"$OUT/hostile.tsv"
 run hostile site.conf --known-scanners "$OUT/hostile.tsv"
+# several teams side by side (vigil report --shared --html): the week's hosts
+# split into two sites, each ingested and exported with one key
+echo "== shared"
+printf '%s' 'a5f3c2d1e0b9a8f7a6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3' >"$OUT/shared.key"
+chmod 600 "$OUT/shared.key"
+for x in A:192.0.2.1-192.0.2.5 B:192.0.2.6-192.0.2.10; do
+  t=${x%%:*} nets=${x#*:}
+  rm -f "$OUT/$t.db"
+  "$VIGIL" ingest -q --monitored "$nets" --store "$OUT/$t.db" -r "$D/real-week/capture.argus" &&
+    "$VIGIL" export -q --monitored "$nets" --store "$OUT/$t.db" --anonymize "$OUT/shared.key" \
+      --team "CERT-$t" --share "$OUT/share-$t.json" || { echo "export failed"; fail=1; }
+done
+"$VIGIL" report --shared "$OUT/share-A.json" "$OUT/share-B.json" -o json -w "$OUT/shared.json" \
+  --html "$OUT/shared.html" || { echo "vigil report --shared failed"; fail=1; }
+echo "   page: $(wc -c <"$OUT/shared.html") bytes"
+node "$HERE/check-shared.js" "$OUT/shared.html" "$OUT/shared.json" "$OUT/shared.png" || fail=1
 exit $fail
