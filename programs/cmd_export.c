@@ -154,9 +154,101 @@ static void summary_json(FILE *fp, const vg_alert *al, const vg_addr *pseudo)
 	vg_json_string(fp, out);
 }
 
-static void write_share(FILE *fp, const struct opts *o, const vg_site *site, vg_anon *anon,
-			const struct store_range *r, const vg_port_day *pd, size_t n_pd,
-			const struct export_ctx *c, vg_alerts *al, int64_t since)
+struct host_row {
+	char day[16], addr[46];
+	uint64_t conns, sources;
+	size_t host; /* index into the hosts, by first day, then connections */
+};
+
+struct host_tot {
+	char addr[46], first[16];
+	uint64_t conns;
+};
+
+static int cmp_host_tot(const void *x, const void *y)
+{
+	const struct host_tot *a = x, *b = y;
+	int c = strcmp(a->first, b->first);
+	if (c)
+		return c;
+	return a->conns != b->conns ? (a->conns > b->conns ? -1 : 1) : strcmp(a->addr, b->addr);
+}
+
+static int cmp_host_row(const void *x, const void *y)
+{
+	const struct host_row *a = x, *b = y;
+	int c = strcmp(a->day, b->day);
+	return c ? c : a->host < b->host ? -1 : a->host > b->host;
+}
+
+/* "hosts": per day and monitored host, the host as an index (1, 2, ...:
+ * in the order of their first day, then of their connections), never its
+ * address; returns -1 out of memory */
+static int write_hosts(FILE *fp, vg_study *st)
+{
+	size_t t, i, j, n = 0, cap = 0, nh = 0;
+	struct host_row *rows = NULL;
+	struct host_tot *tot = NULL;
+	uint64_t cur = 0;
+	vg_value v[16];
+	for (t = 0; vg_study_table_name(t) && strcmp(vg_study_table_name(t), "hosts_daily") != 0; t++)
+		;
+	while (vg_study_table_name(t) && vg_study_row(st, t, &cur, v) == 1) {
+		if (n == cap) {
+			size_t nc = cap ? 2 * cap : 256;
+			struct host_row *nr = realloc(rows, nc * sizeof *nr);
+			if (!nr) {
+				free(rows);
+				return -1;
+			}
+			rows = nr;
+			cap = nc;
+		}
+		snprintf(rows[n].day, sizeof rows[n].day, "%s", v[0].s);
+		snprintf(rows[n].addr, sizeof rows[n].addr, "%s", v[1].s);
+		rows[n].conns = v[2].u;
+		rows[n].sources = v[3].u;
+		n++;
+	}
+	if (n && !(tot = calloc(n, sizeof *tot))) {
+		free(rows);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nh && strcmp(tot[j].addr, rows[i].addr) != 0; j++)
+			;
+		if (j == nh) {
+			memcpy(tot[nh].addr, rows[i].addr, sizeof tot[nh].addr);
+			memcpy(tot[nh].first, rows[i].day, sizeof tot[nh].first);
+			nh++;
+		}
+		if (strcmp(rows[i].day, tot[j].first) < 0)
+			memcpy(tot[j].first, rows[i].day, sizeof tot[j].first);
+		tot[j].conns += rows[i].conns;
+	}
+	if (nh)
+		qsort(tot, nh, sizeof *tot, cmp_host_tot);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nh && strcmp(tot[j].addr, rows[i].addr) != 0; j++)
+			;
+		rows[i].host = j + 1;
+	}
+	/* in (day, index) order: the rows' order says nothing of the addresses */
+	if (n)
+		qsort(rows, n, sizeof *rows, cmp_host_row);
+	fputs("],\n\"hosts\":[", fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s\n{\"day\":\"%s\",\"host\":%zu,\"connections\":%llu,\"sources\":%llu}",
+			i ? "," : "", rows[i].day, rows[i].host, (unsigned long long)rows[i].conns,
+			(unsigned long long)rows[i].sources);
+	free(rows);
+	free(tot);
+	return 0;
+}
+
+static int write_share(FILE *fp, const struct opts *o, const vg_site *site, vg_anon *anon,
+		       const struct store_range *r, const vg_port_day *pd, size_t n_pd,
+		       const struct export_ctx *c, vg_alerts *al, vg_study *st, int64_t since)
 {
 	const char *method;
 	char key_id[17], d0[16], d1[16], t0[32], t1[32], pn[VG_SCAN_NAMES_MAX];
@@ -191,6 +283,8 @@ static void write_share(FILE *fp, const struct opts *o, const vg_site *site, vg_
 			proto_name(pd[i].proto), pd[i].port, pd[i].connections, pd[i].sources,
 			pd[i].new_sources, pd[i].targets);
 	}
+	if (write_hosts(fp, st) != 0)
+		return -1;
 	fputs("],\n\"scans\":[", fp);
 	for (i = 0; i < c->n_ev; i++) {
 		const struct ev *e = &c->ev[i];
@@ -244,6 +338,7 @@ static void write_share(FILE *fp, const struct opts *o, const vg_site *site, vg_
 		fputc('}', fp);
 	}
 	fputs("]}\n", fp);
+	return 0;
 }
 
 int cmd_export(int argc, char **argv)
@@ -254,6 +349,7 @@ int cmd_export(int argc, char **argv)
 	vg_site *site = NULL;
 	vg_store *store = NULL;
 	vg_alerts *al = NULL;
+	vg_study *st = NULL;
 	vg_pipeline *p = NULL;
 	vg_pipeline_opts po;
 	vg_port_day *pd = NULL;
@@ -287,8 +383,13 @@ int cmd_export(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
+	if (vg_study_create(&st, site, err, sizeof err) != VG_OK) {
+		warnx_("%s", err);
+		goto out;
+	}
 	memset(&po, 0, sizeof po);
 	po.alerts = al;
+	po.study = st;
 	po.on_event = on_event;
 	po.user = &c;
 	if ((rc = vg_pipeline_create(&p, site, &po)) != VG_OK) {
@@ -304,8 +405,11 @@ int cmd_export(int argc, char **argv)
 		ec = rc == VG_ENOMEM || c.oom ? EXIT_INTERNAL : EXIT_STORE;
 		goto out;
 	}
-	if (vg_alerts_finish(al) != VG_OK ||
-	    vg_alerts_port_days(al, range.day0, range.day1, &pd, &n_pd) != VG_OK) {
+	if (vg_pipeline_finish_sinks(p) != VG_OK) {
+		warnx_("export: %s", vg_pipeline_errmsg(p));
+		goto out;
+	}
+	if (vg_alerts_port_days(al, range.day0, range.day1, &pd, &n_pd) != VG_OK) {
 		warnx_("export: %s", vg_alerts_errmsg(al));
 		goto out;
 	}
@@ -324,8 +428,14 @@ int cmd_export(int argc, char **argv)
 		warnx_("export: %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	write_share(fp, &o, site, o.anon, &range, pd, n_pd, &c, al,
-		    vg_site_day_start(site, range.day0));
+	if (write_share(fp, &o, site, o.anon, &range, pd, n_pd, &c, al, st,
+			vg_site_day_start(site, range.day0)) != 0) {
+		warnx_("export: out of memory");
+		fclose(fp);
+		fp = NULL;
+		unlink(tmp);
+		goto out;
+	}
 	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
 		warnx_("export: %s: %s", tmp, strerror(errno));
 		fclose(fp);
@@ -362,6 +472,7 @@ out:
 	free(c.ev);
 	vg_pipeline_free(p);
 	vg_alerts_free(al);
+	vg_study_free(st);
 	vg_store_close(store);
 	vg_site_free(site);
 	free_opts(&o);

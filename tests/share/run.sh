@@ -90,6 +90,12 @@ for r in share['ports']:
 for p in rep['ports']:
     if p['proto'] in ('tcp', 'udp', 'sctp'):
         assert news[(p['proto'], p['port'])] == p['sources'], (p, news[(p['proto'], p['port'])])
+# hosts: opaque indices; per day their connections are the report's
+hd = {}
+for h in share['hosts']:
+    hd[h['day']] = hd.get(h['day'], 0) + h['connections']
+assert {d['day']: d['connections'] for d in rep['daily']} == hd, 'hosts per day'
+assert sorted({h['host'] for h in share['hosts']}) == list(range(1, len(rep['hosts']) + 1))
 # scan events
 assert len(share['scans']) == len(scans) == 193, (len(share['scans']), len(scans))
 by_id = {e['id']: e for e in scans}
