@@ -383,6 +383,7 @@ static const struct {
 } verb_outfmts[] = {
 	{"dump", "csv json text"}, {"stats", "text json"}, {"report", "text json"},
 	{"scans", "text json csv"}, {"alerts", "text json"}, {"ingest", ""},
+	{"top", "text csv json"},
 };
 
 /* Keys that go to the site description (vg_site_set), in order given;
@@ -668,6 +669,21 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->misp_file = val;
 		} else if (strcmp(name, "anonymize") == 0) {
 			o->anonymize = val;
+		} else if (strcmp(name, "stat") == 0) {
+			o->top_keys = val;
+		} else if (strcmp(name, "order") == 0) {
+			o->top_order = val;
+		} else if (strcmp(name, "count") == 0) {
+			char *end;
+			unsigned long long v;
+			errno = 0;
+			v = strtoull(val, &end, 10);
+			if (errno || *end || val[0] == '-' || end == val || v > 100000000) {
+				warnx_("%s: -n %s: a number of groups (0: all)", o->verb, val);
+				return -1;
+			}
+			o->top_n = (size_t)v;
+			o->top_n_set = 1;
 		} else if (strcmp(name, "share") == 0) {
 			o->share_file = val;
 		} else if (strcmp(name, "shared") == 0) {

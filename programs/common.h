@@ -84,6 +84,10 @@ struct opts {
 	int anon_output;         /* export: addresses anonymised as written, not the site */
 	const char *share_file;  /* export --share */
 	const char **shared;     /* report --shared FILE... */
+	const char *top_keys;    /* top -s */
+	const char *top_order;   /* top -O */
+	size_t top_n;            /* top -n (0: every group) */
+	int top_n_set;
 	size_t n_shared;
 	const char *team;        /* export --team */
 	const char *description; /* export --description */
@@ -115,7 +119,7 @@ typedef int (*consume_fn)(void *user, const vg_flow *flows, size_t n);
  * (after --help, or a usage error already reported), else 0. */
 /* The option table (options.c). */
 enum { V_DUMP = 1, V_STATS = 2, V_REPORT = 4, V_SCANS = 8, V_ALERTS = 16, V_INGEST = 32,
-       V_COLLECT = 64, V_WATCH = 128, V_STORE = 256, V_EXPORT = 512 };
+       V_COLLECT = 64, V_WATCH = 128, V_STORE = 256, V_EXPORT = 512, V_TOP = 1024 };
 enum { G_SITE, G_INPUT, G_OUTPUT };
 #define GROUP(g) (1u << (g))
 struct optdef {
@@ -197,5 +201,6 @@ int cmd_ingest(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "common.h"
 
-#define RD (V_DUMP | V_STATS | V_REPORT | V_SCANS | V_ALERTS)   /* read and print */
+#define RD (V_DUMP | V_STATS | V_REPORT | V_SCANS | V_ALERTS | V_TOP) /* read and print */
 #define AN (V_REPORT | V_SCANS | V_ALERTS)                      /* analyse; a store */
 #define EX (AN | V_EXPORT)                                      /* read a store */
 #define ALL (RD | V_INGEST | V_WATCH)
@@ -123,6 +123,18 @@ static const struct optdef defs[] = {
 	 "(stime,ltime,proto,saddr,sport,daddr,dport,spkts,dpkts,\n"
 	 "sbytes,dbytes,state); also dur pkts bytes sflags dflags\n"
 	 "icmpid sensor trans oneway"},
+	{'o', "output", "FMT", V_TOP, G_OUTPUT, "text (default), csv, json (an array)"},
+	{'s', "stat", "KEYS", V_TOP, G_OUTPUT,
+	 "what to group by (default srcip): fields srcip dstip\nsrcnet/N dstnet/N srcport dstport "
+	 "proto, space-\nseparated; dstport/proto is dstport and proto;\na /ORDER suffix orders "
+	 "(srcip/bytes)"},
+	{'O', "order", "BY", V_TOP, G_OUTPUT,
+	 "flows (default), packets, bytes, sources,\ndestinations or ports (distinct per group)"},
+	{'n', "count", "N", V_TOP, G_OUTPUT, "the N first groups (default 10; 0: all)"},
+	{'m', "merge", NULL, V_TOP, G_OUTPUT,
+	 "merge the reports of each connection first (as\nracluster): flows are then connections"},
+	{0, "idle", "SECONDS", V_TOP, G_OUTPUT,
+	 "with --merge: a gap this long starts a new connection\n(default 120)"},
 	{'m', "merge", NULL, V_DUMP, G_OUTPUT, "merge the reports of each connection (as racluster)"},
 	{'m', "merge", NULL, V_STATS, G_OUTPUT,
 	 "also merge status records into connections and count them"},
@@ -226,7 +238,7 @@ unsigned verb_bit(const char *verb)
 {
 	static const char *const names[] = {"dump",   "stats",  "report", "scans",
 					    "alerts", "ingest", "collect", "watch", "store",
-					    "export"};
+					    "export", "top"};
 	size_t i;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i], verb) == 0)

@@ -14,6 +14,7 @@ static const struct verb {
 	const char *doc;
 } verbs[] = {
 	{"dump", cmd_dump, "print flow records (like ra), optionally merged (like racluster)"},
+	{"top", cmd_top, "the top sources, ports, networks ... by flows, packets, bytes (as nfdump -s)"},
 	{"stats", cmd_stats, "count records, flows, protocols, time span and errors of inputs"},
 	{"report", cmd_report, "the study: unsolicited traffic, sources, ports, days, hot ports"},
 	{"scans", cmd_scans, "port scans and sweeps as events (TRW, windows, slow, campaigns)"},
