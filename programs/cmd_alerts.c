@@ -77,23 +77,14 @@ static int parse_since(const char *s, int64_t data_end_us, int64_t *us)
 static int alerts_shared(struct opts *o)
 {
 	vg_shared *sh = NULL;
-	size_t i;
-	int rc, ec = EXIT_INPUT, fd, worst = 0;
+	int ec, fd, worst = 0;
 	FILE *fp;
 	if (o->n_inputs || o->config) {
 		warnx_("alerts: --shared reads shares only (no -r or -c)");
 		return EXIT_USAGE;
 	}
-	if (vg_shared_create(&sh) != VG_OK) {
-		warnx_("out of memory");
-		return EXIT_INTERNAL;
-	}
-	for (i = 0; i < o->n_shared; i++)
-		if ((rc = vg_shared_add_file(sh, o->shared[i])) != VG_OK) {
-			warnx_("alerts: %s", vg_shared_errmsg(sh));
-			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : rc == VG_EFORMAT ? EXIT_INPUT : EXIT_USAGE;
-			goto out;
-		}
+	if ((ec = open_shares(o, &sh)) != EXIT_OK)
+		return ec;
 	ec = EXIT_INTERNAL;
 	if ((fd = open_output(o)) < 0)
 		goto out;

@@ -93,23 +93,14 @@ static int write_html(vg_study *st, const struct opts *o, const char *store)
 static int report_shared(struct opts *o)
 {
 	vg_shared *sh = NULL;
-	size_t i;
-	int rc, ec = EXIT_INPUT, fd;
+	int rc, ec, fd;
 	FILE *fp;
 	if (o->n_inputs || o->config || o->csv_dir) {
 		warnx_("report: --shared reads shares only (no -r, -c or --csv-dir)");
 		return EXIT_USAGE;
 	}
-	if (vg_shared_create(&sh) != VG_OK) {
-		warnx_("out of memory");
-		return EXIT_INTERNAL;
-	}
-	for (i = 0; i < o->n_shared; i++)
-		if ((rc = vg_shared_add_file(sh, o->shared[i])) != VG_OK) {
-			warnx_("report: %s", vg_shared_errmsg(sh));
-			ec = rc == VG_ENOMEM ? EXIT_INTERNAL : rc == VG_EFORMAT ? EXIT_INPUT : EXIT_USAGE;
-			goto out;
-		}
+	if ((ec = open_shares(o, &sh)) != EXIT_OK)
+		return ec;
 	ec = EXIT_INTERNAL;
 	if (o->html_file) {
 		/* written whole, then renamed; "-" is standard output instead of the text */

@@ -149,6 +149,23 @@ static void mask_addr(vg_addr *a, int fam, unsigned bits)
 		a->a[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 }
 
+/* The ports as nfdump and the rollups count ICMP: the destination port is
+ * type * 256 + code, the source port 0. */
+static int is_icmp(const vg_flow *f)
+{
+	return f->proto == 1 || f->proto == 58;
+}
+
+static uint16_t src_port(const vg_flow *f)
+{
+	return is_icmp(f) ? 0 : f->sport;
+}
+
+static uint16_t dst_port(const vg_flow *f)
+{
+	return is_icmp(f) ? (uint16_t)((f->sport & 0xff) << 8 | (f->dport & 0xff)) : f->dport;
+}
+
 /* The group key of a flow: the chosen fields, packed. */
 static void make_key(const struct spec *sp, const vg_flow *f, uint8_t key[KEY_BYTES])
 {
@@ -170,11 +187,7 @@ static void make_key(const struct spec *sp, const vg_flow *f, uint8_t key[KEY_BY
 			break;
 		case K_SRCPORT:
 		case K_DSTPORT: {
-			/* ICMP as nfdump and the rollups count it: the destination
-			 * port is type * 256 + code, the source port 0 */
-			int icmp = f->proto == 1 || f->proto == 58;
-			uint16_t p = sp->key[i] == K_SRCPORT ? (icmp ? 0 : f->sport)
-				   : icmp ? (uint16_t)((f->sport & 0xff) << 8 | (f->dport & 0xff)) : f->dport;
+			uint16_t p = sp->key[i] == K_SRCPORT ? src_port(f) : dst_port(f);
 			key[at++] = (uint8_t)(p >> 8);
 			key[at++] = (uint8_t)p;
 			break;
@@ -272,8 +285,7 @@ static int add_flow(void *user, const vg_flow *f)
 	g->n_src += (uint64_t)seen_add(c, gi, 0, f->saddr.a, 16);
 	g->n_dst += (uint64_t)seen_add(c, gi, 1, f->daddr.a, 16);
 	{
-		int icmp = f->proto == 1 || f->proto == 58;
-		uint16_t dp = icmp ? (uint16_t)((f->sport & 0xff) << 8 | (f->dport & 0xff)) : f->dport;
+		uint16_t dp = dst_port(f);
 		uint8_t p[3] = {f->proto, (uint8_t)(dp >> 8), (uint8_t)dp};
 		g->n_port += (uint64_t)seen_add(c, gi, 2, p, sizeof p);
 	}

@@ -1177,3 +1177,22 @@ int check_fresh(const struct opts *o, const vg_site *site, int from_store, int64
 	       human_duration(m, sizeof m, max));
 	return 1;
 }
+
+int open_shares(const struct opts *o, vg_shared **sh)
+{
+	size_t i;
+	int rc;
+	*sh = NULL;
+	if (vg_shared_create(sh) != VG_OK) {
+		warnx_("out of memory");
+		return EXIT_INTERNAL;
+	}
+	for (i = 0; i < o->n_shared; i++)
+		if ((rc = vg_shared_add_file(*sh, o->shared[i])) != VG_OK) {
+			warnx_("%s: %s", o->verb, vg_shared_errmsg(*sh));
+			vg_shared_free(*sh);
+			*sh = NULL;
+			return rc == VG_ENOMEM ? EXIT_INTERNAL : rc == VG_EFORMAT ? EXIT_INPUT : EXIT_USAGE;
+		}
+	return EXIT_OK;
+}

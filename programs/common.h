@@ -199,6 +199,9 @@ int cmd_collect(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+/* report, alerts --shared: the shares read (a message and an exit code
+ * for the first that is refused; *sh NULL then). */
+int open_shares(const struct opts *o, vg_shared **sh);
 int cmd_key(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_top(int argc, char **argv);
