@@ -100,14 +100,6 @@ static int cmp_ev(const void *x, const void *y)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static void day_text(int32_t day, char out[16])
-{
-	time_t x = (time_t)day * 86400;
-	struct tm tm;
-	gmtime_r(&x, &tm);
-	strftime(out, 16, "%Y-%m-%d", &tm);
-}
-
 static void iso(int64_t us, char out[32])
 {
 	time_t x = (time_t)(us / 1000000);

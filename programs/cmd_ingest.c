@@ -237,13 +237,8 @@ int cmd_ingest(int argc, char **argv)
 			info.n_inputs == 1 ? "" : "s");
 		if (info.n_days) {
 			char d0[16], d1[16];
-			/* day numbers count days of the site's zone: as UTC dates */
-			time_t x0 = (time_t)info.first_day * 86400, x1 = (time_t)info.last_day * 86400;
-			struct tm tm0, tm1;
-			gmtime_r(&x0, &tm0);
-			gmtime_r(&x1, &tm1);
-			strftime(d0, sizeof d0, "%Y-%m-%d", &tm0);
-			strftime(d1, sizeof d1, "%Y-%m-%d", &tm1);
+			day_text(info.first_day, d0);
+			day_text(info.last_day, d1);
 			fprintf(stderr, ", %u day%s %s .. %s", info.n_days, info.n_days == 1 ? "" : "s",
 				d0, d1);
 		}

@@ -26,14 +26,6 @@ static void usage(FILE *fp)
 	fputs("\nExit: 0 ok, 2 usage error, 5 store error.\n", fp);
 }
 
-static void day_text(int32_t day, char out[16])
-{
-	time_t x = (time_t)day * 86400;
-	struct tm tm;
-	gmtime_r(&x, &tm);
-	strftime(out, 16, "%Y-%m-%d", &tm);
-}
-
 int cmd_store(int argc, char **argv)
 {
 	struct opts o;

@@ -1196,3 +1196,11 @@ int open_shares(const struct opts *o, vg_shared **sh)
 		}
 	return EXIT_OK;
 }
+
+void day_text(int32_t day, char out[16])
+{
+	time_t x = (time_t)day * 86400;
+	struct tm tm;
+	gmtime_r(&x, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
+}

@@ -202,6 +202,8 @@ int cmd_store(int argc, char **argv);
 /* report, alerts --shared: the shares read (a message and an exit code
  * for the first that is refused; *sh NULL then). */
 int open_shares(const struct opts *o, vg_shared **sh);
+/* A store's day number (days of the site's zone) as YYYY-MM-DD. */
+void day_text(int32_t day, char out[16]);
 int cmd_key(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_top(int argc, char **argv);
