@@ -112,6 +112,7 @@ wait_listen "$P3" || exit 1
 "$VIGIL" dump -S "127.0.0.1:$P3" --reconnect $F >"$T/re.csv" 2>"$T/re.err" &
 V=$!; PIDS="$PIDS $V"
 wait_clients "$P3" 1 || exit 1
+sleep 1  # the server listens before its capture on lo is running: let it settle
 traffic 41000 20
 sleep 1
 kill -TERM "$B"; wait_end "$B" || bad "argus did not stop"
@@ -119,6 +120,7 @@ argus -X -e 12 -i lo -P "$P3" -B 127.0.0.1 -w "$T/b2.argus" 2>"$T/argus3.err" &
 B=$!; PIDS="$PIDS $B"
 wait_listen "$P3" || exit 1
 wait_clients "$P3" 1 || exit 1   # vigil is back (backoff 1 s, then 2 s)
+sleep 1
 traffic 42000 20
 sleep 1
 kill -TERM "$B"; wait_end "$B" || bad "argus did not stop"
