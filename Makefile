@@ -28,7 +28,15 @@ demo: build
 	@echo
 	@echo "The HTML report (one self-contained file; open it in a browser): $(CURDIR)/build/report.html"
 
-test: test-dev test-asan
+# both halves run even when the first fails; the summary names the half that failed
+test:
+	@rc=0; $(MAKE) --no-print-directory test-dev || rc=1; \
+	$(MAKE) --no-print-directory test-asan || rc=$$((rc + 2)); \
+	case $$rc in 0) echo "make test: plain and ASan+UBSan suites passed";; \
+	1) echo "make test: the plain suite FAILED; the ASan+UBSan suite passed";; \
+	2) echo "make test: the plain suite passed; the ASan+UBSan suite FAILED";; \
+	*) echo "make test: both the plain and the ASan+UBSan suites FAILED";; esac; \
+	[ $$rc = 0 ]
 
 test-dev:
 	@scripts/deps.sh test

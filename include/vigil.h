@@ -747,6 +747,10 @@ int vg_study_finish(vg_study *st);
 /* Why the last call that failed failed ("" when none has): names the limit,
  * the table or the write that failed. Valid until the next call. */
 const char *vg_study_errmsg(const vg_study *st);
+/* After vg_study_finish: the k-th monitored entry of the site (as the site
+ * gives it, e.g. "198.51.100.0/24") that no unsolicited connection reached,
+ * NULL past the last one (or when the host table hit its limit). */
+const char *vg_study_unreached(const vg_study *st, size_t k);
 /* The report then shows these alerts (finished; kept by the caller). */
 struct vg_alerts;
 void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
@@ -1016,6 +1020,10 @@ const char *vg_alerts_errmsg(const vg_alerts *a);
  * stale}}, how old the newest data is against now. */
 void vg_alerts_set_freshness(vg_alerts *a, int64_t newest_us, int64_t now_us, double max_age_s);
 size_t vg_alerts_count(const vg_alerts *a);
+/* The writers (text, JSON, IODEF, STIX, MISP) then leave out alerts below
+ * this severity (enum vg_severity; 0, the default: none left out). The
+ * text says how many it left out. vg_alerts_count and _get still see all. */
+void vg_alerts_set_min_severity(vg_alerts *a, int severity);
 
 /* The daily series the port detectors judge (docs/alerts.md): for each day
  * in [day0, day1] and TCP, UDP or SCTP port with unsolicited connections,

@@ -45,19 +45,28 @@ static int consume(void *user, const vg_flow *flows, size_t n)
 	return vg_pipeline_add(c->p, flows, n) != VG_OK;
 }
 
-/* --since: an absolute UTC time, or a span before the end of the data.
- * Returns 0 and *us, or -1. */
-static int parse_since(const char *s, int64_t data_end_us, int64_t *us)
+/* --since: an absolute UTC time, a span before the end of the data (24h)
+ * or before now (now-24h). Returns 0 and *us (and what it is relative to
+ * in *rel: 0 absolute, 1 the data, 2 now), or -1. */
+static int parse_since(const char *s, int64_t data_end_us, int64_t *us, int *rel)
 {
 	struct tm tm;
 	char *end;
 	const char *p;
-	double v = strtod(s, &end);
-	if (end != s && (strcmp(end, "h") == 0 || strcmp(end, "d") == 0) && v >= 0 && v < 1e6) {
+	int from_now = strncmp(s, "now-", 4) == 0;
+	double v = strtod(s + (from_now ? 4 : 0), &end);
+	if (end != s + (from_now ? 4 : 0) && (strcmp(end, "h") == 0 || strcmp(end, "d") == 0) &&
+	    v >= 0 && v < 1e6) {
+		int64_t span = (int64_t)(v * (*end == 'h' ? 3600e6 : 86400e6));
 		/* the end of the data is the start of its last hour */
-		*us = data_end_us + 3600000000LL - (int64_t)(v * (*end == 'h' ? 3600e6 : 86400e6));
+		*us = from_now ? (int64_t)time(NULL) * 1000000 - span
+			       : data_end_us + 3600000000LL - span;
+		*rel = from_now ? 2 : 1;
 		return 0;
 	}
+	*rel = 0;
+	if (from_now)
+		return -1;
 	memset(&tm, 0, sizeof tm);
 	p = strptime(s, "%Y-%m-%d", &tm);
 	if (p && (*p == 'T' || *p == ' ')) {
@@ -114,6 +123,7 @@ int cmd_alerts(int argc, char **argv)
 	char err[512];
 	int stale;
 	int64_t since = INT64_MIN;
+	int since_rel = 0;
 	size_t i, n;
 	int ec, rc, fd = -1, worst = 0;
 	FILE *fp = NULL;
@@ -130,9 +140,10 @@ int cmd_alerts(int argc, char **argv)
 		return ec;
 	}
 	ec = EXIT_USAGE;
-	if (o.since && parse_since(o.since, 0, &since)) {
-		warnx_("alerts: --since takes a time (2024-03-09, 2024-03-09T12:00) or a span "
-		       "(24h, 7d), not '%s'", o.since);
+	if (o.since && parse_since(o.since, 0, &since, &since_rel)) {
+		warnx_("alerts: --since takes a time (2024-03-09, 2024-03-09T12:00), a span "
+		       "before the end of the data (24h, 7d) or before now (now-24h), not '%s'",
+		       o.since);
 		goto out;
 	}
 	if (!(site = load_site(&o)))
@@ -207,18 +218,33 @@ int cmd_alerts(int argc, char **argv)
 		vg_store_close(w);
 	}
 	if (o.since)
-		parse_since(o.since, vg_alerts_data_end(c->al), &since);
+		parse_since(o.since, vg_alerts_data_end(c->al), &since, &since_rel);
+	/* the text is for people: medium and up unless asked */
+	vg_alerts_set_min_severity(c->al, o.min_sev ? o.min_sev
+					 : o.outfmt == VG_OUT_TEXT ? VG_SEV_MEDIUM : 0);
 	/* before the output: the JSON ends with the freshness line */
 	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, NULL,
 			    c->al);
 	if ((fd = open_output(&o)) < 0)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
+	if (fp && o.since && o.outfmt == VG_OUT_TEXT) {
+		char when[32];
+		time_t ts = (time_t)(since / 1000000);
+		struct tm tm;
+		gmtime_r(&ts, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		fprintf(fp, "alerts holding at or after %s UTC%s\n", when,
+			since_rel == 1 ? " (--since: before the end of the data)"
+			: since_rel == 2 ? " (--since: before now)" : "");
+	}
 	if (!fp || vg_alerts_write(c->al, fp, o.outfmt, since) != VG_OK || fflush(fp) != 0) {
 		warnx_("%s: %s", o.outfile ? o.outfile : "(stdout)",
 		       fp && vg_alerts_errmsg(c->al)[0] ? vg_alerts_errmsg(c->al) : "write error");
 		goto out;
 	}
+	/* IODEF, STIX and MISP are for programs: all alerts unless asked */
+	vg_alerts_set_min_severity(c->al, o.min_sev);
 	if (o.iodef_file) {
 		FILE *xf = fopen(o.iodef_file, "w");
 		int ok = xf && vg_alerts_write_iodef(c->al, xf, since, NULL, NULL) == VG_OK;

@@ -162,6 +162,12 @@ int cmd_report(int argc, char **argv)
 		free_opts(&o);
 		return ec;
 	}
+	if (o.html_file && strcmp(o.html_file, "-") == 0 && o.outfmt >= 0) {
+		warnx_("report: --html - writes the page to standard output; -o has nowhere "
+		       "to go (give --html FILE, or leave -o out)");
+		free_opts(&o);
+		return EXIT_USAGE;
+	}
 	if (o.outfmt < 0)
 		o.outfmt = VG_OUT_TEXT;
 	if (o.n_shared) {
@@ -241,6 +247,13 @@ int cmd_report(int argc, char **argv)
 	}
 	if (c->al)
 		vg_study_set_alerts(c->st, c->al);
+	{
+		const char *net;
+		size_t k;
+		for (k = 0; (net = vg_study_unreached(c->st, k)); k++)
+			warnx_("report: monitored %s: no unsolicited connection reached it "
+			       "(is it the right net?)", net);
+	}
 	stale = check_fresh(&o, site, store != NULL, store ? range.info.last_us : t.rs.last_us, c->st,
 			    NULL);
 	if (c->al && o.fail_on) {

@@ -99,7 +99,7 @@ void print_stats_text(FILE *fp, const struct totals *t, const vg_merge_stats *ms
 		if (i != VG_SKIP_GARBAGE)
 			skipped += s->skipped[i];
 	fprintf(fp, "inputs       %llu read, %llu with errors; %s read, %s decoded\n",
-		(unsigned long long)t->n_inputs_ok, (unsigned long long)t->n_inputs_failed,
+		(unsigned long long)t->n_inputs_read, (unsigned long long)t->n_inputs_failed,
 		human_bytes(a, sizeof a, (double)s->bytes_in),
 		human_bytes(b, sizeof b, (double)s->bytes_decoded));
 	fprintf(fp, "records      %s: %s flow, %s management, %s skipped, %llu errors\n",
@@ -171,7 +171,7 @@ static void print_json(FILE *fp, const struct totals *t, const vg_merge_stats *m
 	fprintf(fp, "{\"inputs\":%llu,\"inputs_with_errors\":%llu,\"bytes_in\":%llu,"
 		"\"bytes_decoded\":%llu,\"records\":%llu,\"flow_records\":%llu,"
 		"\"management_records\":%llu,\"errors\":%llu,\"skipped\":{",
-		(unsigned long long)t->n_inputs_ok, (unsigned long long)t->n_inputs_failed,
+		(unsigned long long)t->n_inputs_read, (unsigned long long)t->n_inputs_failed,
 		(unsigned long long)s->bytes_in, (unsigned long long)s->bytes_decoded,
 		(unsigned long long)s->n_records, (unsigned long long)s->n_flows,
 		(unsigned long long)s->n_man, (unsigned long long)s->n_errors);

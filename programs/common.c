@@ -147,16 +147,21 @@ struct dir_sel {
 	size_t base_len;      /* strlen of the top directory */
 	const char *lo, *hi;  /* relative paths, inclusive; NULL = no bound */
 	const char *prefix;   /* file names in the top directory; NULL = any */
+	int hi_seen;          /* a file named hi (or hi.EXT) was found */
 };
 
-static int selected(const struct dir_sel *sel, const char *path, int depth)
+/* LAST is inclusive as a name and as a prefix: -R a:flows.20240310 takes
+ * flows.20240310.csv too, as a reader of the bounds would expect. */
+static int selected(struct dir_sel *sel, const char *path, int depth)
 {
 	const char *rel = path + sel->base_len + 1;
 	if (sel->prefix && (depth > 0 || strncmp(rel, sel->prefix, strlen(sel->prefix)) != 0))
 		return 0;
 	if (sel->lo && strcmp(rel, sel->lo) < 0)
 		return 0;
-	if (sel->hi && strcmp(rel, sel->hi) > 0)
+	if (sel->hi && strncmp(rel, sel->hi, strlen(sel->hi)) == 0)
+		sel->hi_seen = 1;
+	else if (sel->hi && strcmp(rel, sel->hi) > 0)
 		return 0;
 	return 1;
 }
@@ -165,7 +170,7 @@ static int selected(const struct dir_sel *sel, const char *path, int depth)
  * subdirectories (in name order too) included, as nfdump -R reads a flow
  * directory. */
 static int add_dir(struct opts *o, const char *dir, int depth,
-		   const struct dir_sel *sel)
+		   struct dir_sel *sel)
 {
 	DIR *d;
 	struct dirent *de;
@@ -251,11 +256,11 @@ static int read_dir_expr(struct opts *o, const char *expr)
 
 	if (stat(expr, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		sel.base_len = strlen(expr);
-		return add_dir(o, expr, 0, &sel);
+		return add_dir(o, expr, 0, &sel) ? EXIT_INPUT : EXIT_OK;
 	}
 	if (!(copy = strdup(expr))) {
 		warnx_("out of memory");
-		return -1;
+		return EXIT_INTERNAL;
 	}
 	if ((colon = strchr(copy, ':'))) {
 		const char *p;
@@ -290,15 +295,32 @@ static int read_dir_expr(struct opts *o, const char *expr)
 	if (rc == 0 && o->n_inputs == before) {
 		warnx_("%s: -R: no file matches", expr);
 		rc = -1;
+	} else if (rc == 0 && sel.hi && !sel.hi_seen) {
+		warnx_("%s: -R: no file is named %s (or %s.*): the range ends at the last "
+		       "name before it, %s", expr, sel.hi, sel.hi, o->inputs[o->n_inputs - 1]);
 	}
 	free(copy);
-	return rc;
+	return rc ? EXIT_INPUT : EXIT_OK;
 }
 
 static int is_path(const char *s)
 {
 	struct stat sb;
 	return strcmp(s, "-") != 0 && stat(s, &sb) == 0;
+}
+
+/* An operand after -r that exists is an input, as ra takes it; when it
+ * also reads as a filter (a file named `tcp` in the working directory),
+ * say how to make it one: everything after ` - ` is the filter. */
+static void warn_if_filter(const struct opts *o, const char *s)
+{
+	vg_filter *f = NULL;
+	char err[8];
+	if (strchr(s, '/') || vg_filter_compile(&f, s, err, sizeof err) != VG_OK)
+		return;
+	vg_filter_free(f);
+	warnx_("%s: '%s' is read as an input file (it exists here); for the filter, "
+	       "put it after ' - ' (vigil %s -r FILE - %s)", o->verb, s, o->verb, s);
 }
 
 /* Days from 1970-01-01 to a date of the proleptic Gregorian calendar. */
@@ -484,9 +506,11 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				return -1;
 			/* -r a b c: shell globs; later operands that are
 			 * existing paths are inputs too */
-			while (k + 1 < argc && argv[k + 1][0] != '-' && is_path(argv[k + 1]))
+			while (k + 1 < argc && argv[k + 1][0] != '-' && is_path(argv[k + 1])) {
+				warn_if_filter(o, argv[k + 1]);
 				if (add_input(o, argv[++k]))
 					return -1;
+			}
 		} else if (strcmp(name, "server") == 0) {
 			/* every -S is one connection of the one stream input */
 			size_t had = o->servers ? strlen(o->servers) : 0;
@@ -546,8 +570,11 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			}
 			o->follow_dir = val;
 		} else if (strcmp(name, "read-dir") == 0) {
-			if (read_dir_expr(o, val))
+			int rc = read_dir_expr(o, val);
+			if (rc != EXIT_OK) {
+				*exit_code = rc;
 				return -1;
+			}
 		} else if (strcmp(name, "format") == 0) {
 			o->format = val;
 		} else if (strcmp(name, "interface") == 0) {
@@ -631,6 +658,12 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		} else if (strcmp(name, "fail-on") == 0) {
 			if ((o->fail_on = vg_severity_parse(val)) < 0) {
 				warnx_("%s: --fail-on takes low, medium or high, not '%s'", o->verb, val);
+				return -1;
+			}
+		} else if (strcmp(name, "min-severity") == 0) {
+			if ((o->min_sev = vg_severity_parse(val)) < 0) {
+				warnx_("%s: --min-severity takes low, medium or high, not '%s'",
+				       o->verb, val);
 				return -1;
 			}
 		} else if (strcmp(name, "no-alerts") == 0) {
@@ -765,6 +798,11 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		}
 	} else if (o->anon_set) {
 		warnx_("%s: --anon-monitored goes with --anonymize", o->verb);
+		return -1;
+	}
+	/* dump, stats and top merge only on request; their --idle is merge's */
+	if (o->idle_set && !o->merge && (verb & (V_DUMP | V_STATS | V_TOP))) {
+		warnx_("%s: --idle is the idle time of --merge; give --merge too", o->verb);
 		return -1;
 	}
 	for (k = filter_start; k < argc; k++)
@@ -1040,10 +1078,10 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 		vg_reader_get_stats(r, &st);
 		pg.done_bytes += st.bytes_in;
 		vg_reader_stats_add(&t->rs, &st);
+		/* read, though with errors: the good records before and after count */
+		t->n_inputs_read++;
 		if (n_err)
 			t->n_inputs_failed++;
-		else
-			t->n_inputs_ok++;
 		if (live || is_stream(name))
 			live_signals(NULL);
 		vg_reader_close(r);

@@ -63,6 +63,7 @@ struct opts {
 	const char *html_file;   /* --html */
 	size_t html_max_cells;   /* --html-max-cells, 0 = default */
 	int fail_on;             /* --fail-on: VG_SEV_*, 0 = none */
+	int min_sev;             /* --min-severity: VG_SEV_*, 0 = not given */
 	int no_alerts;           /* report --no-alerts */
 	int without;             /* report --without: VG_WITHOUT_*, 0 = the default */
 	const char *since;       /* --since */
@@ -107,8 +108,8 @@ struct totals {
 	uint64_t n_matched;      /* flow records that passed the filter */
 	int64_t m_first_us;      /* earliest start of those, INT64_MAX if none */
 	int64_t m_last_us;       /* latest end of those, INT64_MIN if none */
-	uint64_t n_inputs_ok;
-	uint64_t n_inputs_failed;
+	uint64_t n_inputs_read;    /* opened and read, with errors or not */
+	uint64_t n_inputs_failed;  /* not opened, or with errors */
 	int input_error;         /* any error: exit EXIT_INPUT */
 	double seconds;
 };

@@ -154,8 +154,12 @@ static const struct optdef defs[] = {
 	 "of port-scans (default), sweeps, or all scan events"},
 	{0, "since", "WHEN", V_ALERTS, G_OUTPUT,
 	 "only alerts still holding at or after WHEN: a time\n"
-	 "(2024-03-09, 2024-03-09T12:00, UTC) or a span before\n"
-	 "the end of the data (24h, 7d)"},
+	 "(2024-03-09, 2024-03-09T12:00, UTC), a span before\n"
+	 "the end of the data (24h, 7d) or before now (now-24h)"},
+	{0, "min-severity", "LEVEL", V_ALERTS, G_OUTPUT,
+	 "print alerts at LEVEL or above: low, medium, high\n"
+	 "(default: medium for text, with a count of the rest;\n"
+	 "low, i.e. all, for JSON, IODEF, STIX and MISP)"},
 	{0, "fail-on", "LEVEL", V_REPORT, G_OUTPUT,
 	 "exit 1 when an alert is at LEVEL or above (low,\n"
 	 "medium, high); exit 6 when the data is stale"},

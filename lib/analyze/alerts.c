@@ -875,6 +875,11 @@ void vg_alerts_set_freshness(vg_alerts *a, int64_t newest_us, int64_t now_us, do
 	a->fresh_max_age_s = max_age_s;
 }
 
+void vg_alerts_set_min_severity(vg_alerts *a, int severity)
+{
+	a->min_sev = severity;
+}
+
 const char *vg_alerts_errmsg(const vg_alerts *a)
 {
 	return a ? a->errmsg : "out of memory";

@@ -36,6 +36,8 @@ struct vgi_prefix {
 	vg_addr net;     /* masked */
 	unsigned bits;   /* over the 128-bit layout (IPv4: 96 + len) */
 };
+/* 1 when a lies in p */
+int vgi_prefix_has(const struct vgi_prefix *p, const vg_addr *a);
 
 struct vgi_service {
 	vg_addr lo, hi;  /* inclusive address range */

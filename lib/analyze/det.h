@@ -30,10 +30,16 @@ struct vgi_scanrec {
 	char *why;                   /* vg_scan_why of the event, as it was added */
 };
 
+/* An alert the writers show: holding at or after since_us, at or above
+ * the handle's minimum severity. */
+#define VGI_ALERT_SHOWN(a, al, since_us) \
+	((al)->last_us >= (since_us) && (al)->severity >= (a)->min_sev)
+
 struct vg_alerts {
 	const vg_site *site;
 	char errmsg[VGI_ERRMSG_LEN]; /* vg_alerts_errmsg; set by vgi_alerts_fail */
 	int fresh_set;             /* vg_alerts_set_freshness */
+	int min_sev;               /* vg_alerts_set_min_severity; 0 = all */
 	int64_t fresh_newest_us, fresh_now_us;
 	double fresh_max_age_s;
 	int finished;

@@ -854,7 +854,7 @@ int vg_site_check(const vg_site *s, char *err, size_t errlen)
 	return VG_OK;
 }
 
-static int in_prefix(const struct vgi_prefix *p, const vg_addr *a)
+int vgi_prefix_has(const struct vgi_prefix *p, const vg_addr *a)
 {
 	unsigned full = p->bits / 8, rest = p->bits % 8;
 	if (memcmp(p->net.a, a->a, full) != 0)
@@ -868,7 +868,7 @@ int vgi_site_in_monitored(const vg_site *s, const vg_addr *a)
 {
 	size_t i;
 	for (i = 0; i < s->n_mon; i++)
-		if (in_prefix(&s->mon[i], a))
+		if (vgi_prefix_has(&s->mon[i], a))
 			return 1;
 	return 0;
 }

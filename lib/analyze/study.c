@@ -1062,6 +1062,30 @@ static int finish_backscatter(vg_study *st)
 
 static int finish(vg_study *st);
 
+/* The monitored entries (as the site gives them) that no unsolicited
+ * connection reached: a mistyped net shows here. None when hosts were
+ * refused at the table's limit (the missing ones may be anywhere). */
+const char *vg_study_unreached(const vg_study *st, size_t k)
+{
+	const vg_site *s = st->site;
+	size_t i = 0, j, h;
+	if (!st->finished || st->hosts.n_refused)
+		return NULL;
+	while (i < s->n_mon) {
+		size_t end = i + 1;
+		int hit = 0;
+		while (end < s->n_mon && !s->mon_text[end])
+			end++;
+		for (j = i; j < end && !hit; j++)
+			for (h = 0; h < st->res.n_hosts && !hit; h++)
+				hit = vgi_prefix_has(&s->mon[j], &st->res.hosts[h].addr);
+		if (!hit && s->mon_text[i] && k-- == 0)
+			return s->mon_text[i];
+		i = end;
+	}
+	return NULL;
+}
+
 const char *vg_study_errmsg(const vg_study *st)
 {
 	return st ? st->errmsg : "out of memory";

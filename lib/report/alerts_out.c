@@ -109,7 +109,7 @@ void vg_alert_write_json(const vg_alert *a, FILE *fp)
 
 int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 {
-	size_t i, n = vg_alerts_count(a), shown = 0;
+	size_t i, n = vg_alerts_count(a), shown = 0, below = 0;
 	int rc;
 	if ((rc = vg_alerts_finish(a)) != VG_OK)
 		return rc;
@@ -118,6 +118,10 @@ int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 		const vg_alert *al = vg_alerts_get(a, i);
 		if (al->last_us < since_us)
 			continue;
+		if (al->severity < a->min_sev) {
+			below++;
+			continue;
+		}
 		shown++;
 		if (outfmt == VG_OUT_JSON) {
 			vgi_alert_json(al, fp);
@@ -144,7 +148,10 @@ int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 		}
 	}
 	if (outfmt != VG_OUT_JSON && !shown)
-		fputs("no alerts\n", fp);
+		fprintf(fp, "no alerts%s\n", below ? " at this level" : "");
+	if (outfmt != VG_OUT_JSON && below)
+		fprintf(fp, "(and %zu below %s, not shown: --min-severity low shows them)\n", below,
+			vg_severity_name(a->min_sev));
 	if (outfmt == VG_OUT_JSON && a->fresh_set) {
 		/* the one line that is not an alert */
 		fputs("{\"freshness\":", fp);

@@ -242,7 +242,7 @@ int vg_alerts_write_iodef(vg_alerts *a, FILE *fp, int64_t since_us, const char *
 	n = vg_alerts_count(a);
 	for (i = 0; i < n; i++) {
 		const vg_alert *al = vg_alerts_get(a, i);
-		if (al->last_us >= since_us)
+		if (VGI_ALERT_SHOWN(a, al, since_us))
 			incident(fp, al, s, csirt_name, contact_email, gen);
 	}
 	fputs("</IODEF-Document>\n", fp);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/det.h"
 #include "report/emit.h"
 #include "vigil.h"
 
@@ -188,7 +189,7 @@ int vg_misp_write(FILE *fp, const vg_site *site, const vg_scan_event *const *ev,
 	}
 	for (i = 0; i < n_al; i++) {
 		const vg_alert *a = vg_alerts_get(al, i);
-		if (a->last_us < since_us)
+		if (!VGI_ALERT_SHOWN(al, a, since_us))
 			continue;
 		first = a->time_us < first ? a->time_us : first;
 		last = a->last_us > last ? a->last_us : last;
@@ -244,7 +245,7 @@ int vg_misp_write(FILE *fp, const vg_site *site, const vg_scan_event *const *ev,
 		const vg_alert *a = vg_alerts_get(al, i);
 		int64_t end = a->last_us + (int64_t)a->period_s * 1000000;
 		int tag = ecsirt_tag(vg_detector_name(a->detector));
-		if (a->last_us < since_us)
+		if (!VGI_ALERT_SHOWN(al, a, since_us))
 			continue;
 		if (end <= a->time_us)
 			end = a->time_us;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/det.h"
 #include "core/addrtab.h"
 #include "report/emit.h"
 #include "vigil.h"
@@ -192,7 +193,7 @@ int vg_stix_write(FILE *fp, const vg_site *site, const vg_scan_event *const *ev,
 		scan_objects(&b, site, ev[i]);
 	for (i = 0; i < n_al; i++) {
 		const vg_alert *a = vg_alerts_get(al, i);
-		if (a->last_us >= since_us)
+		if (VGI_ALERT_SHOWN(al, a, since_us))
 			alert_objects(&b, a);
 	}
 	fputs("\n]}\n", fp);

@@ -15,7 +15,10 @@ command -v node >/dev/null || { echo "html: no node; run scripts/deps.sh test as
 if [ ! -f "$HERE/node_modules/playwright-core/package.json" ] ||
    [ "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]; then
   (cd "$HERE" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || {
-    echo "html: npm ci failed (playwright-core from the npm registry)"; exit 1; }
+    echo "html: npm ci failed: this test needs the npm registry once, to install playwright-core"
+    echo "html: behind a proxy: npm config set proxy http://HOST:PORT (and https-proxy), or"
+    echo "html: HTTPS_PROXY=http://HOST:PORT make test; a private registry: npm config set registry URL"
+    exit 1; }
 fi
 fail=0
 run() { # name site [options...]

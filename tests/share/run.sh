@@ -28,7 +28,10 @@ cp "$D/cryptopan/key.hex" "$K" && chmod 600 "$K"
 # ajv, once, from the lock file
 if [ ! -d "$HERE/node_modules/ajv" ]; then
   (cd "$HERE" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >/dev/null 2>&1 ||
-    { echo "FAIL share: npm ci failed (ajv from the npm registry)"; exit 1; }
+    { echo "FAIL share: npm ci failed: this test needs the npm registry once, to install ajv"
+      echo "share: behind a proxy: npm config set proxy http://HOST:PORT (and https-proxy), or"
+      echo "share: HTTPS_PROXY=http://HOST:PORT make test; a private registry: npm config set registry URL"
+      exit 1; }
 fi
 
 db=$T/week.db
