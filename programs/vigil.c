@@ -43,7 +43,8 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"\n"
 		"`vigil VERB --help` shows a verb's options; `man vigil` has the rest.\n"
-		"exit codes: 0 ok, 1 alerts at or above --fail-on, 2 usage error, 3 input error, 4 internal error\n");
+		"exit codes: 0 ok, 1 alerts at or above --fail-on, 2 usage error, 3 input error,\n"
+		"4 internal error, 5 the store cannot be used, 6 stale data (--fail-on, --max-age)\n");
 }
 
 int main(int argc, char **argv)
