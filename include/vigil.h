@@ -78,6 +78,12 @@ const char *vg_strstatus(int status);
 
 /* v with its digits grouped by commas ("1,234,567"), into buf; returns buf. */
 const char *vg_group_digits(uint64_t v, char *buf, size_t len);
+/* Writes text (lines ending in '\n') to fp with no line wider than width
+ * columns (0: as it is): a longer line breaks at a space and goes on under
+ * its last column (the text after its last run of two spaces), or two
+ * columns in for prose. The text outputs use it for their 100 columns. */
+int vg_text_fit(FILE *fp, const char *text, size_t len, unsigned width);
+#define VG_TEXT_WIDTH 100  /* the text outputs' default width (--wide: 0) */
 
 /* ---------------------------------------------------------- flow record */
 
@@ -751,6 +757,9 @@ const char *vg_study_errmsg(const vg_study *st);
  * gives it, e.g. "198.51.100.0/24") that no unsolicited connection reached,
  * NULL past the last one (or when the host table hit its limit). */
 const char *vg_study_unreached(const vg_study *st, size_t k);
+/* The text output's width in columns (default VG_TEXT_WIDTH; 0: every line
+ * as wide as it is, address columns with room for IPv6). */
+void vg_study_set_text_width(vg_study *st, unsigned columns);
 /* The report then shows these alerts (finished; kept by the caller). */
 struct vg_alerts;
 void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
@@ -1024,6 +1033,8 @@ size_t vg_alerts_count(const vg_alerts *a);
  * this severity (enum vg_severity; 0, the default: none left out). The
  * text says how many it left out. vg_alerts_count and _get still see all. */
 void vg_alerts_set_min_severity(vg_alerts *a, int severity);
+/* The text output's width (default VG_TEXT_WIDTH; 0: as wide as it is). */
+void vg_alerts_set_text_width(vg_alerts *a, unsigned columns);
 
 /* The daily series the port detectors judge (docs/alerts.md): for each day
  * in [day0, day1] and TCP, UDP or SCTP port with unsolicited connections,

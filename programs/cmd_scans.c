@@ -193,8 +193,46 @@ static void print_campaigns(FILE *fp, const struct camps *k)
 	}
 }
 
-static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *site, int outfmt)
+/* A duration as the 100-column text shows it: 45s, 12m, 3h05m, 2d04h. */
+static void fmt_dur(char *out, size_t len, int64_t us)
 {
+	int64_t s = us / 1000000;
+	if (s < 60)
+		snprintf(out, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(out, len, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(out, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		snprintf(out, len, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+}
+
+/* The text in 100 columns: the scanner as wide as the widest, the start to
+ * the minute and the duration instead of first and last, no protocols (the
+ * port list names them), then the port list under the scanner. */
+static void print_event_narrow(FILE *fp, const vg_scan_event *e, int aw, const char *a,
+			       const char *ports, const char *cs, int header)
+{
+	char t1[64], dur[24];
+	if (header) {
+		fprintf(fp, "%5s %-*s %-10s %-9s %-16s %5s %7s %5s %6s %4s %5s  %s\n", "id", aw,
+			"scanner", "type", "kind", "first (UTC)", "for", "targets", "ports", "flows",
+			"answ", "score", "ports / known scanner");
+		return;
+	}
+	fmt_time(t1, e->first_us, VG_STYLE_TEXT);
+	t1[16] = '\0';
+	fmt_dur(dur, sizeof dur, e->last_us - e->first_us);
+	fprintf(fp, "%5u %-*s %-10s %-9s %-16s %5s %7u %5u %6llu %4llu %5.2f  %s%s%s%s\n", e->id,
+		aw, a, vg_scan_type(e), vg_scan_kind_name(e->kind), t1, dur, e->targets, e->n_ports,
+		(unsigned long long)e->flows, (unsigned long long)e->answered, e->score, ports,
+		e->known ? "  known: " : "", e->known ? e->known : "", cs);
+}
+
+static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *site, int outfmt,
+			 int wide)
+{
+	int aw = 7;
 	size_t i;
 	char why[512], members[4096];
 	struct camps k;
@@ -202,7 +240,14 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 	if (outfmt == VG_OUT_CSV)
 		fprintf(fp, "id,scanner,type,kind,protos,first,last,targets,ports,port_list,flows,"
 			"answered,unanswered,score,detectors,known_scanner,campaign,why\n");
-	else if (outfmt == VG_OUT_TEXT)
+	else if (outfmt == VG_OUT_TEXT && !wide) {
+		for (i = 0; i < c->n_ev; i++) {
+			vg_addr_format(&c->ev[i].e.scanner,
+				       c->ev[i].e.family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, a);
+			aw = (int)strlen(a) > aw ? (int)strlen(a) : aw;
+		}
+		print_event_narrow(fp, NULL, aw, NULL, NULL, NULL, 1);
+	} else if (outfmt == VG_OUT_TEXT)
 		fprintf(fp, "%5s %-39s %-10s %-9s %-12s %-26s %-26s %7s %6s %8s %8s %7s  %s\n", "id",
 			"scanner", "type", "kind", "protos", "first", "last", "targets", "ports",
 			"flows", "answered", "score", "ports / known scanner");
@@ -249,6 +294,11 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 				(unsigned long long)e->flows, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score, de,
 				e->known ? e->known : "", cs, why);
+		} else if (!wide) {
+			char cs[24] = "";
+			if (e->campaign)
+				snprintf(cs, sizeof cs, "  campaign %u", e->campaign);
+			print_event_narrow(fp, e, aw, a, ports, cs, 0);
 		} else {
 			char cs[24] = "";
 			fmt_time(t1, e->first_us, VG_STYLE_TEXT);
@@ -333,7 +383,22 @@ int cmd_scans(int argc, char **argv)
 	if ((fd = open_output(&o)) < 0)
 		goto out;
 	fp = fd == 1 ? stdout : fdopen(fd, "w");
-	print_events(fp, &c, site, o.outfmt);
+	if (o.outfmt == VG_OUT_TEXT && !o.wide) {
+		/* 100 columns: long lines wrapped under their last column */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		if (!mem) {
+			warnx_("out of memory");
+			goto out;
+		}
+		print_events(mem, &c, site, o.outfmt, 0);
+		if (fclose(mem) == 0)
+			vg_text_fit(fp, text, len, VG_TEXT_WIDTH);
+		free(text);
+	} else {
+		print_events(fp, &c, site, o.outfmt, 1);
+	}
 	if (o.stix_file || o.misp_file) {
 		const vg_scan_event **ev = malloc((c.n_ev ? c.n_ev : 1) * sizeof *ev);
 		int k, ok = ev != NULL;
@@ -360,7 +425,7 @@ int cmd_scans(int argc, char **argv)
 	} else if (o.outfmt == VG_OUT_TEXT) {
 		char a1[32], a2[32];
 		fprintf(fp, "\n%zu scan event%s; %s of %s connections belong to scans "
-			"(%.2f %%); %llu sources followed, at most %llu at once, %llu closed early "
+			"(%.2f %%);\n%llu sources followed, at most %llu at once, %llu closed early "
 			"by the cap of %llu\n", c.n_ev, c.n_ev == 1 ? "" : "s",
 			vg_group_digits(c.scan_flows, a1, sizeof a1), vg_group_digits(c.flows, a2, sizeof a2),
 			c.flows ? 100.0 * (double)c.scan_flows / (double)c.flows : 0.0,

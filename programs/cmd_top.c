@@ -371,7 +371,19 @@ static void write_groups(FILE *fp, const struct opts *o, const struct top_ctx *c
 	static const char *const cols[] = {"flows", "packets", "bytes", "sources", "destinations",
 					   "ports"};
 	char kt[MAX_KEYS][64], a[32];
+	int kw[MAX_KEYS];
 	size_t i, k;
+	/* the text's key columns: room for IPv6 with --wide, else as wide as
+	 * the widest key shown (and its name), two spaces after */
+	for (k = 0; k < c->sp.n; k++)
+		kw[k] = o->wide ? (c->sp.key[k] <= K_DSTNET ? 42 : 9)
+				: (int)strlen(key_names[c->sp.key[k]]) + 2;
+	for (i = 0; !o->wide && i < n_show; i++) {
+		key_text(&c->sp, &c->g[i], kt);
+		for (k = 0; k < c->sp.n; k++)
+			if ((int)strlen(kt[k]) + 2 > kw[k])
+				kw[k] = (int)strlen(kt[k]) + 2;
+	}
 	if (o->outfmt == VG_OUT_CSV) {
 		for (k = 0; k < c->sp.n; k++)
 			fprintf(fp, "%s%s", k ? "," : "", key_names[c->sp.key[k]]);
@@ -381,9 +393,10 @@ static void write_groups(FILE *fp, const struct opts *o, const struct top_ctx *c
 	} else if (o->outfmt == VG_OUT_JSON) {
 		fputc('[', fp);
 	} else {
-		fprintf(fp, "Top %zu of %zu groups by %s\n", n_show, c->n, order_names[c->sp.order]);
+		fprintf(fp, "Top %zu of %s groups by %s\n", n_show, vg_group_digits(c->n, a, sizeof a),
+			order_names[c->sp.order]);
 		for (k = 0; k < c->sp.n; k++)
-			fprintf(fp, "%-*s", c->sp.key[k] <= K_DSTNET ? 42 : 9, key_names[c->sp.key[k]]);
+			fprintf(fp, "%-*s", kw[k], key_names[c->sp.key[k]]);
 		fprintf(fp, "%12s %14s %16s %9s %12s %7s\n", "flows", "packets", "bytes", "sources",
 			"destinations", "ports");
 	}
@@ -412,7 +425,7 @@ static void write_groups(FILE *fp, const struct opts *o, const struct top_ctx *c
 			fputc('}', fp);
 		} else {
 			for (k = 0; k < c->sp.n; k++)
-				fprintf(fp, "%-*s", c->sp.key[k] <= K_DSTNET ? 42 : 9, kt[k]);
+				fprintf(fp, "%-*s", kw[k], kt[k]);
 			fprintf(fp, "%12s", vg_group_digits(v[0], a, sizeof a));
 			fprintf(fp, " %14s", vg_group_digits(v[1], a, sizeof a));
 			fprintf(fp, " %16s", vg_group_digits(v[2], a, sizeof a));

@@ -757,6 +757,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				return -1;
 			}
 			o->html_max_cells = (size_t)v;
+		} else if (strcmp(name, "wide") == 0) {
+			o->wide = 1;
 		} else if (strcmp(name, "no-header") == 0) {
 			o->no_header = 1;
 		} else if (strcmp(name, "stats") == 0) {

@@ -63,6 +63,7 @@ struct opts {
 	const char *html_file;   /* --html */
 	size_t html_max_cells;   /* --html-max-cells, 0 = default */
 	int fail_on;             /* --fail-on: VG_SEV_*, 0 = none */
+	int wide;                /* --wide: text lines as wide as they are */
 	int min_sev;             /* --min-severity: VG_SEV_*, 0 = not given */
 	int no_alerts;           /* report --no-alerts */
 	int without;             /* report --without: VG_WITHOUT_*, 0 = the default */

@@ -141,6 +141,8 @@ static const struct optdef defs[] = {
 	{0, "idle", "SECONDS", V_DUMP | V_STATS, G_OUTPUT,
 	 "with --merge: a gap this long starts a new connection\n(default 120)"},
 	{0, "no-header", NULL, V_DUMP, G_OUTPUT, "no header line"},
+	{0, "wide", NULL, AN | V_TOP, G_OUTPUT,
+	 "text lines as wide as they are (default: fit 100\ncolumns, long lines wrapped)"},
 	{0, "stats", NULL, V_DUMP, G_OUTPUT, "print input statistics to stderr at the end"},
 	{'w', "write", "FILE", RD, G_OUTPUT, "write to FILE instead of standard output"},
 	{0, "csv-dir", "DIR", V_REPORT, G_OUTPUT, "also write one CSV per table into DIR"},

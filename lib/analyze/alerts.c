@@ -77,6 +77,7 @@ int vg_alerts_create(vg_alerts **ap, const vg_site *site, char *err, size_t errl
 	}
 	a->site = site;
 	a->max_hour = INT64_MIN;
+	a->text_width = VG_TEXT_WIDTH;
 	if (vgi_addrtab_init(&a->src, SRC_MAX) || vgi_addrtab_init(&a->dst, HOST_MAX) ||
 	    vgi_u64map_init(&a->pd_conn, 0) || vgi_u64set_init(&a->ps_day, 0) ||
 	    vgi_u64set_init(&a->pd_dst, 0) || vgi_u64set_init(&a->ph_src, 0) ||
@@ -873,6 +874,11 @@ void vg_alerts_set_freshness(vg_alerts *a, int64_t newest_us, int64_t now_us, do
 	a->fresh_newest_us = newest_us;
 	a->fresh_now_us = now_us;
 	a->fresh_max_age_s = max_age_s;
+}
+
+void vg_alerts_set_text_width(vg_alerts *a, unsigned columns)
+{
+	a->text_width = columns;
 }
 
 void vg_alerts_set_min_severity(vg_alerts *a, int severity)

@@ -327,6 +327,7 @@ struct vg_study {
 	struct vgi_portdb *ports;
 	int finished;
 	int without;               /* VG_WITHOUT_*: what "without scans" leaves out */
+	unsigned text_width;       /* vg_study_set_text_width: 0 = as wide as it is */
 	struct vgi_hold *hold;     /* vg_study_add_tagged: connections of scan events */
 	struct vgi_flowq *worker; /* vg_study_set_async: the adds run there */
 	int worker_rc;

@@ -40,6 +40,7 @@ struct vg_alerts {
 	char errmsg[VGI_ERRMSG_LEN]; /* vg_alerts_errmsg; set by vgi_alerts_fail */
 	int fresh_set;             /* vg_alerts_set_freshness */
 	int min_sev;               /* vg_alerts_set_min_severity; 0 = all */
+	unsigned text_width;       /* vg_alerts_set_text_width; 0 = as wide as it is */
 	int64_t fresh_newest_us, fresh_now_us;
 	double fresh_max_age_s;
 	int finished;

@@ -65,6 +65,7 @@ int vg_study_create(vg_study **stp, const vg_site *site, char *err, size_t errle
 	}
 	st->site = site;
 	st->without = VG_WITHOUT_PORTSCANS;
+	st->text_width = VG_TEXT_WIDTH;
 	st->first_us = INT64_MAX;
 	st->last_us = INT64_MIN;
 	if ((rc = vgi_portdb_load(&st->ports, site->services_file, err, errlen)) != VG_OK)
@@ -1061,6 +1062,11 @@ static int finish_backscatter(vg_study *st)
 }
 
 static int finish(vg_study *st);
+
+void vg_study_set_text_width(vg_study *st, unsigned columns)
+{
+	st->text_width = columns;
+}
 
 /* The monitored entries (as the site gives them) that no unsolicited
  * connection reached: a mistyped net shows here. None when hosts were

@@ -107,7 +107,28 @@ void vg_alert_write_json(const vg_alert *a, FILE *fp)
 	vgi_alert_json(a, fp);
 }
 
+static int write_alerts(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us);
+
 int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+	if (outfmt == VG_OUT_JSON || !a->text_width)
+		return write_alerts(a, fp, outfmt, since_us);
+	if (!(mem = open_memstream(&text, &len)))
+		return vgi_alerts_fail(a, VG_ENOMEM, "out of memory writing the alerts");
+	rc = write_alerts(a, mem, outfmt, since_us);
+	if (fclose(mem) != 0 && rc == VG_OK)
+		rc = vgi_alerts_fail(a, VG_ENOMEM, "out of memory writing the alerts");
+	if (rc == VG_OK && vg_text_fit(fp, text, len, a->text_width) != VG_OK)
+		rc = vgi_alerts_fail(a, VG_EIO, "write error: %s", strerror(errno));
+	free(text);
+	return rc;
+}
+
+static int write_alerts(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 {
 	size_t i, n = vg_alerts_count(a), shown = 0, below = 0;
 	int rc;

@@ -210,14 +210,33 @@ static int col_index(const struct vgi_table *t, const char *name)
 	return -1;
 }
 
-static void text_cell(FILE *fp, const struct vgi_textcol *tc, size_t k, const char *s)
+static void text_cell(FILE *fp, const struct vgi_textcol *tc, int width, size_t k, const char *s)
 {
 	if (k)
 		fputs(tc->sep ? tc->sep : " ", fp);
-	if (tc->width)
-		fprintf(fp, "%*s", tc->width, s);
+	if (width)
+		fprintf(fp, "%*s", width, s);
 	else
 		fputs(s, fp);
+}
+
+/* One cell of a row as text. */
+static const char *cell_text(const struct vgi_textview *tv, const struct vgi_col *c,
+			     const vg_value *x, char num[VG_FIELD_MAX])
+{
+	if (!x || x->null)
+		return tv->null ? tv->null : "";
+	if (c->type == VG_COL_UINT)
+		snprintf(num, VG_FIELD_MAX, "%llu", (unsigned long long)x->u);
+	else if (c->type == VG_COL_REAL)
+		snprintf(num, VG_FIELD_MAX, "%.*f", c->decimals, x->d);
+	else if (c->type == VG_COL_BOOL)
+		return x->u ? "yes" : "no";
+	else if (c->type == VG_COL_TIME)
+		time_text(x->t, VG_STYLE_TEXT, num);
+	else
+		return x->s;
+	return num;
 }
 
 void vgi_table_text(const struct vgi_textview *tv, vg_study *st, FILE *fp, size_t max_rows,
@@ -225,35 +244,37 @@ void vgi_table_text(const struct vgi_textview *tv, vg_study *st, FILE *fp, size_
 {
 	const struct vgi_table *t = vgi_table_find(tv->table);
 	vg_value v[VGI_MAX_COLS];
-	int idx[VGI_MAX_COLS];
+	int idx[VGI_MAX_COLS], w[VGI_MAX_COLS];
+	char num[VG_FIELD_MAX];
 	uint64_t cur = 0;
 	size_t k, rows = 0;
 	if (!t || tv->n_cols > VGI_MAX_COLS)
 		return;
 	for (k = 0; k < tv->n_cols; k++) {
 		idx[k] = col_index(t, tv->cols[k].name);
-		text_cell(fp, &tv->cols[k], k, tv->cols[k].label);
+		w[k] = tv->cols[k].width;
+		/* within the width limit, a wide left-aligned column (an
+		 * address: room for IPv6) is as wide as its widest cell */
+		if (st->text_width && w[k] <= -30 && idx[k] >= 0)
+			w[k] = -(int)strlen(tv->cols[k].label);
 	}
+	for (; st->text_width && rows++ < max_rows && t->row(st, &cur, v, b) == 1;)
+		for (k = 0; k < tv->n_cols; k++)
+			if (tv->cols[k].width <= -30 && idx[k] >= 0) {
+				size_t l = strlen(cell_text(tv, &t->cols[idx[k]], &v[idx[k]], num));
+				if ((int)l > -w[k])
+					w[k] = -(int)l;
+			}
+	cur = 0;
+	rows = 0;
+	for (k = 0; k < tv->n_cols; k++)
+		text_cell(fp, &tv->cols[k], w[k], k, tv->cols[k].label);
 	fputc('\n', fp);
 	while (rows++ < max_rows && t->row(st, &cur, v, b) == 1) {
 		for (k = 0; k < tv->n_cols; k++) {
 			const struct vgi_col *c = idx[k] >= 0 ? &t->cols[idx[k]] : NULL;
 			const vg_value *x = idx[k] >= 0 ? &v[idx[k]] : NULL;
-			char num[VG_FIELD_MAX];
-			const char *s = num;
-			if (!x || x->null)
-				s = tv->null ? tv->null : "";
-			else if (c->type == VG_COL_UINT)
-				snprintf(num, sizeof num, "%llu", (unsigned long long)x->u);
-			else if (c->type == VG_COL_REAL)
-				snprintf(num, sizeof num, "%.*f", c->decimals, x->d);
-			else if (c->type == VG_COL_BOOL)
-				s = x->u ? "yes" : "no";
-			else if (c->type == VG_COL_TIME)
-				time_text(x->t, VG_STYLE_TEXT, num);
-			else
-				s = x->s;
-			text_cell(fp, &tv->cols[k], k, s);
+			text_cell(fp, &tv->cols[k], w[k], k, cell_text(tv, c, x, num));
 		}
 		fputc('\n', fp);
 	}
@@ -378,4 +399,94 @@ void vgi_uuid5(const uint8_t ns[16], const char *name, char out[37])
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0],
 		 d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14],
 		 d[15]);
+}
+
+/* ------------------------------------------------------------- text width */
+
+/* Where a continuation of line s[0..n) starts, and *lastp, where its last
+ * field starts (0 for prose). A table row (fields apart by runs of two or
+ * more spaces) goes on under its last field, the text after its last such
+ * run, when that leaves 30 columns; else the whole last field goes on the
+ * next line, under the row's second field. Prose goes on two columns in
+ * from its indent. */
+static size_t hang_of(const char *s, size_t n, size_t width, size_t *lastp)
+{
+	size_t i, indent = 0, last = 0, second;
+	while (indent < n && s[indent] == ' ')
+		indent++;
+	for (i = indent; i + 1 < n; i++)
+		if (s[i] == ' ' && s[i + 1] == ' ') {
+			while (i < n && s[i] == ' ')
+				i++;
+			last = i;
+		}
+	*lastp = last;
+	if (last && last + 30 <= width)
+		return last;
+	if (last) {
+		for (i = indent; i < n && s[i] != ' '; i++)
+			;
+		while (i < n && s[i] == ' ')
+			i++;
+		second = i;
+		if (second + 30 <= width)
+			return second;
+	}
+	return indent + 2 + 30 <= width ? indent + 2 : 0;
+}
+
+/* Where to break a piece of a line that begins at p and may take room
+ * columns: after its last space (or, for one long word, its last comma). */
+static size_t break_at(const char *p, size_t n, size_t room)
+{
+	size_t i;
+	if (n <= room)
+		return n;
+	for (i = room; i > 0; i--)
+		if (p[i] == ' ')
+			return i;
+	for (i = room; i > 0; i--)
+		if (p[i - 1] == ',')
+			return i;
+	return room; /* no space nor comma: cut the word */
+}
+
+int vg_text_fit(FILE *fp, const char *text, size_t len, unsigned width)
+{
+	const char *s = text, *end = text + len;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s), hang, col, k, last;
+		if (!width || n <= width) {
+			fwrite(s, 1, n, fp);
+		} else {
+			k = break_at(s, n, width);
+			hang = hang_of(s, n, width, &last);
+			/* a last field that goes under another: all of it */
+			if (last && hang < last && last <= width + 2)
+				k = last;
+			for (col = k; col > 0 && s[col - 1] == ' ';)
+				col--;
+			fwrite(s, 1, col, fp);
+			col = k;
+			while (col < n) {
+				const char *p = s + col;
+				size_t rest = n - col, take;
+				while (rest && *p == ' ')
+					p++, rest--, col++;
+				if (!rest)
+					break;
+				take = break_at(p, rest, width - hang);
+				fprintf(fp, "\n%*s", (int)hang, "");
+				for (k = take; k > 0 && p[k - 1] == ' ';)
+					k--;
+				fwrite(p, 1, k, fp);
+				col += take;
+			}
+		}
+		if (nl)
+			fputc('\n', fp);
+		s += n + (nl != NULL);
+	}
+	return ferror(fp) ? VG_EIO : VG_OK;
 }

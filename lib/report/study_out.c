@@ -136,6 +136,7 @@ static void text_backscatter(const vg_study *st, FILE *fp)
 	const struct vgi_results *r = &st->res;
 	char a[32], b[32], c[32], d[11], ab[46], pb[32];
 	size_t i;
+	int aw;
 	if (!r->bs_conns) {
 		fprintf(fp, "\nbackscatter (answers to packets spoofed in our name): none\n");
 		return;
@@ -153,7 +154,11 @@ static void text_backscatter(const vg_study *st, FILE *fp)
 		fprintf(fp, "  %-10s %8u %10llu %10llu\n", d, x->victims,
 			(unsigned long long)x->conns, (unsigned long long)x->pkts);
 	}
-	fprintf(fp, "  %-39s %10s %8s %4s %-10s %12s  %s\n", "victim", "packets", "conns", "days",
+	for (i = 0, aw = st->text_width ? 6 : 39; i < r->n_victims && st->text_width; i++) {
+		addr_str(&r->victims[i].addr, r->victims[i].family, ab);
+		aw = (int)strlen(ab) > aw ? (int)strlen(ab) : aw;
+	}
+	fprintf(fp, "  %-*s %10s %8s %4s %-10s %12s  %s\n", aw, "victim", "packets", "conns", "days",
 		"first day", "rate", "top port (ports)");
 	for (i = 0; i < r->n_victims; i++) {
 		const struct vgi_victim *v = &r->victims[i];
@@ -161,7 +166,7 @@ static void text_backscatter(const vg_study *st, FILE *fp)
 		addr_str(&v->addr, v->family, ab);
 		vgi_day_format(v->first_day, d);
 		snprintf(rate, sizeof rate, "%.1f pkt/s", vgi_victim_rate(v));
-		fprintf(fp, "  %-39s %10llu %8llu %4u %-10s %12s  %s (%u)\n", ab,
+		fprintf(fp, "  %-*s %10llu %8llu %4u %-10s %12s  %s (%u)\n", aw, ab,
 			(unsigned long long)v->pkts, (unsigned long long)v->conns, v->days, d, rate,
 			port_str(v->proto, v->port, pb, sizeof pb), v->n_ports);
 	}
@@ -410,6 +415,7 @@ static void text_scan_list(vg_study *st, FILE *fp)
 	char d1[32], ab[46];
 	size_t i;
 	unsigned top = site->top;
+	int aw;
 
 	if (st->n_scans) {
 		const struct vgi_scan **order = malloc(st->n_scans * sizeof *order);
@@ -418,7 +424,12 @@ static void text_scan_list(vg_study *st, FILE *fp)
 			for (i = 0; i < st->n_scans; i++)
 				order[i] = &st->scans[i];
 			qsort(order, st->n_scans, sizeof *order, cmp_scan_conns);
-			fprintf(fp, "\n%5s %-39s %-10s %-9s %-9s %-11s %7s %6s %8s  %s\n", "scan",
+			for (i = 0, aw = st->text_width ? 7 : 39; i < st->n_scans && i < top &&
+								   st->text_width; i++) {
+				addr_str(&order[i]->scanner, order[i]->family, ab);
+				aw = (int)strlen(ab) > aw ? (int)strlen(ab) : aw;
+			}
+			fprintf(fp, "\n%5s %-*s %-10s %-9s %-9s %-11s %7s %6s %8s  %s\n", "scan", aw,
 				"scanner", "type", "kind", "protos", "first day", "targets", "ports",
 				"conns", "ports");
 			for (i = 0; i < st->n_scans && i < top; i++) {
@@ -429,7 +440,7 @@ static void text_scan_list(vg_study *st, FILE *fp)
 				snprintf(ports, sizeof ports, "%s", vgi_scan_ports(order[i]));
 				if (strlen(ports) > 60)
 					strcpy(ports + 57, "...");
-				fprintf(fp, "%5u %-39s %-10s %-9s %-9s %-11s %7u %6u %8llu  %s%s%s\n", e->id, ab,
+				fprintf(fp, "%5u %-*s %-10s %-9s %-9s %-11s %7u %6u %8llu  %s%s%s\n", e->id, aw, ab,
 					vg_scan_type(e), vg_scan_kind_name(e->kind),
 					vg_scan_protos_str(e->protos, pr), d1, e->targets,
 					e->n_ports, (unsigned long long)order[i]->conns, ports,
@@ -907,8 +918,23 @@ int vg_study_write(vg_study *st, FILE *fp, int outfmt)
 		struct vgi_rowbuf *b = malloc(sizeof *b);
 		if (!b)
 			return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the report");
-		write_text(st, fp, b);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = st->text_width ? open_memstream(&text, &len) : NULL;
+		if (st->text_width && !mem) {
+			free(b);
+			return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the report");
+		}
+		write_text(st, mem ? mem : fp, b);
 		free(b);
+		if (mem) {
+			int bad = fclose(mem) != 0;
+			if (!bad)
+				vg_text_fit(fp, text, len, st->text_width);
+			free(text);
+			if (bad)
+				return vgi_study_fail(st, VG_ENOMEM, "out of memory writing the report");
+		}
 	}
 	return ferror(fp) ? vgi_study_fail(st, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;
 }
