@@ -450,7 +450,7 @@
   })();
   (function () {
     var L = X.lists;
-    var s = section('ports', 'Ports', 'TCP and UDP ports with their classes (trojan, service, unlisted) and IANA range',
+    var s = section('ports', 'Ports', 'TCP and UDP ports with their classes (trojan, registered, unlisted) and IANA range',
       'The ' + num(Math.min(500, D.ports.length)) + ' ports with the most connections' + (L.ports_total > 500 ? ', of ' + num(L.ports_total) + '; vigil report -o json or --csv-dir has them all.' : '.'));
     table(s, 'table-ports', [{ t: 'port', n: 1, raw: 1 }, { t: 'proto' }, { t: 'connections', n: 1 }, { t: 'sources', n: 1 }, { t: 'classes', html: 1 }, { t: 'range' }, { t: 'name' }],
       D.ports.slice(0, 500).map(function (p) {

@@ -69,7 +69,7 @@ static void port_classes(const vg_study *st, unsigned proto, unsigned port,
 		if (pi.trojan)
 			fprintf(fp, "%s\"trojan\"", n++ ? "," : "");
 		if (pi.iana || pi.svc)
-			fprintf(fp, "%s\"service\"", n++ ? "," : "");
+			fprintf(fp, "%s\"registered\"", n++ ? "," : "");
 		if (!n)
 			fputs("\"unlisted\"", fp);
 		fprintf(fp, "],\"range\":\"%s\"", pi.range);
@@ -92,7 +92,7 @@ static void port_classes(const vg_study *st, unsigned proto, unsigned port,
 	if (pi.iana || pi.svc) {
 		const char *nm = pi.iana ? pi.iana : pi.svc;
 		size_t nl = pi.iana ? pi.iana_len : pi.svc_len;
-		fprintf(fp, "%sservice (%.*s)", n++ ? ", " : "", (int)nl, nm);
+		fprintf(fp, "%sregistered (%.*s)", n++ ? ", " : "", (int)nl, nm);
 	}
 	if (!n)
 		fputs("unlisted", fp);
@@ -284,6 +284,12 @@ static void text_days(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 	};
 	static const struct vgi_textview view = {"daily", cols, sizeof cols / sizeof cols[0], "-"};
 	vgi_table_text(&view, st, fp, SIZE_MAX, b);
+	if (st->res.scans_known)
+		fprintf(fp, "(new: sources seen for the first time that day; new-ns: the same, leaving "
+			"out the connections of %s; scan: connections of scan events)\n",
+			without_text(st->without));
+	else
+		fprintf(fp, "(new: sources seen for the first time that day)\n");
 }
 
 /* the monitored hosts and the ports */
@@ -1004,8 +1010,10 @@ static int cmp_port_sources(const void *a, const void *b)
 int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sources)
 {
 	const struct vgi_results *r = &st->res;
-	/* the classes a port can have: unlisted, service, trojan, trojan + service */
-	static const char *const names[4] = {"unlisted", "service", "trojan", "trojan + service"};
+	/* the classes a port can have: unlisted, registered (a name in the IANA
+	 * registry or a services file), trojan, trojan + registered */
+	static const char *const names[4] = {"unlisted", "registered", "trojan",
+					     "trojan + registered"};
 	uint64_t conns[4] = {0}, ports[4] = {0};
 	struct vgi_port *by = NULL;
 	size_t i, n;

@@ -430,8 +430,8 @@ static int ports_row(vg_study *st, uint64_t *cur, vg_value *v, struct vgi_rowbuf
 	U(1, p->port);
 	U(2, p->conns);
 	U(3, p->sources);
-	S(v, 4, pi.trojan ? (pi.iana || pi.svc ? "trojan+service" : "trojan")
-			  : pi.iana || pi.svc ? "service" : "unlisted");
+	S(v, 4, pi.trojan ? (pi.iana || pi.svc ? "trojan+registered" : "trojan")
+			  : pi.iana || pi.svc ? "registered" : "unlisted");
 	S(v, 5, pi.range);
 	snprintf(b->s[6], VGI_ROW_TEXT, "%.*s", (int)pi.iana_len, pi.iana ? pi.iana : "");
 	S(v, 6, b->s[6]);

@@ -143,7 +143,7 @@ function expected_charts(J, extra) {
     pc[k].ports++;
     pc[k].connections += p.connections;
   }
-  eq(extra.port_classes, ['unlisted', 'service', 'trojan', 'trojan + service'].filter(k => pc[k]).map(k => pc[k]),
+  eq(extra.port_classes, ['unlisted', 'registered', 'trojan', 'trojan + registered'].filter(k => pc[k]).map(k => pc[k]),
      'connections and ports per port class');
   const pnum = { tcp: 6, udp: 17, sctp: 132 };
   eq(extra.ports_by_sources, J.ports.slice().sort((a, b) => b.sources - a.sources || b.connections - a.connections ||

@@ -216,7 +216,7 @@ def main():
     def classes(proto, port):
         c = []
         if (proto, port) in troj: c.append('trojan')
-        if (proto, port) in iana or (proto, port) in serv: c.append('service')
+        if (proto, port) in iana or (proto, port) in serv: c.append('registered')
         return c or ['unlisted']
     rng = lambda p: 'system' if p < 1024 else 'user' if p < 49152 else 'dynamic'
     check('port classes', [(p['classes'], p['range']) for p in v['ports']],

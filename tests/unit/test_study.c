@@ -646,7 +646,7 @@ TEST(study_results_api)
 			CHECK_EQ_STR(v[0].s, "tcp");
 			CHECK_EQ_INT((int)v[1].u, 22);
 			CHECK_EQ_INT((int)v[2].u, 2);
-			CHECK_EQ_STR(v[4].s, "service");
+			CHECK_EQ_STR(v[4].s, "registered");
 		}
 	}
 	CHECK_EQ_INT((int)n, 3);
