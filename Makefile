@@ -68,9 +68,10 @@ fuzz:
 	@scripts/deps.sh fuzz
 	@CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DVIGIL_FUZZ=ON >/dev/null
 	@cmake --build build/fuzz -j $(JOBS) --target fuzz-reader fuzz-chunks fuzz-filter fuzz-site fuzz-netflow fuzz-tail fuzz-chanswer fuzz-share
-	@mkdir -p build/fuzz/new-reader build/fuzz/new-csv build/fuzz/new-nfdump build/fuzz/new-pcap build/fuzz/new-filter build/fuzz/new-site build/fuzz/new-netflow build/fuzz/new-tail build/fuzz/new-chunks build/fuzz/new-chanswer build/fuzz/new-share
+	@mkdir -p build/fuzz/new-reader build/fuzz/new-csv build/fuzz/new-ndjson build/fuzz/new-nfdump build/fuzz/new-pcap build/fuzz/new-filter build/fuzz/new-site build/fuzz/new-netflow build/fuzz/new-tail build/fuzz/new-chunks build/fuzz/new-chanswer build/fuzz/new-share
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-reader tests/fuzz/corpus/argus
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-csv tests/fuzz/corpus/csv
+	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-ndjson tests/fuzz/corpus/ndjson
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-nfdump tests/fuzz/corpus/nfdump
 	build/fuzz/tests/fuzz-reader -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-pcap tests/fuzz/corpus/pcap
 	build/fuzz/tests/fuzz-chunks -max_total_time=$${FUZZ_SECONDS:-60} build/fuzz/new-chunks tests/fuzz/corpus/argus

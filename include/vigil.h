@@ -274,6 +274,16 @@ enum vg_style {
 #define VG_FIELD_MAX 64
 size_t vg_field_format(int field, const vg_flow *flow, int style, char *out);
 
+/* How CSV and text write a time (--time-format; docs/output.md): epoch
+ * seconds as ra -u prints them (1709522194.003726), ISO 8601 in UTC
+ * (2024-03-04T03:16:34.003726Z, as JSON always has it), or for people
+ * (2024-03-04 03:16:34.003726, UTC). */
+enum vg_time_fmt { VG_TIME_DEFAULT = 0, VG_TIME_EPOCH, VG_TIME_ISO, VG_TIME_TEXT };
+/* "epoch", "iso" or "text" -> VG_TIME_*; -1 for anything else */
+int vg_time_fmt_parse(const char *name);
+/* us in that format into out (at least VG_FIELD_MAX bytes); its length */
+size_t vg_time_format(int64_t us, int fmt, char *out);
+
 /* Parses one field's value as VG_STYLE_RA prints it into flow. Fields that
  * are derived (dur, pkts, bytes) only check the syntax. Ports of ICMP flows
  * need flow->proto set first. Returns VG_OK or VG_EINVAL. */
@@ -296,6 +306,9 @@ int vg_writer_put(vg_writer *w, const vg_flow *f);
 int vg_writer_flush(vg_writer *w);  /* VG_EIO when the write failed */
 const char *vg_writer_errmsg(const vg_writer *w);
 void vg_writer_free(vg_writer *w);  /* does not flush */
+/* CSV and text write stime and ltime in this enum vg_time_fmt (default:
+ * epoch for CSV, as ra; text for the text table). JSON keeps ISO 8601. */
+void vg_writer_set_time_format(vg_writer *w, int fmt);
 
 extern const int vg_default_fields[12];
 
@@ -760,6 +773,8 @@ const char *vg_study_unreached(const vg_study *st, size_t k);
 /* The text output's width in columns (default VG_TEXT_WIDTH; 0: every line
  * as wide as it is, address columns with room for IPv6). */
 void vg_study_set_text_width(vg_study *st, unsigned columns);
+/* The CSV tables' times (vg_study_write_csv): enum vg_time_fmt, default ISO. */
+void vg_study_set_time_format(vg_study *st, int fmt);
 /* The report then shows these alerts (finished; kept by the caller). */
 struct vg_alerts;
 void vg_study_set_alerts(vg_study *st, const struct vg_alerts *a);
@@ -1035,6 +1050,8 @@ size_t vg_alerts_count(const vg_alerts *a);
 void vg_alerts_set_min_severity(vg_alerts *a, int severity);
 /* The text output's width (default VG_TEXT_WIDTH; 0: as wide as it is). */
 void vg_alerts_set_text_width(vg_alerts *a, unsigned columns);
+/* The CSV output's times (enum vg_time_fmt; default ISO 8601). */
+void vg_alerts_set_time_format(vg_alerts *a, int fmt);
 
 /* The daily series the port detectors judge (docs/alerts.md): for each day
  * in [day0, day1] and TCP, UDP or SCTP port with unsolicited connections,
@@ -1197,6 +1214,9 @@ int vg_pipeline_commit(vg_pipeline *p, const vg_store_input *in);
  * that several inputs share one transaction (their strings are copied).
  * If that commit does not happen, none of them is in the store. */
 int vg_pipeline_add_input(vg_pipeline *p, const vg_store_input *in);
+/* In the on_event callback: the event's unsolicited connections (what the
+ * report's scan tables count; flows also counts the other classes). */
+uint64_t vg_pipeline_event_connections(const vg_pipeline *p);
 /* End of input: open connections and scan episodes finish, into the
  * memory sinks only (a store keeps its tail open for the next ingest). */
 int vg_pipeline_finish(vg_pipeline *p);

@@ -220,6 +220,7 @@ int cmd_alerts(int argc, char **argv)
 	if (o.since)
 		parse_since(o.since, vg_alerts_data_end(c->al), &since, &since_rel);
 	vg_alerts_set_text_width(c->al, o.wide ? 0 : VG_TEXT_WIDTH);
+	vg_alerts_set_time_format(c->al, o.time_fmt);
 	/* the text is for people: medium and up unless asked */
 	vg_alerts_set_min_severity(c->al, o.min_sev ? o.min_sev
 					 : o.outfmt == VG_OUT_TEXT ? VG_SEV_MEDIUM : 0);

@@ -83,6 +83,7 @@ int cmd_dump(int argc, char **argv)
 		free_opts(&o);
 		return EXIT_INTERNAL;
 	}
+	vg_writer_set_time_format(c.w, o.time_fmt);
 	if (o.merge) {
 		vg_merge_opts mo = {0};
 		mo.idle_us = (int64_t)(o.idle_s * 1e6);

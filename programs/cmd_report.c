@@ -189,6 +189,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	vg_study_set_text_width(c->st, o.wide ? 0 : VG_TEXT_WIDTH);
+	vg_study_set_time_format(c->st, o.time_fmt);
 	if (o.without)
 		vg_study_set_without(c->st, o.without);
 	if (!o.no_alerts && vg_alerts_create(&c->al, site, err, sizeof err) != VG_OK) {

@@ -35,6 +35,7 @@ static void usage(FILE *fp)
 
 struct ev {
 	vg_scan_event e;
+	uint64_t conns;      /* its unsolicited connections */
 	uint32_t *ports;
 	char *known;
 };
@@ -69,6 +70,7 @@ static int on_event(void *user, const vg_scan_event *e)
 	}
 	v = &c->ev[c->n_ev];
 	v->e = *e;
+	v->conns = vg_pipeline_event_connections(c->p);
 	v->ports = malloc((e->n_ports ? e->n_ports : 1) * sizeof *v->ports);
 	v->known = e->known ? strdup(e->known) : NULL;
 	if (!v->ports)
@@ -193,6 +195,26 @@ static void print_campaigns(FILE *fp, const struct camps *k)
 	}
 }
 
+/* "a,b" as the JSON array ["a","b"]: lists are arrays in every JSON output */
+static void json_list(FILE *fp, const char *s)
+{
+	char item[64];
+	int first = 1;
+	fputc('[', fp);
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		if (n && n < sizeof item) {
+			memcpy(item, s, n);
+			item[n] = '\0';
+			fputs(first ? "" : ",", fp);
+			vg_json_string(fp, item);
+			first = 0;
+		}
+		s += n + (s[n] == ',');
+	}
+	fputc(']', fp);
+}
+
 /* A duration as the 100-column text shows it: 45s, 12m, 3h05m, 2d04h. */
 static void fmt_dur(char *out, size_t len, int64_t us)
 {
@@ -230,7 +252,7 @@ static void print_event_narrow(FILE *fp, const vg_scan_event *e, int aw, const c
 }
 
 static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *site, int outfmt,
-			 int wide)
+			 int wide, int tfmt)
 {
 	int aw = 7;
 	size_t i;
@@ -239,7 +261,7 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 	char a[46], t1[64], t2[64], pr[VG_SCAN_NAMES_MAX], de[VG_SCAN_NAMES_MAX], ports[4096];
 	if (outfmt == VG_OUT_CSV)
 		fprintf(fp, "id,scanner,type,kind,protos,first,last,targets,ports,port_list,flows,"
-			"answered,unanswered,score,detectors,known_scanner,campaign,why\n");
+			"connections,answered,unanswered,score,detectors,known_scanner,campaign,why\n");
 	else if (outfmt == VG_OUT_TEXT && !wide) {
 		for (i = 0; i < c->n_ev; i++) {
 			vg_addr_format(&c->ev[i].e.scanner,
@@ -265,14 +287,16 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 			fmt_time(t1, e->first_us, VG_STYLE_JSON);
 			fmt_time(t2, e->last_us, VG_STYLE_JSON);
 			fprintf(fp, "{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\","
-				"\"protos\":\"%s\","
-				"\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,\"port_list\":\"%s\","
-				"\"flows\":%llu,\"answered\":%llu,\"unanswered\":%llu,\"score\":%.3f,"
-				"\"detectors\":\"%s\",\"known_scanner\":", e->id, a, vg_scan_type(e),
-				vg_scan_kind_name(e->kind), pr,
+				"\"protos\":", e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind));
+			json_list(fp, pr);
+			fprintf(fp, ",\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,"
+				"\"port_list\":\"%s\",\"flows\":%llu,\"connections\":%llu,"
+				"\"answered\":%llu,\"unanswered\":%llu,\"score\":%.3f,\"detectors\":",
 				t1, t2, e->targets, e->n_ports, ports, (unsigned long long)e->flows,
-				(unsigned long long)e->answered, (unsigned long long)e->unanswered,
-				e->score, de);
+				(unsigned long long)c->ev[i].conns, (unsigned long long)e->answered,
+				(unsigned long long)e->unanswered, e->score);
+			json_list(fp, de);
+			fputs(",\"known_scanner\":", fp);
 			if (e->known)
 				fprintf(fp, "\"%s\"", e->known);
 			else
@@ -284,14 +308,15 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 				fputs(",\"campaign\":null", fp);
 			fprintf(fp, ",\"why\":\"%s\"}\n", why);
 		} else if (outfmt == VG_OUT_CSV) {
-			fmt_time(t1, e->first_us, VG_STYLE_RA);
-			fmt_time(t2, e->last_us, VG_STYLE_RA);
 			char cs[16] = "";
+			vg_time_format(e->first_us, tfmt ? tfmt : VG_TIME_ISO, t1);
+			vg_time_format(e->last_us, tfmt ? tfmt : VG_TIME_ISO, t2);
 			if (e->campaign)
 				snprintf(cs, sizeof cs, "%u", e->campaign);
-			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%.3f,\"%s\",%s,%s,\"%s\"\n",
+			fprintf(fp, "%u,%s,%s,%s,\"%s\",%s,%s,%u,%u,\"%s\",%llu,%llu,%llu,%llu,%.3f,\"%s\",%s,%s,\"%s\"\n",
 				e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind), pr, t1, t2, e->targets, e->n_ports, ports,
-				(unsigned long long)e->flows, (unsigned long long)e->answered,
+				(unsigned long long)e->flows, (unsigned long long)c->ev[i].conns,
+				(unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score, de,
 				e->known ? e->known : "", cs, why);
 		} else if (!wide) {
@@ -301,8 +326,8 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 			print_event_narrow(fp, e, aw, a, ports, cs, 0);
 		} else {
 			char cs[24] = "";
-			fmt_time(t1, e->first_us, VG_STYLE_TEXT);
-			fmt_time(t2, e->last_us, VG_STYLE_TEXT);
+			vg_time_format(e->first_us, tfmt ? tfmt : VG_TIME_TEXT, t1);
+			vg_time_format(e->last_us, tfmt ? tfmt : VG_TIME_TEXT, t2);
 			if (e->campaign)
 				snprintf(cs, sizeof cs, "  campaign %u", e->campaign);
 			fprintf(fp, "%5u %-39s %-10s %-9s %-12s %-26s %-26s %7u %6u %8llu %8llu %7.2f  %s%s%s%s\n",
@@ -392,12 +417,12 @@ int cmd_scans(int argc, char **argv)
 			warnx_("out of memory");
 			goto out;
 		}
-		print_events(mem, &c, site, o.outfmt, 0);
+		print_events(mem, &c, site, o.outfmt, 0, o.time_fmt);
 		if (fclose(mem) == 0)
 			vg_text_fit(fp, text, len, VG_TEXT_WIDTH);
 		free(text);
 	} else {
-		print_events(fp, &c, site, o.outfmt, 1);
+		print_events(fp, &c, site, o.outfmt, 1, o.time_fmt);
 	}
 	if (o.stix_file || o.misp_file) {
 		const vg_scan_event **ev = malloc((c.n_ev ? c.n_ev : 1) * sizeof *ev);

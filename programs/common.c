@@ -404,7 +404,7 @@ static const struct {
 	const char *verb, *outfmts;
 } verb_outfmts[] = {
 	{"dump", "csv json text"}, {"stats", "text json"}, {"report", "text json"},
-	{"scans", "text json csv"}, {"alerts", "text json"}, {"ingest", ""},
+	{"scans", "text json csv"}, {"alerts", "text json csv"}, {"ingest", ""},
 	{"top", "text csv json"},
 };
 
@@ -757,6 +757,12 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 				return -1;
 			}
 			o->html_max_cells = (size_t)v;
+		} else if (strcmp(name, "time-format") == 0) {
+			if ((o->time_fmt = vg_time_fmt_parse(val)) < 0) {
+				warnx_("%s: --time-format takes epoch, iso or text, not '%s'", o->verb,
+				       val);
+				return -1;
+			}
 		} else if (strcmp(name, "wide") == 0) {
 			o->wide = 1;
 		} else if (strcmp(name, "no-header") == 0) {

@@ -64,6 +64,7 @@ struct opts {
 	size_t html_max_cells;   /* --html-max-cells, 0 = default */
 	int fail_on;             /* --fail-on: VG_SEV_*, 0 = none */
 	int wide;                /* --wide: text lines as wide as they are */
+	int time_fmt;            /* --time-format: VG_TIME_*, 0 = the output's default */
 	int min_sev;             /* --min-severity: VG_SEV_*, 0 = not given */
 	int no_alerts;           /* report --no-alerts */
 	int without;             /* report --without: VG_WITHOUT_*, 0 = the default */

@@ -117,7 +117,7 @@ static const struct optdef defs[] = {
 	{'o', "output", "FMT", V_STATS | V_REPORT, G_OUTPUT, "text (default) or json"},
 	{'o', "output", "FMT", V_SCANS, G_OUTPUT, "text (default), json (one object per event), csv"},
 	{'o', "output", "FMT", V_ALERTS, G_OUTPUT,
-	 "text (default) or json (NDJSON: one alert per line)"},
+	 "text (default), json (NDJSON: one alert per line) or\ncsv"},
 	{0, "fields", "LIST", V_DUMP, G_OUTPUT,
 	 "columns, comma-separated; +LIST appends to the defaults\n"
 	 "(stime,ltime,proto,saddr,sport,daddr,dport,spkts,dpkts,\n"
@@ -141,6 +141,10 @@ static const struct optdef defs[] = {
 	{0, "idle", "SECONDS", V_DUMP | V_STATS, G_OUTPUT,
 	 "with --merge: a gap this long starts a new connection\n(default 120)"},
 	{0, "no-header", NULL, V_DUMP, G_OUTPUT, "no header line"},
+	{0, "time-format", "FMT", V_DUMP | AN, G_OUTPUT,
+	 "times in CSV and text: epoch (as ra -u), iso (ISO 8601,\n"
+	 "as in JSON) or text (default: epoch for dump's CSV,\n"
+	 "iso for the other CSV tables, text for text)"},
 	{0, "wide", NULL, AN | V_TOP, G_OUTPUT,
 	 "text lines as wide as they are (default: fit 100\ncolumns, long lines wrapped)"},
 	{0, "stats", NULL, V_DUMP, G_OUTPUT, "print input statistics to stderr at the end"},

@@ -876,6 +876,11 @@ void vg_alerts_set_freshness(vg_alerts *a, int64_t newest_us, int64_t now_us, do
 	a->fresh_max_age_s = max_age_s;
 }
 
+void vg_alerts_set_time_format(vg_alerts *a, int fmt)
+{
+	a->time_fmt = fmt;
+}
+
 void vg_alerts_set_text_width(vg_alerts *a, unsigned columns)
 {
 	a->text_width = columns;

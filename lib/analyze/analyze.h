@@ -328,6 +328,7 @@ struct vg_study {
 	int finished;
 	int without;               /* VG_WITHOUT_*: what "without scans" leaves out */
 	unsigned text_width;       /* vg_study_set_text_width: 0 = as wide as it is */
+	int time_fmt;              /* vg_study_set_time_format: the CSV tables' times */
 	struct vgi_hold *hold;     /* vg_study_add_tagged: connections of scan events */
 	struct vgi_flowq *worker; /* vg_study_set_async: the adds run there */
 	int worker_rc;

@@ -41,6 +41,7 @@ struct vg_alerts {
 	int fresh_set;             /* vg_alerts_set_freshness */
 	int min_sev;               /* vg_alerts_set_min_severity; 0 = all */
 	unsigned text_width;       /* vg_alerts_set_text_width; 0 = as wide as it is */
+	int time_fmt;              /* vg_alerts_set_time_format: CSV's times */
 	int64_t fresh_newest_us, fresh_now_us;
 	double fresh_max_age_s;
 	int finished;

@@ -44,6 +44,7 @@ struct vg_pipeline {
 	struct vgi_rollup acc;
 	struct vgi_flowq *counter; /* threads: connections are counted into rows here */
 	vgi_u64map ev_conns;      /* scan event id -> unsolicited connections so far */
+	uint64_t cur_conns;       /* on_event: the event's (vg_pipeline_event_connections) */
 	struct vgi_hold hold;     /* ... and those connections, until the event ends */
 	int32_t clock_day;        /* latest day a connection was counted in */
 	int alerts_only;          /* vg_pipeline_load: rows for the alerts' baselines */
@@ -299,9 +300,15 @@ static int event_to_sinks(vg_pipeline *p, const vg_scan_event *e, uint64_t conns
 	if (to_store && p->o.store &&
 	    (rc = vgi_store_put_event(p->o.store, p->site, e, conns)) != VG_OK)
 		return set_err(p, rc, vg_store_errmsg(p->o.store));
+	p->cur_conns = conns;
 	if (p->o.on_event && p->o.on_event(p->o.user, e) != 0)
 		return set_err(p, VG_EINVAL, "stopped by the caller");
 	return VG_OK;
+}
+
+uint64_t vg_pipeline_event_connections(const vg_pipeline *p)
+{
+	return p->cur_conns;
 }
 
 static int on_event(void *user, const vg_scan_event *e)

@@ -1068,6 +1068,11 @@ void vg_study_set_text_width(vg_study *st, unsigned columns)
 	st->text_width = columns;
 }
 
+void vg_study_set_time_format(vg_study *st, int fmt)
+{
+	st->time_fmt = fmt;
+}
+
 /* The monitored entries (as the site gives them) that no unsolicited
  * connection reached: a mistyped net shows here. None when hosts were
  * refused at the table's limit (the missing ones may be anywhere). */

@@ -113,6 +113,21 @@ static int flags_parse(const char *s, size_t len, uint8_t *out)
 	return 0;
 }
 
+int vg_time_fmt_parse(const char *name)
+{
+	return strcmp(name, "epoch") == 0  ? VG_TIME_EPOCH
+	       : strcmp(name, "iso") == 0  ? VG_TIME_ISO
+	       : strcmp(name, "text") == 0 ? VG_TIME_TEXT
+					   : -1;
+}
+
+size_t vg_time_format(int64_t us, int fmt, char *out)
+{
+	if (fmt == VG_TIME_EPOCH)
+		return vgi_fmt_epoch_us(out, us);
+	return vgi_fmt_iso_us(out, us, fmt == VG_TIME_ISO);
+}
+
 size_t vg_field_format(int field, const vg_flow *f, int style, char *out)
 {
 	const struct field_def *d;

@@ -1,12 +1,13 @@
 /*
- * fmt_csv.c - flow records as CSV text: what `vigil dump` writes, what
+ * fmt_csv.c - flow records as text. CSV: what `vigil dump` writes, what
  * `ra -c ,` prints (with ra's header names, e.g. StartTime, SrcAddr) and
  * what `nfdump -o csv` prints (ts,te,td,sa,da,sp,dp,pr,flg,...: one-way
  * flows, times in UTC as `TZ=UTC nfdump` writes them, the "Summary" block
  * at the end ignored), plain or compressed. The first line names the columns; each later line is one
  * record, its values as vg_field_parse reads them (ra's formatting). A
  * line that does not parse is reported with its line number and offset
- * and skipped; `man` rows are management records.
+ * and skipped; `man` rows are management records. NDJSON: what
+ * `vigil dump -o json` writes (below).
  */
 #include <stdlib.h>
 
@@ -368,6 +369,8 @@ static void flags_tcp_status(vg_flow *f)
 }
 
 /* Parses one data line into f; 0, or -1 with the problem in why. */
+static int finish_row(vg_flow *f, int have_l, int nfdump, char *why, size_t whylen);
+
 static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_flow *f,
 		      char *why, size_t whylen)
 {
@@ -407,13 +410,22 @@ static int parse_line(const struct csv_state *st, const char *s, size_t len, vg_
 		snprintf(why, whylen, "%zu columns, the header has %zu", c, st->n_cols);
 		return -1;
 	}
+	return finish_row(f, have_l, st->nfdump, why, whylen);
+}
+
+/* A row's fields are in f: the checks and the TCP state a record of that
+ * source needs (have_l: an ltime was given). */
+static int finish_row(vg_flow *f, int have_l, int nfdump, char *why, size_t whylen)
+{
+	if (f->kind == VG_REC_MAN)
+		return 0;
 	if (f->kind == VG_REC_FLOW && f->family == VG_FAM_NONE) {
 		snprintf(why, whylen, "no source or destination address");
 		return -1;
 	}
 	if (!have_l)
 		f->ltime_us = f->stime_us;
-	if (st->nfdump) {
+	if (nfdump) {
 		/* nfdump: ICMP type and code as dport = type << 8 | code */
 		if (f->proto == 1 || f->proto == 58) {
 			f->sport = (uint16_t)(f->dport >> 8);
@@ -504,5 +516,265 @@ const struct vgi_format vgi_fmt_csv = {
 	.sniff = sniff,
 	.open = open_csv,
 	.read = read_csv,
+	.close = close_csv,
+};
+
+/* ------------------------------------------------------------- NDJSON */
+
+/*
+ * What `vigil dump -o json` writes: one flat JSON object per line (RFC 8259),
+ * its members named as the fields (stime, proto, saddr, ...), times as ISO
+ * 8601 strings (or numbers of seconds), counters as numbers, oneway as a
+ * boolean. Members of other names are ignored, null is a missing value, a
+ * nested object or array is an error. Each value goes through
+ * vg_field_parse, as a CSV cell does.
+ */
+
+struct json_state {
+	uint64_t line;
+};
+
+/* The JSON string at s[*i] (after its opening quote) into out; 0, or -1
+ * when it is not one. \uXXXX is taken for ASCII only (field values are). */
+static int json_string(const char *s, size_t len, size_t *i, char *out, size_t cap,
+		       size_t *olen)
+{
+	size_t n = 0, k = *i;
+	while (k < len && s[k] != '"') {
+		char c = s[k++];
+		if ((unsigned char)c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (k >= len)
+				return -1;
+			c = s[k++];
+			switch (c) {
+			case '"': case '\\': case '/': break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u': {
+				unsigned v = 0, d;
+				for (d = 0; d < 4; d++) {
+					char h = k < len ? s[k++] : 0;
+					v = v << 4 | (unsigned)(h >= '0' && h <= '9'   ? h - '0'
+								: h >= 'a' && h <= 'f' ? h - 'a' + 10
+								: h >= 'A' && h <= 'F' ? h - 'A' + 10
+										       : 99);
+					if (v > 0xffff)
+						return -1;
+				}
+				if (v >= 0x80)
+					return -1;
+				c = (char)v;
+				break;
+			}
+			default:
+				return -1;
+			}
+		}
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = c;
+	}
+	if (k >= len)
+		return -1;
+	out[n] = '\0';
+	*olen = n;
+	*i = k + 1;
+	return 0;
+}
+
+static void skip_ws(const char *s, size_t len, size_t *i)
+{
+	while (*i < len && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r'))
+		(*i)++;
+}
+
+/* One object into f; 0, or -1 with why. *have_l: an ltime was given. */
+static int json_object(const char *s, size_t len, vg_flow *f, int *have_l, int *have,
+		       char *why, size_t whylen)
+{
+	char key[32], val[VG_FIELD_MAX * 2];
+	size_t i = 0, kl, vl;
+	memset(f, 0, sizeof *f);
+	f->kind = VG_REC_FLOW;
+	f->n_records = 1;
+	*have_l = *have = 0;
+	skip_ws(s, len, &i);
+	if (i >= len || s[i++] != '{') {
+		snprintf(why, whylen, "not a JSON object");
+		return -1;
+	}
+	skip_ws(s, len, &i);
+	if (i < len && s[i] == '}') {
+		snprintf(why, whylen, "an empty object");
+		return -1;
+	}
+	for (;;) {
+		int field, is_null = 0;
+		skip_ws(s, len, &i);
+		if (i >= len || s[i++] != '"' || json_string(s, len, &i, key, sizeof key, &kl)) {
+			snprintf(why, whylen, "byte %zu: a member name expected", i);
+			return -1;
+		}
+		skip_ws(s, len, &i);
+		if (i >= len || s[i++] != ':') {
+			snprintf(why, whylen, "byte %zu: ':' expected after \"%s\"", i, key);
+			return -1;
+		}
+		skip_ws(s, len, &i);
+		if (i < len && s[i] == '"') {
+			i++;
+			if (json_string(s, len, &i, val, sizeof val, &vl)) {
+				snprintf(why, whylen, "\"%s\": a bad string", key);
+				return -1;
+			}
+		} else if (i < len && (s[i] == '{' || s[i] == '[')) {
+			snprintf(why, whylen, "\"%s\": a nested value", key);
+			return -1;
+		} else {
+			/* a number, true, false or null: its characters as they are */
+			size_t j = i;
+			while (j < len && s[j] != ',' && s[j] != '}' && s[j] != ' ' && s[j] != '\t')
+				j++;
+			vl = j - i;
+			if (vl == 0 || vl >= sizeof val) {
+				snprintf(why, whylen, "\"%s\": a value expected", key);
+				return -1;
+			}
+			memcpy(val, s + i, vl);
+			val[vl] = '\0';
+			is_null = strcmp(val, "null") == 0;
+			if (!is_null && strcmp(val, "true") && strcmp(val, "false") &&
+			    strspn(val, "-+0123456789.eE") != vl) {
+				snprintf(why, whylen, "\"%s\": '%.40s' is not a JSON value", key, val);
+				return -1;
+			}
+			i = j;
+		}
+		field = vg_field_lookup(key, kl);
+		if (field >= 0 && !is_null && vl) {
+			if (vg_field_parse(field, val, vl, f) != VG_OK) {
+				snprintf(why, whylen, "\"%s\": bad value '%.40s'", key, val);
+				return -1;
+			}
+			*have_l |= field == VG_F_LTIME;
+			*have |= field == VG_F_STIME ? 1 : field == VG_F_PROTO ? 2 : 0;
+		}
+		skip_ws(s, len, &i);
+		if (i < len && s[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < len && s[i] == '}') {
+			i++;
+			break;
+		}
+		snprintf(why, whylen, "byte %zu: ',' or '}' expected", i);
+		return -1;
+	}
+	skip_ws(s, len, &i);
+	if (i != len) {
+		snprintf(why, whylen, "byte %zu: text after the object", i);
+		return -1;
+	}
+	if (f->kind == VG_REC_FLOW && (*have & 3) != 3) {
+		snprintf(why, whylen, "no stime or proto");
+		return -1;
+	}
+	return 0;
+}
+
+static int json_sniff(const uint8_t *p, size_t n)
+{
+	vg_flow f;
+	char why[160];
+	size_t len = 0;
+	int have_l, have;
+	while (len < n && len < MAX_LINE && p[len] != '\n')
+		len++;
+	if (len == n && n >= MAX_LINE)
+		return 0;
+	if (len && p[len - 1] == '\r')
+		len--;
+	if (!len || p[0] != '{')
+		return 0;
+	return json_object((const char *)p, len, &f, &have_l, &have, why, sizeof why) == 0 ? 90 : 0;
+}
+
+static int open_json(vg_reader *r)
+{
+	if (!(r->fmt_state = calloc(1, sizeof(struct json_state))))
+		return VG_ENOMEM;
+	return VG_OK;
+}
+
+static int read_json(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
+{
+	struct json_state *st = r->fmt_state;
+	size_t k = 0;
+	int rc = VG_OK;
+
+	while (k < cap) {
+		const char *s;
+		size_t len, n;
+		uint64_t off = vgi_offset(r);
+		char why[160];
+		int have_l, have;
+
+		n = next_line(r, &s, &len);
+		if (n == (size_t)-1) {
+			rc = VG_EIO;
+			break;
+		}
+		if (n == 0) {
+			rc = VG_DONE;
+			break;
+		}
+		st->line++;
+		r->pos += n;
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			continue;
+		/* vigil alerts' and watch's last line: not a flow */
+		if (len >= 14 && memcmp(s, "{\"freshness\":", 13) == 0)
+			continue;
+		r->rec_no++;
+		r->st.n_records++;
+		if (len > MAX_LINE - 2 ||
+		    json_object(s, len, &out[k], &have_l, &have, why, sizeof why) ||
+		    finish_row(&out[k], have_l, 0, why, sizeof why)) {
+			if (len > MAX_LINE - 2)
+				snprintf(why, sizeof why, "line longer than %d bytes", MAX_LINE);
+			r->st.skipped[VG_SKIP_MALFORMED]++;
+			snprintf(r->errmsg, sizeof r->errmsg, "%s: line %llu @0x%llx: %s; skipped",
+				 r->name, (unsigned long long)st->line, (unsigned long long)off, why);
+			rc = VG_ERECORD;
+			break;
+		}
+		if (out[k].kind == VG_REC_MAN) {
+			r->st.n_man++;
+			if (r->o.keep_man)
+				k++;
+			continue;
+		}
+		r->st.n_flows++;
+		vgi_note_times(r, &out[k]);
+		k++;
+	}
+	*nout = k;
+	return rc;
+}
+
+const struct vgi_format vgi_fmt_ndjson = {
+	.name = "json",
+	.doc = "flow records as NDJSON, one object per line (vigil dump -o json)",
+	.sniff = json_sniff,
+	.open = open_json,
+	.read = read_json,
 	.close = close_csv,
 };

@@ -79,6 +79,7 @@ struct vgi_format {
 extern const struct vgi_format vgi_fmt_argus;
 extern const struct vgi_format vgi_fmt_argus2;
 extern const struct vgi_format vgi_fmt_csv;
+extern const struct vgi_format vgi_fmt_ndjson;
 extern const struct vgi_format vgi_fmt_nfdump;
 extern const struct vgi_format vgi_fmt_pcap;
 extern const struct vgi_format vgi_fmt_netflow;

@@ -23,6 +23,7 @@ static const struct vgi_format *const formats[] = {
 	&vgi_fmt_argus,
 	&vgi_fmt_argus2,
 	&vgi_fmt_csv,
+	&vgi_fmt_ndjson,
 	&vgi_fmt_nfdump,
 	&vgi_fmt_pcap,
 	&vgi_fmt_netflow, /* pushed only */

@@ -107,6 +107,63 @@ void vg_alert_write_json(const vg_alert *a, FILE *fp)
 	vgi_alert_json(a, fp);
 }
 
+/* A number of an alert's CSV row: empty for none (NaN). */
+static void csv_num(FILE *fp, double v)
+{
+	if (!isnan(v))
+		vgi_json_num(fp, v);
+}
+
+/* The alerts as one CSV table, the columns of the JSON objects without the
+ * evidence series: id,time,last,end,period,detector,severity,proto,port,
+ * source,scan_id,value,baseline,threshold,summary. */
+void vgi_alerts_csv(const vg_alerts *a, FILE *fp, int64_t since_us, int tfmt)
+{
+	size_t i, n = vg_alerts_count(a);
+	char t[VG_FIELD_MAX];
+	if (!tfmt)
+		tfmt = VG_TIME_ISO;
+	fputs("id,time,last,end,period,detector,severity,proto,port,source,scan_id,value,baseline,"
+	      "threshold,summary\n", fp);
+	for (i = 0; i < n; i++) {
+		const vg_alert *al = vg_alerts_get(a, i);
+		if (!VGI_ALERT_SHOWN(a, al, since_us))
+			continue;
+		vg_time_format(al->time_us, tfmt, t);
+		fprintf(fp, "%u,%s,", al->id, t);
+		vg_time_format(al->last_us, tfmt, t);
+		fprintf(fp, "%s,", t);
+		if (al->end_us) {
+			vg_time_format(al->end_us, tfmt, t);
+			fputs(t, fp);
+		}
+		fprintf(fp, ",%s,%s,%s,%s,",
+			al->period_s == 86400 ? "day" : al->period_s == 3600 ? "hour" : "",
+			vg_detector_name(al->detector), vg_severity_name(al->severity),
+			!al->proto ? "" : al->proto == 6 ? "tcp" : al->proto == 17 ? "udp" : "sctp");
+		if (al->port >= 0)
+			fprintf(fp, "%d", al->port);
+		fputc(',', fp);
+		if (al->has_source) {
+			char ab[46];
+			vg_addr_format(&al->source, al->family == VG_FAM_IP6 ? VG_FAM_IP6 : VG_FAM_IP4, ab);
+			fputs(ab, fp);
+		}
+		fputc(',', fp);
+		if (al->scan_id)
+			fprintf(fp, "%u", al->scan_id);
+		fputc(',', fp);
+		csv_num(fp, al->value);
+		fputc(',', fp);
+		csv_num(fp, al->detector == VG_DET_SCAN ? NAN : al->baseline);
+		fputc(',', fp);
+		csv_num(fp, al->detector == VG_DET_SCAN ? NAN : al->threshold);
+		fputc(',', fp);
+		vgi_csv_field(fp, al->summary, strlen(al->summary), 1);
+		fputc('\n', fp);
+	}
+}
+
 static int write_alerts(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us);
 
 int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
@@ -115,6 +172,13 @@ int vg_alerts_write(vg_alerts *a, FILE *fp, int outfmt, int64_t since_us)
 	size_t len = 0;
 	FILE *mem;
 	int rc;
+	if (outfmt == VG_OUT_CSV) {
+		if ((rc = vg_alerts_finish(a)) != VG_OK)
+			return rc;
+		vgi_alerts_csv(a, fp, since_us, a->time_fmt);
+		return ferror(fp) ? vgi_alerts_fail(a, VG_EIO, "write error: %s", strerror(errno))
+				  : VG_OK;
+	}
 	if (outfmt == VG_OUT_JSON || !a->text_width)
 		return write_alerts(a, fp, outfmt, since_us);
 	if (!(mem = open_memstream(&text, &len)))

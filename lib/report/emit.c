@@ -11,6 +11,23 @@
 #include "report/emit.h"
 #include "report/report.h"
 
+void vgi_json_list(FILE *fp, const char *s)
+{
+	int first = 1;
+	fputc('[', fp);
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		if (n) {
+			if (!first)
+				fputc(',', fp);
+			vgi_json_str(fp, s, n, 0);
+			first = 0;
+		}
+		s += n + (s[n] == ',');
+	}
+	fputc(']', fp);
+}
+
 void vgi_json_str(FILE *fp, const char *s, size_t len, int html_safe)
 {
 	size_t i, run = 0;
@@ -169,9 +186,11 @@ static void put_name(FILE *fp, const char *name, int first)
 	fputs("\":", fp);
 }
 
-/* One value as CSV (json 0: an empty field for none, yes/no, text times)
- * or as JSON (null, true/false, the ISO times of JSON output). */
-static void put_value(FILE *fp, const struct vgi_col *c, const vg_value *v, int json)
+/* One value as CSV (json 0: an empty field for none, yes/no, times in
+ * the study's --time-format, ISO 8601 by default) or as JSON (null,
+ * true/false, the ISO times of JSON output). */
+static void put_value(FILE *fp, const struct vgi_col *c, const vg_value *v, int json,
+		      int tfmt)
 {
 	char t[VG_FIELD_MAX];
 	if (v->null) {
@@ -190,11 +209,16 @@ static void put_value(FILE *fp, const struct vgi_col *c, const vg_value *v, int 
 		fputs(json ? (v->u ? "true" : "false") : (v->u ? "yes" : "no"), fp);
 		break;
 	case VG_COL_TIME:
-		time_text(v->t, json ? VG_STYLE_JSON : VG_STYLE_TEXT, t);
+		if (json)
+			time_text(v->t, VG_STYLE_JSON, t);
+		else
+			vg_time_format(v->t, tfmt ? tfmt : VG_TIME_ISO, t);
 		fputs(t, fp);
 		break;
 	default:
-		if (json)
+		if (json && (c->flags & VGI_COL_LIST)) {
+			vgi_json_list(fp, v->s);
+		} else if (json)
 			vgi_json_str(fp, v->s, strlen(v->s), 0);
 		else
 			vgi_csv_field(fp, v->s, strlen(v->s), c->flags & VGI_COL_QUOTE);
@@ -289,7 +313,7 @@ void vgi_row_json(FILE *fp, const struct vgi_table *t, const vg_value *v,
 		if (c < 0)
 			continue;
 		put_name(fp, names[k], k == 0);
-		put_value(fp, &t->cols[c], &v[c], 1);
+		put_value(fp, &t->cols[c], &v[c], 1, 0);
 	}
 }
 
@@ -305,7 +329,7 @@ void vgi_table_csv(const struct vgi_table *t, vg_study *st, FILE *fp, struct vgi
 		for (c = 0; c < t->n_cols; c++) {
 			if (c)
 				fputc(',', fp);
-			put_value(fp, &t->cols[c], &v[c], 0);
+			put_value(fp, &t->cols[c], &v[c], 0, st->time_fmt);
 		}
 		fputc('\n', fp);
 	}
@@ -324,7 +348,7 @@ void vgi_table_json(const struct vgi_table *t, vg_study *st, FILE *fp, const uin
 		fputs(k++ ? ",{" : "{", fp);
 		for (c = 0; c < t->n_cols; c++) {
 			put_name(fp, t->cols[c].name, c == 0);
-			put_value(fp, &t->cols[c], &v[c], 1);
+			put_value(fp, &t->cols[c], &v[c], 1, 0);
 		}
 		fputc('}', fp);
 	}

@@ -15,6 +15,8 @@
 /* s[0..len) as a JSON string, quoted. html_safe: '<', '>' and '&' as
  * \u escapes too, so that no text ends the <script> element it is in. */
 void vgi_json_str(FILE *fp, const char *s, size_t len, int html_safe);
+/* "a,b,c" as ["a","b","c"] ("" as []) */
+void vgi_json_list(FILE *fp, const char *s);
 /* A NUL-terminated string, likewise (not HTML-safe). */
 void vgi_json_cstr(FILE *fp, const char *s);
 /* Integers as such, others with 4 decimals; NaN and infinities as null. */
@@ -40,6 +42,7 @@ const char *vgi_icmp_name(unsigned fam, unsigned type);
 double vgi_victim_rate(const struct vgi_victim *v);
 
 #define VGI_COL_QUOTE 1u   /* CSV: always quoted (a list or free text) */
+#define VGI_COL_LIST 2u    /* a comma-joined list: a JSON array of strings */
 
 struct vgi_col {
 	const char *name;  /* CSV header, JSON key */

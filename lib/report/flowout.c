@@ -25,8 +25,22 @@ struct vg_writer {
 	char *buf;
 	size_t len;
 	int failed;
+	int tfmt;  /* vg_writer_set_time_format; VG_TIME_DEFAULT: as the format has it */
 	char errmsg[VGI_ERRMSG_LEN];
 };
+
+void vg_writer_set_time_format(vg_writer *w, int fmt)
+{
+	w->tfmt = fmt;
+}
+
+/* A field of a CSV or text row, its times in the writer's format. */
+static size_t cell(const vg_writer *w, int field, const vg_flow *f, int style, char *out)
+{
+	if (w->tfmt && (field == VG_F_STIME || field == VG_F_LTIME))
+		return vg_time_format(field == VG_F_STIME ? f->stime_us : f->ltime_us, w->tfmt, out);
+	return vg_field_format(field, f, style, out);
+}
 
 /* Text table layout: width and alignment (+1 right, -1 left) per field. */
 static int text_width(int field, int *right)
@@ -168,8 +182,7 @@ int vg_writer_put(vg_writer *w, const vg_flow *f)
 		for (i = 0; i < w->n_fields; i++) {
 			if (i)
 				w->buf[w->len++] = ',';
-			w->len += vg_field_format(w->fields[i], f, VG_STYLE_RA,
-						  w->buf + w->len);
+			w->len += cell(w, w->fields[i], f, VG_STYLE_RA, w->buf + w->len);
 		}
 		break;
 	case VG_OUT_JSON:
@@ -190,7 +203,7 @@ int vg_writer_put(vg_writer *w, const vg_flow *f)
 	default:
 		for (i = 0; i < w->n_fields; i++) {
 			int right, width = text_width(w->fields[i], &right);
-			n = vg_field_format(w->fields[i], f, VG_STYLE_TEXT, v);
+			n = cell(w, w->fields[i], f, VG_STYLE_TEXT, v);
 			if (i)
 				w->buf[w->len++] = ' ';
 			if (right > 0 && (size_t)width > n)

@@ -31,4 +31,7 @@ void vgi_iso_time(int64_t us, char out[32]);
 /* One alert as a JSON object (no newline). */
 void vgi_alert_json(const vg_alert *al, FILE *fp);
 
+/* The alerts shown (since, minimum severity) as CSV, times in tfmt. */
+void vgi_alerts_csv(const struct vg_alerts *a, FILE *fp, int64_t since_us, int tfmt);
+
 #endif

@@ -279,7 +279,7 @@
         var d = D.daily[ps[0].dataIndex], t = d.day;
         ps.forEach(function (p) { t += '<br>' + esc(p.seriesName) + ': ' + num(p.value); });
         if (d.new_sources_top_ports_no_scans && d.new_sources_top_ports_no_scans.length)
-          t += '<br>top ports: ' + d.new_sources_top_ports_no_scans.map(function (p) { return esc(p.port) + ' (' + p.connections + ')'; }).join(', ');
+          t += '<br>top ports: ' + d.new_sources_top_ports_no_scans.map(function (p) { return esc(portLabel(p)) + ' (' + p.connections + ')'; }).join(', ');
         return t;
       } },
       legend: { top: 0 }, grid: { left: 60, right: 20, top: 40, bottom: 50 },
@@ -434,7 +434,7 @@
   (function () {
     var s = section('top-sources', 'Top sources', 'the sources with the most unsolicited connections');
     table(s, 'table-top-sources', [{ t: 'source' }, { t: 'connections', n: 1 }, { t: 'ports', n: 1 }, { t: 'hosts', n: 1 }, { t: 'days', n: 1 }, { t: 'first' }, { t: 'last' }, { t: 'ICMP' }, { t: 'top ports' }],
-      D.top_sources.map(function (t) { return [t.addr, t.connections, t.ports, t.hosts, t.days, t.first_day, t.last_day, t.icmp ? 'yes' : 'no', t.top_ports.map(function (p) { return p.port; }).join(' ')]; }));
+      D.top_sources.map(function (t) { return [t.addr, t.connections, t.ports, t.hosts, t.days, t.first_day, t.last_day, t.icmp ? 'yes' : 'no', t.top_ports.map(portLabel).join(' ')]; }));
   })();
   (function () {
     var B = D.backscatter;

@@ -549,9 +549,23 @@ static void write_text(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 	text_top(st, fp, b);
 }
 
-static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
+/* A port in JSON, one way everywhere: {"proto","port",...}, with
+ * "port":null and "icmp_type", "icmp_code" for ICMP (port = type << 8 |
+ * code); then "connections". */
+static void json_port_conns(FILE *fp, int first, unsigned pr, unsigned po, uint64_t conns)
 {
 	char pb[8];
+	if (pr == 1 || pr == 58)
+		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":null,\"icmp_type\":%u,"
+			"\"icmp_code\":%u,\"connections\":%llu}", first ? "" : ",",
+			proto_str(pr, pb), po >> 8, po & 0xff, (unsigned long long)conns);
+	else
+		fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu}",
+			first ? "" : ",", proto_str(pr, pb), po, (unsigned long long)conns);
+}
+
+static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
+{
 	size_t i, j;
 	fputc('[', fp);
 	for (i = 0; i < n; i++) {
@@ -563,18 +577,8 @@ static void json_buckets(FILE *fp, const struct vgi_bucket *bk, size_t n)
 			fputs("null", fp);
 		fprintf(fp, ",\"sources\":%u,\"connections\":%llu,\"top_ports\":[", b->sources,
 			(unsigned long long)b->conns);
-		for (j = 0; j < b->n_top; j++) {
-			unsigned pr = b->top[j].proto, po = b->top[j].port;
-			if (pr == 1 || pr == 58)
-				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":null,\"icmp_type\":%u,"
-					"\"icmp_code\":%u,\"connections\":%llu}", j ? "," : "",
-					proto_str(pr, pb), po >> 8, po & 0xff,
-					(unsigned long long)b->top[j].conns);
-			else
-				fprintf(fp, "%s{\"proto\":\"%s\",\"port\":%u,\"connections\":%llu}",
-					j ? "," : "", proto_str(pr, pb), po,
-					(unsigned long long)b->top[j].conns);
-		}
+		for (j = 0; j < b->n_top; j++)
+			json_port_conns(fp, j == 0, b->top[j].proto, b->top[j].port, b->top[j].conns);
 		fputs("]}", fp);
 	}
 	fputc(']', fp);
@@ -674,12 +678,9 @@ static void json_daily(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 		if (r->scans_known) {
 			vgi_row_json(fp, t, v, ns, 4);
 			fputs(",\"new_sources_top_ports_no_scans\":[", fp);
-			for (j = 0; j < dy->n_new_top; j++) {
-				char ps[32];
-				fprintf(fp, "%s{\"port\":\"%s\",\"connections\":%llu}", j ? "," : "",
-					port_str(dy->new_top[j].proto, dy->new_top[j].port, ps, sizeof ps),
-					(unsigned long long)dy->new_top[j].conns);
-			}
+			for (j = 0; j < dy->n_new_top; j++)
+				json_port_conns(fp, j == 0, dy->new_top[j].proto, dy->new_top[j].port,
+						dy->new_top[j].conns);
 			fputs("],", fp);
 		}
 		/* "protocols":{"tcp":{"connections":..,"sources":..},...}: the
@@ -821,12 +822,8 @@ static void json_top(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 		fputs(i ? ",{" : "{", fp);
 		vgi_row_json(fp, t, v, base, 8);
 		fputs(",\"top_ports\":[", fp);
-		for (j = 0; j < ts->n_top; j++) {
-			char ps[32];
-			fprintf(fp, "%s{\"port\":\"%s\",\"connections\":%llu}", j ? "," : "",
-				port_str(ts->top[j].proto, ts->top[j].port, ps, sizeof ps),
-				(unsigned long long)ts->top[j].conns);
-		}
+		for (j = 0; j < ts->n_top; j++)
+			json_port_conns(fp, j == 0, ts->top[j].proto, ts->top[j].port, ts->top[j].conns);
 		fputs("]}", fp);
 	}
 	fputc(']', fp);
@@ -1088,6 +1085,21 @@ int vg_study_write_csv(vg_study *st, const char *dir, char *err, size_t errlen)
 		}
 	}
 	free(b);
+	if (rc == VG_OK && st->alerts) {
+		/* the alerts the report shows, as vigil alerts -o csv writes them */
+		char path[4096];
+		FILE *fp;
+		snprintf(path, sizeof path, "%s/alerts.csv", dir);
+		if (!(fp = fopen(path, "w"))) {
+			snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+			return VG_EIO;
+		}
+		vgi_alerts_csv(st->alerts, fp, INT64_MIN, st->time_fmt);
+		if (fclose(fp) != 0) {
+			snprintf(err, errlen, "%s: write error: %s", path, strerror(errno));
+			rc = VG_EIO;
+		}
+	}
 	return rc;
 }
 

@@ -84,8 +84,13 @@ def to_ms(ev):
     e.pop("score", None)
     if "why" in e:  # its "trw: ratio ...; " part is the walk's
         e["why"] = re.sub(r"^trw: ratio [0-9.]+ >= [0-9.]+; ", "", e["why"])
-    e["trw"] = "trw" in (e.get("detectors") or "").split(",")
-    e["detectors"] = ",".join(d for d in (e.get("detectors") or "").split(",") if d != "trw")
+    dets = e.get("detectors") or []   # a JSON array (a CSV row: "a,b")
+    if isinstance(dets, str):
+        dets = dets.split(",")
+    e["trw"] = "trw" in dets
+    e["detectors"] = ",".join(d for d in dets if d != "trw")
+    if isinstance(e.get("protos"), list):
+        e["protos"] = ",".join(e["protos"])
     return e
 
 

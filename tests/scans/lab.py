@@ -78,17 +78,17 @@ def check_input(vigil, lab, name, roles):
             verdict(r, len(by_role[r]), k, k == len(by_role[r]) > 0,
                     'why names the probes: "%s"' % want.strip())
     a = by_role['slow-scan']
-    k = sum(1 for x in a if any(e['kind'] == 'port-scan' and 'slow' in e['detectors'].split(',')
+    k = sum(1 for x in a if any(e['kind'] == 'port-scan' and 'slow' in e['detectors']
                                 for e in by_src.get(x, [])))
     verdict('slow-scan', len(a), k, k == len(a) > 0, 'a port scan by the slow detector')
     a = by_role['icmp-then-tcp']
     k = sum(1 for x in a if len(by_src.get(x, [])) == 1 and
-            set(by_src[x][0]['protos'].split(',')) >= {'icmp', 'tcp'})
+            set(by_src[x][0]['protos']) >= {'icmp', 'tcp'})
     verdict('icmp-then-tcp', len(a), k, k == len(a) > 0, 'one event with ICMP and TCP')
     for r, det in CAMPAIGN_ROLES.items():
         a = set(by_role[r])
         camps = {e['campaign'] for x in a for e in by_src.get(x, []) if e.get('campaign')}
-        k = sum(1 for x in a if any(det in e['detectors'].split(',') and e.get('campaign')
+        k = sum(1 for x in a if any(det in e['detectors'] and e.get('campaign')
                                     for e in by_src.get(x, [])))
         members = {e['scanner'] for e in events if e.get('campaign') in camps}
         ok = k == len(a) > 0 and len(camps) == 1 and members == a

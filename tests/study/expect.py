@@ -316,7 +316,7 @@ def main():
         # each event says why in one line: every detector that fired, its counts, its kind
         check('scan why', [(e['why'].endswith('sweep: <= %d ports' % sweep_max) == (e['kind'] == 'sweep'),
                             all((d if d != 'block' else 'vertical') + ':' in e['why']
-                                for d in e['detectors'].split(',')),
+                                for d in e['detectors']),
                             ('%d host' % e['targets']) in e['why'] and
                             ('%d flows, %d answered' % (e['flows'], e['answered'])) in e['why'])
                            for e in v['scans']], [(True, True, True)] * len(v['scans']))
@@ -402,15 +402,17 @@ def main():
         def pkey(pp):
             proto, port = pp
             return (pnum[proto], port[1] * 256 + port[2] if isinstance(port, tuple) else port)
-        def pname(pp):
+        def pobj(pp, c):
+            # one way for a port in the JSON: {proto, port} (ICMP: type, code)
             proto, port = pp
             if isinstance(port, tuple):
-                return '%s %d/%d' % (port[0], port[1], port[2])
-            return '%d/%s' % (port, proto)
+                return dict(proto=port[0], port=None, icmp_type=port[1], icmp_code=port[2],
+                            connections=c)
+            return dict(proto=proto, port=port, connections=c)
         want = []
         for dd in range(d0, d1 + 1):
             top = sorted(per[dd].items(), key=lambda kv: (-kv[1],) + pkey(kv[0]))[:5]
-            want.append([dict(port=pname(k), connections=c) for k, c in top])
+            want.append([pobj(k, c) for k, c in top])
         check('daily new sources top ports no scans', [x['new_sources_top_ports_no_scans'] for x in v['daily']], want)
 
     # The HTML page (vigil report --html) of the same run: its data is this report, and
