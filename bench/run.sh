@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # run.sh - vigil against the peer tools on the same 2 M-flow Argus file, in the same run.
 #
-#   1. gen-pcap.py --flows 2000000 --days 30 --seed 1 -> big.pcap (~0.7 GB, kept out of the repo)
+#   1. bench/gen-pcap.py --flows 2000000 --days 30 --seed 1 -> big.pcap (~0.9 GB, kept out of the repo)
 #   2. argus -F argus.conf -r big.pcap -w big.argus
 #   3. REPS runs of each command under /usr/bin/time -v; the median wall time and the peak RSS
 #      are reported, with vigil/peer ratios, and written to bench/RESULTS.md
 #   4. the outputs are compared too: vigil dump vs ra, vigil dump --merge vs racluster
 #
-# usage: bench/run.sh [BIGDIR]     env: FLOWS DAYS SEED REPS GEN (path of gen-pcap.py)
+# usage: bench/run.sh [BIGDIR]     env: FLOWS DAYS SEED REPS GEN (generator, default bench/gen-pcap.py)
+# (bench/README.md: what is measured, the generator's traffic model)
 set -euo pipefail
 export TZ=UTC LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 BIG=${1:-/tmp/vigil-bench}
 FLOWS=${FLOWS:-2000000} DAYS=${DAYS:-30} SEED=${SEED:-1} REPS=${REPS:-3}
-GEN=${GEN:-$TOP/../shared/tools/gen-pcap.py}
+GEN=${GEN:-$HERE/gen-pcap.py}
 VIGIL=${VIGIL:-$TOP/build/release/vigil}
 FIELDS="stime ltime proto saddr sport daddr dport spkts dpkts sbytes dbytes state"
 T=/usr/bin/time
@@ -49,7 +50,7 @@ if [ ! -d nf ] || [ -z "$(ls nf 2>/dev/null)" ]; then
   mkdir -p nf && nfpcapd -r big.pcap -w nf >/dev/null 2>&1
 fi
 printf 'filter="" model="saddr daddr proto sport dport" status=0 idle=120\n' >racluster.conf
-# the servers gen-pcap.py puts in front of its background radiation (truth.json)
+# the servers bench/gen-pcap.py puts in front of its background radiation (truth.json)
 printf 'monitored = 192.0.2.1-192.0.2.10\nservice = 192.0.2.1-192.0.2.3:80,443/tcp\n' >site.conf
 
 # one timed run: prints "wall maxrss_kib"
@@ -139,7 +140,7 @@ OUT=$TOP/bench/RESULTS.md
   echo "$(argus -h 2>&1 | head -1 | sed 's/ *$//'). Median of $REPS runs (wall clock) per command, peak RSS of that"
   echo "run, all on the same file in the same run, warm page cache."
   echo
-  echo "Input: \`gen-pcap.py --flows $FLOWS --days $DAYS --seed $SEED\` → \`argus -F argus.conf -r\` → big.argus,"
+  echo "Input: \`bench/gen-pcap.py --flows $FLOWS --days $DAYS --seed $SEED\` → \`argus -F argus.conf -r\` → big.argus,"
   echo "$RECS records ($(awk -v s="$SIZE" 'BEGIN{printf "%.0f MiB", s/1048576}'))."
   echo
   echo "| task | peer command | peer s | vigil s | speed-up | peer RSS MiB | vigil RSS MiB | vigil records/s |"

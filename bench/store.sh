@@ -8,17 +8,18 @@
 #   3. vigil report --store over the month against vigil report -r
 #   4. exactness: the month ingested as 30 daily pieces of the one file (-t, so that no
 #      record is in two pieces) gives the report's JSON of vigil report -r, byte for byte
-#   5. the seed's scale: gen-pcap.py --days 270 (about 2,600 unsolicited connections a day)
-#      through argus, ingested day by day; the report and the alerts from the store, timed
+#   5. the seed's scale: bench/gen-pcap.py --days 270 (about 3,000 unsolicited connections a
+#      day; the seed's study had 2,600) through argus, ingested day by day; the report and
+#      the alerts from the store, timed
 #
-# usage: bench/store.sh [BIGDIR]     env: REPS VIGIL GEN SEASON_FLOWS
+# usage: bench/store.sh [BIGDIR]     env: REPS VIGIL GEN (default bench/gen-pcap.py) SEASON_FLOWS
 set -euo pipefail
 export TZ=UTC LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 BIG=${1:-/tmp/vigil-bench}
 REPS=${REPS:-3}
-GEN=${GEN:-$TOP/../shared/tools/gen-pcap.py}
+GEN=${GEN:-$HERE/gen-pcap.py}
 VIGIL=${VIGIL:-$TOP/build/release/vigil}
 SEASON_FLOWS=${SEASON_FLOWS:-760000}
 T=/usr/bin/time
@@ -130,13 +131,15 @@ r_sea_raw=$(med "$VIGIL" report -q -c site.conf -r season.argus -o json)
 sea_days=$((s1 - s0 + 1))
 sea_unsol=$(python3 -c 'import json; print(json.load(open("store.json"))["flows"]["unsolicited"])')
 
+month_recs=$("$VIGIL" stats -q -o json -r big.argus |
+  python3 -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["records"] / 1e6))')
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 out=$HERE/RESULTS-store.md
 {
   echo "# The store against the one-shot report ($(date -u +%Y-%m-%d), bench/store.sh)"
   echo
-  echo "The benchmark month of bench/run.sh (big.argus: 2.2 M records, 30 days), cut into daily"
+  echo "The benchmark month of bench/run.sh (big.argus: $month_recs M records, 30 days), cut into daily"
   echo "files by ra -t; site.conf of bench/run.sh. Wall times in seconds, peak RSS in MiB;"
   echo "ingest: the sum over one run per daily file, and the largest peak of those runs."
   echo
@@ -151,7 +154,7 @@ out=$HERE/RESULTS-store.md
   echo "Exactness: the month ingested as 30 daily pieces (-t on the one file): the report's"
   echo "JSON from the store and from report -r is $exact."
   echo
-  echo "The season: gen-pcap.py --flows $SEASON_FLOWS --days 270 --seed 7 through argus,"
+  echo "The season: bench/gen-pcap.py --flows $SEASON_FLOWS --days 270 --seed 7 through argus,"
   echo "$sea_days days, $sea_unsol unsolicited connections, ingested day by day (-t):"
   echo
   echo "| task | wall | peak RSS |"

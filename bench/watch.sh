@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # watch.sh - the live paths against their peers and against batch, on the benchmark month
-# of run.sh (big.argus, 2.2 M records; bench/run.sh makes it).
+# of run.sh (big.argus, some 2 M records; bench/run.sh makes it).
 #
 #   1. records per second through -S: a server on 127.0.0.1 sends the month's records (the
 #      initial MAR, then every record, as fast as the socket takes them) to each client;
