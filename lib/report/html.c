@@ -1,8 +1,9 @@
 /*
  * html.c - the study as one self-contained HTML page: the JSON report, the
  * connection matrix and the site go into the page as data; Apache ECharts
- * (vendored, lib/report/vendor) and report.js, embedded into the library
- * (assets.S), draw every figure from it in the browser. The page loads
+ * (vendored, lib/report/vendor), figures.js (the charts' options) and
+ * report.js (the page), embedded into the library (assets.S), draw every
+ * figure from it in the browser. The page loads
  * nothing: its Content-Security-Policy forbids any request.
  */
 #include <stdlib.h>
@@ -285,6 +286,8 @@ int vg_study_write_html(vg_study *st, FILE *fp, const vg_html_opts *o)
 	fputs("}</script>\n<script>\n", fp);
 	fputs(vgi_asset_echarts, fp);
 	fputs("\n</script>\n<script>\n", fp);
+	fputs(vgi_asset_figures_js, fp);
+	fputs("</script>\n<script>\n", fp);
 	fputs(vgi_asset_report_js, fp);
 	fputs("</script>\n</body>\n</html>\n", fp);
 	return ferror(fp) ? vgi_study_fail(st, VG_EIO, "write error: %s", strerror(errno)) : VG_OK;

@@ -22,6 +22,7 @@ int vgi_study_write_port_summary(const vg_study *st, FILE *fp, size_t n_by_sourc
 /* The pages' inline assets (assets.S): the vendored ECharts bundle, the
  * report's script, the shared page's script, the style sheet. */
 extern const char vgi_asset_echarts[];
+extern const char vgi_asset_figures_js[];
 extern const char vgi_asset_report_js[];
 extern const char vgi_asset_shared_js[];
 extern const char vgi_asset_report_css[];

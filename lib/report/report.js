@@ -1,22 +1,25 @@
 /*
  * report.js - builds vigil's HTML report in the browser from the JSON the
  * page carries (the same document as `vigil report -o json`, plus the
- * connection matrix and the site). Every chart is Apache ECharts; this
- * file only maps data to chart options and tables. It makes no request.
+ * connection matrix and the site). Every chart is Apache ECharts, its
+ * option made by figures.js (the same functions `vigil report --figures`
+ * renders to SVG); this file lays out the page: the summary and its table
+ * of contents, the sections, their controls and the tables. It makes no
+ * request.
  */
 (function () {
   'use strict';
   var V = (window.__vigil = { ready: false, charts: {}, errors: [] });
   window.addEventListener('error', function (e) { V.errors.push(String(e.message)); });
 
+  var F = window.VigilFigures;
   var D = JSON.parse(document.getElementById('vigil-data').textContent);
   var X = JSON.parse(document.getElementById('vigil-extra').textContent);
+  var C = F.context(D, X, false);
   var app = document.getElementById('app');
-  var COLORS = ['#1f5fa8', '#e0812f', '#3a9a5b', '#9b59b6', '#c0392b', '#16a085', '#7f8c8d'];
-  var PG = ['tcp', 'udp', 'icmp', 'other'];
-  var hasScans = !!D.scans;
-  /* what the figures "without scans" leave out (vigil report --without) */
-  var WO = hasScans ? ({ 'port-scans': 'port scans', sweeps: 'sweeps', all: 'scans' })[D.overview_no_scans.without] : 'scans';
+  var hasScans = C.hasScans, WO = C.WO, esc = F.esc, num = F.num, portLabel = F.portLabel;
+  var META = {};
+  F.sections(C).forEach(function (m) { META[m.id] = m; });
 
   function el(tag, attrs, html) {
     var e = document.createElement(tag);
@@ -24,17 +27,18 @@
     if (html !== undefined) e.innerHTML = html;
     return e;
   }
-  function esc(s) {
-    return String(s).replace(/[&<>"]/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c];
-    });
-  }
-  function num(n) { return Number(n).toLocaleString('en-US'); }
-  function pct(a, b) { return b ? (100 * a / b).toFixed(2) + ' %' : '0 %'; }
-  function section(id, title, slide, note) {
-    var s = el('section', { id: id });
+  /* A section: its title says what it shows (for the figures, from
+   * figures.js, with the seed's slide as a footnote under the figures). */
+  var footnotes = [];
+  function section(id, title, what, note) {
+    var m = META[id], s = el('section', { id: id });
+    if (m) {
+      title = title || m.title;
+      what = what || m.what;
+      if (m.footnote) footnotes.push([s, m.footnote]);
+    }
     s.appendChild(el('h2', null, esc(title)));
-    if (slide) s.appendChild(el('div', { 'class': 'slide' }, esc(slide)));
+    if (what) s.appendChild(el('div', { 'class': 'what' }, esc(what)));
     if (note) s.appendChild(el('p', { 'class': 'note' }, note));
     app.appendChild(s);
     return s;
@@ -68,8 +72,7 @@
     window.addEventListener('resize', function () { c.resize(); });
     return c;
   }
-  function days() { return D.daily.map(function (d) { return d.day; }); }
-  function portLabel(p) { return typeof p.port === 'number' ? p.port + '/' + p.proto : p.proto + ' ' + p.icmp_type + '/' + p.icmp_code; }
+  function day(t) { return String(t).replace('T', ' ').replace(':00Z', '').replace('Z', ''); }
 
   /* ------------------------------------------------------------ header */
   var hdr = document.getElementById('hdr-sub');
@@ -77,9 +80,68 @@
     D.period.days + (D.period.days > 1 ? ' days, ' : ' day, ') + D.period.tz + ')' : 'no flows') + '  -  ' + num(D.flows.read) + ' flow records, ' +
     num(D.flows.merged) + ' connections  -  vigil ' + X.version;
 
+  /* ------------------------------------------------------------ summary: the alerts, then the study */
+  var summary = (function () {
+    var s = section('summary', 'Summary', 'the alerts first, then the key figures of the study; the contents below link every section');
+    var A = D.alerts, sev = { high: 0, medium: 0, low: 0 }, rank = { low: 1, medium: 2, high: 3 };
+    var box = el('div', { 'class': 'summary-alerts', id: 'summary-alerts' });
+    box.appendChild(el('h3', null, 'Alerts'));
+    if (!A) {
+      box.appendChild(el('p', null, '<b>Alerts:</b> the detectors did not run (vigil report --no-alerts).'));
+    } else {
+      A.forEach(function (a) { sev[a.severity] = (sev[a.severity] || 0) + 1; });
+      var scanEv = D.alerts_summary && D.alerts_summary.scan;
+      box.appendChild(el('p', null, '<b id="summary-alerts-count">' + num(A.length) + '</b> alert' + (A.length === 1 ? '' : 's') + ': ' +
+        ['high', 'medium', 'low'].map(function (v) { return '<span class="sev ' + v + '" id="summary-alerts-' + v + '">' + num(sev[v]) + '</span> ' + v; }).join(', ') +
+        (scanEv ? '; and ' + num(scanEv) + ' scan events' : '') + ' (<a href="#alerts">all alerts</a>).'));
+      var top = A.slice().sort(function (a, b) {
+        return rank[b.severity] - rank[a.severity] || (a.time < b.time ? 1 : a.time > b.time ? -1 : a.id - b.id);
+      }).slice(0, 5);
+      if (top.length) {
+        if (A.length > top.length) box.appendChild(el('div', { 'class': 'what' }, 'the ' + top.length + ' most severe, the latest first'));
+        var ol = el('ol', { id: 'summary-top-alerts' });
+        top.forEach(function (a) {
+          ol.appendChild(el('li', null, '<span class="sev ' + esc(a.severity) + '">' + esc(a.severity) + '</span> ' +
+            esc(day(a.time)) + ' <b>' + esc(a.detector) + '</b>: ' + esc(a.summary)));
+        });
+        box.appendChild(ol);
+      }
+    }
+    s.appendChild(box);
+    /* the study's key figures */
+    s.appendChild(el('h3', null, 'Key figures'));
+    var o = D.overview, ul = el('ul', { id: 'summary-figures', 'class': 'keyfigs' });
+    function li(id, html) { ul.appendChild(el('li', { id: 'summary-' + id }, html)); }
+    li('period', D.period.days ? esc(D.period.first_day) + ' .. ' + esc(D.period.last_day) + ' (' + num(D.period.days) + (D.period.days > 1 ? ' days' : ' day') + '): ' +
+      num(D.flows.read) + ' flow records, ' + num(D.flows.merged) + ' connections' : 'no flows');
+    li('unsolicited', '<b>' + num(o.connections) + '</b> unsolicited connections from <b>' + num(o.sources) + '</b> sources (' +
+      o.conn_per_source.toFixed(2) + ' per source); ' + num(o.icmp.sources) + ' of the sources sent ICMP');
+    if (hasScans && D.scans_summary.events) {
+      var P = D.scan_parts;
+      li('scans', num(D.scans_summary.events) + ' scan events made ' + num(D.scans_summary.scan_connections) + ' (' + D.scans_summary.share_pct.toFixed(2) +
+        ' %): port scans ' + num(P.port_scans.connections) + ', sweeps ' + num(P.sweeps.connections) + '; without ' + WO + ', ' +
+        num(D.overview_no_scans.connections) + ' connections from ' + num(D.overview_no_scans.sources) + ' sources');
+    }
+    if (o.connections) {
+      var busy = D.daily.reduce(function (a, b) { return b.connections > a.connections ? b : a; });
+      var fresh = D.daily.reduce(function (a, b) { return b.new_sources > a.new_sources ? b : a; });
+      li('busiest', 'busiest day ' + esc(busy.day) + ': ' + num(busy.connections) + ' connections from ' + num(busy.sources) + ' sources; most new sources ' +
+        esc(fresh.day) + ': ' + num(fresh.new_sources));
+    }
+    if (D.ports.length) {
+      var p = D.ports[0], q = X.ports_by_sources[0];
+      li('ports', 'top port ' + esc(p.port + '/' + p.proto) + ': ' + num(p.connections) + ' connections' +
+        (q ? '; most sources ' + esc(q.port + '/' + q.proto) + ': ' + num(q.sources) : '') + ' (' + num(X.lists.ports_total) + ' ports)');
+    }
+    li('backscatter', D.backscatter.connections ? 'backscatter: ' + num(D.backscatter.connections) + ' connections from ' + num(D.backscatter.victims) +
+      ' victim' + (D.backscatter.victims === 1 ? '' : 's') : 'no backscatter');
+    s.appendChild(ul);
+    return s;
+  })();
+
   /* ------------------------------------------------------------ overview (slide 5) */
   (function () {
-    var o = D.overview, s = section('overview', 'Overview', 'slide 5');
+    var o = D.overview, s = section('overview');
     var sent = 'From ' + D.period.first_day + ' to ' + D.period.last_day + ', <b>' + num(o.connections) +
       '</b> unsolicited connections came from <b>' + num(o.sources) + '</b> sources (' +
       o.conn_per_source.toFixed(2) + ' per source): ' + num(o.no_icmp.connections) + ' (' +
@@ -119,52 +181,22 @@
     s.appendChild(cards);
   })();
 
-  /* ------------------------------------------------------------ 1: traffic per day (slide 6) */
+  /* ------------------------------------------------------------ traffic per day (slide 6) */
   (function () {
-    var s = section('traffic', 'Traffic per day', 'slide 6: all monitored hosts or one, stacked by protocol');
+    var s = section('traffic');
     var ctl = el('div', { 'class': 'controls' }, 'host: ');
     var sel = el('select', { id: 'traffic-host' });
     sel.appendChild(el('option', { value: '' }, 'all monitored hosts'));
     D.hosts.forEach(function (h, i) { sel.appendChild(el('option', { value: String(i) }, esc(h.addr) + ' (' + num(h.connections) + ')')); });
     ctl.appendChild(sel);
     s.appendChild(ctl);
-    var div = chartDiv(s, 'traffic');
-    function series(hi) {
-      var x = days(), idx = {};
-      x.forEach(function (d, i) { idx[d] = i; });
-      var out = PG.map(function () { return x.map(function () { return 0; }); });
-      var src = x.map(function () { return 0; });
-      if (hi === '') {
-        D.daily.forEach(function (d, i) {
-          PG.forEach(function (g, j) { out[j][i] = d.protocols[g].connections; });
-          src[i] = d.sources;
-        });
-      } else {
-        D.hosts[+hi].daily.forEach(function (d) {
-          var i = idx[d.day];
-          if (i === undefined) return;
-          PG.forEach(function (g, j) { out[j][i] = d[g]; });
-          src[i] = d.sources;
-        });
-      }
-      return PG.map(function (g, j) {
-        return { name: g, type: 'bar', stack: 'p', data: out[j], itemStyle: { color: COLORS[j] } };
-      }).concat([{ name: 'sources', type: 'line', yAxisIndex: 1, data: src, itemStyle: { color: '#333' } }]);
-    }
-    var c = draw(div, 'traffic', {
-      tooltip: { trigger: 'axis' }, legend: { top: 0 },
-      grid: { left: 60, right: 60, top: 40, bottom: 50 },
-      xAxis: { type: 'category', data: days(), name: 'day' },
-      yAxis: [{ type: 'value', name: 'connections' }, { type: 'value', name: 'sources' }],
-      series: series('')
-    });
-    sel.addEventListener('change', function () { c.setOption({ series: series(sel.value) }); });
+    var c = draw(chartDiv(s, 'traffic'), 'traffic', F.traffic(C, ''));
+    sel.addEventListener('change', function () { c.setOption({ series: F.trafficSeries(C, sel.value) }); });
   })();
 
-  /* ------------------------------------------------------------ 2: connection matrix (slides 7, 9) */
+  /* ------------------------------------------------------------ connection matrix (slides 7, 9) */
   (function () {
-    var M = X.matrix, s = section('matrix', 'Connection matrix',
-      'slides 7 and 9: source (ordered by address) x destination port; colour = connections',
+    var M = X.matrix, s = section('matrix', null, null,
       M.aggregated ? 'The matrix has ' + num(M.cells_total) + ' cells: shown aggregated, ' + M.src_per_bin +
         (M.src_per_bin > 1 ? ' sources' : ' source') + ' x ' + M.ports_per_bin + (M.ports_per_bin > 1 ? ' ports' : ' port') + ' a point.' : 'Scroll or drag to zoom and pan; TCP ports 0-65535 below, UDP above.');
     var ctl = el('div', { 'class': 'controls' });
@@ -173,164 +205,57 @@
     ctl.appendChild(bAll);
     if (hasScans) ctl.appendChild(bScan);
     s.appendChild(ctl);
-    var div = chartDiv(s, 'matrix', true);
-    /* colour = connections, in decades: one large-mode series a decade
-     * (large mode draws a series in one colour, fast for ~1 M points) */
-    var BUCKETS = [[1, 1, '1', '#9ecae1'], [2, 9, '2-9', '#4292c6'], [10, 99, '10-99', '#08519c'],
-      [100, 999, '100-999', '#e6550d'], [1000, Infinity, '>= 1000', '#a50f15']];
-    function series(scanOnly) {
-      var a = M.cells, out = BUCKETS.map(function () { return []; }), i, b;
-      for (i = 0; i < a.length; i += 4) {
-        var v = scanOnly ? a[i + 3] : a[i + 2];
-        if (v <= 0) continue;
-        for (b = 0; v > BUCKETS[b][1]; b++);
-        out[b].push([a[i], a[i + 1], v]);
-      }
-      return BUCKETS.map(function (k, j) {
-        return { type: 'scatter', name: k[2] + (j ? ' connections' : ' connection'), large: true, largeThreshold: 2000, progressive: 0,
-          symbolSize: (j < 2 ? 3 : 4) + (small ? 2 : 0), itemStyle: { color: k[3] }, data: out[j] };
-      });
-    }
-    function srcName(x) { return M.sources[x] !== undefined ? M.sources[x] : ('bin ' + x); }
-    function portName(y) {
-      var u = y >= 65536, p = u ? y - 65536 : y, w = M.ports_per_bin;
-      return (w > 1 ? p + '-' + (p + w - 1) : p) + (u ? '/udp' : '/tcp');
-    }
-    var ymax = M.udp ? 131072 : 65536, small = M.cells.length < 4 * 20000;
-    var c = draw(div, 'matrix', {
-      tooltip: { trigger: 'item', formatter: function (p) {
-        return esc(srcName(p.value[0])) + '<br>' + portName(p.value[1]) + '<br>' + num(p.value[2]) + ' connections';
-      } },
-      legend: { top: 0 },
-      grid: { left: 80, right: 70, top: 40, bottom: 90 },
-      xAxis: { type: 'value', name: M.src_per_bin > 1 ? 'source bin (by address)' : 'source (rank by address)',
-        nameLocation: 'middle', nameGap: 24, min: 0, max: Math.max(1, M.n_x - 1) },
-      yAxis: { type: 'value', name: 'destination port (TCP, then UDP)', min: 0, max: ymax, interval: 16384,
-        axisLabel: { formatter: function (v) { return v >= ymax ? '' : v < 65536 ? v + '/tcp' : (v - 65536) + '/udp'; } } },
-      dataZoom: [{ type: 'inside', xAxisIndex: 0 }, { type: 'inside', yAxisIndex: 0 },
-        { type: 'slider', xAxisIndex: 0, bottom: 20 }, { type: 'slider', yAxisIndex: 0, right: 30 }],
-      series: series(false)
-    });
-    bAll.addEventListener('click', function () { c.setOption({ series: series(false) }); });
-    bScan.addEventListener('click', function () { c.setOption({ series: series(true) }); });
+    var c = draw(chartDiv(s, 'matrix', true), 'matrix', F.matrix(C, false));
+    bAll.addEventListener('click', function () { c.setOption({ series: F.matrixSeries(C, false) }); });
+    bScan.addEventListener('click', function () { c.setOption({ series: F.matrixSeries(C, true) }); });
   })();
 
-  /* ------------------------------------------------------------ 3: scans (slide 8) */
+  /* ------------------------------------------------------------ scans (slide 8) */
   if (hasScans) (function () {
-    var s = section('scans', 'Scan-related connections', 'slide 8: per day, and the scan events over time',
+    var s = section('scans', null, null,
       X.lists.scans_shown < X.lists.scans_total ? 'The timeline shows the ' + num(X.lists.scans_shown) + ' events with the most connections, of ' + num(X.lists.scans_total) + '.' : undefined);
     var row = el('div', { 'class': 'row' });
     s.appendChild(row);
     var d1 = el('div'), d2 = el('div');
     row.appendChild(d1); row.appendChild(d2);
-    draw(chartDiv(d1, 'scan-days'), 'scan-days', {
-      tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 20, top: 40, bottom: 50 },
-      xAxis: { type: 'category', data: days(), name: 'day' }, yAxis: { type: 'value', name: 'connections' },
-      series: [
-        { name: 'connections of ' + WO, type: 'bar', stack: 's', data: D.daily.map(function (d) { return d.connections - d.connections_no_scans; }), itemStyle: { color: '#c0392b' } },
-        { name: 'other connections', type: 'bar', stack: 's', data: D.daily.map(function (d) { return d.connections_no_scans; }), itemStyle: { color: '#1f5fa8' } }
-      ]
-    });
-    var types = ['vertical', 'horizontal', 'block', 'sweep', 'trw'];
-    draw(chartDiv(d2, 'scan-events'), 'scan-events', {
-      tooltip: { trigger: 'item', formatter: function (p) {
-        var e = p.data[3];
-        return '#' + e.id + ' ' + esc(e.scanner) + '<br>' + e.type + ', ' + e.protos + '<br>' + esc(e.first) + ' .. ' + esc(e.last) +
-          '<br>' + num(e.connections) + ' connections, ' + e.targets + ' hosts, ' + e.ports + ' ports' + (e.known_scanner ? '<br>known: ' + esc(e.known_scanner) : '');
-      } },
-      legend: { top: 0 }, grid: { left: 60, right: 20, top: 40, bottom: 50 },
-      useUTC: true,
-      xAxis: { type: 'time', name: 'first seen (UTC)', axisLabel: { formatter: '{MM}-{dd}\n{HH}:{mm}' } },
-      yAxis: { type: 'log', name: 'connections', min: 1 },
-      series: types.map(function (t, j) {
-        return { name: t, type: 'scatter', large: D.scans.length > 5000, itemStyle: { color: COLORS[j] },
-          symbolSize: function (v) { return 4 + Math.min(14, Math.log2(1 + v[2])); },
-          data: D.scans.filter(function (e) { return e.type === t; }).map(function (e) {
-            return [Date.parse(e.first), Math.max(1, e.connections), e.ports, e];
-          }) };
-      })
-    });
+    draw(chartDiv(d1, 'scan-days'), 'scan-days', F.scanDays(C));
+    draw(chartDiv(d2, 'scan-events'), 'scan-events', F.scanEvents(C));
   })();
 
-  /* ------------------------------------------------------------ 4: hot ports (slides 10-13) */
+  /* ------------------------------------------------------------ hot ports (slides 10-13) */
   (function () {
-    var s = section('hot', 'Hot ports', 'slides 10-13: per day, connections from sources that sent ICMP and from those that never did, and the share of all unsolicited traffic that day');
+    var s = section('hot');
     D.hot_ports.forEach(function (h, k) {
       var id = 'hot-' + h.port + '-' + h.proto;
       s.appendChild(el('h3', null, h.port + '/' + h.proto));
-      draw(chartDiv(s, id), id, {
-        tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 60, top: 40, bottom: 50 },
-        xAxis: { type: 'category', data: days(), name: 'day' },
-        yAxis: [{ type: 'value', name: 'connections' }, { type: 'value', name: 'share %', min: 0, max: 100 }],
-        series: [
-          { name: 'from ICMP sources', type: 'bar', stack: 'h', data: h.daily.map(function (d) { return d.connections_icmp_sources; }), itemStyle: { color: COLORS[1] } },
-          { name: 'from no-ICMP sources', type: 'bar', stack: 'h', data: h.daily.map(function (d) { return d.connections_no_icmp_sources; }), itemStyle: { color: COLORS[0] } },
-          { name: 'share of the day (%)', type: 'line', yAxisIndex: 1, data: h.daily.map(function (d) { return +d.share_connections_pct.toFixed(2); }), itemStyle: { color: '#333' } }
-        ]
-      });
+      draw(chartDiv(s, id), id, F.hotPort(C, k));
     });
   })();
 
-  /* ------------------------------------------------------------ 5: new sources (slide 14) */
+  /* ------------------------------------------------------------ new sources (slide 14) */
   (function () {
-    var s = section('newsrc', 'New sources per day', hasScans ? 'slide 14: sources seen for the first time, without ' + WO + ', with the ports they used' : 'slide 14: sources seen for the first time');
-    draw(chartDiv(s, 'newsrc'), 'newsrc', {
-      tooltip: { trigger: 'axis', formatter: function (ps) {
-        var d = D.daily[ps[0].dataIndex], t = d.day;
-        ps.forEach(function (p) { t += '<br>' + esc(p.seriesName) + ': ' + num(p.value); });
-        if (d.new_sources_top_ports_no_scans && d.new_sources_top_ports_no_scans.length)
-          t += '<br>top ports: ' + d.new_sources_top_ports_no_scans.map(function (p) { return esc(portLabel(p)) + ' (' + p.connections + ')'; }).join(', ');
-        return t;
-      } },
-      legend: { top: 0 }, grid: { left: 60, right: 20, top: 40, bottom: 50 },
-      xAxis: { type: 'category', data: days(), name: 'day' }, yAxis: { type: 'value', name: 'new sources' },
-      series: (hasScans ? [{ name: 'new sources without ' + WO, type: 'bar', data: D.daily.map(function (d) { return d.new_sources_no_scans; }), itemStyle: { color: COLORS[2] } }] : [])
-        .concat([{ name: 'all new sources', type: 'line', data: D.daily.map(function (d) { return d.new_sources; }), itemStyle: { color: '#333' } }])
-    });
+    var s = section('newsrc');
+    draw(chartDiv(s, 'newsrc'), 'newsrc', F.newSources(C));
   })();
 
-  /* ------------------------------------------------------------ 6: splitting the unknown (slide 15) */
+  /* ------------------------------------------------------------ splitting the unknown (slide 15) */
   (function () {
-    var s = section('unknown', 'Splitting the unknown', 'slide 15: connections per source, sources per port, port classes');
+    var s = section('unknown');
     var row = el('div', { 'class': 'row' });
     s.appendChild(row);
     var a = el('div'), b = el('div');
     row.appendChild(a); row.appendChild(b);
-    var H = D.conn_per_source_histogram;
-    draw(chartDiv(a, 'hist'), 'hist', {
-      title: { text: 'connections per source', left: 'center', textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'axis' }, grid: { left: 60, right: 20, top: 40, bottom: 50 },
-      xAxis: { type: 'category', name: 'connections', data: H.map(function (h) { return h.min === h.max ? String(h.min) : h.min + '-' + h.max; }) },
-      yAxis: { type: 'log', name: 'sources', min: 1 },
-      series: [{ name: 'sources', type: 'bar', data: H.map(function (h) { return h.sources || null; }), itemStyle: { color: COLORS[0] } }]
-    });
-    var P = X.ports_by_sources;
-    draw(chartDiv(b, 'port-sources'), 'port-sources', {
-      title: { text: 'distinct sources per port (top 30)', left: 'center', textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'axis' }, grid: { left: 60, right: 20, top: 40, bottom: 70 },
-      xAxis: { type: 'category', data: P.map(function (p) { return p.port + '/' + p.proto; }), axisLabel: { rotate: 45 }, name: 'port' },
-      yAxis: { type: 'value', name: 'sources' },
-      series: [{ name: 'sources', type: 'bar', data: P.map(function (p) { return p.sources; }), itemStyle: { color: COLORS[1] } }]
-    });
-    var PC = X.port_classes;
-    draw(chartDiv(s, 'classes'), 'classes', {
-      title: { text: 'connections by port class (' + num(X.lists.ports_total) + ' TCP/UDP ports)', left: 'center', textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'item', formatter: function (p) {
-        return esc(p.name) + ': ' + num(p.value) + ' connections (' + p.percent + ' %) to ' + num(PC[p.dataIndex].ports) + ' ports';
-      } },
-      legend: { bottom: 0 },
-      series: [{ name: 'class', type: 'pie', radius: ['35%', '65%'], data: PC.map(function (c) { return { name: c.classes, value: c.connections }; }) }]
-    });
+    draw(chartDiv(a, 'hist'), 'hist', F.hist(C));
+    draw(chartDiv(b, 'port-sources'), 'port-sources', F.portSources(C));
+    draw(chartDiv(s, 'classes'), 'classes', F.portClasses(C));
   })();
 
-  /* ------------------------------------------------------------ 7: activity duration (slides 16-18) */
+  /* ------------------------------------------------------------ activity duration (slides 16-18) */
   (function () {
-    /* without scans by default, as in the seed, unless nothing is left */
-    var nsTotal = hasScans ? D.duration_no_scans.reduce(function (a, b) { return a + b.connections; }, 0) : 0;
-    var mode = hasScans && nsTotal > 0 ? 'no_scans' : 'all';
+    var mode = C.durationMode;
     V.durationMode = mode;
-    var s = section('duration', 'Sources by days of activity', 'slides 16-18: the top 14 ports of the sources active this many days',
-      hasScans && nsTotal === 0 ? 'Every unsolicited connection here belongs to the ' + WO + ': the figures without them are empty, so all traffic is shown.' : undefined);
+    var s = section('duration', null, null,
+      C.durationEmpty ? 'Every unsolicited connection here belongs to the ' + WO + ': the figures without them are empty, so all traffic is shown.' : undefined);
     var sel;
     if (hasScans) {
       var ctl = el('div', { 'class': 'controls' }, 'traffic: ');
@@ -343,65 +268,36 @@
     }
     var row = el('div', { 'class': 'row' });
     s.appendChild(row);
-    function label(b) {
-      return b.max_days === null ? '>= ' + b.min_days + ' days' : (b.min_days === b.max_days ? b.min_days + ' day' + (b.min_days > 1 ? 's' : '') : b.min_days + '-' + b.max_days + ' days');
-    }
-    function opt(b, k) {
-      return {
-        title: { text: label(b) + ': ' + num(b.sources) + ' sources, ' + num(b.connections) + ' connections', left: 'center', textStyle: { fontSize: 13 } },
-        tooltip: { trigger: 'axis' }, grid: { left: 90, right: 20, top: 40, bottom: 40 },
-        xAxis: { type: 'value', name: 'connections' },
-        yAxis: { type: 'category', inverse: true, data: b.top_ports.map(portLabel) },
-        series: [{ name: 'connections', type: 'bar', data: b.top_ports.map(function (p) { return p.connections; }), itemStyle: { color: COLORS[k % COLORS.length] } }]
-      };
-    }
-    var B = mode === 'all' ? D.duration : D.duration_no_scans, charts = [];
-    B.forEach(function (b, k) {
+    var charts = [];
+    F.durationBuckets(C, mode).forEach(function (b, k) {
       var d = el('div');
       row.appendChild(d);
-      charts.push(draw(chartDiv(d, 'duration-' + k), 'duration-' + k, opt(b, k)));
+      charts.push(draw(chartDiv(d, 'duration-' + k), 'duration-' + k, F.duration(C, mode, k)));
     });
     if (sel) sel.addEventListener('change', function () {
-      var B2 = sel.value === 'all' ? D.duration : D.duration_no_scans;
       V.durationMode = sel.value;
-      B2.forEach(function (b, k) { charts[k].setOption(opt(b, k), { replaceMerge: ['series'] }); });
+      F.durationBuckets(C, sel.value).forEach(function (b, k) {
+        charts[k].setOption(F.duration(C, sel.value, k), { replaceMerge: ['series'] });
+      });
     });
   })();
 
-  /* ------------------------------------------------------------ 8: alerts */
+  /* ------------------------------------------------------------ alerts */
   (function () {
     var A = D.alerts;
     if (!A) {
-      section('alerts', 'Alerts', 'slide 19: early warning', 'The detectors did not run (vigil report --no-alerts).');
+      section('alerts', null, null, 'The detectors did not run (vigil report --no-alerts).');
       return;
     }
     var S = D.alerts_summary;
-    var s = section('alerts', 'Alerts', 'slide 19: early warning - when each alert started, by detector; size and colour = severity',
+    var s = section('alerts', null, null,
       num(A.length) + ' alert' + (A.length === 1 ? '' : 's') + ' from the detectors' + (S.scan ? ', and ' + num(S.scan) + ' scan events (listed below as scan events; vigil alerts gives them as alerts too).' : '.') +
       ' Definitions: docs/alerts.md.');
-    var dets = ['trend', 'seasonal', 'change', 'worm', 'big', 'newport'];
-    var sev = [['low', '#9ecae1'], ['medium', '#e6550d'], ['high', '#a50f15']];
     function where(a) { return a.port !== null ? a.port + '/' + a.proto : (a.source || '-'); }
-    if (A.length) draw(chartDiv(s, 'alerts'), 'alerts', {
-      useUTC: true,
-      tooltip: { trigger: 'item', formatter: function (p) {
-        var a = p.data[2];
-        return '#' + a.id + ' ' + esc(a.detector) + ' (' + a.severity + ')<br>' + esc(a.summary);
-      } },
-      legend: { top: 0 }, grid: { left: 90, right: 30, top: 40, bottom: 50 },
-      xAxis: { type: 'time', name: 'start (UTC)', axisLabel: { formatter: '{MM}-{dd}' } },
-      yAxis: { type: 'category', data: dets, name: 'detector' },
-      series: sev.map(function (v, j) {
-        return { name: v[0], type: 'scatter', symbolSize: 8 + 5 * j, itemStyle: { color: v[1] },
-          data: A.filter(function (a) { return a.severity === v[0]; }).map(function (a) {
-            return [Date.parse(a.time), a.detector, a];
-          }) };
-      })
-    });
+    if (A.length) draw(chartDiv(s, 'alerts'), 'alerts', F.alerts(C));
     table(s, 'table-alerts', [{ t: 'id', n: 1, raw: 1 }, { t: 'start' }, { t: 'end' }, { t: 'detector' }, { t: 'level' }, { t: 'port / source' }, { t: 'summary' }],
       A.map(function (a) {
-        return [a.id, a.time.replace('T', ' ').replace(':00Z', '').replace('Z', ''), a.end ? a.end.replace('T', ' ').replace(':00Z', '').replace('Z', '') : 'ongoing',
-          a.detector, a.severity, where(a), a.summary];
+        return [a.id, day(a.time), a.end ? day(a.end) : 'ongoing', a.detector, a.severity, where(a), a.summary];
       }));
   })();
 
@@ -480,6 +376,22 @@
     row('connections', num(D.flows.merged) + ' (' + num(D.flows.read) + ' flow records merged, idle ' + S.idle + ' s)');
     row('made by', 'vigil ' + esc(X.version) + ' on ' + esc(X.generated));
     s.appendChild(dl);
+  })();
+
+  /* ------------------------------------------------------------ footnotes and contents */
+  footnotes.forEach(function (f) { f[0].appendChild(el('p', { 'class': 'footnote' }, esc(f[1]))); });
+  (function () {
+    var nav = el('nav', { id: 'toc' }), ol = el('ol');
+    nav.appendChild(el('h3', null, 'Contents'));
+    Array.prototype.forEach.call(app.querySelectorAll('section'), function (s) {
+      if (s === summary) return;
+      var li = el('li'), a = el('a', { href: '#' + s.id });
+      a.textContent = s.querySelector('h2').textContent;
+      li.appendChild(a);
+      ol.appendChild(li);
+    });
+    nav.appendChild(ol);
+    summary.appendChild(nav);
   })();
 
   /* ready when every chart has been drawn completely */

@@ -10,6 +10,10 @@
  *   - the overview cards and sentence equal to the JSON's numbers;
  *   - the tables' row counts; sorting; the host selector and the matrix's
  *     "scan traffic only" switch change the data as they must;
+ *   - the summary at the top: its alert counts (all, per severity) and top
+ *     alerts equal to the JSON's; its table of contents links every section
+ *     and every link resolves to one; headings name what a figure shows, the
+ *     seed's slide is a footnote;
  *   - a screenshot of the whole page, as a test artefact.
  * usage: check.js PAGE.html REPORT.json SCREENSHOT.png
  *        check.js --bench PAGE.html     (only: load time, errors, requests)
@@ -202,6 +206,56 @@ function expected_charts(J, extra) {
   const sentence = (await page.textContent('#overview-sentence')).replace(/,/g, '');
   for (const v of [o.connections, o.sources, o.icmp.connections, o.no_icmp.connections])
     check(sentence.includes(String(v)), 'overview sentence has ' + v);
+
+  /* the summary: the alerts first */
+  const rank = { low: 1, medium: 2, high: 3 };
+  if (J.alerts) {
+    eq(Number((await page.textContent('#summary-alerts-count')).replace(/,/g, '')), J.alerts.length, 'summary: alert count');
+    for (const v of ['high', 'medium', 'low'])
+      eq(Number((await page.textContent('#summary-alerts-' + v)).replace(/,/g, '')), J.alerts.filter(a => a.severity === v).length,
+         'summary: ' + v + ' alerts');
+    const top = J.alerts.slice().sort((a, b) => rank[b.severity] - rank[a.severity] || (a.time < b.time ? 1 : a.time > b.time ? -1 : a.id - b.id))
+      .slice(0, 5).map(a => a.summary);
+    const shown = await page.$$eval('#summary-top-alerts li', l => l.map(x => x.textContent));
+    eq(shown.length, top.length, 'summary: number of top alerts');
+    top.forEach((t, i) => check(shown[i] && shown[i].endsWith(t), 'summary: top alert ' + (i + 1) + ' is "' + t + '"'));
+  } else {
+    check(/did not run/.test(await page.textContent('#summary-alerts')), 'summary: the detectors did not run');
+  }
+  const figs = (await page.textContent('#summary-figures')).replace(/,/g, '');
+  for (const v of [o.connections, o.sources, J.flows.read])
+    check(figs.includes(String(v)), 'summary: key figures have ' + v);
+  /* the table of contents: every section, each link to a section */
+  const toc = await page.evaluate(() => {
+    const links = Array.from(document.querySelectorAll('#toc a')).map(a => {
+      const id = a.getAttribute('href').replace(/^#/, ''), t = document.getElementById(id);
+      return { id, href: a.getAttribute('href'), text: a.textContent, section: !!t && t.tagName === 'SECTION',
+               title: t && t.querySelector('h2') ? t.querySelector('h2').textContent : null };
+    });
+    const sections = Array.from(document.querySelectorAll('main section')).map(s => s.id).filter(id => id !== 'summary');
+    const first = document.querySelector('main section');
+    return { links, sections, first: first && first.id };
+  });
+  eq(toc.first, 'summary', 'the summary is the first section');
+  eq(toc.links.map(l => l.id), toc.sections, 'the contents link every section, in order');
+  for (const l of toc.links) {
+    check(/^#[A-Za-z][\w-]*$/.test(l.href), 'contents: link ' + l.href + ' is a fragment');
+    check(l.section, 'contents: ' + l.href + ' resolves to a section');
+    eq(l.text, l.title, 'contents: the link to ' + l.href + ' says the section\'s title');
+  }
+  check(toc.links.length >= (J.scans ? 14 : 12), 'contents: ' + toc.links.length + ' sections');
+  /* headings say what a figure shows; the seed's slide is a footnote */
+  const heads = await page.$$eval('main h2', h => h.map(x => x.textContent));
+  eq(heads.filter(h => /slide/i.test(h)), [], 'no heading names a slide');
+  const foot = {};
+  for (const [id, slide] of [['overview', 'Slide 5'], ['traffic', 'Slide 6'], ['matrix', 'Slides 7 and 9'], ['hot', 'Slides 10-13'],
+                             ['newsrc', 'Slide 14'], ['unknown', 'Slide 15'], ['duration', 'Slides 16-18']].concat(J.scans ? [['scans', 'Slide 8']] : [])) {
+    foot[id] = await page.$eval('#' + id, (s) => {
+      const f = s.querySelector('p.footnote');
+      return f && f === s.lastElementChild ? f.textContent : null;
+    });
+    eq(foot[id], slide + ' of the 2004 eCSIRT.net study', 'footnote of ' + id + ' (last in its section)');
+  }
 
   /* tables */
   const rows = async id => page.$$eval('#' + id + ' tbody tr', r => r.length);
