@@ -84,6 +84,8 @@ const char *vg_group_digits(uint64_t v, char *buf, size_t len);
  * columns in for prose. The text outputs use it for their 100 columns. */
 int vg_text_fit(FILE *fp, const char *text, size_t len, unsigned width);
 #define VG_TEXT_WIDTH 100  /* the text outputs' default width (--wide: 0) */
+/* A byte count for people: "512 B", "1.3 KiB", "24.1 MiB", "1.50 GiB". */
+const char *vg_human_bytes(double v, char *buf, size_t len);
 
 /* ---------------------------------------------------------- flow record */
 

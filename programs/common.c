@@ -49,15 +49,7 @@ const char *human_count(char *buf, size_t len, double v)
 
 const char *human_bytes(char *buf, size_t len, double v)
 {
-	if (v >= 1024.0 * 1024 * 1024)
-		snprintf(buf, len, "%.2f GiB", v / (1024.0 * 1024 * 1024));
-	else if (v >= 1024.0 * 1024)
-		snprintf(buf, len, "%.1f MiB", v / (1024.0 * 1024));
-	else if (v >= 1024.0)
-		snprintf(buf, len, "%.1f KiB", v / 1024.0);
-	else
-		snprintf(buf, len, "%.0f B", v);
-	return buf;
+	return vg_human_bytes(v, buf, len);
 }
 
 const char *human_duration(char *buf, size_t len, double s)

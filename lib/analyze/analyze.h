@@ -136,6 +136,7 @@ struct vgi_port {
 	uint16_t port;
 	uint64_t conns;
 	uint32_t sources;
+	uint64_t pkts, bytes;        /* both ways (the ports list; 0 elsewhere) */
 };
 
 struct vgi_day {
@@ -149,6 +150,7 @@ struct vgi_day {
 	size_t n_new_top;
 	uint64_t pconns[VGI_PG__N];
 	uint32_t psources[VGI_PG__N];
+	uint64_t pkts, bytes;        /* of the unsolicited connections, both ways */
 };
 
 struct vgi_host {
@@ -199,6 +201,7 @@ struct vgi_icmp {
 struct vgi_topsrc {
 	uint32_t src;                /* index into the source table */
 	uint64_t conns;
+	uint64_t pkts, bytes;        /* both ways */
 	uint32_t ports, hosts, days;
 	int32_t first_day, last_day;
 	int icmp;
@@ -286,6 +289,7 @@ struct vgi_srcinfo {
 	uint32_t days_ns;            /* days active outside scans */
 	uint64_t conns, conns_ns;
 	uint64_t ps_conns, sw_conns;  /* in port scans, in sweeps */
+	uint64_t pkts, bytes;        /* of its connections, both ways */
 	int32_t first_day, last_day;
 	int32_t first_day_ns;
 	int32_t hist_first, hist_first_ns; /* first days before the period (a store) */
@@ -341,6 +345,14 @@ struct vg_study {
 	size_t cap_src;
 	vgi_addrtab hosts;
 	uint64_t *host_conns;
+	/* the volume of the unsolicited connections (packets and bytes, both
+	 * ways), per day and per TCP/UDP/SCTP port, from the day and
+	 * port_host rollups */
+	struct vgi_dayvol { int32_t day; uint64_t pkts, bytes; } *dayvol;
+	size_t n_dayvol, cap_dayvol;
+	vgi_u64map portvol_ix;     /* proto << 16 | port -> 1 + index into portvol */
+	struct vgi_portvol { uint64_t pkts, bytes; } *portvol;
+	size_t n_portvol, cap_portvol;
 	size_t cap_host;
 
 	vgi_u64map srcday;     /* src | day             -> conns */

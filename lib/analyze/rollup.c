@@ -10,17 +10,19 @@
 /* The declarations: the store's schema, the docs and the derivations all
  * follow these (docs/store.md). */
 const struct vgi_tabledecl vgi_tables[VGI_T__N] = {
-	[VGI_T_DAY] = {"day", "per day: connections of each class, first and last times",
-		       1, 9,
+	[VGI_T_DAY] = {"day", "per day: connections of each class, first and last times, the unsolicited packets and bytes",
+		       1, 11,
 		       {{"day", VGI_COL_DAY}},
 		       {{"unsolicited", VGI_SUM}, {"service", VGI_SUM}, {"outbound", VGI_SUM},
 			{"internal", VGI_SUM}, {"other", VGI_SUM}, {"backscatter", VGI_SUM},
 			{"first_us", VGI_MIN},
-			{"last_us", VGI_MAX}, {"unsol_last_us", VGI_MAX}}},
-	[VGI_T_SRC_DAY] = {"src_day", "per day and source: unsolicited connections, of them in scan events, of those in sweeps",
-			   2, 3,
+			{"last_us", VGI_MAX}, {"unsol_last_us", VGI_MAX},
+			{"unsol_pkts", VGI_SUM}, {"unsol_bytes", VGI_SUM}}},
+	[VGI_T_SRC_DAY] = {"src_day", "per day and source: unsolicited connections, of them in scan events, of those in sweeps; their packets and bytes",
+			   2, 5,
 			   {{"day", VGI_COL_DAY}, {"src", VGI_COL_ADDR}},
-			   {{"conns", VGI_SUM}, {"scan_conns", VGI_SUM}, {"sweep_conns", VGI_SUM}}},
+			   {{"conns", VGI_SUM}, {"scan_conns", VGI_SUM}, {"sweep_conns", VGI_SUM},
+			    {"pkts", VGI_SUM}, {"bytes", VGI_SUM}}},
 	[VGI_T_SRC_PORT] = {"src_port", "per day, source, protocol and port (ICMP: type*256+code)",
 			    4, 3,
 			    {{"day", VGI_COL_DAY}, {"src", VGI_COL_ADDR}, {"proto", VGI_COL_PROTO},
@@ -31,11 +33,11 @@ const struct vgi_tabledecl vgi_tables[VGI_T__N] = {
 			    {{"day", VGI_COL_DAY}, {"host", VGI_COL_ADDR}, {"src", VGI_COL_ADDR},
 			     {"proto", VGI_COL_PROTO}},
 			    {{"conns", VGI_SUM}}},
-	[VGI_T_PORT_HOST] = {"port_host", "per day, TCP/UDP/SCTP port and monitored host",
-			     4, 1,
+	[VGI_T_PORT_HOST] = {"port_host", "per day, TCP/UDP/SCTP port and monitored host: connections, packets, bytes",
+			     4, 3,
 			     {{"day", VGI_COL_DAY}, {"proto", VGI_COL_PROTO}, {"port", VGI_COL_PORT},
 			      {"host", VGI_COL_ADDR}},
-			     {{"conns", VGI_SUM}}},
+			     {{"conns", VGI_SUM}, {"pkts", VGI_SUM}, {"bytes", VGI_SUM}}},
 	[VGI_T_PORT_HOUR] = {"port_hour", "per day, UTC hour, TCP/UDP/SCTP port and source",
 			     5, 1,
 			     {{"day", VGI_COL_DAY}, {"hour", VGI_COL_HOUR}, {"proto", VGI_COL_PROTO},
@@ -363,8 +365,11 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 	dv[cls] = 1;
 	dv[VGI_DAY_FIRST_US] = f->stime_us;
 	dv[VGI_DAY_LAST_US] = f->ltime_us;
-	if (cls == VG_CLASS_UNSOLICITED)
+	if (cls == VG_CLASS_UNSOLICITED) {
 		dv[VGI_DAY_UNSOL_US] = f->stime_us;
+		dv[VGI_DAY_UNSOL_PKTS] = (int64_t)(f->spkts + f->dpkts);
+		dv[VGI_DAY_UNSOL_BYTES] = (int64_t)(f->sbytes + f->dbytes);
+	}
 	if (vgi_rollup_combine(r, VGI_T_DAY, &k, dv) != VG_OK)
 		rc = VG_ENOMEM;
 	if (cls == VG_CLASS_BACKSCATTER) {
@@ -421,9 +426,17 @@ int vgi_rollup_add_conn(struct vgi_rollup *r, const vg_site *site, const vg_flow
 			continue;
 		}
 		to[0]++;
-		if (t->d->n_val > 1) {
+		if (order[i] == VGI_T_SRC_DAY || order[i] == VGI_T_SRC_PORT) {
 			to[1] += scan;
 			to[2] += sweep;
+		}
+		/* the volume, both ways: per source and day, per port and host */
+		if (order[i] == VGI_T_SRC_DAY) {
+			to[VGI_SD_PKTS] += (int64_t)(f->spkts + f->dpkts);
+			to[VGI_SD_BYTES] += (int64_t)(f->sbytes + f->dbytes);
+		} else if (order[i] == VGI_T_PORT_HOST) {
+			to[VGI_PH_PKTS] += (int64_t)(f->spkts + f->dpkts);
+			to[VGI_PH_BYTES] += (int64_t)(f->sbytes + f->dbytes);
 		}
 	}
 	return rc;

@@ -29,7 +29,7 @@ enum vgi_coltype {
 enum vgi_comb { VGI_SUM, VGI_MIN, VGI_MAX };
 
 #define VGI_ROLL_MAX_KEY 5
-#define VGI_ROLL_MAX_VAL 10
+#define VGI_ROLL_MAX_VAL 12
 
 struct vgi_coldecl {
 	const char *name;
@@ -68,7 +68,14 @@ enum {
 	VGI_DAY_FIRST_US,    /* earliest start time (min) */
 	VGI_DAY_LAST_US,     /* latest end time (max) */
 	VGI_DAY_UNSOL_US,    /* latest start of an unsolicited connection (max) */
+	VGI_DAY_UNSOL_PKTS,  /* packets of the unsolicited connections, both ways */
+	VGI_DAY_UNSOL_BYTES, /* ... and their bytes */
 };
+
+/* Value columns of VGI_T_SRC_DAY (conns, scan, sweep, then the volume) and
+ * of VGI_T_PORT_HOST (conns, then the volume). */
+enum { VGI_SD_PKTS = 3, VGI_SD_BYTES = 4 };
+enum { VGI_PH_PKTS = 1, VGI_PH_BYTES = 2 };
 
 extern const struct vgi_tabledecl vgi_tables[VGI_T__N];
 

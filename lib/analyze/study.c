@@ -73,6 +73,7 @@ int vg_study_create(vg_study **stp, const vg_site *site, char *err, size_t errle
 	if (vgi_addrtab_init(&st->srcs, MAX_SOURCES - 1) ||
 	    vgi_addrtab_init(&st->hosts, MAX_HOSTS) ||
 	    vgi_u64map_init(&st->srcday, MAP_CAP) || vgi_u64map_init(&st->matrix, MAP_CAP) ||
+	    vgi_u64map_init(&st->portvol_ix, MAP_CAP) ||
 	    vgi_u64set_init(&st->hostsrc, MAP_CAP) ||
 	    vgi_u64set_init(&st->hostdaysrc, MAP_CAP) ||
 	    vgi_u64map_init(&st->hostdayp, MAP_CAP) || vgi_u64map_init(&st->pdaysrc, MAP_CAP) ||
@@ -125,6 +126,9 @@ void vg_study_free(vg_study *st)
 	vgi_addrtab_free(&st->srcs);
 	vgi_addrtab_free(&st->hosts);
 	free(st->host_conns);
+	free(st->dayvol);
+	free(st->portvol);
+	vgi_u64map_free(&st->portvol_ix);
 	vgi_u64map_free(&st->srcday);
 	vgi_u64map_free(&st->matrix);
 	vgi_u64map_free(&st->hostsrc);
@@ -503,6 +507,29 @@ int vgi_study_add_rollup(vg_study *st, const struct vgi_rollup *r)
 	return rc;
 }
 
+/* A day's volume, added to its entry (a day has one row per fold; the
+ * newest days are at the end). */
+static void add_dayvol(vg_study *st, int32_t day, uint64_t pkts, uint64_t bytes)
+{
+	size_t i = st->n_dayvol;
+	while (i > 0 && st->dayvol[i - 1].day != day)
+		i--;
+	if (i == 0) {
+		if (st->n_dayvol == st->cap_dayvol) {
+			size_t cap = st->cap_dayvol ? st->cap_dayvol * 2 : 64;
+			struct vgi_dayvol *n = realloc(st->dayvol, cap * sizeof *n);
+			if (!n)
+				return; /* the volume of that day is then missing, not wrong */
+			st->dayvol = n;
+			st->cap_dayvol = cap;
+		}
+		st->dayvol[st->n_dayvol] = (struct vgi_dayvol){day, 0, 0};
+		i = ++st->n_dayvol;
+	}
+	st->dayvol[i - 1].pkts += pkts;
+	st->dayvol[i - 1].bytes += bytes;
+}
+
 /* the classes and the first and last time, per day */
 static void fold_days(vg_study *st, const struct vgi_rtab *t)
 {
@@ -515,6 +542,9 @@ static void fold_days(vg_study *st, const struct vgi_rtab *t)
 		vgi_rtab_row(t, i, &k, &v);
 		for (c = 0; c < VG_CLASS__COUNT; c++)
 			st->n_class[c] += (uint64_t)v[c];
+		if (v[VGI_DAY_UNSOL_PKTS] || v[VGI_DAY_UNSOL_BYTES])
+			add_dayvol(st, k.day, (uint64_t)v[VGI_DAY_UNSOL_PKTS],
+				   (uint64_t)v[VGI_DAY_UNSOL_BYTES]);
 		if (v[VGI_DAY_FIRST_US] < st->first_us)
 			st->first_us = v[VGI_DAY_FIRST_US];
 		if (v[VGI_DAY_LAST_US] > st->last_us)
@@ -578,6 +608,8 @@ static void fold_src_days(vg_study *st, const struct vgi_rtab *t)
 		sp->conns_ns += conns - scan;
 		sp->ps_conns += (uint64_t)(v[1] - v[2]);
 		sp->sw_conns += (uint64_t)v[2];
+		sp->pkts += (uint64_t)v[VGI_SD_PKTS];
+		sp->bytes += (uint64_t)v[VGI_SD_BYTES];
 		if (k.day < sp->first_day)
 			sp->first_day = k.day;
 		if (k.day > sp->last_day)
@@ -696,6 +728,33 @@ static void fold_host_src(vg_study *st, const struct vgi_rtab *t)
 	}
 }
 
+/* per TCP/UDP/SCTP port: its volume (the other counts come from src_port) */
+static int fold_port_host(vg_study *st, const struct vgi_rtab *t)
+{
+	struct vgi_key k;
+	const int64_t *v;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		uint64_t pp;
+		uint32_t ix;
+		vgi_rtab_row(t, i, &k, &v);
+		pp = (uint64_t)k.proto << 16 | k.port;
+		if (!(ix = vgi_u64map_get(&st->portvol_ix, pp))) {
+			if (vgi_grow(&st->portvol, &st->cap_portvol, st->n_portvol, sizeof *st->portvol,
+				     256, SIZE_MAX))
+				return VG_ENOMEM;
+			st->portvol[st->n_portvol++] = (struct vgi_portvol){0, 0};
+			ix = (uint32_t)st->n_portvol;
+			if (vgi_u64map_put(&st->portvol_ix, pp, ix) < 0)
+				return VG_ENOMEM;
+		}
+		st->portvol[ix - 1].pkts += (uint64_t)v[VGI_PH_PKTS];
+		st->portvol[ix - 1].bytes += (uint64_t)v[VGI_PH_BYTES];
+	}
+	return VG_OK;
+}
+
 static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 {
 	if (st->finished)
@@ -705,7 +764,7 @@ static int add_rollup(vg_study *st, const struct vgi_rollup *r)
 	fold_src_days(st, &r->t[VGI_T_SRC_DAY]);
 	fold_src_ports(st, &r->t[VGI_T_SRC_PORT]);
 	fold_host_src(st, &r->t[VGI_T_HOST_SRC]);
-	return VG_OK;
+	return fold_port_host(st, &r->t[VGI_T_PORT_HOST]);
 }
 
 void vgi_study_src_history(vg_study *st, const vg_addr *a, uint8_t fam, int32_t first_day,
@@ -933,7 +992,7 @@ static int finish_no_scans(vg_study *st)
 		}
 		for (it = 0; vgi_u64map_next(&newp, &it, &key, &val);) {
 			struct vgi_day *dy = &r->days[key >> 24];
-			struct vgi_port p;
+			struct vgi_port p = {0};
 			p.proto = (uint8_t)(key >> 16);
 			p.port = (uint16_t)(key & 0xFFFF);
 			p.conns = val;
@@ -944,7 +1003,7 @@ static int finish_no_scans(vg_study *st)
 	}
 	for (it = 0; vgi_u64map_next(&bport, &it, &key, &val);) {
 		struct vgi_bucket *b = &r->buckets_ns[key >> 24];
-		struct vgi_port p;
+		struct vgi_port p = {0};
 		p.proto = (uint8_t)(key >> 16);
 		p.port = (uint16_t)(key & 0xFFFF);
 		p.conns = val;
@@ -1151,6 +1210,13 @@ static int finish_days(vg_study *st)
 			return VG_ENOMEM;
 		for (i = 0; i < r->n_days; i++)
 			r->days[i].day = r->first_day + (int32_t)i;
+		for (i = 0; i < st->n_dayvol; i++) {
+			int32_t d = st->dayvol[i].day - r->first_day;
+			if (d >= 0 && (size_t)d < r->n_days) {
+				r->days[d].pkts += st->dayvol[i].pkts;
+				r->days[d].bytes += st->dayvol[i].bytes;
+			}
+		}
 	}
 
 	/* sources: days active, daily counts, new sources, overview */
@@ -1354,7 +1420,7 @@ static int finish_ports(vg_study *st, uint32_t **src_ports_p, uint32_t **src_hos
 		}
 		for (it = 0; vgi_u64map_next(&bport, &it, &key, &val);) {
 			struct vgi_bucket *b = &r->buckets[key >> 24];
-			struct vgi_port p;
+			struct vgi_port p = {0};
 			p.proto = (uint8_t)(key >> 16);
 			p.port = (uint16_t)(key & 0xFFFF);
 			p.conns = val;
@@ -1364,6 +1430,12 @@ static int finish_ports(vg_study *st, uint32_t **src_ports_p, uint32_t **src_hos
 		vgi_u64map_free(&bport);
 	}
 	vgi_u64map_free(&tmp);
+	for (i = 0; i < r->n_ports; i++) {
+		uint32_t ix = vgi_u64map_get(&st->portvol_ix,
+					     (uint64_t)r->ports[i].proto << 16 | r->ports[i].port);
+		r->ports[i].pkts = ix ? st->portvol[ix - 1].pkts : 0;
+		r->ports[i].bytes = ix ? st->portvol[ix - 1].bytes : 0;
+	}
 	if (r->n_ports)
 		qsort(r->ports, r->n_ports, sizeof *r->ports, cmp_port);
 	for (it = 0; vgi_u64map_next(&st->hostsrc, &it, &key, &val);)
@@ -1499,6 +1571,8 @@ static int finish_top(vg_study *st, const uint32_t *src_ports, const uint32_t *s
 			struct vgi_topsrc *t = &r->top[i];
 			t->src = order[i];
 			t->conns = s->conns;
+			t->pkts = s->pkts;
+			t->bytes = s->bytes;
 			t->ports = src_ports[order[i]];
 			t->hosts = src_hosts[order[i]];
 			t->days = s->days;
@@ -1510,7 +1584,7 @@ static int finish_top(vg_study *st, const uint32_t *src_ports, const uint32_t *s
 		r->n_top = n;
 		for (it = 0; vgi_u64map_next(&st->matrix, &it, &key, &val);) {
 			int32_t ti = top_of[key >> 24];
-			struct vgi_port p;
+			struct vgi_port p = {0};
 			if (ti < 0)
 				continue;
 			p.proto = (uint8_t)(key >> 16);

@@ -298,7 +298,10 @@ void vgi_table_text(const struct vgi_textview *tv, vg_study *st, FILE *fp, size_
 		for (k = 0; k < tv->n_cols; k++) {
 			const struct vgi_col *c = idx[k] >= 0 ? &t->cols[idx[k]] : NULL;
 			const vg_value *x = idx[k] >= 0 ? &v[idx[k]] : NULL;
-			text_cell(fp, &tv->cols[k], w[k], k, cell_text(tv, c, x, num));
+			const char *s = cell_text(tv, c, x, num);
+			if (tv->cols[k].human && x && !x->null && c->type == VG_COL_UINT)
+				s = vg_human_bytes((double)x->u, num, sizeof num);
+			text_cell(fp, &tv->cols[k], w[k], k, s);
 		}
 		fputc('\n', fp);
 	}
@@ -423,6 +426,21 @@ void vgi_uuid5(const uint8_t ns[16], const char *name, char out[37])
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0],
 		 d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14],
 		 d[15]);
+}
+
+const char *vg_human_bytes(double v, char *buf, size_t len)
+{
+	if (v >= 1024.0 * 1024 * 1024 * 1024)
+		snprintf(buf, len, "%.2f TiB", v / (1024.0 * 1024 * 1024 * 1024));
+	else if (v >= 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.2f GiB", v / (1024.0 * 1024 * 1024));
+	else if (v >= 1024.0 * 1024)
+		snprintf(buf, len, "%.1f MiB", v / (1024.0 * 1024));
+	else if (v >= 1024.0)
+		snprintf(buf, len, "%.1f KiB", v / 1024.0);
+	else
+		snprintf(buf, len, "%.0f B", v);
+	return buf;
 }
 
 /* ------------------------------------------------------------- text width */

@@ -82,6 +82,7 @@ struct vgi_textcol {
 	const char *label;
 	int width;
 	const char *sep;
+	int human;         /* a byte count: "1.3 MiB" (vg_human_bytes) */
 };
 
 struct vgi_textview {

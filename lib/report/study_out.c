@@ -271,16 +271,18 @@ static void text_head(vg_study *st, FILE *fp)
 static void text_days(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
 	static const struct vgi_textcol cols[] = {
-		{"day", "day", -12, NULL},
-		{"connections", "conns", 10, NULL},
-		{"sources", "sources", 8, NULL},
-		{"new_sources", "new", 6, NULL},
-		{"tcp_connections", "tcp", 9, NULL},
-		{"udp_connections", "udp", 9, NULL},
-		{"icmp_connections", "icmp", 9, NULL},
-		{"other_connections", "other", 9, NULL},
-		{"scan_connections", "scan", 9, NULL},
-		{"new_sources_no_scans", "new-ns", 7, NULL},
+		{"day", "day", -10, NULL, 0},
+		{"connections", "conns", 8, NULL, 0},
+		{"sources", "sources", 8, NULL, 0},
+		{"new_sources", "new", 6, NULL, 0},
+		{"tcp_connections", "tcp", 6, NULL, 0},
+		{"udp_connections", "udp", 6, NULL, 0},
+		{"icmp_connections", "icmp", 6, NULL, 0},
+		{"other_connections", "other", 6, NULL, 0},
+		{"scan_connections", "scan", 6, NULL, 0},
+		{"new_sources_no_scans", "new-ns", 7, NULL, 0},
+		{"packets", "packets", 9, NULL, 0},
+		{"bytes", "bytes", 10, NULL, 1},
 	};
 	static const struct vgi_textview view = {"daily", cols, sizeof cols / sizeof cols[0], "-"};
 	vgi_table_text(&view, st, fp, SIZE_MAX, b);
@@ -296,9 +298,9 @@ static void text_days(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 static void text_hosts_ports(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
 	static const struct vgi_textcol hosts_cols[] = {
-		{"addr", "monitored host", -40, NULL},
-		{"connections", "conns", 10, NULL},
-		{"sources", "sources", 8, NULL},
+		{"addr", "monitored host", -40, NULL, 0},
+		{"connections", "conns", 10, NULL, 0},
+		{"sources", "sources", 8, NULL, 0},
 	};
 	static const struct vgi_textview hosts_view = {"hosts", hosts_cols, 3, NULL};
 	const struct vgi_results *r = &st->res;
@@ -312,11 +314,13 @@ static void text_hosts_ports(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 	if (r->n_hosts > top)
 		fprintf(fp, "(%zu more hosts in the CSV/JSON output)\n", r->n_hosts - top);
 
-	fprintf(fp, "\n%-14s %10s %8s  %s\n", "port", "conns", "sources", "classes");
+	fprintf(fp, "\n%-14s %10s %8s %10s  %s\n", "port", "conns", "sources", "bytes", "classes");
 	for (i = 0; i < r->n_ports && i < top; i++) {
-		fprintf(fp, "%-14s %10llu %8u  ",
+		char hb[32];
+		fprintf(fp, "%-14s %10llu %8u %10s  ",
 			port_str(r->ports[i].proto, r->ports[i].port, pb, sizeof pb),
-			(unsigned long long)r->ports[i].conns, r->ports[i].sources);
+			(unsigned long long)r->ports[i].conns, r->ports[i].sources,
+			vg_human_bytes((double)r->ports[i].bytes, hb, sizeof hb));
 		port_classes(st, r->ports[i].proto, r->ports[i].port, fp, 0);
 		fputc('\n', fp);
 	}
@@ -500,15 +504,16 @@ static void text_alerts(vg_study *st, FILE *fp)
 static void text_top(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
 	static const struct vgi_textcol cols[] = {
-		{"addr", "top source", -40, NULL},
-		{"connections", "conns", 8, NULL},
-		{"ports", "ports", 6, NULL},
-		{"hosts", "hosts", 6, NULL},
-		{"days", "days", 5, NULL},
-		{"first_day", "first", -11, NULL},
-		{"last_day", "last", -11, NULL},
-		{"icmp", "ICMP", 4, NULL},
-		{"top_ports", "top ports", 0, "  "},
+		{"addr", "top source", -40, NULL, 0},
+		{"connections", "conns", 8, NULL, 0},
+		{"bytes", "bytes", 9, NULL, 1},
+		{"ports", "ports", 6, NULL, 0},
+		{"hosts", "hosts", 5, NULL, 0},
+		{"days", "days", 4, NULL, 0},
+		{"first_day", "first", -10, NULL, 0},
+		{"last_day", "last", -10, NULL, 0},
+		{"icmp", "ICMP", 4, NULL, 0},
+		{"top_ports", "top ports", 0, "  ", 0},
 	};
 	static const struct vgi_textview view = {"top_sources", cols, sizeof cols / sizeof cols[0],
 						 NULL};
@@ -660,7 +665,8 @@ static void json_head(vg_study *st, FILE *fp)
 /* "daily" */
 static void json_daily(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
-	static const char *const base[] = {"day", "connections", "sources", "new_sources"};
+	static const char *const base[] = {"day", "connections", "sources", "new_sources",
+					   "packets", "bytes"};
 	static const char *const ns[] = {"scan_connections", "connections_no_scans",
 					 "sources_no_scans", "new_sources_no_scans"};
 	const struct vgi_table *t = vgi_table_find("daily");
@@ -673,7 +679,7 @@ static void json_daily(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 	for (i = 0; t->row(st, &cur, v, b) == 1; i++) {
 		const struct vgi_day *dy = &r->days[i];
 		fputs(i ? ",{" : "{", fp);
-		vgi_row_json(fp, t, v, base, 4);
+		vgi_row_json(fp, t, v, base, 6);
 		fputc(',', fp);
 		if (r->scans_known) {
 			vgi_row_json(fp, t, v, ns, 4);
@@ -751,7 +757,8 @@ static void json_hosts(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 /* "ports", the first max_ports */
 static void json_ports(vg_study *st, FILE *fp, size_t max_ports, struct vgi_rowbuf *b)
 {
-	static const char *const base[] = {"proto", "port", "connections", "sources"};
+	static const char *const base[] = {"proto", "port", "connections", "sources", "packets",
+					   "bytes"};
 	const struct vgi_table *t = vgi_table_find("ports");
 	const struct vgi_results *r = &st->res;
 	vg_value v[VGI_MAX_COLS];
@@ -761,7 +768,7 @@ static void json_ports(vg_study *st, FILE *fp, size_t max_ports, struct vgi_rowb
 	fputs(",\"ports\":[", fp);
 	for (i = 0; i < max_ports && t->row(st, &cur, v, b) == 1; i++) {
 		fputs(i ? ",{" : "{", fp);
-		vgi_row_json(fp, t, v, base, 4);
+		vgi_row_json(fp, t, v, base, 6);
 		fputc(',', fp);
 		port_classes(st, r->ports[i].proto, r->ports[i].port, fp, 1);
 		fputc('}', fp);
@@ -808,8 +815,8 @@ static void json_hot(vg_study *st, FILE *fp)
 /* "top_sources", each with its top ports */
 static void json_top(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 {
-	static const char *const base[] = {"addr", "connections", "ports", "hosts", "days",
-					   "first_day", "last_day", "icmp"};
+	static const char *const base[] = {"addr", "connections", "packets", "bytes", "ports",
+					   "hosts", "days", "first_day", "last_day", "icmp"};
 	const struct vgi_table *t = vgi_table_find("top_sources");
 	const struct vgi_results *r = &st->res;
 	vg_value v[VGI_MAX_COLS];
@@ -820,7 +827,7 @@ static void json_top(vg_study *st, FILE *fp, struct vgi_rowbuf *b)
 	for (i = 0; t->row(st, &cur, v, b) == 1; i++) {
 		const struct vgi_topsrc *ts = &r->top[i];
 		fputs(i ? ",{" : "{", fp);
-		vgi_row_json(fp, t, v, base, 8);
+		vgi_row_json(fp, t, v, base, 10);
 		fputs(",\"top_ports\":[", fp);
 		for (j = 0; j < ts->n_top; j++)
 			json_port_conns(fp, j == 0, ts->top[j].proto, ts->top[j].port, ts->top[j].conns);

@@ -213,6 +213,8 @@ static const struct vgi_col daily_cols[] = {
 	{"connections_no_scans", VG_COL_UINT, 0, 0, "connections"},
 	{"sources_no_scans", VG_COL_UINT, 0, 0, "sources"},
 	{"new_sources_no_scans", VG_COL_UINT, 0, 0, "sources"},
+	{"packets", VG_COL_UINT, 0, 0, "packets"},
+	{"bytes", VG_COL_UINT, 0, 0, "bytes"},
 };
 
 static int daily_row(vg_study *st, uint64_t *cur, vg_value *v, struct vgi_rowbuf *b)
@@ -239,6 +241,8 @@ static int daily_row(vg_study *st, uint64_t *cur, vg_value *v, struct vgi_rowbuf
 	} else {
 		NUL(12), NUL(13), NUL(14), NUL(15);
 	}
+	U(16, d->pkts);
+	U(17, d->bytes);
 	return 1;
 }
 
@@ -416,6 +420,8 @@ static const struct vgi_col ports_cols[] = {
 	{"iana", VG_COL_TEXT, 0, 0, ""},
 	{"services", VG_COL_TEXT, 0, 0, ""},
 	{"trojan", VG_COL_TEXT, VGI_COL_QUOTE, 0, ""},
+	{"packets", VG_COL_UINT, 0, 0, "packets"},
+	{"bytes", VG_COL_UINT, 0, 0, "bytes"},
 };
 
 static int ports_row(vg_study *st, uint64_t *cur, vg_value *v, struct vgi_rowbuf *b)
@@ -440,6 +446,8 @@ static int ports_row(vg_study *st, uint64_t *cur, vg_value *v, struct vgi_rowbuf
 	snprintf(b->big[0], sizeof b->big[0], "%.*s", (int)pi.trojan_len,
 		 pi.trojan ? pi.trojan : "");
 	S(v, 8, b->big[0]);
+	U(9, p->pkts);
+	U(10, p->bytes);
 	return 1;
 }
 
@@ -619,6 +627,8 @@ static const struct vgi_col top_cols[] = {
 	{"last_day", VG_COL_DAY, 0, 0, ""},
 	{"icmp", VG_COL_BOOL, 0, 0, ""},
 	{"top_ports", VG_COL_TEXT, 0, 0, ""},
+	{"packets", VG_COL_UINT, 0, 0, "packets"},
+	{"bytes", VG_COL_UINT, 0, 0, "bytes"},
 };
 
 static int top_row(vg_study *st, uint64_t *cur, vg_value *v, struct vgi_rowbuf *b)
@@ -643,6 +653,8 @@ static int top_row(vg_study *st, uint64_t *cur, vg_value *v, struct vgi_rowbuf *
 				      b->s[8]);
 	}
 	S(v, 8, b->big[0]);
+	U(9, t->pkts);
+	U(10, t->bytes);
 	return 1;
 }
 

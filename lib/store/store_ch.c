@@ -37,7 +37,7 @@
 #include "store/store.h"
 
 /* 1: the first ClickHouse schema (the rollups of SQLite schema 3) */
-#define CH_SCHEMA_VERSION 1
+#define CH_SCHEMA_VERSION 2
 #define CH_MAX_SHARDS 64
 #define CH_TAIL_KEEP 32 /* every this many commits, older tails are deleted */
 

@@ -21,7 +21,7 @@
 #include "store/store.h"
 
 /* 2: src_day and src_port count sweep_conns (the connections of sweeps) */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define APP_ID 0x76676c31 /* "vgl1": a vigil store, not some other SQLite file */
 #define BUSY_MS 30000     /* how long a second writer waits for the first */
 

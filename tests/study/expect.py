@@ -135,7 +135,8 @@ def main():
             cls['service'] += 1
             continue
         cls['unsolicited'] += 1
-        uns.append((dayof(stime), sa, proto, port, da))
+        # the volume, both ways, from racluster's counters
+        uns.append((dayof(stime), sa, proto, port, da, int(r[7]) + int(r[8]), int(r[9]) + int(r[10])))
 
     results = []
     def check(name, got, want):
@@ -157,7 +158,7 @@ def main():
     src_conns = defaultdict(int)
     src_icmp = set()
     src_days = defaultdict(set)
-    for dd, s, proto, port, da in uns:
+    for dd, s, proto, port, da, _pk, _by in uns:
         src_conns[s] += 1
         src_days[s].add(dd)
         if proto in ('icmp', 'ipv6-icmp'):
@@ -175,6 +176,9 @@ def main():
         daily.append(dict(day=day(dd), connections=len(rows), sources=len({u[1] for u in rows}),
                           new_sources=sum(1 for s, f in firstday.items() if f == dd)))
     check('daily', [{k: x[k] for k in ('day', 'connections', 'sources', 'new_sources')} for x in v['daily']], daily)
+    check('daily packets and bytes', [(x['packets'], x['bytes']) for x in v['daily']],
+          [(sum(u[5] for u in uns if u[0] == dd), sum(u[6] for u in uns if u[0] == dd))
+           for dd in range(d0, d1 + 1)])
     pg = lambda p: {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'ipv6-icmp': 'icmp'}.get(p, 'other')
     dp = []
     for dd in range(d0, d1 + 1):
@@ -200,6 +204,13 @@ def main():
     plist = sorted(ports, key=lambda k: (-len(ports[k]), pnum[k[0]], k[1]))
     check('ports', [(p['proto'], p['port'], p['connections'], p['sources']) for p in v['ports']],
           [(k[0], k[1], len(ports[k]), len(set(ports[k]))) for k in plist])
+    pvol = defaultdict(lambda: [0, 0])
+    for u in uns:
+        if u[2] in ('tcp', 'udp', 'sctp'):
+            pvol[(u[2], u[3])][0] += u[5]
+            pvol[(u[2], u[3])][1] += u[6]
+    check('ports packets and bytes', [(p['proto'], p['port'], p['packets'], p['bytes']) for p in v['ports']],
+          [(k[0], k[1], pvol[k][0], pvol[k][1]) for k in plist])
 
     # port classes from the registries, read here independently
     def load(name):
@@ -295,6 +306,8 @@ def main():
                      len(src_days[s]), day(min(src_days[s])), day(max(src_days[s])), s in src_icmp))
     check('top_sources', [(t['addr'], t['connections'], t['ports'], t['hosts'], t['days'], t['first_day'],
                            t['last_day'], t['icmp']) for t in v['top_sources']], want)
+    check('top sources packets and bytes', [(t['addr'], t['packets'], t['bytes']) for t in v['top_sources']],
+          [(s, sum(u[5] for u in uns if u[1] == s), sum(u[6] for u in uns if u[1] == s)) for s in top])
 
     # Without scans: which unsolicited connections belong to vigil's scan events (the
     # scanner, within the event's first..last) is taken from the report itself; the
@@ -366,7 +379,7 @@ def main():
         nsrc = defaultdict(int)
         nicmp = set()
         ndays = defaultdict(set)
-        for dd, s_, proto, port, da in ns:
+        for dd, s_, proto, port, da, _pk, _by in ns:
             nsrc[s_] += 1
             ndays[s_].add(dd)
             if proto in ('icmp', 'ipv6-icmp'):
@@ -396,7 +409,7 @@ def main():
         # all their connections outside scans; top 5 by connections, then protocol, port
         pnum = {'icmp': 1, 'tcp': 6, 'udp': 17, 'ipv6-icmp': 58, 'sctp': 132}
         per = defaultdict(lambda: defaultdict(int))
-        for dd, s_, proto, port, da in ns:
+        for dd, s_, proto, port, da, _pk, _by in ns:
             if port is not None:
                 per[nfirst[s_]][(proto, port)] += 1
         def pkey(pp):
