@@ -1170,6 +1170,19 @@ typedef struct vg_store_info {
 } vg_store_info;
 int vg_store_summary(vg_store *s, vg_store_info *info);
 
+/* One row of a day-rollup table (docs/store.md, "Schema"), as
+ * vg_pipeline_set_rows hands it: the day, the key columns the table has
+ * (the others zero) and its counts. */
+typedef struct vg_rollup_row {
+	int32_t day;
+	vg_addr src, host;   /* the outside source, the monitored host */
+	uint8_t family;      /* VG_FAM_IP4 or VG_FAM_IP6 */
+	uint8_t proto;
+	uint16_t port;       /* destination port; ICMP: type * 256 + code */
+	uint64_t conns;      /* unsolicited connections */
+	uint64_t pkts, bytes; /* their volume, both ways (src_day, port_host; else 0) */
+} vg_rollup_row;
+
 /* ------------------------------------------------------------- pipeline */
 
 /*
@@ -1219,6 +1232,13 @@ int vg_pipeline_add_input(vg_pipeline *p, const vg_store_input *in);
 /* In the on_event callback: the event's unsolicited connections (what the
  * report's scan tables count; flows also counts the other classes). */
 uint64_t vg_pipeline_event_connections(const vg_pipeline *p);
+/* A memory sink of one rollup table: fn gets every row of table
+ * ("src_day", "src_port", "host_src", "port_host") as the pipeline counts
+ * it (vg_pipeline_add) or loads it (vg_pipeline_load, the open tail
+ * included at vg_pipeline_finish); rows of one key may come more than once
+ * (sum them). fn returning non-zero stops the pipeline (VG_EINVAL). */
+int vg_pipeline_set_rows(vg_pipeline *p, const char *table,
+			 int (*fn)(void *user, const vg_rollup_row *row), void *user);
 /* End of input: open connections and scan episodes finish, into the
  * memory sinks only (a store keeps its tail open for the next ingest). */
 int vg_pipeline_finish(vg_pipeline *p);

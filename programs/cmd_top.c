@@ -4,6 +4,8 @@
  * saddr` do: per group the flow records (or, with --merge, connections),
  * packets and bytes of both directions, and the distinct sources,
  * destinations and destination ports. Management records are not counted.
+ * With --store it groups the store's day rollups instead: the unsolicited
+ * connections, from the one rollup table that has every field of -s.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,10 +16,14 @@
 static void usage(FILE *fp)
 {
 	fputs("usage: vigil top [options] -r FILE... [filter]\n"
+	      "       vigil top [options] --store DB [-c site.conf] [-t RANGE]\n"
 	      "\n"
 	      "Groups flow records by the fields of -s and prints the first -n groups by -O,\n"
 	      "as nfdump -s and racluster -m do: e.g. -s srcip, -s 'srcip dstport',\n"
-	      "-s dstport/proto, -s srcnet/24, -s srcip/bytes.\n"
+	      "-s dstport/proto, -s srcnet/24, -s srcip/bytes. With --store: the unsolicited\n"
+	      "connections of the store's day rollups, per source (src_day: packets, bytes),\n"
+	      "per port and host (port_host), per source and port (src_port) or per host\n"
+	      "and source (host_src); a count the table does not hold is shown as -.\n"
 	      "\n", fp);
 	print_options(fp, V_TOP, GROUP(G_SITE) | GROUP(G_INPUT) | GROUP(G_OUTPUT));
 	fputs("\n"
@@ -49,6 +55,10 @@ struct group {
 	uint64_t n_src, n_dst, n_port;
 };
 
+/* What the groups count: all of it from flows; from a rollup table, what
+ * its columns give (the order of enum order). */
+#define HAS_ALL 0x3fu
+
 /* The groups in an open-addressing table of indices into g[], and the
  * distinct (group, source/destination/port) pairs in a set of hashes. */
 struct top_ctx {
@@ -61,6 +71,7 @@ struct top_ctx {
 	size_t seen_mask, n_seen;
 	vg_merger *m;
 	int oom;
+	unsigned has;   /* HAS_ALL, or the metrics (1 << O_*) a rollup table gives */
 };
 
 static uint64_t mix(uint64_t x)
@@ -254,9 +265,10 @@ static int seen_add(struct top_ctx *c, size_t gi, int what, const uint8_t *v, si
 	return 1;
 }
 
-static int add_flow(void *user, const vg_flow *f)
+/* A flow, or a rollup row as a flow with its counts. */
+static int add_counts(struct top_ctx *c, const vg_flow *f, uint64_t flows, uint64_t packets,
+		      uint64_t bytes)
 {
-	struct top_ctx *c = user;
 	uint8_t key[KEY_BYTES];
 	size_t s, gi;
 	struct group *g;
@@ -279,17 +291,76 @@ static int add_flow(void *user, const vg_flow *f)
 	}
 	gi = c->slot[s] - 1;
 	g = &c->g[gi];
-	g->flows++;
-	g->packets += f->spkts + f->dpkts;
-	g->bytes += f->sbytes + f->dbytes;
-	g->n_src += (uint64_t)seen_add(c, gi, 0, f->saddr.a, 16);
-	g->n_dst += (uint64_t)seen_add(c, gi, 1, f->daddr.a, 16);
-	{
+	g->flows += flows;
+	g->packets += packets;
+	g->bytes += bytes;
+	if (c->has & 1u << O_SOURCES)
+		g->n_src += (uint64_t)seen_add(c, gi, 0, f->saddr.a, 16);
+	if (c->has & 1u << O_DESTS)
+		g->n_dst += (uint64_t)seen_add(c, gi, 1, f->daddr.a, 16);
+	if (c->has & 1u << O_PORTS) {
 		uint16_t dp = dst_port(f);
 		uint8_t p[3] = {f->proto, (uint8_t)(dp >> 8), (uint8_t)dp};
 		g->n_port += (uint64_t)seen_add(c, gi, 2, p, sizeof p);
 	}
 	return c->oom;
+}
+
+static int add_flow(void *user, const vg_flow *f)
+{
+	return add_counts(user, f, 1, f->spkts + f->dpkts, f->sbytes + f->dbytes);
+}
+
+/* --store: the first rollup table that holds every field of -s and counts
+ * the -O metric, and what it counts; NULL if none does. The tables of every
+ * protocol come first; port_host (TCP, UDP, SCTP only) is taken for what
+ * only it has: the volume per port or host, a host with its ports. */
+static const char *store_table(const struct spec *sp, unsigned *has)
+{
+	static const struct {
+		const char *name;
+		unsigned keys;  /* 1 << K_* it can group by */
+		unsigned has;   /* 1 << O_* it counts */
+	} t[] = {
+		{"src_day", 1u << K_SRCIP | 1u << K_SRCNET,
+		 1u << O_FLOWS | 1u << O_PACKETS | 1u << O_BYTES | 1u << O_SOURCES},
+		{"src_port", 1u << K_SRCIP | 1u << K_SRCNET | 1u << K_DSTPORT | 1u << K_PROTO,
+		 1u << O_FLOWS | 1u << O_SOURCES | 1u << O_PORTS},
+		{"host_src", 1u << K_SRCIP | 1u << K_SRCNET | 1u << K_DSTIP | 1u << K_DSTNET |
+				     1u << K_PROTO,
+		 1u << O_FLOWS | 1u << O_SOURCES | 1u << O_DESTS},
+		{"port_host", 1u << K_DSTPORT | 1u << K_PROTO | 1u << K_DSTIP | 1u << K_DSTNET,
+		 1u << O_FLOWS | 1u << O_PACKETS | 1u << O_BYTES | 1u << O_DESTS | 1u << O_PORTS},
+	};
+	unsigned need = 0;
+	size_t i;
+	for (i = 0; i < sp->n; i++)
+		need |= 1u << sp->key[i];
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		if ((need & ~t[i].keys) == 0 && (t[i].has >> sp->order & 1)) {
+			*has = t[i].has;
+			return t[i].name;
+		}
+	return NULL;
+}
+
+/* A rollup row as the flow it counts: source, host, protocol and port. */
+static int add_row(void *user, const vg_rollup_row *r)
+{
+	vg_flow f;
+	memset(&f, 0, sizeof f);
+	f.kind = VG_REC_FLOW;
+	f.family = r->family;
+	f.saddr = r->src;
+	f.daddr = r->host;
+	f.proto = r->proto;
+	if (is_icmp(&f)) {
+		f.sport = (uint16_t)(r->port >> 8);
+		f.dport = (uint16_t)(r->port & 0xff);
+	} else {
+		f.dport = r->port;
+	}
+	return add_counts(user, &f, r->conns, r->pkts, r->bytes);
 }
 
 static int consume(void *user, const vg_flow *flows, size_t n)
@@ -403,12 +474,24 @@ static void write_groups(FILE *fp, const struct opts *o, const struct top_ctx *c
 	for (i = 0; i < n_show; i++) {
 		const struct group *g = &c->g[i];
 		uint64_t v[6] = {g->flows, g->packets, g->bytes, g->n_src, g->n_dst, g->n_port};
+		char vt[6][32];
+		for (k = 0; k < 6; k++) {
+			int known = (c->has >> k) & 1;
+			if (o->outfmt == VG_OUT_TEXT)
+				snprintf(vt[k], sizeof vt[k], "%s",
+					 known ? vg_group_digits(v[k], a, sizeof a) : "-");
+			else
+				snprintf(vt[k], sizeof vt[k], "%s", known ? "" : o->outfmt == VG_OUT_JSON
+											  ? "null" : "");
+			if (known && o->outfmt != VG_OUT_TEXT)
+				snprintf(vt[k], sizeof vt[k], "%llu", (unsigned long long)v[k]);
+		}
 		key_text(&c->sp, g, kt);
 		if (o->outfmt == VG_OUT_CSV) {
 			for (k = 0; k < c->sp.n; k++)
 				fprintf(fp, "%s%s", k ? "," : "", kt[k]);
 			for (k = 0; k < 6; k++)
-				fprintf(fp, ",%llu", (unsigned long long)v[k]);
+				fprintf(fp, ",%s", vt[k]);
 			fputc('\n', fp);
 		} else if (o->outfmt == VG_OUT_JSON) {
 			fputs(i ? ",\n{" : "\n{", fp);
@@ -421,17 +504,13 @@ static void write_groups(FILE *fp, const struct opts *o, const struct top_ctx *c
 					vg_json_string(fp, kt[k]);
 			}
 			for (k = 0; k < 6; k++)
-				fprintf(fp, ",\"%s\":%llu", cols[k], (unsigned long long)v[k]);
+				fprintf(fp, ",\"%s\":%s", cols[k], vt[k]);
 			fputc('}', fp);
 		} else {
 			for (k = 0; k < c->sp.n; k++)
 				fprintf(fp, "%-*s", kw[k], kt[k]);
-			fprintf(fp, "%12s", vg_group_digits(v[0], a, sizeof a));
-			fprintf(fp, " %14s", vg_group_digits(v[1], a, sizeof a));
-			fprintf(fp, " %16s", vg_group_digits(v[2], a, sizeof a));
-			fprintf(fp, " %9s", vg_group_digits(v[3], a, sizeof a));
-			fprintf(fp, " %12s", vg_group_digits(v[4], a, sizeof a));
-			fprintf(fp, " %7s\n", vg_group_digits(v[5], a, sizeof a));
+			fprintf(fp, "%12s %14s %16s %9s %12s %7s\n", vt[0], vt[1], vt[2], vt[3], vt[4],
+				vt[5]);
 		}
 	}
 	if (o->outfmt == VG_OUT_JSON)
@@ -443,6 +522,9 @@ int cmd_top(int argc, char **argv)
 	struct opts o;
 	struct totals t;
 	struct top_ctx c;
+	vg_site *site = NULL;
+	vg_store *store = NULL;
+	vg_pipeline *p = NULL;
 	size_t n_show;
 	int ec, rc, fd;
 	FILE *fp;
@@ -469,6 +551,55 @@ int cmd_top(int argc, char **argv)
 		}
 		c.sp.order = (int)k;
 	}
+	c.has = HAS_ALL;
+	memset(&t, 0, sizeof t);
+	if (o.config || o.n_site) {
+		if (!(site = load_site(&o)))
+			goto out;
+	}
+	if (site && vg_site_store(site) && o.n_inputs == 0 && !o.iface) {
+		/* the store's rollups: one table, what it counts */
+		struct store_range range;
+		const char *table = store_table(&c.sp, &c.has);
+		if (!table) {
+			warnx_("top: --store: no rollup table holds all of -s %s and counts %s "
+			       "(srcport is not in the store; see docs/top.md)",
+			       o.top_keys ? o.top_keys : "srcip", order_names[c.sp.order]);
+			goto out;
+		}
+		if (strcmp(table, "port_host") == 0)
+			warnx_("top: --store: from the port_host rollup, which counts TCP, UDP and "
+			       "SCTP connections only");
+		if (o.merge || o.filter_expr) {
+			warnx_("top: --store holds connections already merged, without a filter's "
+			       "fields: no --merge nor filter");
+			goto out;
+		}
+		if ((ec = open_store_range(&o, site, &store, &range)) != EXIT_OK)
+			goto out;
+		ec = EXIT_STORE;
+		{
+			/* the rows as the report reads them: the open tail too */
+			vg_pipeline_opts po;
+			memset(&po, 0, sizeof po);
+			if ((rc = vg_pipeline_create(&p, site, &po)) != VG_OK ||
+			    vg_pipeline_set_rows(p, table, add_row, &c) != VG_OK ||
+			    (range.day0 <= range.day1 &&
+			     vg_pipeline_load(p, store, range.day0, range.day1, range.day0) != VG_OK) ||
+			    vg_pipeline_finish(p) != VG_OK) {
+				if (!c.oom)
+					warnx_("top: %s", vg_pipeline_errmsg(p));
+				goto out;
+			}
+		}
+		rc = 0;
+		goto counted;
+	}
+	if (o.n_inputs == 0 && !o.iface) {
+		warnx_("top: no input; give one with -r FILE, -R DIR, -S HOST:PORT, -i INTERFACE "
+		       "or --store DB");
+		goto out;
+	}
 	ec = EXIT_INTERNAL;
 	if (o.merge) {
 		vg_merge_opts mo = {0};
@@ -481,6 +612,8 @@ int cmd_top(int argc, char **argv)
 	rc = run_inputs(&o, consume, &c, &t);
 	if (c.m && !c.oom)
 		vg_merger_flush(c.m);
+counted:
+	ec = EXIT_INTERNAL;
 	if (c.oom) {
 		warnx_("top: out of memory (%zu groups)", c.n);
 		goto out;
@@ -504,6 +637,9 @@ int cmd_top(int argc, char **argv)
 	}
 	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT : EXIT_OK;
 out:
+	vg_pipeline_free(p);
+	vg_store_close(store);
+	vg_site_free(site);
 	vg_merger_free(c.m);
 	free(c.g);
 	free(c.slot);

@@ -781,8 +781,10 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 		return -1;
 	if (o->listens && add_input(o, o->listens))
 		return -1;
-	/* report, scans and alerts may read a store instead (checked there) */
+	/* report, scans, alerts and top (given a site) may read a store
+	 * instead (checked there) */
 	if (o->n_inputs == 0 && !o->iface && !o->follow_dir && strcmp(o->verb, "report") != 0 &&
+	    !(verb == V_TOP && (o->config || o->n_site)) &&
 	    strcmp(o->verb, "scans") != 0 && strcmp(o->verb, "alerts") != 0 &&
 	    strcmp(o->verb, "store") != 0 && strcmp(o->verb, "export") != 0) {
 		warnx_("%s: no input; give one with -r FILE (or -r - for standard input), -R DIR%s "

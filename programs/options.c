@@ -124,6 +124,11 @@ static const struct optdef defs[] = {
 	 "sbytes,dbytes,state); also dur pkts bytes sflags dflags\n"
 	 "icmpid sensor trans oneway"},
 	{'o', "output", "FMT", V_TOP, G_OUTPUT, "text (default), csv, json (an array)"},
+	{'c', "config", "FILE", V_TOP, G_SITE, "the site file (with --store: the store's site)"},
+	{0, "store", "DB", V_TOP, G_INPUT,
+	 "group the store's day rollups (its unsolicited\nconnections) instead of flow records"},
+	{'t', "time", "RANGE", V_TOP, G_INPUT,
+	 "only records that start in RANGE (as dump); with\n--store, the whole days of RANGE"},
 	{'s', "stat", "KEYS", V_TOP, G_OUTPUT,
 	 "what to group by (default srcip): fields srcip dstip\nsrcnet/N dstnet/N srcport dstport "
 	 "proto, space-\nseparated; dstport/proto is dstport and proto;\na /ORDER suffix orders "

@@ -51,7 +51,74 @@ struct vg_pipeline {
 	uint64_t records;         /* vg_pipeline_load: from the store's inputs */
 	int rc;                   /* first error of a callback */
 	char errmsg[VGI_ERRMSG_LEN];
+	/* vg_pipeline_set_rows: one table's rows to a callback */
+	int rows_ti;
+	int (*rows_fn)(void *user, const vg_rollup_row *row);
+	void *rows_user;
 };
+
+static int set_err(vg_pipeline *p, int rc, const char *msg);
+
+/* The rows of the table vg_pipeline_set_rows chose, each to its callback. */
+static int rows_to_fn(vg_pipeline *p, const struct vgi_rollup *r)
+{
+	const struct vgi_rtab *t = &r->t[p->rows_ti];
+	size_t i;
+	for (i = 0; i < t->n; i++) {
+		struct vgi_key k;
+		const int64_t *v;
+		vg_rollup_row row;
+		memset(&row, 0, sizeof row);
+		vgi_rtab_row(t, i, &k, &v);
+		row.day = k.day;
+		row.proto = k.proto;
+		row.port = k.port;
+		row.family = k.fam1;
+		row.conns = (uint64_t)v[0];
+		switch (p->rows_ti) {
+		case VGI_T_SRC_DAY:
+			row.src = k.a1;
+			row.pkts = (uint64_t)v[VGI_SD_PKTS];
+			row.bytes = (uint64_t)v[VGI_SD_BYTES];
+			break;
+		case VGI_T_SRC_PORT:
+			row.src = k.a1;
+			break;
+		case VGI_T_HOST_SRC:
+			row.host = k.a1;
+			row.src = k.a2;
+			break;
+		default: /* VGI_T_PORT_HOST */
+			row.host = k.a1;
+			row.pkts = (uint64_t)v[VGI_PH_PKTS];
+			row.bytes = (uint64_t)v[VGI_PH_BYTES];
+			break;
+		}
+		if (p->rows_fn(p->rows_user, &row) != 0)
+			return set_err(p, VG_EINVAL, "stopped by the caller");
+	}
+	return VG_OK;
+}
+
+int vg_pipeline_set_rows(vg_pipeline *p, const char *table,
+			 int (*fn)(void *user, const vg_rollup_row *row), void *user)
+{
+	static const int tables[] = {VGI_T_SRC_DAY, VGI_T_SRC_PORT, VGI_T_HOST_SRC, VGI_T_PORT_HOST};
+	size_t i;
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		if (strcmp(table, vgi_tables[tables[i]].name) == 0) {
+			p->rows_ti = tables[i];
+			p->rows_fn = fn;
+			p->rows_user = user;
+			return VG_OK;
+		}
+	{
+		char msg[160];
+		snprintf(msg, sizeof msg, "%.40s: no such rollup table (src_day, src_port, host_src, "
+			 "port_host)", table);
+		return set_err(p, VG_EINVAL, msg);
+	}
+}
 
 const char *vg_pipeline_errmsg(const vg_pipeline *p)
 {
@@ -190,6 +257,8 @@ static int flush_rows(vg_pipeline *p, int to_store)
 		rc = sink_err(p, 0);
 	if (p->o.alerts && vgi_alerts_add_rollup(p->o.alerts, &p->acc) != VG_OK)
 		rc = sink_err(p, 1);
+	if (p->rows_fn && !p->alerts_only && rows_to_fn(p, &p->acc) != VG_OK)
+		rc = p->rc;
 	if (to_store && p->o.store && (rc = vgi_store_put_rows(p->o.store, &p->acc)) != VG_OK)
 		set_err(p, rc, vg_store_errmsg(p->o.store));
 	vgi_rollup_clear(&p->acc);

@@ -100,5 +100,43 @@ assert len(d) == 3 and d[0]["srcip"] == "194.26.61.84" and d[0]["flows"] == 9999
 "$VIGIL" top -q -r "$CAP" -s srcnet 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q "give the prefix length" "$T/err" && ok "top -s srcnet without /N: refused" || bad "top -s srcnet: exit $rc"
 
+# --store: the unsolicited connections of the store's rollups, grouped, equal
+# the report's tables of the same store (whose figures the study test checks
+# against racluster)
+S=$D/real-week/site.conf
+DB=$T/week.db
+"$VIGIL" ingest -q -c "$S" --store "$DB" -r "$CAP" || bad "ingest for top --store"
+"$VIGIL" report -q -c "$S" --store "$DB" --csv-dir "$T/csv" -o json >"$T/r.json" 2>/dev/null
+"$VIGIL" top -q -c "$S" --store "$DB" -s dstip -n 0 -o csv | tail -n +2 | cut -d, -f1,2,5 | sort >"$T/vh"
+tail -n +2 "$T/csv/hosts.csv" | cut -d, -f1-3 | sort >"$T/rh"
+[ -s "$T/vh" ] && cmp -s "$T/vh" "$T/rh" && ok "top --store -s dstip: connections and sources per host = the report's hosts ($(wc -l <"$T/vh") hosts)" ||
+  bad "top --store -s dstip against hosts.csv: $(diff "$T/rh" "$T/vh" | head -3)"
+"$VIGIL" top -q -c "$S" --store "$DB" -s dstport/proto -n 0 -o csv | tail -n +2 |
+  awk -F, '$2 == "tcp" || $2 == "udp" || $2 == "sctp" { print $2 "," $1 "," $3 "," $6 }' | sort >"$T/vp"
+tail -n +2 "$T/csv/ports.csv" | cut -d, -f1-4 | sort >"$T/rp"
+[ -s "$T/vp" ] && cmp -s "$T/vp" "$T/rp" && ok "top --store -s dstport/proto: connections and sources per port = the report's ports ($(wc -l <"$T/vp"))" ||
+  bad "top --store -s dstport/proto against ports.csv: $(diff "$T/rp" "$T/vp" | head -3)"
+"$VIGIL" top -q -c "$S" --store "$DB" -s 'dstport proto' -O bytes -n 0 -o csv 2>/dev/null | tail -n +2 |
+  awk -F, '{ print $2 "," $1 "," $3 "," $4 "," $5 }' | sort >"$T/vb"
+python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    print("%s,%s,%s,%s,%s" % (r["proto"], r["port"], r["connections"], r["packets"], r["bytes"]))' "$T/csv/ports.csv" | sort >"$T/rb"
+[ -s "$T/vb" ] && cmp -s "$T/vb" "$T/rb" && ok "top --store -O bytes: connections, packets and bytes per port = the report's" ||
+  bad "top --store -O bytes against ports.csv: $(diff "$T/rb" "$T/vb" | head -3)"
+"$VIGIL" top -q -c "$S" --store "$DB" -s srcip -n 20 -o json | python3 -c '
+import json, sys
+top = json.load(sys.stdin)
+rep = json.load(open(sys.argv[1]))["top_sources"]
+want = [(t["addr"], t["connections"], t["packets"], t["bytes"]) for t in rep]
+got = [(g["srcip"], g["flows"], g["packets"], g["bytes"]) for g in top]
+assert got == want, (got[:3], want[:3])
+assert top[0]["destinations"] is None and top[0]["ports"] is None' "$T/r.json" &&
+  ok "top --store -s srcip: the report's top sources with their packets and bytes; counts src_day lacks are null" ||
+  bad "top --store -s srcip against the report's top sources"
+"$VIGIL" top -q -c "$S" --store "$DB" -s srcport 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "srcport is not in the store" "$T/err" && ok "top --store -s srcport: refused (exit 2)" || bad "top --store -s srcport: exit $rc"
+"$VIGIL" top -q -c "$S" --store "$DB" -s srcip - tcp 2>"$T/err"; rc=$?
+[ $rc = 2 ] && ok "top --store with a filter: refused" || bad "top --store with a filter: exit $rc"
+
 echo "top: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
