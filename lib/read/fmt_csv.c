@@ -456,9 +456,17 @@ static int finish_row(vg_flow *f, int have_l, int nfdump, char *why, size_t whyl
 	return 0;
 }
 
-static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
+/* What a text format does with one line: RECORD (f filled), SKIP (not a
+ * record: a header, nfdump's summary), or BAD (why says what is wrong). */
+enum { LINE_RECORD, LINE_SKIP, LINE_BAD };
+typedef int (*line_fn)(vg_reader *r, const char *s, size_t len, vg_flow *f, char *why,
+		       size_t whylen);
+
+/* The records of a line-based format, one a line: the loop CSV and NDJSON
+ * share. *line counts the lines read (for the messages). */
+static int read_lines(vg_reader *r, vg_flow *out, size_t cap, size_t *nout, uint64_t *line,
+		      line_fn parse)
 {
-	struct csv_state *st = r->fmt_state;
 	size_t k = 0;
 	int rc = VG_OK;
 
@@ -467,6 +475,7 @@ static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 		size_t len, n;
 		uint64_t off = vgi_offset(r);
 		char why[160];
+		int what;
 
 		n = next_line(r, &s, &len);
 		if (n == (size_t)-1) {
@@ -477,22 +486,26 @@ static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 			rc = VG_DONE;
 			break;
 		}
-		st->line++;
+		++*line;
 		r->pos += n;
-		if (len == 0 || st->done)
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (len == 0)
 			continue;
-		if (st->nfdump && len == 7 && memcmp(s, "Summary", 7) == 0) {
-			st->done = 1; /* nfdump's totals follow: not records */
-			continue;
+		if (len > MAX_LINE - 2) {
+			snprintf(why, sizeof why, "line longer than %d bytes", MAX_LINE);
+			what = LINE_BAD;
+		} else {
+			what = parse(r, s, len, &out[k], why, sizeof why);
 		}
+		if (what == LINE_SKIP)
+			continue;
 		r->rec_no++;
 		r->st.n_records++;
-		if (len > MAX_LINE - 2 || parse_line(st, s, len, &out[k], why, sizeof why)) {
-			if (len > MAX_LINE - 2)
-				snprintf(why, sizeof why, "line longer than %d bytes", MAX_LINE);
+		if (what == LINE_BAD) {
 			r->st.skipped[VG_SKIP_MALFORMED]++;
 			snprintf(r->errmsg, sizeof r->errmsg, "%s: line %llu @0x%llx: %s; skipped",
-				 r->name, (unsigned long long)st->line, (unsigned long long)off, why);
+				 r->name, (unsigned long long)*line, (unsigned long long)off, why);
 			rc = VG_ERECORD;
 			break;
 		}
@@ -508,6 +521,25 @@ static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 	}
 	*nout = k;
 	return rc;
+}
+
+static int csv_line(vg_reader *r, const char *s, size_t len, vg_flow *f, char *why,
+		    size_t whylen)
+{
+	struct csv_state *st = r->fmt_state;
+	if (st->done)
+		return LINE_SKIP;
+	if (st->nfdump && len == 7 && memcmp(s, "Summary", 7) == 0) {
+		st->done = 1; /* nfdump's totals follow: not records */
+		return LINE_SKIP;
+	}
+	return parse_line(st, s, len, f, why, whylen) ? LINE_BAD : LINE_RECORD;
+}
+
+static int read_csv(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
+{
+	struct csv_state *st = r->fmt_state;
+	return read_lines(r, out, cap, nout, &st->line, csv_line);
 }
 
 const struct vgi_format vgi_fmt_csv = {
@@ -712,62 +744,24 @@ static int open_json(vg_reader *r)
 	return VG_OK;
 }
 
+static int json_line(vg_reader *r, const char *s, size_t len, vg_flow *f, char *why,
+		     size_t whylen)
+{
+	int have_l, have;
+	(void)r;
+	/* vigil alerts' and watch's last line: not a flow */
+	if (len >= 14 && memcmp(s, "{\"freshness\":", 13) == 0)
+		return LINE_SKIP;
+	if (json_object(s, len, f, &have_l, &have, why, whylen) ||
+	    finish_row(f, have_l, 0, why, whylen))
+		return LINE_BAD;
+	return LINE_RECORD;
+}
+
 static int read_json(vg_reader *r, vg_flow *out, size_t cap, size_t *nout)
 {
 	struct json_state *st = r->fmt_state;
-	size_t k = 0;
-	int rc = VG_OK;
-
-	while (k < cap) {
-		const char *s;
-		size_t len, n;
-		uint64_t off = vgi_offset(r);
-		char why[160];
-		int have_l, have;
-
-		n = next_line(r, &s, &len);
-		if (n == (size_t)-1) {
-			rc = VG_EIO;
-			break;
-		}
-		if (n == 0) {
-			rc = VG_DONE;
-			break;
-		}
-		st->line++;
-		r->pos += n;
-		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-			len--;
-		if (len == 0)
-			continue;
-		/* vigil alerts' and watch's last line: not a flow */
-		if (len >= 14 && memcmp(s, "{\"freshness\":", 13) == 0)
-			continue;
-		r->rec_no++;
-		r->st.n_records++;
-		if (len > MAX_LINE - 2 ||
-		    json_object(s, len, &out[k], &have_l, &have, why, sizeof why) ||
-		    finish_row(&out[k], have_l, 0, why, sizeof why)) {
-			if (len > MAX_LINE - 2)
-				snprintf(why, sizeof why, "line longer than %d bytes", MAX_LINE);
-			r->st.skipped[VG_SKIP_MALFORMED]++;
-			snprintf(r->errmsg, sizeof r->errmsg, "%s: line %llu @0x%llx: %s; skipped",
-				 r->name, (unsigned long long)st->line, (unsigned long long)off, why);
-			rc = VG_ERECORD;
-			break;
-		}
-		if (out[k].kind == VG_REC_MAN) {
-			r->st.n_man++;
-			if (r->o.keep_man)
-				k++;
-			continue;
-		}
-		r->st.n_flows++;
-		vgi_note_times(r, &out[k]);
-		k++;
-	}
-	*nout = k;
-	return rc;
+	return read_lines(r, out, cap, nout, &st->line, json_line);
 }
 
 const struct vgi_format vgi_fmt_ndjson = {
