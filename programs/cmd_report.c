@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "figures.h"
 
 static void usage(FILE *fp)
 {
@@ -95,8 +96,8 @@ static int report_shared(struct opts *o)
 	vg_shared *sh = NULL;
 	int rc, ec, fd;
 	FILE *fp;
-	if (o->n_inputs || o->config || o->csv_dir) {
-		warnx_("report: --shared reads shares only (no -r, -c or --csv-dir)");
+	if (o->n_inputs || o->config || o->csv_dir || o->figures_dir) {
+		warnx_("report: --shared reads shares only (no -r, -c, --csv-dir or --figures)");
 		return EXIT_USAGE;
 	}
 	if ((ec = open_shares(o, &sh)) != EXIT_OK)
@@ -154,6 +155,7 @@ int cmd_report(int argc, char **argv)
 	vg_store *store = NULL;
 	struct store_range range;
 	char err[512];
+	struct figures fig = {NULL, NULL};
 	int stale, worst = 0;
 	int ec, rc, fd = -1, html_stdout;
 	FILE *fp = NULL;
@@ -176,6 +178,8 @@ int cmd_report(int argc, char **argv)
 		return ec;
 	}
 	ec = EXIT_USAGE;
+	if (o.figures_dir && figures_find(&fig) != 0)
+		goto out;
 	if (!(c = calloc(1, sizeof *c))) {
 		warnx_("out of memory");
 		ec = EXIT_INTERNAL;
@@ -286,6 +290,8 @@ int cmd_report(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
+	if (o.figures_dir && figures_write(&fig, c->st, &o) != 0)
+		goto out;
 	ec = rc ? EXIT_INTERNAL : t.input_error ? EXIT_INPUT
 	   : o.fail_on && stale ? EXIT_STALE
 	   : o.fail_on && worst >= o.fail_on ? EXIT_ALERT : EXIT_OK;
@@ -300,6 +306,7 @@ out:
 	vg_store_close(store);
 	free(c);
 	vg_site_free(site);
+	figures_free(&fig);
 	free_opts(&o);
 	return ec;
 }

@@ -647,6 +647,8 @@ int parse_opts(struct opts *o, int argc, char **argv, int *exit_code,
 			o->csv_dir = val;
 		} else if (strcmp(name, "html") == 0) {
 			o->html_file = val;
+		} else if (strcmp(name, "figures") == 0) {
+			o->figures_dir = val;
 		} else if (strcmp(name, "fail-on") == 0) {
 			if ((o->fail_on = vg_severity_parse(val)) < 0) {
 				warnx_("%s: --fail-on takes low, medium or high, not '%s'", o->verb, val);

@@ -61,6 +61,7 @@ struct opts {
 	const char *config;      /* -c, --config: site file */
 	const char *csv_dir;     /* --csv-dir */
 	const char *html_file;   /* --html */
+	const char *figures_dir; /* report --figures (figures.c) */
 	size_t html_max_cells;   /* --html-max-cells, 0 = default */
 	int fail_on;             /* --fail-on: VG_SEV_*, 0 = none */
 	int wide;                /* --wide: text lines as wide as they are */

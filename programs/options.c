@@ -159,6 +159,10 @@ static const struct optdef defs[] = {
 	 "also write the report as one self-contained HTML\n"
 	 "page with interactive charts (- = standard\n"
 	 "output, instead of the text or JSON)"},
+	{0, "figures", "DIR", V_REPORT, G_OUTPUT,
+	 "also write every chart of the HTML page as an SVG\n"
+	 "file into DIR (and PNG with rsvg-convert); needs\n"
+	 "node (docs/report.md)"},
 	{0, "no-alerts", NULL, V_REPORT, G_OUTPUT, "no early-warning detectors (vigil alerts)"},
 	{0, "without", "WHAT", V_REPORT, G_OUTPUT,
 	 "the figures \"without scans\" leave out the connections\n"

@@ -7,8 +7,9 @@ set -eu
 build="gcc make cmake pkg-config libc6-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev liblzo2-dev liblz4-dev libpcap-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev nettle-dev libjansson-dev"
 case "${1:-build}" in
   build) want="$build" ;;
-  # the HTML report's browser test: Chromium, node and npm (playwright-core)
-  test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm softflowd nfdump argus-server argus-client iproute2 clickhouse-server curl" ;;
+  # the HTML report's browser test: Chromium, node and npm (playwright-core);
+  # report --figures: node, and rsvg-convert (librsvg2-bin) for the PNG files
+  test)  want="$build gzip xz-utils python3 tzdata libxml2-utils chromium fonts-dejavu-core nodejs npm librsvg2-bin softflowd nfdump argus-server argus-client iproute2 clickhouse-server curl" ;;
   fuzz)  want="$build clang libclang-rt-14-dev" ;;
   # tests/data/stealth-lab/make.sh: the real tools that make the capture
   lab)   want="argus-server argus-client nfdump nmap hping3 tcpdump iproute2 ethtool curl python3 gzip xz-utils" ;;

@@ -9,7 +9,8 @@ P=$(mktemp -d)
 trap 'rm -rf "$P"' EXIT
 cmake --install "$B" --prefix "$P" >/dev/null
 fail=0
-for f in bin/vigil share/man/man1/vigil.1 include/vigil.h; do
+for f in bin/vigil share/man/man1/vigil.1 include/vigil.h \
+         share/vigil/figures-svg.js share/vigil/figures.js share/vigil/echarts.min.js; do
   [ -e "$P/$f" ] || { echo "missing $f"; fail=1; }
 done
 ls "$P"/lib*/libvigil.a >/dev/null 2>&1 || { echo "missing libvigil.a"; fail=1; }
@@ -35,5 +36,10 @@ export PKG_CONFIG_PATH=$(dirname "$pc")
 "$CC" -o "$P/t" "$P/t.c" $(pkg-config --define-variable=prefix="$P" --cflags --libs vigil) -Wl,-rpath,"$(dirname "$(dirname "$pc")")"
 "$P/t" | grep -q "^0.1.0 192.0.2.1$" || { echo "program against the installed library failed"; fail=1; }
 "$P/bin/vigil" --version | grep -q '^vigil ' || { echo "installed vigil does not run"; fail=1; }
+# report --figures finds its scripts beside the installed executable
+if command -v node >/dev/null; then
+  "$P/bin/vigil" report -q --monitored 192.0.2.0/24 -r /dev/null --figures "$P/fig" -o json -w /dev/null 2>"$P/fig.err" &&
+    [ -f "$P/fig/traffic-per-day.svg" ] || { echo "installed vigil report --figures failed:"; cat "$P/fig.err"; fail=1; }
+fi
 if [ $fail = 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 exit $fail

@@ -167,6 +167,7 @@
       xAxis: { type: 'value', name: M.src_per_bin > 1 ? 'source bin (by address)' : 'source (rank by address)',
         nameLocation: 'middle', nameGap: 24, min: 0, max: Math.max(1, M.n_x - 1) },
       yAxis: { type: 'value', name: 'destination port (TCP, then UDP)', min: 0, max: ymax, interval: 16384,
+        nameLocation: c.standalone ? 'middle' : 'end', nameGap: c.standalone ? 66 : 15,
         axisLabel: { formatter: function (v) { return v >= ymax ? '' : v < 65536 ? v + '/tcp' : (v - 65536) + '/udp'; } } },
       series: matrixSeries(c, scanOnly)
     };
@@ -251,7 +252,7 @@
     return {
       title: innerTitle(c, 'connections per source'),
       tooltip: { trigger: 'axis' }, grid: { left: 60, right: 20, top: gridTop(c), bottom: 50 },
-      xAxis: { type: 'category', name: 'connections', data: H.map(histLabel) },
+      xAxis: { type: 'category', name: 'connections', data: H.map(histLabel), axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: 'log', name: 'sources', min: 1 },
       series: [{ name: 'sources', type: 'bar', data: H.map(function (h) { return h.sources || null; }), itemStyle: { color: COLORS[0] } }]
     };
@@ -348,7 +349,7 @@
     add('newsrc', 'newsrc', 'new-sources-per-day', c.hasScans ? 'New sources per day, without the ' + c.WO : 'New sources per day',
       function () { return newSources(c); });
     add('hist', 'unknown', 'connections-per-source', 'Sources by their number of connections',
-      function () { return hist(c); }, 800, 450);
+      function () { return hist(c); }, 1000, 450);
     add('port-sources', 'unknown', 'sources-per-port', 'Distinct sources per port (top 30)',
       function () { return portSources(c); }, 1000, 450);
     add('classes', 'unknown', 'port-classes', 'Connections by port class (' + num(c.X.lists.ports_total) + ' TCP/UDP ports)',
@@ -357,7 +358,7 @@
       add('duration-' + k, 'duration', bucketFile(b), 'Top ports of the sources active ' + bucketLabel(b) +
         (c.durationMode === 'no_scans' ? ' without the ' + c.WO : '') + ': ' + num(b.sources) + ' sources, ' +
         num(b.connections) + ' connections',
-        function () { return duration(c, c.durationMode, k); }, 700, 450);
+        function () { return duration(c, c.durationMode, k); }, 1000, 450);
     });
     if (D.alerts && D.alerts.length)
       add('alerts', 'alerts', 'alerts-timeline', 'Alerts: when each started, by detector and severity',
