@@ -62,7 +62,7 @@ install: build
 	@# the loader's cache knows the new libvigil.so (a program built with
 	@# pkg-config vigil then runs); outside the loader's paths, say what to do
 	@if [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then ldconfig; fi
-	@case "$(PREFIX)" in /usr|/usr/local) ;; *) echo "make install: libvigil.so is in $(PREFIX)/lib*: add it to LD_LIBRARY_PATH or /etc/ld.so.conf.d/ for programs linked to it";; esac
+	@case "$(PREFIX)" in /usr|/usr/local) ;; *) echo "make install: libvigil.so is in $(PREFIX)/lib*; programs built with pkg-config vigil find it by their rpath";; esac
 
 fuzz:
 	@scripts/deps.sh fuzz

@@ -33,7 +33,9 @@ int main(void)
 C
 export PKG_CONFIG_PATH=$(dirname "$pc")
 # shellcheck disable=SC2046
-"$CC" -o "$P/t" "$P/t.c" $(pkg-config --define-variable=prefix="$P" --cflags --libs vigil) -Wl,-rpath,"$(dirname "$(dirname "$pc")")"
+# no -Wl,-rpath of our own: outside /usr the .pc's Libs carry it, so the
+# program runs without ldconfig or LD_LIBRARY_PATH
+"$CC" -o "$P/t" "$P/t.c" $(pkg-config --define-variable=prefix="$P" --cflags --libs vigil)
 "$P/t" | grep -q "^0.1.0 192.0.2.1$" || { echo "program against the installed library failed"; fail=1; }
 "$P/bin/vigil" --version | grep -q '^vigil ' || { echo "installed vigil does not run"; fail=1; }
 # report --figures finds its scripts beside the installed executable
