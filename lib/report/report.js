@@ -329,8 +329,8 @@
   }
   (function () {
     var s = section('top-sources', 'Top sources', 'the sources with the most unsolicited connections');
-    table(s, 'table-top-sources', [{ t: 'source' }, { t: 'connections', n: 1 }, { t: 'ports', n: 1 }, { t: 'hosts', n: 1 }, { t: 'days', n: 1 }, { t: 'first' }, { t: 'last' }, { t: 'ICMP' }, { t: 'top ports' }],
-      D.top_sources.map(function (t) { return [t.addr, t.connections, t.ports, t.hosts, t.days, t.first_day, t.last_day, t.icmp ? 'yes' : 'no', t.top_ports.map(portLabel).join(' ')]; }));
+    table(s, 'table-top-sources', [{ t: 'source' }, { t: 'connections', n: 1 }, { t: 'packets', n: 1 }, { t: 'bytes', n: 1 }, { t: 'ports', n: 1 }, { t: 'hosts', n: 1 }, { t: 'days', n: 1 }, { t: 'first' }, { t: 'last' }, { t: 'ICMP' }, { t: 'top ports' }],
+      D.top_sources.map(function (t) { return [t.addr, t.connections, t.packets, t.bytes, t.ports, t.hosts, t.days, t.first_day, t.last_day, t.icmp ? 'yes' : 'no', t.top_ports.map(portLabel).join(' ')]; }));
   })();
   (function () {
     var B = D.backscatter;
@@ -348,9 +348,9 @@
     var L = X.lists;
     var s = section('ports', 'Ports', 'TCP and UDP ports with their classes (trojan, registered, unlisted) and IANA range',
       'The ' + num(Math.min(500, D.ports.length)) + ' ports with the most connections' + (L.ports_total > 500 ? ', of ' + num(L.ports_total) + '; vigil report -o json or --csv-dir has them all.' : '.'));
-    table(s, 'table-ports', [{ t: 'port', n: 1, raw: 1 }, { t: 'proto' }, { t: 'connections', n: 1 }, { t: 'sources', n: 1 }, { t: 'classes', html: 1 }, { t: 'range' }, { t: 'name' }],
+    table(s, 'table-ports', [{ t: 'port', n: 1, raw: 1 }, { t: 'proto' }, { t: 'connections', n: 1 }, { t: 'sources', n: 1 }, { t: 'packets', n: 1 }, { t: 'bytes', n: 1 }, { t: 'classes', html: 1 }, { t: 'range' }, { t: 'name' }],
       D.ports.slice(0, 500).map(function (p) {
-        return [p.port, p.proto, p.connections, p.sources, p.classes.map(function (c) { return '<span class="tag ' + c + '">' + c + (c === 'trojan' ? ': ' + esc(p.trojan) : '') + '</span>'; }).join(''), p.range, p.iana || p.services || ''];
+        return [p.port, p.proto, p.connections, p.sources, p.packets, p.bytes, p.classes.map(function (c) { return '<span class="tag ' + c + '">' + c + (c === 'trojan' ? ': ' + esc(p.trojan) : '') + '</span>'; }).join(''), p.range, p.iana || p.services || ''];
       }));
   })();
   if (hasScans) (function () {

@@ -267,6 +267,16 @@ function expected_charts(J, extra) {
     await page.click('#table-top-sources th:nth-child(2)'); /* connections, ascending */
     const first = await page.textContent('#table-top-sources tbody tr:first-child td:nth-child(2)');
     eq(Number(first.replace(/,/g, '')), Math.min(...J.top_sources.map(t => t.connections)), 'sorted by connections, ascending');
+    /* the volume columns: bytes of the source with the most, and a port's */
+    await page.click('#table-top-sources th:nth-child(4)');
+    await page.click('#table-top-sources th:nth-child(4)'); /* bytes, descending */
+    const big = await page.textContent('#table-top-sources tbody tr:first-child td:nth-child(4)');
+    eq(Number(big.replace(/,/g, '')), Math.max(...J.top_sources.map(t => t.bytes)), 'top sources: the most bytes');
+  }
+  if (J.ports.length) {
+    const cells = await page.$$eval('#table-ports tbody tr:first-child td', t => t.map(x => x.textContent));
+    eq([Number(cells[4].replace(/,/g, '')), Number(cells[5].replace(/,/g, ''))], [J.ports[0].packets, J.ports[0].bytes],
+       'ports: packets and bytes of the first port');
   }
 
   /* interaction: one host in the traffic chart; scan cells in the matrix */
