@@ -16,7 +16,8 @@
  *          records before this message), observation domain u32; then sets:
  *          2 templates, 3 options templates, >= 256 data. A field specifier
  *          with bit 0x8000 has a 4-byte enterprise number; length 65535 is
- *          variable (1 length byte, or 255 and a u16).
+ *          variable (1 length byte, or 255 and a u16), in v9 templates too
+ *          (as nfdump reads them).
  *
  * Quirks seen: softflowd's IPFIX sequence number counts the flow records
  * up to and including the message (RFC 7011: all data records before it);
@@ -44,7 +45,7 @@
 
 struct field {
 	uint16_t ie;
-	uint16_t len;          /* VARLEN: variable (IPFIX) */
+	uint16_t len;          /* VARLEN: variable */
 	uint32_t pen;          /* enterprise number, 0 for IANA */
 };
 
@@ -53,7 +54,6 @@ struct tmpl {
 	uint16_t n_fields;
 	uint16_t n_scope;      /* options templates: scope fields come first */
 	uint8_t options;       /* records describe the exporter, not flows */
-	uint8_t is_v9;
 	size_t min_len;        /* record length, a variable field counted as 1 */
 	int64_t seen_us;       /* last definition or refresh */
 	struct field f[];
@@ -424,7 +424,8 @@ static size_t read_tmpl(struct ctx *c, const uint8_t *p, const uint8_t *end, siz
 					   "runs past the end of its set", id, i + 1), 0;
 			q += 4;
 		}
-		min_len += ipfix && fl == VARLEN ? 1 : fl;
+		/* RFC 7011 7; nfdump reads NetFlow v9 templates the same way */
+		min_len += fl == VARLEN ? 1 : fl;
 	}
 	if (id < 256)
 		return bad(c, off, "template id %u (data templates are 256 and up)", id), 0;
@@ -471,7 +472,6 @@ static size_t read_tmpl(struct ctx *c, const uint8_t *p, const uint8_t *end, siz
 	t->n_fields = (uint16_t)n;
 	t->n_scope = (uint16_t)n_scope;
 	t->options = (uint8_t)options;
-	t->is_v9 = !ipfix;
 	t->min_len = min_len;
 	t->seen_us = c->now_us;
 	for (q = p + hdr, j = 0; j < n; j++) {
@@ -654,7 +654,7 @@ static int walk(const struct tmpl *t, const uint8_t **pp, const uint8_t *end, st
 	memset(r, 0, sizeof *r);
 	for (i = 0; i < t->n_fields; i++) {
 		size_t l = t->f[i].len;
-		if (l == VARLEN && !t->is_v9) {
+		if (l == VARLEN) {
 			if (end - p < 1)
 				return -1;
 			l = *p++;
