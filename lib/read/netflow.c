@@ -105,6 +105,9 @@ struct ctx {
 struct rec {
 	vg_flow f;
 	int have_s4, have_d4, have_s6, have_d6, have_rev, have_bytes, have_pkts;
+	uint32_t s4, d4;                 /* IEs 8 / 12 */
+	uint8_t s6[16], d6[16];          /* IEs 27 / 28 */
+	unsigned ip_version;             /* IE 60, 0 if absent */
 	uint64_t tot_bytes, tot_pkts, rtot_bytes, rtot_pkts;
 	int have_rtot;
 	uint16_t dport_raw, icmp_tc;
@@ -588,27 +591,30 @@ static void take(struct rec *r, const struct field *fd, const uint8_t *v, size_t
 	case 6: f->sflags = (uint8_t)x; break;
 	case 7: f->sport = (uint16_t)x; break;
 	case 11: r->dport_raw = (uint16_t)x; break;
+	case 60: r->ip_version = (unsigned)x; break;
+	/* the addresses are kept apart by family: a template may have both
+	 * (one template for IPv4 and IPv6 traffic), emit() picks one */
 	case 8:
 		if (l == 4) {
-			vg_addr_from_ip4(&f->saddr, vgi_be32(v));
+			r->s4 = vgi_be32(v);
 			r->have_s4 = 1;
 		}
 		break;
 	case 12:
 		if (l == 4) {
-			vg_addr_from_ip4(&f->daddr, vgi_be32(v));
+			r->d4 = vgi_be32(v);
 			r->have_d4 = 1;
 		}
 		break;
 	case 27:
 		if (l == 16) {
-			memcpy(f->saddr.a, v, 16);
+			memcpy(r->s6, v, 16);
 			r->have_s6 = 1;
 		}
 		break;
 	case 28:
 		if (l == 16) {
-			memcpy(f->daddr.a, v, 16);
+			memcpy(r->d6, v, 16);
 			r->have_d6 = 1;
 		}
 		break;
@@ -682,6 +688,42 @@ static int64_t rel_us(int64_t export_ms, uint32_t uptime, uint32_t t)
 	return (export_ms - (int64_t)(uint32_t)(uptime - t)) * 1000;
 }
 
+static int zero16(const uint8_t *a)
+{
+	static const uint8_t z[16];
+	return memcmp(a, z, 16) == 0;
+}
+
+/* Sets the flow's family and addresses: 0, or -1 if the record has none.
+ * A template with both IPv4 and IPv6 fields fills one pair and leaves the
+ * other zero: ipVersion (60) says which, else the pair that is not zero
+ * (IPv4 when both or neither are). */
+static int addresses(struct rec *r)
+{
+	vg_flow *f = &r->f;
+	int v4 = r->have_s4 && r->have_d4, v6 = r->have_s6 && r->have_d6;
+	if (v4 && v6) {
+		if (r->ip_version == 4 || r->ip_version == 6)
+			v4 = r->ip_version == 4;
+		else
+			v4 = r->s4 || r->d4 || (zero16(r->s6) && zero16(r->d6));
+		v6 = !v4;
+	}
+	if (v4) {
+		f->family = VG_FAM_IP4;
+		vg_addr_from_ip4(&f->saddr, r->s4);
+		vg_addr_from_ip4(&f->daddr, r->d4);
+		return 0;
+	}
+	if (v6) {
+		f->family = VG_FAM_IP6;
+		memcpy(f->saddr.a, r->s6, 16);
+		memcpy(f->daddr.a, r->d6, 16);
+		return 0;
+	}
+	return -1;
+}
+
 /* Finishes a record into a flow, as fmt_nfdump.c makes an nfdump record
  * one, and hands it out. uptime/export_ms: the reference for IEs 21/22. */
 static int emit(struct ctx *c, struct rec *r, uint32_t uptime, int64_t export_ms)
@@ -689,11 +731,7 @@ static int emit(struct ctx *c, struct rec *r, uint32_t uptime, int64_t export_ms
 	vg_flow *f = &r->f;
 	uint16_t raw = r->dport_raw;
 
-	if (r->have_s4 && r->have_d4) {
-		f->family = VG_FAM_IP4;
-	} else if (r->have_s6 && r->have_d6) {
-		f->family = VG_FAM_IP6;
-	} else {
+	if (addresses(r)) {
 		c->s->st.noflow_recs++;
 		return 0;
 	}
@@ -886,8 +924,8 @@ static int v5(struct ctx *c)
 		struct rec r;
 		int rc;
 		memset(&r, 0, sizeof r);
-		vg_addr_from_ip4(&r.f.saddr, vgi_be32(p));
-		vg_addr_from_ip4(&r.f.daddr, vgi_be32(p + 4));
+		r.s4 = vgi_be32(p);
+		r.d4 = vgi_be32(p + 4);
 		r.have_s4 = r.have_d4 = r.have_bytes = r.have_pkts = 1;
 		r.f.spkts = vgi_be32(p + 16);
 		r.f.sbytes = vgi_be32(p + 20);
