@@ -110,6 +110,8 @@ struct rec {
 	unsigned ip_version;             /* IE 60, 0 if absent */
 	uint64_t tot_bytes, tot_pkts, rtot_bytes, rtot_pkts;
 	int have_rtot;
+	uint64_t post_bytes, post_pkts;  /* IEs 23 / 24 */
+	int have_post;                   /* bit 1 bytes, bit 2 packets */
 	uint16_t dport_raw, icmp_tc;
 	int have_icmp_tc, have_icmp_type, have_icmp_code;
 	uint8_t icmp_type, icmp_code;
@@ -587,6 +589,8 @@ static void take(struct rec *r, const struct field *fd, const uint8_t *v, size_t
 	case 2: f->spkts = x; r->have_pkts = 1; break;
 	case 85: r->tot_bytes = x; break;
 	case 86: r->tot_pkts = x; break;
+	case 23: r->post_bytes = x; r->have_post |= 1; break;
+	case 24: r->post_pkts = x; r->have_post |= 2; break;
 	case 4: f->proto = (uint8_t)x; break;
 	case 6: f->sflags = (uint8_t)x; break;
 	case 7: f->sport = (uint16_t)x; break;
@@ -730,6 +734,7 @@ static int emit(struct ctx *c, struct rec *r, uint32_t uptime, int64_t export_ms
 {
 	vg_flow *f = &r->f;
 	uint16_t raw = r->dport_raw;
+	int own_counts;
 
 	if (addresses(r)) {
 		c->s->st.noflow_recs++;
@@ -737,13 +742,22 @@ static int emit(struct ctx *c, struct rec *r, uint32_t uptime, int64_t export_ms
 	}
 	f->kind = VG_REC_FLOW;
 	f->n_records = 1;
+	/* IEs 23/24 (v9 OUT_BYTES / OUT_PKTS, IPFIX postOctet/PacketDeltaCount):
+	 * in a record without IEs 1/2 (an egress-only record) they are the
+	 * flow's counts; next to IEs 1/2, in NetFlow v9 they are the other
+	 * direction (as nfdump takes them: the session counters of firewalls
+	 * and Meraki biflows), in IPFIX the same packets after a middlebox */
+	own_counts = !r->have_bytes && !r->have_pkts;
 	if (!r->have_bytes)
-		f->sbytes = r->tot_bytes;
+		f->sbytes = own_counts && (r->have_post & 1) ? r->post_bytes : r->tot_bytes;
 	if (!r->have_pkts)
-		f->spkts = r->tot_pkts;
+		f->spkts = own_counts && (r->have_post & 2) ? r->post_pkts : r->tot_pkts;
 	if (r->have_rtot && !r->have_rev) {
 		f->dbytes = r->rtot_bytes;
 		f->dpkts = r->rtot_pkts;
+	} else if (!own_counts && r->have_post && !r->have_rev && c->version == 9) {
+		f->dbytes = r->post_bytes;
+		f->dpkts = r->post_pkts;
 	}
 	/* a biflow template whose reverse side saw nothing (softflowd -b
 	 * sends zeros) is a one-way flow: the other side may come as its own
