@@ -247,13 +247,16 @@ static void print_table(const struct vg_nf *d, const struct collect *c, double s
 			vg_group_digits(st.flows, b, sizeof b), (unsigned long long)st.lost,
 			(unsigned long long)st.malformed, (unsigned long long)st.unknown_sets,
 			st.n_templates, t1, t2);
-		if (st.late || st.duplicates || st.resyncs || st.templates_refused || st.est_times)
+		if (st.late || st.duplicates || st.resyncs || st.templates_refused || st.est_times ||
+		    st.noflow_recs)
 			fprintf(stderr, "  %llu late, %llu duplicate, %llu sequence restarts, "
-				"%llu templates refused, %llu sets timed without IE 160\n",
+				"%llu templates refused, %llu sets timed without IE 160, "
+				"%llu records without addresses (not flows)\n",
 				(unsigned long long)st.late, (unsigned long long)st.duplicates,
 				(unsigned long long)st.resyncs,
 				(unsigned long long)st.templates_refused,
-				(unsigned long long)st.est_times);
+				(unsigned long long)st.est_times,
+				(unsigned long long)st.noflow_recs);
 	}
 	if (vg_nf_dropped(d))
 		fprintf(stderr, "%llu datagrams dropped: the exporter table was full\n",

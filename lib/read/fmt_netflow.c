@@ -3,12 +3,14 @@
  * reader (vg_reader_open_push "netflow"): each datagram the caller pushes
  * goes through the decoder (netflow.c, vg_nf_*), and the flows it yields
  * wait in a queue for the next vg_reader_read calls. The reader's
- * statistics count them; a malformed datagram is the reader's error, with
- * the decoder's message (exporter and byte offset).
+ * statistics count them, and data records without addresses as skipped
+ * (no flow key); a malformed datagram is the reader's error, with the
+ * decoder's message (exporter and byte offset).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "read/netflow.h"
 #include "read/read.h"
 
 #define QUEUE_MAX ((size_t)1 << 20) /* flows waiting; a datagram holds far fewer */
@@ -52,7 +54,12 @@ static int push(vg_reader *r, const void *p, size_t len, const vg_nf_peer *from,
 		int64_t now_us)
 {
 	struct nf_push *st = r->fmt_state;
+	uint64_t noflow = vgi_nf_noflow(st->dec);
 	int rc = vg_nf_feed(st->dec, from, p, len, now_us, queue_flow, r);
+	/* data records without addresses are no flows: skipped, counted */
+	noflow = vgi_nf_noflow(st->dec) - noflow;
+	r->st.n_records += noflow;
+	r->st.skipped[VG_SKIP_NOFLOW] += noflow;
 	r->base += len; /* bytes_decoded: the datagrams' bytes */
 	if (rc == VG_ERECORD || rc == VG_ELIMIT)
 		vgi_errf(r->errmsg, "%s: %s", r->name, vg_nf_errmsg(st->dec));

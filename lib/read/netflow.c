@@ -32,6 +32,7 @@
 #include <stdlib.h>
 
 #include "core/core.h"
+#include "read/netflow.h"
 #include "read/read.h"
 
 #define DEF_STREAMS 1024
@@ -79,6 +80,7 @@ struct vg_nf {
 	size_t n_s, cap_s;
 	size_t last;           /* the stream of the previous datagram */
 	uint64_t dropped;
+	uint64_t noflow;       /* data records without addresses, all streams */
 	size_t erroff;
 	char errmsg[VGI_ERRMSG_LEN];
 };
@@ -249,6 +251,11 @@ void vg_nf_stream_stats(const struct vg_nf *d, size_t i, vg_nf_stats *st)
 uint64_t vg_nf_dropped(const struct vg_nf *d)
 {
 	return d->dropped;
+}
+
+uint64_t vgi_nf_noflow(const struct vg_nf *d)
+{
+	return d->noflow;
 }
 
 static int same_stream(const struct stream *s, const vg_nf_peer *p, unsigned version,
@@ -737,7 +744,10 @@ static int emit(struct ctx *c, struct rec *r, uint32_t uptime, int64_t export_ms
 	int own_counts;
 
 	if (addresses(r)) {
+		/* not a flow (an aggregation template: ports and counters):
+		 * counted, as vigil's nfdump reader skips such a record */
 		c->s->st.noflow_recs++;
+		c->d->noflow++;
 		return 0;
 	}
 	f->kind = VG_REC_FLOW;
