@@ -96,13 +96,17 @@ static void split_us(int64_t us, int64_t *sec, unsigned *frac)
 	*frac = (unsigned)f;
 }
 
+/* Seconds with 6 decimals, signed as a number is: -1.5 s is "-1.500000"
+ * (not the floor -2 and .5), so that every reader, and parse_time, reads
+ * back the time written. */
 size_t vgi_fmt_epoch_us(char *out, int64_t us)
 {
-	int64_t sec;
-	unsigned frac;
-	size_t n;
-	split_us(us, &sec, &frac);
-	n = vgi_fmt_i64(out, sec);
+	uint64_t mag = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+	unsigned frac = (unsigned)(mag % 1000000);
+	size_t n = 0;
+	if (us < 0)
+		out[n++] = '-';
+	n += vgi_fmt_u64(out + n, mag / 1000000);
 	out[n++] = '.';
 	put_digits(out + n, frac, 6);
 	n += 6;

@@ -22,8 +22,8 @@
  * Quirks seen: softflowd's IPFIX sequence number counts the flow records
  * up to and including the message (RFC 7011: all data records before it);
  * the counting is recognised per stream. softflowd replaying a pcap reports First/Last "before boot"
- * (sysUptime 2001, First 0xFFF38399): times are the uint32 difference to
- * the export time, which is right across uptime wraps too. It does send
+ * (sysUptime 2001, First 0xFFF38399): times are the uptime difference
+ * modulo 2^32 (signed) to the export time, right across uptime wraps too. It does send
  * systemInitTimeMilliseconds (IE 160) in an options record with its IPFIX
  * templates.
  */
@@ -123,6 +123,13 @@ struct rec {
 	int start_rank, end_rank;        /* finer units win */
 	int64_t init_ms;
 	int have_init;
+};
+
+/* How the relative times (IEs 21/22, sysUptime ms) of a record become
+ * absolute: the value nearest the reference (rel_us). */
+struct clock {
+	int64_t ref_ms;        /* the reference time (export time) ... */
+	uint32_t uptime;       /* ... and the exporter's uptime then */
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -691,13 +698,43 @@ static int walk(const struct tmpl *t, const uint8_t **pp, const uint8_t *end, st
 	return 0;
 }
 
-/* A relative time (sysUptime ms) -> µs since 1970: the flow is the uint32
- * difference of uptimes before the export time, so that uptime wraps and
- * "before boot" values (softflowd replaying a pcap) come out right. */
-static int64_t rel_us(int64_t export_ms, uint32_t uptime, uint32_t t)
+/*
+ * A relative time t (sysUptime ms) -> µs since 1970: the signed 32-bit
+ * difference of uptimes before (or after) the reference time, i.e. the
+ * value of t modulo 2^32 nearest the reference, within 2^31 ms (24.8
+ * days) either way. So uptime wraps and "before boot" values (softflowd
+ * replaying a pcap) come out right, and so does a flow stamped a little
+ * after the export time (its Last read after the header's sysUptime),
+ * which the unsigned difference put 49.7 days back.
+ */
+static int64_t rel_us(const struct clock *k, uint32_t t)
 {
-	return (export_ms - (int64_t)(uint32_t)(uptime - t)) * 1000;
+	return (k->ref_ms - (int64_t)(int32_t)(k->uptime - t)) * 1000;
 }
+
+/*
+ * The clock of a record's IEs 21/22. v5 and v9: the header's sysUptime at
+ * its export time. IPFIX: counted from systemInitTimeMilliseconds (160),
+ * brought near the end of the export second (an uptime past 2^32 ms
+ * wraps). est_uptime: IPFIX without 160, the latest flow end of the set
+ * taken as the export time (data_set).
+ */
+static void record_clock(const struct ctx *c, int est, uint32_t est_uptime, struct clock *k)
+{
+	const struct stream *s = c->s;
+	memset(k, 0, sizeof *k);
+	k->ref_ms = c->export_ms;
+	k->uptime = c->uptime;
+	if (c->version == 10) {
+		if (s->have_init) {
+			k->ref_ms = c->export_ms + 999; /* the header has whole seconds */
+			k->uptime = (uint32_t)(k->ref_ms - s->init_ms);
+		} else {
+			k->uptime = est ? est_uptime : 0;
+		}
+	}
+}
+
 
 static int zero16(const uint8_t *a)
 {
@@ -736,8 +773,8 @@ static int addresses(struct rec *r)
 }
 
 /* Finishes a record into a flow, as fmt_nfdump.c makes an nfdump record
- * one, and hands it out. uptime/export_ms: the reference for IEs 21/22. */
-static int emit(struct ctx *c, struct rec *r, uint32_t uptime, int64_t export_ms)
+ * one, and hands it out. k: the clock of IEs 21/22. */
+static int emit(struct ctx *c, struct rec *r, const struct clock *k)
 {
 	vg_flow *f = &r->f;
 	uint16_t raw = r->dport_raw;
@@ -776,11 +813,11 @@ static int emit(struct ctx *c, struct rec *r, uint32_t uptime, int64_t export_ms
 	if (r->start_rank)
 		f->stime_us = r->start_us;
 	else if (r->have_first_up)
-		f->stime_us = rel_us(export_ms, uptime, r->first_up);
+		f->stime_us = rel_us(k, r->first_up);
 	if (r->end_rank)
 		f->ltime_us = r->end_us;
 	else if (r->have_last_up)
-		f->ltime_us = rel_us(export_ms, uptime, r->last_up);
+		f->ltime_us = rel_us(k, r->last_up);
 	/* both relative: the start counts back from the end, so that the
 	 * duration is right even when the two straddle the 2^32 ms window
 	 * of the export time (exports of data older than 49.7 days); a Last
@@ -830,8 +867,8 @@ static int data_set(struct ctx *c, unsigned id, const uint8_t *p, const uint8_t 
 	struct stream *s = c->s;
 	const uint8_t *q;
 	struct rec r;
-	uint32_t uptime = c->uptime;
-	int64_t export_ms = c->export_ms;
+	struct clock k;
+	uint32_t uptime = 0;
 	int est = 0;
 
 	if (!t) {
@@ -840,17 +877,13 @@ static int data_set(struct ctx *c, unsigned id, const uint8_t *p, const uint8_t 
 		return VG_OK;
 	}
 	if (c->version == 10 && !t->options) {
-		/* IEs 21/22 in IPFIX count from systemInitTimeMilliseconds (160),
-		 * brought into the 2^32 ms before the end of the export second */
+		/* IEs 21/22 in IPFIX count from systemInitTimeMilliseconds (160) */
 		size_t i;
 		int rel = 0;
 		for (i = 0; i < t->n_fields; i++)
 			if (!t->f[i].pen && (t->f[i].ie == 21 || t->f[i].ie == 22))
 				rel = 1;
-		if (rel && s->have_init) {
-			export_ms = c->export_ms + 999;
-			uptime = (uint32_t)(export_ms - s->init_ms);
-		} else if (rel) {
+		if (rel && !s->have_init) {
 			/* no 160 yet: the latest flow end of the set is taken as
 			 * the export time (flows end before they are exported) */
 			uint32_t max_up = 0;
@@ -887,7 +920,8 @@ static int data_set(struct ctx *c, unsigned id, const uint8_t *p, const uint8_t 
 			s->st.options_recs++;
 			continue;
 		}
-		if ((rc = emit(c, &r, uptime, export_ms)) != 0) {
+		record_clock(c, est, uptime, &k);
+		if ((rc = emit(c, &r, &k)) != 0) {
 			c->cb_rc = rc;
 			return rc;
 		}
@@ -936,6 +970,7 @@ static int v5(struct ctx *c)
 	unsigned n = vgi_be16(b + 2), i;
 	uint32_t uptime = vgi_be32(b + 4);
 	int64_t export_ms = (int64_t)vgi_be32(b + 8) * 1000 + vgi_be32(b + 12) / 1000000;
+	struct clock k;
 
 	if (n == 0 || n > 30)
 		return bad(c, 2, "record count %u (v5 has 1 to 30)", n);
@@ -943,6 +978,8 @@ static int v5(struct ctx *c)
 		return bad(c, c->len, "%u records need %u bytes, the datagram has %zu", n,
 			   24 + n * 48, c->len);
 	c->export_ms = export_ms;
+	c->uptime = uptime;
+	record_clock(c, 0, 0, &k);
 	for (i = 0; i < n; i++) {
 		const uint8_t *p = b + 24 + (size_t)i * 48;
 		struct rec r;
@@ -960,7 +997,7 @@ static int v5(struct ctx *c)
 		r.dport_raw = vgi_be16(p + 34);
 		r.f.sflags = p[37];
 		r.f.proto = p[38];
-		if ((rc = emit(c, &r, uptime, export_ms)) != 0)
+		if ((rc = emit(c, &r, &k)) != 0)
 			return rc;
 	}
 	seq_check(c->s, vgi_be32(b + 16), n, n, 1 << 22, 0);
