@@ -25,7 +25,11 @@
  * (sysUptime 2001, First 0xFFF38399): times are the uptime difference
  * modulo 2^32 (signed) to the export time, right across uptime wraps too. It does send
  * systemInitTimeMilliseconds (IE 160) in an options record with its IPFIX
- * templates.
+ * templates. Seen elsewhere (issue 19): one template for IPv4 and IPv6
+ * (both address pairs, one left zero); v9 egress records with OUT_BYTES /
+ * OUT_PKTS (23/24) only, and firewalls' biflows with the reply there; a
+ * Last after the header's sysUptime; exporters whose clock says 1970 or
+ * 1994 while IE 160 holds the right boot time.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,10 +130,13 @@ struct rec {
 };
 
 /* How the relative times (IEs 21/22, sysUptime ms) of a record become
- * absolute: the value nearest the reference (rel_us). */
+ * absolute: the value nearest the reference (rel_us), or, when the
+ * exporter's clock is not to be trusted, counted from its boot. */
 struct clock {
 	int64_t ref_ms;        /* the reference time (export time) ... */
 	uint32_t uptime;       /* ... and the exporter's uptime then */
+	int64_t boot_ms;       /* from_boot: boot_ms + t */
+	int from_boot;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -709,6 +716,8 @@ static int walk(const struct tmpl *t, const uint8_t **pp, const uint8_t *end, st
  */
 static int64_t rel_us(const struct clock *k, uint32_t t)
 {
+	if (k->from_boot)
+		return (k->boot_ms + (int64_t)t) * 1000;
 	return (k->ref_ms - (int64_t)(int32_t)(k->uptime - t)) * 1000;
 }
 
@@ -716,25 +725,33 @@ static int64_t rel_us(const struct clock *k, uint32_t t)
  * The clock of a record's IEs 21/22. v5 and v9: the header's sysUptime at
  * its export time. IPFIX: counted from systemInitTimeMilliseconds (160),
  * brought near the end of the export second (an uptime past 2^32 ms
- * wraps). est_uptime: IPFIX without 160, the latest flow end of the set
- * taken as the export time (data_set).
+ * wraps). When 160 is known and the header's export time comes before it
+ * (an exporter cannot export before it booted: its clock is not set, or
+ * wrong), 160 is trusted over the header: IPFIX times are 160 + t, v9's
+ * reference is 160 + sysUptime. est_uptime: IPFIX without 160, the
+ * latest flow end of the set taken as the export time (data_set).
  */
 static void record_clock(const struct ctx *c, int est, uint32_t est_uptime, struct clock *k)
 {
 	const struct stream *s = c->s;
+	int64_t end_ms = c->export_ms + 999; /* the header has whole seconds */
 	memset(k, 0, sizeof *k);
 	k->ref_ms = c->export_ms;
 	k->uptime = c->uptime;
 	if (c->version == 10) {
-		if (s->have_init) {
-			k->ref_ms = c->export_ms + 999; /* the header has whole seconds */
-			k->uptime = (uint32_t)(k->ref_ms - s->init_ms);
+		if (s->have_init && end_ms >= s->init_ms) {
+			k->ref_ms = end_ms;
+			k->uptime = (uint32_t)(end_ms - s->init_ms);
+		} else if (s->have_init) {
+			k->from_boot = 1;
+			k->boot_ms = s->init_ms;
 		} else {
 			k->uptime = est ? est_uptime : 0;
 		}
+	} else if (c->version == 9 && s->have_init && end_ms < s->init_ms) {
+		k->ref_ms = s->init_ms + (int64_t)c->uptime;
 	}
 }
-
 
 static int zero16(const uint8_t *a)
 {
@@ -877,13 +894,17 @@ static int data_set(struct ctx *c, unsigned id, const uint8_t *p, const uint8_t 
 		return VG_OK;
 	}
 	if (c->version == 10 && !t->options) {
-		/* IEs 21/22 in IPFIX count from systemInitTimeMilliseconds (160) */
+		/* IEs 21/22 in IPFIX count from systemInitTimeMilliseconds (160),
+		 * of an options record or of the flow record itself */
 		size_t i;
-		int rel = 0;
-		for (i = 0; i < t->n_fields; i++)
+		int rel = 0, own_init = 0;
+		for (i = 0; i < t->n_fields; i++) {
 			if (!t->f[i].pen && (t->f[i].ie == 21 || t->f[i].ie == 22))
 				rel = 1;
-		if (rel && !s->have_init) {
+			if (!t->f[i].pen && t->f[i].ie == 160)
+				own_init = 1;
+		}
+		if (rel && !s->have_init && !own_init) {
 			/* no 160 yet: the latest flow end of the set is taken as
 			 * the export time (flows end before they are exported) */
 			uint32_t max_up = 0;
