@@ -4,6 +4,7 @@
 # datagram to both nfcapd and `vigil collect`; then vigil's files (read
 # back with `vigil dump -R`) and `nfdump -R` must hold the same flows
 # (compare.py), as many as softflowd says it exported, with no loss seen.
+# Then cases.sh: the datagrams of tests/data/netflow through nfcapd.
 # usage: softflowd.sh VIGIL TESTS_DIR
 # Exit 77 (skipped) when not root or softflowd/nfcapd/nfdump are missing.
 # Everything on 127.0.0.1, ports the kernel picks, every wait bounded.
@@ -165,5 +166,8 @@ for pcap in loopback-mix real-week; do
 		fi
 	done
 done
+# the datagrams of known content (tests/data/netflow) through nfcapd: nfdump
+# still prints what the golden case nf-vs-nfdump compares vigil with
+sh "$HERE/cases.sh" "$VIGIL" "$TESTS" || failed=1
 [ $failed -eq 0 ] && echo "softflowd.sh: all passed" || echo "softflowd.sh: FAILED"
 exit $failed
