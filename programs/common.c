@@ -124,9 +124,11 @@ static int add_input(struct opts *o, const char *name)
 	return 0;
 }
 
+/* A live input that SIGINT and SIGTERM end (the rest of the run goes on):
+ * Argus servers (-S, argus://) and NetFlow sockets (-l, netflow://). */
 static int is_stream(const char *name)
 {
-	return strncmp(name, "argus://", 8) == 0;
+	return strncmp(name, "argus://", 8) == 0 || strncmp(name, "netflow://", 10) == 0;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -978,7 +980,7 @@ int run_inputs(struct opts *o, consume_fn consume, void *user, struct totals *t)
 			size_t n;
 			if (is_stream(o->inputs[i])) {
 				warnx_("%s: -t -N (the last N of the data) needs files, not a stream "
-				       "(-S); give the range as times", o->verb);
+				       "(-S, -l); give the range as times", o->verb);
 				free(batch);
 				return EXIT_USAGE;
 			}
