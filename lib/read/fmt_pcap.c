@@ -8,6 +8,18 @@
  * files and live interfaces go through libpcap; pcapng is fed to it from the
  * same window through a stdio cookie, so compressed pcapng works too. A BPF
  * filter (opts.bpf) selects packets in every case.
+ *
+ * Classic layout (libpcap's sf-pcap.c; either byte order, the magic says
+ * which and whether the fraction is in µs or ns): a 24-byte file header
+ * (magic, version, zone, sigfigs, snaplen at 16, link type at 20, FCS bits
+ * above bit 26), then records of a 16-byte header (seconds, fraction,
+ * captured length, wire length) and the captured bytes. libpcap takes any
+ * record whose captured length is at most 256 KiB, hands over no more than
+ * the snap length of it, and looks at nothing else: not the time (merged,
+ * clock-stepped and fuzzed captures jump days and years back and forth),
+ * not the fraction (tcpdump's timestamp_invalid_*.pcap), not the wire
+ * length. Damage is therefore judged on structure only (plausible(),
+ * next_classic()).
  */
 #include <pcap/pcap.h>
 #include <signal.h>
@@ -30,8 +42,9 @@ struct pc_state {
 	struct vgi_meter *m;
 	int swap, nsec;
 	unsigned linktype;
-	uint32_t snaplen;
-	int64_t last_sec;          /* of the last good record, for resync */
+	uint32_t snaplen;          /* as in the file header */
+	uint32_t snap_max;         /* what libpcap hands over of a record */
+	int64_t last_sec;          /* of the last record taken, or -1 */
 	uint64_t bad_time;         /* pcapng packets with an impossible time */
 	pcap_t *pc;                /* pcapng and live */
 	FILE *cookie;
@@ -178,6 +191,9 @@ static int open_pcap(vg_reader *r)
 		st->swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
 		st->nsec = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
 		st->snaplen = rd32(st, p + 16);
+		/* libpcap: a snap length of 0 or over its maximum is the maximum */
+		st->snap_max = st->snaplen && st->snaplen <= CAPLEN_MAX
+			? st->snaplen : CAPLEN_MAX;
 		st->linktype = rd32(st, p + 20) & 0x03ffffffu; /* FCS bits above */
 		st->last_sec = -1;
 		r->pos += PCAP_HDR;
@@ -211,11 +227,13 @@ static void close_pcap(vg_reader *r)
 
 /* ------------------------------------------------------------ records */
 
-/* Whether a classic record header at p looks real: used to find the next
- * record after damage. */
+/* Whether a classic record header at p looks like one a capture tool
+ * wrote: a fraction of a second in range, a wire length, a captured length
+ * within it, the snap length (when the file gives a real one) and 256 KiB.
+ * The time is not looked at. */
 static int plausible(const struct pc_state *st, const uint8_t *p)
 {
-	uint32_t sec = rd32(st, p), frac = rd32(st, p + 4);
+	uint32_t frac = rd32(st, p + 4);
 	uint32_t cap = rd32(st, p + 8), len = rd32(st, p + 12);
 	if (frac >= (st->nsec ? 1000000000u : 1000000u))
 		return 0;
@@ -223,10 +241,43 @@ static int plausible(const struct pc_state *st, const uint8_t *p)
 		return 0;
 	if (st->snaplen >= 64 && cap > st->snaplen)
 		return 0;
-	if (st->last_sec >= 0 &&
-	    ((int64_t)sec < st->last_sec - 86400 || (int64_t)sec > st->last_sec + 366 * 86400LL))
-		return 0;
 	return 1;
+}
+
+/* Whether the record header at the window position is out of the ordinary
+ * though libpcap would take it: not plausible, or dated more than a day
+ * before or a year after the record before it. Such a record is taken when
+ * the next header is where its length says (odd_ok()). */
+static int odd(const struct pc_state *st, const uint8_t *p)
+{
+	int64_t sec = rd32(st, p);
+	if (!plausible(st, p))
+		return 1;
+	return st->last_sec >= 0 &&
+	       (sec < st->last_sec - 86400 || sec > st->last_sec + 366 * 86400LL);
+}
+
+/* For an odd record of cap bytes at the window position: whether the input
+ * ends right after it or a header follows that is plausible, or that
+ * libpcap would read and whose bytes are all there. Moves the window;
+ * -1 on a read error. */
+static int odd_ok(vg_reader *r, const struct pc_state *st, uint32_t cap)
+{
+	size_t next = REC_HDR + (size_t)cap, have = vgi_need(r, next + REC_HDR);
+	uint32_t ncap;
+	if (have == (size_t)-1)
+		return -1;
+	if (have < next + REC_HDR)
+		return have == next; /* the end of the input (vgi_need) */
+	if (plausible(st, r->buf + r->pos + next))
+		return 1;
+	ncap = rd32(st, r->buf + r->pos + next + 8);
+	if (ncap > CAPLEN_MAX)
+		return 0;
+	have = vgi_need(r, next + REC_HDR + ncap);
+	if (have == (size_t)-1)
+		return -1;
+	return have >= next + REC_HDR + ncap;
 }
 
 /* After a bad record header at the window position: the next position
@@ -266,6 +317,8 @@ static int next_classic(vg_reader *r, struct pc_state *st)
 	uint32_t sec, frac, cap, len;
 	uint64_t off = vgi_offset(r), rec;
 	struct pcap_pkthdr h;
+	int64_t ts;
+	int ok = 0;
 
 	if (have == (size_t)-1)
 		return VG_EIO;
@@ -280,10 +333,12 @@ static int next_classic(vg_reader *r, struct pc_state *st)
 		return VG_ETRUNC;
 	}
 	p = r->buf + r->pos;
-	if (!plausible(st, p)) {
+	cap = rd32(st, p + 8);
+	len = rd32(st, p + 12);
+	if (cap > CAPLEN_MAX || (odd(st, p) && (ok = odd_ok(r, st, cap)) != 1)) {
 		size_t skip;
-		cap = rd32(st, p + 8);
-		len = rd32(st, p + 12);
+		if (ok < 0)
+			return VG_EIO;
 		skip = resync(r, st);
 		p = r->buf + r->pos;
 		r->st.skipped[VG_SKIP_GARBAGE]++;
@@ -300,6 +355,7 @@ static int next_classic(vg_reader *r, struct pc_state *st)
 		r->pos += skip;
 		return VG_ERECORD;
 	}
+	p = r->buf + r->pos; /* odd_ok() may have moved the window */
 	sec = rd32(st, p);
 	frac = rd32(st, p + 4);
 	cap = rd32(st, p + 8);
@@ -317,14 +373,17 @@ static int next_classic(vg_reader *r, struct pc_state *st)
 	}
 	r->pos += REC_HDR + (size_t)cap;
 	st->last_sec = sec;
-	h.ts.tv_sec = (time_t)sec;
-	h.ts.tv_usec = (suseconds_t)(st->nsec ? frac / 1000 : frac);
-	h.caplen = cap;
+	/* a fraction of a second over 1 s (fuzzed files) carries into the
+	 * seconds */
+	ts = (int64_t)sec * 1000000 + (st->nsec ? frac / 1000 : frac);
+	h.ts.tv_sec = (time_t)(ts / 1000000);
+	h.ts.tv_usec = (suseconds_t)(ts % 1000000);
+	/* what libpcap hands over: no more than the snap length */
+	h.caplen = VGI_MIN(cap, st->snap_max);
 	h.len = len;
 	if (offline_ok(st, &h, p + REC_HDR))
-		vgi_meter_packet(st->m, (int)st->linktype,
-				 (int64_t)sec * 1000000 + h.ts.tv_usec, p + REC_HDR,
-				 cap, len);
+		vgi_meter_packet(st->m, (int)st->linktype, ts, p + REC_HDR,
+				 h.caplen, len);
 	return 1;
 }
 

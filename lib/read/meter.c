@@ -12,7 +12,14 @@
  * What it copies from Argus, so that `vigil dump --merge -r x.pcap` matches
  * racluster on the argus file of the same capture (docs/pcap.md lists what
  * is left):
- *   - bytes are wire bytes (the link header included);
+ *   - bytes are the packet's wire length from where argus starts counting:
+ *     the whole frame on Ethernet and raw IP, the IP header on Linux cooked
+ *     (after its 16 or 20 bytes), BSD null/loopback (4) and PPP (its
+ *     address, control and protocol fields);
+ *   - times as argus keeps them: per direction the first and the last
+ *     packet of the report in file order, the report from the earliest to
+ *     the latest of these (a capture whose time goes back, as one with
+ *     every packet twice, keeps one record);
  *   - the first packet's sender is the source, whatever its flags (ra's
  *     direction rules then apply, as when it prints an argus record);
  *   - ICMPv4 echo (and the other query types) is keyed on id and sequence
@@ -53,7 +60,15 @@ struct link {
 struct ment {
 	struct mkey k;
 	vg_flow f;          /* the current report; saddr = initiator */
-	int64_t last_us;    /* last packet of the flow (any report) */
+	int64_t last_us;    /* last packet of the flow (any report), the
+			     * latest time */
+	int64_t rep_us;     /* first packet of the current report (file
+			     * order): its active timeout runs from here */
+	int64_t t0[2], t1[2]; /* per direction (0 initiator, 1 responder):
+			     * first and last packet of the report in file
+			     * order (argus's start and end), valid when
+			     * tset[d] */
+	uint8_t tset[2];
 	uint32_t hnext;     /* hash chain, or free list */
 	struct link il;     /* open or closed list */
 	struct link al;     /* active list (while the report has packets) */
@@ -291,7 +306,7 @@ static void expire(struct vgi_meter *m)
 	while (m->open.head && m->e[m->open.head].last_us + m->idle_us <= now)
 		finish(m, m->open.head);
 	while (m->active.head &&
-	       m->e[m->active.head].f.stime_us + m->active_us <= now) {
+	       m->e[m->active.head].rep_us + m->active_us <= now) {
 		uint32_t i = m->active.head;
 		report(m, &m->e[i]);
 		list_del(m, &m->active, i, AL);
@@ -612,33 +627,54 @@ int vgi_meter_dlt_ok(int dlt)
 	}
 }
 
-static int decode(struct vgi_meter *m, struct pkt *k, int dlt,
-		  const uint8_t *p, size_t n)
+/* A BSD null/loopback header: the address family, in the byte order of
+ * the capturing host (DLT_NULL) or in network order (DLT_LOOP). argus
+ * takes IPv4 (2) and IPv6 as the BSDs number it (24, 28, 30). */
+static int bsd_af_ip(const uint8_t *p)
 {
+	uint32_t af = vgi_le32(p);
+	if (af & 0xffff0000u)
+		af = vgi_be32(p);
+	return af == 2 || af == 24 || af == 28 || af == 30;
+}
+
+/* Decodes the packet of link type dlt at p[0..n) into k; *l2 is the
+ * length of the link header argus does not count in the flow's bytes. */
+static int decode(struct vgi_meter *m, struct pkt *k, int dlt,
+		  const uint8_t *p, size_t n, uint32_t *l2)
+{
+	*l2 = 0;
 	switch (dlt) {
-	case 1: /* Ethernet */
+	case 1: /* Ethernet: argus counts the frame */
 		if (n < 14)
 			return -1;
 		return by_ethertype(m, k, vgi_be16(p + 12), p + 14, n - 14);
 	case 0: case 108: /* BSD loopback: a 4-byte address family */
+		*l2 = 4;
 		if (n < 4)
 			return -1;
+		if (!bsd_af_ip(p))
+			return 1;
 		return by_version(m, k, p + 4, n - 4);
 	case 12: case 14: case 101: case 228: case 229: /* raw IP */
 		return by_version(m, k, p, n);
-	case 113: /* Linux cooked v1 */
+	case 113: /* Linux cooked v1: argus counts from the network header */
+		*l2 = 16;
 		if (n < 16)
 			return -1;
 		return by_ethertype(m, k, vgi_be16(p + 14), p + 16, n - 16);
-	case 276: /* Linux cooked v2 */
+	case 276: /* Linux cooked v2 (argus 3.0.8 has no reader for it) */
+		*l2 = 20;
 		if (n < 20)
 			return -1;
 		return by_ethertype(m, k, vgi_be16(p), p + 20, n - 20);
-	case 9: /* PPP */
+	case 9: /* PPP: address and control (often), protocol */
 		if (n >= 2 && p[0] == 0xff && p[1] == 0x03) {
 			p += 2;
 			n -= 2;
+			*l2 = 2;
 		}
+		*l2 += 2;
 		if (n < 2)
 			return -1;
 		if (vgi_be16(p) == 0x21)
@@ -762,28 +798,67 @@ static void tcp_update(struct ment *x, int from_init, unsigned fl)
 	f->tcp_status = st;
 }
 
+/* The report's first and last time from the directions' start and end, as
+ * argus's record encoder makes them: the last is the latest of the four,
+ * the first is the earliest by the second only - argus compares the
+ * microseconds of two times in the same second wrongly (the seconds twice),
+ * so there the first one in the order source start, source end,
+ * destination start, destination end wins. Both only matter when the
+ * capture's time goes back. */
+static void report_times(struct ment *x)
+{
+	int64_t v[4], lo = 0, hi = 0;
+	int n = 0, d, j;
+	for (d = 0; d < 2; d++) {
+		if (x->tset[d]) {
+			v[n++] = x->t0[d];
+			v[n++] = x->t1[d];
+		}
+	}
+	for (j = 0; j < n; j++) {
+		if (j == 0 || v[j] / 1000000 < lo / 1000000)
+			lo = v[j];
+		if (j == 0 || v[j] > hi)
+			hi = v[j];
+	}
+	if (n) {
+		x->f.stime_us = lo;
+		x->f.ltime_us = hi;
+	}
+}
+
+/* Notes a packet (or an ICMP error quoting the flow) at ts in direction d:
+ * the first sets the start, every one the end. */
+static void dir_time(struct ment *x, int d, int64_t ts)
+{
+	if (!x->tset[d]) {
+		x->t0[d] = ts;
+		x->tset[d] = 1;
+	}
+	x->t1[d] = ts;
+	report_times(x);
+}
+
 static void count(struct vgi_meter *m, uint32_t i, int from_init,
-		  const struct pkt *k, int64_t ts, uint32_t wirelen)
+		  const struct pkt *k, int64_t ts, uint32_t bytes)
 {
 	struct ment *x = &m->e[i];
 	vg_flow *f = &x->f;
 	if (!f->spkts && !f->dpkts) {
-		f->stime_us = f->ltime_us = ts;
+		x->rep_us = ts;
+		x->tset[0] = x->tset[1] = 0;
 		if (!x->in_active) {
 			list_push(m, &m->active, i, AL);
 			x->in_active = 1;
 		}
 	}
-	if (ts < f->stime_us)
-		f->stime_us = ts;
-	if (ts > f->ltime_us)
-		f->ltime_us = ts;
+	dir_time(x, from_init ? 0 : 1, ts);
 	if (from_init) {
 		f->spkts++;
-		f->sbytes += wirelen;
+		f->sbytes += bytes;
 	} else {
 		f->dpkts++;
-		f->dbytes += wirelen;
+		f->dbytes += bytes;
 	}
 	if (k->frag)
 		f->rflags |= VG_RF_FRAG;
@@ -809,11 +884,12 @@ static void mark_quoted(struct vgi_meter *m, const struct pkt *k, int64_t ts)
 	q.fam = k->fam;
 	make_key(&mk, &q);
 	if ((i = lookup(m, &mk, key_hash(&mk))) != NIL) {
-		/* argus: the error ends the flow's time, not its counts */
-		vg_flow *f = &m->e[i].f;
-		f->rflags |= VG_RF_ICMPMAP;
-		if ((f->spkts || f->dpkts) && ts > f->ltime_us)
-			f->ltime_us = ts;
+		/* argus: the error is the end of the flow's source time, not
+		 * in its counts */
+		struct ment *x = &m->e[i];
+		x->f.rflags |= VG_RF_ICMPMAP;
+		if (x->f.spkts || x->f.dpkts)
+			dir_time(x, 0, ts);
 	}
 }
 
@@ -823,19 +899,22 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 	struct pkt k;
 	struct mkey mk;
 	uint64_t h;
-	uint32_t i;
+	uint32_t i, l2, bytes;
 	int side, from_init, rc;
 
 	m->st.packets++;
 	m->st.bytes += wirelen;
-	if (wirelen < caplen)
-		wirelen = caplen;
 	if (ts_us > m->now) {
 		m->now = ts_us;
 		expire(m);
 	}
 	memset(&k, 0, sizeof k);
-	rc = decode(m, &k, dlt, p, caplen);
+	rc = decode(m, &k, dlt, p, caplen, &l2);
+	/* argus takes the wire length as it is (under the captured length
+	 * too) and drops a packet whose wire length has no room for the link
+	 * header (Ethernet: 14 bytes) */
+	if (rc == 0 && wirelen < (dlt == 1 ? 14u : l2))
+		rc = -1;
 	if (rc != 0) {
 		if (rc == 1)
 			m->st.non_ip++;
@@ -845,6 +924,7 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 			m->st.malformed++;
 		return;
 	}
+	bytes = wirelen - l2;
 	if (k.frag == 2) {
 		/* a later fragment: the flow of its first fragment, if seen */
 		struct frag *s = frag_slot(m, &k);
@@ -852,7 +932,7 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 			h = key_hash(&s->k);
 			if ((i = lookup(m, &s->k, h)) != NIL) {
 				from_init = s->side == m->e[i].init_side;
-				count(m, i, from_init, &k, ts_us, wirelen);
+				count(m, i, from_init, &k, ts_us, bytes);
 				return;
 			}
 		}
@@ -882,7 +962,7 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 	from_init = side == m->e[i].init_side;
 	if (k.is_icmp == 1 && k.reply && memcmp(&k.src, &k.dst, sizeof k.src) == 0)
 		from_init = m->e[i].f.sport == k.icmp_type; /* to itself */
-	count(m, i, from_init, &k, ts_us, wirelen);
+	count(m, i, from_init, &k, ts_us, bytes);
 	if (k.proto == 6 && k.frag != 2) {
 		struct ment *x = &m->e[i];
 		tcp_update(x, from_init, k.tflags);
