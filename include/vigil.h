@@ -737,6 +737,8 @@ const char *vg_shared_errmsg(const vg_shared *s);
 
 /* A JSON string (quoted, escaped) of s. */
 void vg_json_string(FILE *fp, const char *s);
+/* A comma-joined list ("tcp,icmp") as a JSON array of strings (["tcp","icmp"]). */
+void vg_json_list(FILE *fp, const char *s);
 /* Writes a new key file (32 bytes from the OS's random source, mode 0600);
  * refuses to overwrite one. */
 int vg_anon_key_new(const char *path, char *err, size_t errlen);

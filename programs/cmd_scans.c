@@ -195,26 +195,6 @@ static void print_campaigns(FILE *fp, const struct camps *k)
 	}
 }
 
-/* "a,b" as the JSON array ["a","b"]: lists are arrays in every JSON output */
-static void json_list(FILE *fp, const char *s)
-{
-	char item[64];
-	int first = 1;
-	fputc('[', fp);
-	while (*s) {
-		size_t n = strcspn(s, ",");
-		if (n && n < sizeof item) {
-			memcpy(item, s, n);
-			item[n] = '\0';
-			fputs(first ? "" : ",", fp);
-			vg_json_string(fp, item);
-			first = 0;
-		}
-		s += n + (s[n] == ',');
-	}
-	fputc(']', fp);
-}
-
 /* A duration as the 100-column text shows it: 45s, 12m, 3h05m, 2d04h. */
 static void fmt_dur(char *out, size_t len, int64_t us)
 {
@@ -288,14 +268,14 @@ static void print_events(FILE *fp, const struct scans_ctx *c, const vg_site *sit
 			fmt_time(t2, e->last_us, VG_STYLE_JSON);
 			fprintf(fp, "{\"id\":%u,\"scanner\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\","
 				"\"protos\":", e->id, a, vg_scan_type(e), vg_scan_kind_name(e->kind));
-			json_list(fp, pr);
+			vg_json_list(fp, pr);
 			fprintf(fp, ",\"first\":%s,\"last\":%s,\"targets\":%u,\"ports\":%u,"
 				"\"port_list\":\"%s\",\"flows\":%llu,\"connections\":%llu,"
 				"\"answered\":%llu,\"unanswered\":%llu,\"score\":%.3f,\"detectors\":",
 				t1, t2, e->targets, e->n_ports, ports, (unsigned long long)e->flows,
 				(unsigned long long)c->ev[i].conns, (unsigned long long)e->answered,
 				(unsigned long long)e->unanswered, e->score);
-			json_list(fp, de);
+			vg_json_list(fp, de);
 			fputs(",\"known_scanner\":", fp);
 			if (e->known)
 				fprintf(fp, "\"%s\"", e->known);

@@ -475,15 +475,14 @@ static void write_groups(FILE *fp, const struct opts *o, const struct top_ctx *c
 		const struct group *g = &c->g[i];
 		uint64_t v[6] = {g->flows, g->packets, g->bytes, g->n_src, g->n_dst, g->n_port};
 		char vt[6][32];
+		/* a count the rollup table lacks: "-" in text, null in JSON, empty in CSV */
 		for (k = 0; k < 6; k++) {
-			int known = (c->has >> k) & 1;
-			if (o->outfmt == VG_OUT_TEXT)
-				snprintf(vt[k], sizeof vt[k], "%s",
-					 known ? vg_group_digits(v[k], a, sizeof a) : "-");
+			const char *none = o->outfmt == VG_OUT_TEXT ? "-" : o->outfmt == VG_OUT_JSON ? "null" : "";
+			if (!((c->has >> k) & 1))
+				snprintf(vt[k], sizeof vt[k], "%s", none);
+			else if (o->outfmt == VG_OUT_TEXT)
+				snprintf(vt[k], sizeof vt[k], "%s", vg_group_digits(v[k], a, sizeof a));
 			else
-				snprintf(vt[k], sizeof vt[k], "%s", known ? "" : o->outfmt == VG_OUT_JSON
-											  ? "null" : "");
-			if (known && o->outfmt != VG_OUT_TEXT)
 				snprintf(vt[k], sizeof vt[k], "%llu", (unsigned long long)v[k]);
 		}
 		key_text(&c->sp, g, kt);

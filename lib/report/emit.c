@@ -50,6 +50,11 @@ void vgi_json_str(FILE *fp, const char *s, size_t len, int html_safe)
 	fputc('"', fp);
 }
 
+void vg_json_list(FILE *fp, const char *s)
+{
+	vgi_json_list(fp, s);
+}
+
 void vg_json_string(FILE *fp, const char *s)
 {
 	vgi_json_str(fp, s, strlen(s), 0);
