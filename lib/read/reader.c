@@ -163,7 +163,7 @@ static int pick_format(vg_reader *r)
 			vgi_errf(r->errmsg,
 				 "%s: @0x0: not a flow file vigil reads (first bytes "
 				 "%02x %02x %02x %02x); it reads Argus 3.x and 2.x, nfdump, "
-				 "flow CSV, pcap and pcapng files",
+				 "flow CSV, vigil's NDJSON, pcap and pcapng files",
 				 r->name, p[0], have > 1 ? p[1] : 0,
 				 have > 2 ? p[2] : 0, have > 3 ? p[3] : 0);
 			return VG_EFORMAT;
