@@ -129,6 +129,33 @@ size_t vgi_rollup_rows(const struct vgi_rollup *r)
 	return n;
 }
 
+int vgi_rollup_copy(struct vgi_rollup *dst, const struct vgi_rollup *src)
+{
+	size_t i;
+	vgi_rollup_clear(dst);
+	for (i = 0; i < VGI_T__N; i++) {
+		struct vgi_rtab *t = &dst->t[i];
+		const struct vgi_rtab *f = &src->t[i];
+		if (!f->n)
+			continue;
+		if (f->n > t->cap) {
+			uint8_t *nr = realloc(t->rows, f->n * f->row_len);
+			if (!nr) {
+				vgi_rollup_clear(dst);
+				return VG_ENOMEM;
+			}
+			t->rows = nr;
+			t->cap = f->n;
+		}
+		memcpy(t->rows, f->rows, f->n * f->row_len);
+		t->n = f->n;
+		t->unindexed = 1;
+	}
+	dst->day_lo = src->day_lo;
+	dst->day_hi = src->day_hi;
+	return VG_OK;
+}
+
 size_t vgi_rollup_bytes(const struct vgi_rollup *r)
 {
 	size_t i, n = 0;

@@ -116,6 +116,10 @@ int vgi_rollup_init(struct vgi_rollup *r);
 void vgi_rollup_free(struct vgi_rollup *r);
 void vgi_rollup_clear(struct vgi_rollup *r); /* keeps the allocations */
 size_t vgi_rollup_rows(const struct vgi_rollup *r);
+/* dst (initialised) gets src's rows, in src's order, without an index (as
+ * appended rows: for reading them, not for lookups); its allocations grow
+ * and are kept. VG_OK or VG_ENOMEM (dst is then empty). */
+int vgi_rollup_copy(struct vgi_rollup *dst, const struct vgi_rollup *src);
 /* Memory held, bytes. */
 size_t vgi_rollup_bytes(const struct vgi_rollup *r);
 

@@ -142,6 +142,8 @@ static inline uint64_t vgi_mix64(uint64_t x)
 	return x;
 }
 uint64_t vgi_hash_bytes(const void *p, size_t n, uint64_t seed);
+/* *h1 = vgi_hash_bytes(p, n, *h1) and the same for *h2, in one pass */
+void vgi_hash_bytes2(const void *p, size_t n, uint64_t *h1, uint64_t *h2);
 uint64_t vgi_random_seed(void);
 
 /* Room for element n of the array at *(T **)pp, which has *cap: doubles

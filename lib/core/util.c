@@ -25,6 +25,30 @@ void vgi_errf(char *buf, const char *fmt, ...)
 	va_end(ap);
 }
 
+void vgi_hash_bytes2(const void *p, size_t n, uint64_t *h1, uint64_t *h2)
+{
+	/* vgi_hash_bytes with two seeds, the two chains in one loop so that
+	 * their multiplications overlap */
+	const uint8_t *b = p;
+	uint64_t a = *h1 ^ (n * 0x9e3779b97f4a7c15ULL), c = *h2 ^ (n * 0x9e3779b97f4a7c15ULL);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, b, 8);
+		a = vgi_mix64(a ^ w) + 0x9e3779b97f4a7c15ULL;
+		c = vgi_mix64(c ^ w) + 0x9e3779b97f4a7c15ULL;
+		b += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, b, n);
+		a = vgi_mix64(a ^ w ^ ((uint64_t)n << 56));
+		c = vgi_mix64(c ^ w ^ ((uint64_t)n << 56));
+	}
+	*h1 = vgi_mix64(a);
+	*h2 = vgi_mix64(c);
+}
+
 uint64_t vgi_hash_bytes(const void *p, size_t n, uint64_t seed)
 {
 	const uint8_t *b = p;

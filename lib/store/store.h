@@ -19,6 +19,7 @@ struct vg_store {
 	int raw;                 /* the writer keeps every connection (put_conn) */
 	char errmsg[VGI_ERRMSG_LEN];
 	void *impl;
+	struct vgi_wb *wb;       /* the write-behind thread (store.c); NULL: none */
 };
 
 /* A back end: the functions below, one per entry (store_sqlite.c,

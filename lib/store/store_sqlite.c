@@ -24,12 +24,14 @@
 #define SCHEMA_VERSION 4
 #define APP_ID 0x76676c31 /* "vgl1": a vigil store, not some other SQLite file */
 #define BUSY_MS 30000     /* how long a second writer waits for the first */
+#define INS_ROWS 32       /* rows of one INSERT: the statement's cost is shared */
 
 struct sq {
 	sqlite3 *db;
 	int in_tx;
 	int busy_ms;
-	sqlite3_stmt *ins[VGI_T__N];
+	sqlite3_stmt *ins[VGI_T__N];  /* one row */
+	sqlite3_stmt *insn[VGI_T__N]; /* INS_ROWS rows */
 	sqlite3_stmt *ins_event;
 };
 
@@ -91,14 +93,19 @@ static void table_sql(const struct vgi_tabledecl *d, char *out, size_t cap)
 	snprintf(out + n, cap - n, ")) WITHOUT ROWID;");
 }
 
-/* INSERT ... ON CONFLICT: how two rows of one key combine, in SQL. */
-static void upsert_sql(const struct vgi_tabledecl *d, char *out, size_t cap)
+/* INSERT ... ON CONFLICT of nrows rows: how two rows of one key combine,
+ * in SQL. */
+static void upsert_sql(const struct vgi_tabledecl *d, size_t nrows, char *out, size_t cap)
 {
-	size_t n = 0, i;
-	n += (size_t)snprintf(out + n, cap - n, "INSERT INTO %s VALUES (", d->name);
-	for (i = 0; i < (size_t)d->n_key + d->n_val; i++)
-		n += (size_t)snprintf(out + n, cap - n, "%s?", i ? ", " : "");
-	n += (size_t)snprintf(out + n, cap - n, ") ON CONFLICT (");
+	size_t n = 0, i, j;
+	n += (size_t)snprintf(out + n, cap - n, "INSERT INTO %s VALUES ", d->name);
+	for (j = 0; j < nrows; j++) {
+		n += (size_t)snprintf(out + n, cap - n, "%s(", j ? ", " : "");
+		for (i = 0; i < (size_t)d->n_key + d->n_val; i++)
+			n += (size_t)snprintf(out + n, cap - n, "%s?", i ? ", " : "");
+		n += (size_t)snprintf(out + n, cap - n, ")");
+	}
+	n += (size_t)snprintf(out + n, cap - n, " ON CONFLICT (");
 	for (i = 0; i < d->n_key; i++)
 		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? ", " : "", d->key[i].name);
 	n += (size_t)snprintf(out + n, cap - n, ") DO UPDATE SET ");
@@ -359,8 +366,10 @@ static void sq_close(vg_store *s)
 	size_t i;
 	if (!sq(s))
 		return;
-	for (i = 0; i < VGI_T__N; i++)
+	for (i = 0; i < VGI_T__N; i++) {
 		sqlite3_finalize(sq(s)->ins[i]);
+		sqlite3_finalize(sq(s)->insn[i]);
+	}
 	sqlite3_finalize(sq(s)->ins_event);
 	if (sq(s)->in_tx && sq(s)->db)
 		sqlite3_exec(sq(s)->db, "ROLLBACK", NULL, NULL, NULL);
@@ -468,15 +477,17 @@ static int sq_put_rows(vg_store *s, const struct vgi_rollup *r)
 		sqlite3_stmt *st;
 		if (!t->n)
 			continue;
-		if (!sq(s)->ins[ti]) {
-			char sql[2048];
-			upsert_sql(d, sql, sizeof sql);
-			if ((rc = sqlite3_prepare_v2(sq(s)->db, sql, -1, &sq(s)->ins[ti], NULL)) != SQLITE_OK) {
+		for (i = 0; i < 2; i++) {
+			sqlite3_stmt **stp = i ? &sq(s)->insn[ti] : &sq(s)->ins[ti];
+			char sql[16384];
+			if (*stp)
+				continue;
+			upsert_sql(d, i ? INS_ROWS : 1, sql, sizeof sql);
+			if ((rc = sqlite3_prepare_v2(sq(s)->db, sql, -1, stp, NULL)) != SQLITE_OK) {
 				free(rows);
 				return fail(s, status_of(rc), "insert");
 			}
 		}
-		st = sq(s)->ins[ti];
 		if (t->n > cap) {
 			struct srow *nr = realloc(rows, t->n * sizeof *nr);
 			if (!nr) {
@@ -495,31 +506,38 @@ static int sq_put_rows(vg_store *s, const struct vgi_rollup *r)
 		}
 		sort_decl = d;
 		qsort(rows, t->n, sizeof *rows, cmp_srow);
-		for (i = 0; i < t->n; i++) {
-			const struct srow *w = &rows[i];
-			size_t c;
-			int col = 1, addr = 0;
-			for (c = 0; c < d->n_key; c++, col++) {
-				switch (d->key[c].type) {
-				case VGI_COL_DAY: sqlite3_bind_int64(st, col, w->k.day); break;
-				case VGI_COL_HOUR: sqlite3_bind_int64(st, col, w->k.hour); break;
-				case VGI_COL_PROTO: sqlite3_bind_int64(st, col, w->k.proto); break;
-				case VGI_COL_PORT: sqlite3_bind_int64(st, col, w->k.port); break;
-				default:
-					if (addr++)
-						sqlite3_bind_text(st, col, w->a2, w->l2, SQLITE_STATIC);
-					else
-						sqlite3_bind_text(st, col, w->a1, w->l1, SQLITE_STATIC);
+		/* INS_ROWS rows a statement, the rest one by one */
+		for (i = 0; i < t->n;) {
+			size_t m = t->n - i >= INS_ROWS ? INS_ROWS : 1, j;
+			int col = 1;
+			st = m > 1 ? sq(s)->insn[ti] : sq(s)->ins[ti];
+			for (j = 0; j < m; j++) {
+				const struct srow *w = &rows[i + j];
+				size_t c;
+				int addr = 0;
+				for (c = 0; c < d->n_key; c++, col++) {
+					switch (d->key[c].type) {
+					case VGI_COL_DAY: sqlite3_bind_int64(st, col, w->k.day); break;
+					case VGI_COL_HOUR: sqlite3_bind_int64(st, col, w->k.hour); break;
+					case VGI_COL_PROTO: sqlite3_bind_int64(st, col, w->k.proto); break;
+					case VGI_COL_PORT: sqlite3_bind_int64(st, col, w->k.port); break;
+					default:
+						if (addr++)
+							sqlite3_bind_text(st, col, w->a2, w->l2, SQLITE_STATIC);
+						else
+							sqlite3_bind_text(st, col, w->a1, w->l1, SQLITE_STATIC);
+					}
 				}
+				for (c = 0; c < d->n_val; c++, col++)
+					sqlite3_bind_int64(st, col, w->v[c]);
 			}
-			for (c = 0; c < d->n_val; c++, col++)
-				sqlite3_bind_int64(st, col, w->v[c]);
 			rc = sqlite3_step(st);
 			sqlite3_reset(st);
 			if (rc != SQLITE_DONE) {
 				free(rows);
 				return fail(s, status_of(rc), "insert");
 			}
+			i += m;
 		}
 	}
 	free(rows);
