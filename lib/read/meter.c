@@ -27,7 +27,9 @@
  *     id only and counted by address, as argus 3.0.8 does;
  *   - an ICMP error is a flow of its own keyed on type, code and the
  *     quoted destination port, and marks the flow it quotes (ICMPMAP);
- *   - a new SYN on a closed TCP flow starts a new flow.
+ *   - IPv4 UDP to or from port 53 is keyed on the DNS transaction id;
+ *   - a new SYN on a closed TCP flow starts a new flow (and is the old
+ *     one's last time); a refused SYN (RST/ACK back) does not close it.
  */
 #include <stdlib.h>
 
@@ -394,6 +396,12 @@ static int transport(struct pkt *k, const uint8_t *p, size_t n)
 			return -1;
 		k->sp = vgi_be16(p);
 		k->dp = vgi_be16(p + 2);
+		/* argus keys IPv4 DNS on the transaction id (the two bytes
+		 * after the UDP header): each query and its answer is a flow.
+		 * Without room for one argus reads past the packet; here such
+		 * packets share one key of their own (not id 0). */
+		if (k->proto == 17 && k->fam == VG_FAM_IP4 && (k->sp == 53 || k->dp == 53))
+			k->x = n >= 10 ? vgi_be16(p + 8) : 0x10000u;
 		return 0;
 	case 1:
 		if (n < 2)
@@ -839,6 +847,17 @@ static void dir_time(struct ment *x, int d, int64_t ts)
 	report_times(x);
 }
 
+/* A reset with ACK from the responder to a SYN that had no answer yet: a
+ * refused connection. argus keeps such a flow in SYN_SENT (it is not
+ * closed), so a retried SYN continues the same report, and a SYN/ACK after
+ * it too; any other reset closes the flow. */
+static int refused(const struct ment *x, int from_init, unsigned fl)
+{
+	uint32_t st = x->f.tcp_status;
+	return !from_init && (fl & VG_TH_ACK) && (st & VG_TCP_SAW_SYN) &&
+	       !(st & (VG_TCP_SAW_SYNACK | VG_TCP_ESTABLISHED)) && !x->fin;
+}
+
 static void count(struct vgi_meter *m, uint32_t i, int from_init,
 		  const struct pkt *k, int64_t ts, uint32_t bytes)
 {
@@ -943,7 +962,11 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 	i = lookup(m, &mk, h);
 	if (i != NIL && k.proto == 6 && m->e[i].closed &&
 	    (k.tflags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN) {
-		/* the port pair is used again */
+		/* the port pair is used again: as in argus, the SYN ends the
+		 * old report (its time, not its counts) and starts a new one */
+		struct ment *x = &m->e[i];
+		if (x->f.spkts || x->f.dpkts)
+			dir_time(x, side == x->init_side ? 0 : 1, ts_us);
 		finish(m, i);
 		i = NIL;
 	}
@@ -966,7 +989,8 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 	if (k.proto == 6 && k.frag != 2) {
 		struct ment *x = &m->e[i];
 		tcp_update(x, from_init, k.tflags);
-		if (!x->closed && ((k.tflags & VG_TH_RST) || x->fin == 3)) {
+		if (!x->closed && (x->fin == 3 || ((k.tflags & VG_TH_RST) &&
+						  !refused(x, from_init, k.tflags)))) {
 			list_del(m, &m->open, i, IL);
 			x->closed = 1;
 			list_push(m, &m->closed, i, IL);

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""mk-captures.py - writes the built captures of this folder (classic pcap, Ethernet, µs),
+each packet made here byte by byte, so that what the flow meter must make of them is known:
+
+  dns.pcap        IPv4 and IPv6 DNS over UDP: four queries and answers on one port pair
+                  (transaction ids 0x1111, 0x2222, 0x1111, 0x3333), payloads of 0, 1 and
+                  2 bytes to port 53, and port 53 on both sides
+  tcp-reuse.pcap  one port pair used again: refused and retried SYNs, a connection closed
+                  by FIN or reset and then opened again, half-open resets
+
+usage: tests/data/meter/mk-captures.py [DIR]   (writes DIR/dns.pcap and DIR/tcp-reuse.pcap)
+"""
+import os
+import struct
+import sys
+
+T0 = 1700000000.0
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ip4(src, dst, proto, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0,
+                    bytes(src), bytes(dst))
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+
+
+def ip6(src, dst, nh, payload):
+    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, 64, bytes(src),
+                       bytes(dst)) + payload
+
+
+def udp(sp, dp, data):
+    return struct.pack("!HHHH", sp, dp, 8 + len(data), 0) + data
+
+
+def tcp(sp, dp, seq, ack, flags):
+    return struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0)
+
+
+def eth(ethertype, p):
+    return b"\x02\0\0\0\0\1\x02\0\0\0\0\2" + struct.pack("!H", ethertype) + p
+
+
+def write(path, pkts):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for ts, p in pkts:
+            sec = int(ts)
+            usec = int(round((ts - sec) * 1e6))
+            f.write(struct.pack("<IIII", sec, usec, len(p), len(p)) + p)
+
+
+def dns_msg(qid, answer=False):
+    return struct.pack("!HHHHHH", qid, 0x8180 if answer else 0x0100, 1, 1 if answer else 0,
+                       0, 0) + b"\3www\7example\3com\0\0\1\0\1"
+
+
+def dns_capture():
+    a, b = [10, 0, 0, 1], [10, 0, 0, 53]
+    a6 = [0x20, 1, 0xD, 0xB8] + [0] * 11 + [1]
+    b6 = [0x20, 1, 0xD, 0xB8] + [0] * 11 + [0x53]
+    pk = []
+    t = T0
+    for i, qid in enumerate([0x1111, 0x2222, 0x1111, 0x3333]):
+        pk.append((t + i, eth(0x800, ip4(a, b, 17, udp(40000, 53, dns_msg(qid))))))
+        pk.append((t + i + 0.01, eth(0x800, ip4(b, a, 17, udp(53, 40000, dns_msg(qid, True))))))
+        pk.append((t + i + 0.2, eth(0x86DD, ip6(a6, b6, 17, udp(40001, 53, dns_msg(qid))))))
+        pk.append((t + i + 0.21, eth(0x86DD, ip6(b6, a6, 17, udp(53, 40001, dns_msg(qid, True))))))
+    # payloads too short for a transaction id (2 bytes are one)
+    pk.append((t + 5, eth(0x800, ip4(a, b, 17, udp(40002, 53, b"\x07")))))
+    pk.append((t + 5.1, eth(0x800, ip4(a, b, 17, udp(40002, 53, b"")))))
+    pk.append((t + 5.2, eth(0x800, ip4(a, b, 17, udp(40002, 53, b"\x00\x00")))))
+    # port 53 on both sides
+    pk.append((t + 6, eth(0x800, ip4(a, b, 17, udp(53, 53, dns_msg(0x4444))))))
+    pk.append((t + 6.1, eth(0x800, ip4(a, b, 17, udp(53, 53, dns_msg(0x5555))))))
+    # a UDP port pair without 53: one flow whatever the payload
+    pk.append((t + 7, eth(0x800, ip4(a, b, 17, udp(40003, 5353, dns_msg(0x6666))))))
+    pk.append((t + 7.1, eth(0x800, ip4(a, b, 17, udp(40003, 5353, dns_msg(0x7777))))))
+    return pk
+
+
+S, A, R, F = 2, 16, 4, 1
+
+
+def tcp_reuse_capture():
+    c, s = [10, 0, 0, 1], [10, 0, 0, 2]
+    pk = []
+
+    def out(ts, sp, dp, seq, ack, fl):
+        pk.append((ts, eth(0x800, ip4(c, s, 6, tcp(sp, dp, seq, ack, fl)))))
+
+    def back(ts, sp, dp, seq, ack, fl):
+        pk.append((ts, eth(0x800, ip4(s, c, 6, tcp(dp, sp, seq, ack, fl)))))
+
+    def conn(t, sp, dp=80):  # handshake, FIN both ways, last ACK
+        out(t, sp, dp, 1, 0, S)
+        back(t + .01, sp, dp, 5, 2, S | A)
+        out(t + .02, sp, dp, 2, 6, A)
+        out(t + .03, sp, dp, 2, 6, F | A)
+        back(t + .04, sp, dp, 6, 3, F | A)
+        out(t + .05, sp, dp, 3, 7, A)
+
+    t = T0
+    # 1: refused, retried twice (0.5 s, 1.5 s)
+    for dt in (0, 0.5, 1.5):
+        out(t + dt, 50000, 81, 1000, 0, S)
+        back(t + dt + .001, 50000, 81, 0, 1001, R | A)
+    # 2: a connection closed by FIN, the port pair opened again 2 s later
+    conn(t + 10, 50001)
+    conn(t + 12, 50001)
+    # 3: established, reset by the client, opened again 1 s later
+    out(t + 20, 50002, 80, 1, 0, S)
+    back(t + 20.01, 50002, 80, 5, 2, S | A)
+    out(t + 20.02, 50002, 80, 2, 6, A)
+    out(t + 20.1, 50002, 80, 2, 6, R)
+    conn(t + 21, 50002)
+    # 4: refused once, then accepted
+    out(t + 30, 50003, 82, 1000, 0, S)
+    back(t + 30.001, 50003, 82, 0, 1001, R | A)
+    out(t + 31, 50003, 82, 1000, 0, S)
+    back(t + 31.01, 50003, 82, 5, 1001, S | A)
+    out(t + 31.02, 50003, 82, 1001, 6, A)
+    # 5: refused, a new SYN (another sequence number) 3 s later, refused
+    out(t + 40, 50004, 83, 1000, 0, S)
+    back(t + 40.001, 50004, 83, 0, 1001, R | A)
+    out(t + 43, 50004, 83, 99999, 0, S)
+    back(t + 43.001, 50004, 83, 0, 100000, R | A)
+    # 6: refused, retried 8 s later (past vigil's 5 s linger), refused
+    out(t + 50, 50005, 84, 1000, 0, S)
+    back(t + 50.001, 50005, 84, 0, 1001, R | A)
+    out(t + 58, 50005, 84, 1000, 0, S)
+    back(t + 58.001, 50005, 84, 0, 1001, R | A)
+    # 7: answered, the client resets before its ACK, then opens again
+    out(t + 70, 50006, 80, 1, 0, S)
+    back(t + 70.01, 50006, 80, 5, 2, S | A)
+    out(t + 70.02, 50006, 80, 2, 0, R)
+    conn(t + 71, 50006)
+    # 8: closed by FIN, opened again 4 s later (inside the linger)
+    conn(t + 80, 50007)
+    conn(t + 84, 50007)
+    # 9: refused; the retry is refused, and the third SYN is answered and closed
+    out(t + 100, 50008, 85, 1000, 0, S)
+    back(t + 100.001, 50008, 85, 0, 1001, R | A)
+    out(t + 101, 50008, 85, 1000, 0, S)
+    back(t + 101.001, 50008, 85, 0, 1001, R | A)
+    conn(t + 103, 50008, 85)
+    # 10: the server resets an established connection, the client opens again
+    out(t + 110, 50009, 80, 1, 0, S)
+    back(t + 110.01, 50009, 80, 5, 2, S | A)
+    out(t + 110.02, 50009, 80, 2, 6, A)
+    back(t + 110.5, 50009, 80, 6, 0, R)
+    conn(t + 111, 50009)
+    pk.sort(key=lambda x: x[0])
+    return pk
+
+
+def main():
+    d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    write(os.path.join(d, "dns.pcap"), dns_capture())
+    write(os.path.join(d, "tcp-reuse.pcap"), tcp_reuse_capture())
+
+
+if __name__ == "__main__":
+    main()
