@@ -79,6 +79,8 @@ struct ment {
 	uint8_t in_active;
 	uint8_t fin;        /* bit 0: initiator sent FIN, bit 1: responder */
 	uint8_t started;    /* a report was emitted already */
+	uint8_t tcp_seen;   /* a TCP header was seen (argus's first-packet
+			     * rules are behind) */
 };
 
 struct list {
@@ -773,11 +775,43 @@ static void new_flow(struct ment *x, const struct pkt *k, int side, int64_t ts)
 	f->n_records = 1;
 }
 
+/* argus's state for the first TCP packet of a flow, by its flags without
+ * RST, ECE and CWR: a SYN, a SYN/ACK (with PSH, URG) and a FIN (alone, or
+ * with ACK and PSH, URG) are what they say; any other combination (ACK,
+ * PSH, URG, none at all, SYN+FIN, FIN+PSH+URG ...) is taken as a
+ * connection already established. 1: established. */
+static int first_established(unsigned fl)
+{
+	const unsigned S = VG_TH_SYN, A = VG_TH_ACK, F = VG_TH_FIN, P = VG_TH_PSH,
+		       U = VG_TH_URG;
+	unsigned m = fl & (S | A | F | P | U);
+	if (fl & VG_TH_RST)
+		return 0;
+	if (m == S || m == (S | A) || m == (S | A | P) || m == (S | A | P | U))
+		return 0;
+	if (m == F || m == (F | A) || m == (F | A | U) || m == (F | A | P) ||
+	    m == (F | A | P | U))
+		return 0;
+	return 1;
+}
+
 static void tcp_update(struct ment *x, int from_init, unsigned fl)
 {
 	vg_flow *f = &x->f;
 	uint32_t st = f->tcp_status;
 	int syn = (fl & VG_TH_SYN) != 0, ack = (fl & VG_TH_ACK) != 0;
+	if (!x->tcp_seen) {
+		x->tcp_seen = 1;
+		if (first_established(fl)) {
+			/* and nothing else of the packet's flags counts */
+			f->tcp_status = st | VG_TCP_ESTABLISHED;
+			if (from_init)
+				f->sflags |= (uint8_t)fl;
+			else
+				f->dflags |= (uint8_t)fl;
+			return;
+		}
+	}
 	if (from_init) {
 		f->sflags |= (uint8_t)fl;
 		if (syn && !ack)
@@ -795,9 +829,10 @@ static void tcp_update(struct ment *x, int from_init, unsigned fl)
 		if (fl & VG_TH_RST)
 			st |= VG_TCP_DST_RESET;
 	}
-	if (ack && !syn && !(fl & VG_TH_RST) &&
-	    ((from_init && (st & VG_TCP_SAW_SYNACK)) ||
-	     !(st & (VG_TCP_SAW_SYN | VG_TCP_SAW_SYNACK))))
+	/* argus: an ACK after a SYN or a SYN/ACK, from either side, makes the
+	 * connection established (a SYN answered only by the client's own
+	 * ACKs, the server unseen, too) */
+	if (ack && !syn && !(fl & VG_TH_RST))
 		st |= VG_TCP_ESTABLISHED;
 	if (fl & VG_TH_FIN) {
 		x->fin |= from_init ? 1 : 2;

@@ -7,8 +7,11 @@ each packet made here byte by byte, so that what the flow meter must make of the
                   2 bytes to port 53, and port 53 on both sides
   tcp-reuse.pcap  one port pair used again: refused and retried SYNs, a connection closed
                   by FIN or reset and then opened again, half-open resets
+  tcp-one-sided.pcap  TCP with one side missing: a SYN followed by the client's ACKs only,
+                  and single-packet probes of every flag combination argus tells apart
+                  (NULL, FIN, Xmas, PSH, URG, SYN+FIN, ...), unanswered and answered by RST
 
-usage: tests/data/meter/mk-captures.py [DIR]   (writes DIR/dns.pcap and DIR/tcp-reuse.pcap)
+usage: tests/data/meter/mk-captures.py [DIR]   (writes DIR/*.pcap)
 """
 import os
 import struct
@@ -162,10 +165,47 @@ def tcp_reuse_capture():
     return pk
 
 
+def one_sided_capture():
+    c, s = [10, 0, 0, 1], [10, 0, 0, 2]
+    pk = []
+
+    def out(ts, sp, dp, fl, seq=1, ack=0):
+        pk.append((ts, eth(0x800, ip4(c, s, 6, tcp(sp, dp, seq, ack, fl)))))
+
+    def back(ts, sp, dp, fl, seq=5, ack=2):
+        pk.append((ts, eth(0x800, ip4(s, c, 6, tcp(dp, sp, seq, ack, fl)))))
+
+    t = T0
+    P, U = 8, 32
+    # 1: SYN, then the client's ACK and data; nothing from the server captured
+    out(t, 51000, 80, S)
+    out(t + .02, 51000, 80, A, 2, 6)
+    out(t + .03, 51000, 80, P | A, 2, 6)
+    # 2: the same without the FIN: SYN and ACKs
+    out(t + 1, 51001, 80, S)
+    out(t + 1.02, 51001, 80, A, 2, 6)
+    # 3: a SYN/ACK seen, the client's ACK lost: the server's own ACK follows
+    out(t + 2, 51002, 80, S)
+    back(t + 2.01, 51002, 80, S | A)
+    back(t + 2.05, 51002, 80, A)
+    # 4..: probes, each a flow of its own, unanswered and answered by RST
+    probes = [0, F, F | P | U, P, U, P | U, S | F, S | F | P | U, F | A, A, S | A, S | P, F | U]
+    for i, fl in enumerate(probes):
+        out(t + 10 + i, 52000 + i, 1000 + i, fl)
+        out(t + 40 + i, 53000 + i, 2000 + i, fl)
+        back(t + 40.001 + i, 53000 + i, 2000 + i, R | A, 0, 2)
+    # 5: seen from its middle: data from the server first
+    back(t + 60, 51005, 80, P | A)
+    out(t + 60.01, 51005, 80, A, 2, 6)
+    pk.sort(key=lambda x: x[0])
+    return pk
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     write(os.path.join(d, "dns.pcap"), dns_capture())
     write(os.path.join(d, "tcp-reuse.pcap"), tcp_reuse_capture())
+    write(os.path.join(d, "tcp-one-sided.pcap"), one_sided_capture())
 
 
 if __name__ == "__main__":
