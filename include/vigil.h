@@ -162,7 +162,10 @@ enum vg_kind {
 	X(URHU, "URHU")  X(URISO, "URISO") X(URNPRO, "URNPRO") \
 	X(URHPRO, "URHPRO") X(URNTOS, "URNTOS") X(URHTOS, "URHTOS") \
 	X(URFIL, "URFIL") X(URPRE, "URPRE") X(URCUT, "URCUT") \
-	X(UNK, "UNK")
+	X(UNK, "UNK") \
+	/* ICMPv6 unreachable codes 0-3 and 5-7 (4 is URP), as ra names them */ \
+	X(URNR, "URNR")  X(URAD, "URAD")  X(URBS, "URBS")  X(URAR, "URAR") \
+	X(URSF, "URSF")  X(URRR, "URRR")  X(URES, "URES")
 
 enum vg_state {
 #define VG_X_(sym, str) VG_ST_##sym,

@@ -224,6 +224,11 @@ static const uint8_t unreach_state[16] = {
 	VG_ST_URHTOS, VG_ST_URFIL,  VG_ST_URPRE,  VG_ST_URCUT,
 };
 
+static const uint8_t unreach6_state[8] = {
+	VG_ST_URNR, VG_ST_URAD, VG_ST_URBS, VG_ST_URAR,
+	VG_ST_URP,  VG_ST_URSF, VG_ST_URRR, VG_ST_URES,
+};
+
 static int icmp4_derive(unsigned type, unsigned code)
 {
 	if (type == 3)
@@ -236,7 +241,7 @@ static int icmp4_derive(unsigned type, unsigned code)
 static int icmp6_derive(unsigned type, unsigned code)
 {
 	switch (type) {
-	case 1: return code < 16 ? unreach_state[code] : VG_ST_UR;
+	case 1: return code < 8 ? unreach6_state[code] : VG_ST_UNK;
 	case 2: return VG_ST_PTB;
 	case 3: return code == 0 ? VG_ST_TXT : VG_ST_TXR;
 	case 4: return code == 0 ? VG_ST_PPH : code == 1 ? VG_ST_PPNH : VG_ST_PPO;

@@ -24,9 +24,11 @@
  *     direction rules then apply, as when it prints an argus record);
  *   - ICMPv4 echo (and the other query types) is keyed on id and sequence
  *     and the reply counts for the destination; ICMPv6 echo is keyed on the
- *     id only and counted by address, as argus 3.0.8 does;
- *   - an ICMP error is a flow of its own keyed on type, code and the
- *     quoted destination port, and marks the flow it quotes (ICMPMAP);
+ *     id only and counted by address, as argus 3.0.8 does; ICMPv6 answers
+ *     are keyed as their requests;
+ *   - an ICMP error is a flow of its own keyed on type, code and what
+ *     argus takes from the quote (icmp4_error_id), and marks the flow it
+ *     quotes (ICMPMAP; a quoted echo takes the error as its state);
  *   - IPv4 UDP to or from port 53 is keyed on the DNS transaction id;
  *   - a new SYN on a closed TCP flow starts a new flow (and is the old
  *     one's last time); a refused SYN (RST/ACK back) does not close it.
@@ -81,6 +83,8 @@ struct ment {
 	uint8_t started;    /* a report was emitted already */
 	uint8_t tcp_seen;   /* a TCP header was seen (argus's first-packet
 			     * rules are behind) */
+	uint8_t map_type, map_code; /* an ICMP flow an ICMP error quoted: the
+			     * error's type and code give the report's state */
 };
 
 struct list {
@@ -267,6 +271,8 @@ static void enqueue(struct vgi_meter *m, const vg_flow *f)
 	m->st.flows++;
 }
 
+static int icmp4_query(unsigned t);
+
 /* Emits the entry's current report (if it has packets) and clears its
  * counters; the key, the initiator and the TCP state stay. */
 static void report(struct vgi_meter *m, struct ment *x)
@@ -281,11 +287,30 @@ static void report(struct vgi_meter *m, struct ment *x)
 	x->started = 1;
 	if (r.proto == 6 && (r.family == VG_FAM_IP4 || r.family == VG_FAM_IP6))
 		vgi_argus_correct_direction(&r, 0);
+	if (r.proto == 1 && r.family == VG_FAM_IP4 && icmp4_query(r.sport) &&
+	    !(r.sport & 1) && r.sport != 8) {
+		/* a query flow of answers only: as ra shows it, from the
+		 * asker, the answers counted for the destination */
+		vg_addr a = r.saddr;
+		r.saddr = r.daddr;
+		r.daddr = a;
+		vgi_flow_swap_sides(&r, 0);
+	}
 	vg_flow_derive_state(&r);
+	if (x->map_type) {
+		/* argus copies the error that quoted the flow into its ICMP
+		 * part, whose type and code ra shows as the state */
+		vg_flow e = r;
+		e.sport = x->map_type;
+		e.dport = x->map_code;
+		vg_flow_derive_state(&e);
+		r.state = e.state;
+	}
 	enqueue(m, &r);
 	x->f.spkts = x->f.dpkts = x->f.sbytes = x->f.dbytes = 0;
 	x->f.sflags = x->f.dflags = 0;
 	x->f.rflags &= (uint8_t)~(VG_RF_FRAG | VG_RF_ICMPMAP);
+	x->map_type = x->map_code = 0;
 }
 
 static void finish(struct vgi_meter *m, uint32_t i)
@@ -337,12 +362,25 @@ struct pkt {
 	vg_addr q_src, q_dst;
 	uint16_t q_sp, q_dp;
 	uint8_t q_proto;
+	uint8_t q_icmp;       /* the quote is an ICMPv4 query: q_x its key */
+	uint32_t q_x;
 };
 
 static int icmp4_query(unsigned t)
 {
 	return t == 8 || t == 0 || t == 13 || t == 14 || t == 15 || t == 16 ||
 	       t == 17 || t == 18;
+}
+
+static unsigned icmp6_request(unsigned t)
+{
+	switch (t) {
+	case 129: return 128;
+	case 131: case 132: return 130;
+	case 134: return 133;
+	case 136: return 135;
+	}
+	return t;
 }
 
 static int icmp4_error(unsigned t)
@@ -364,6 +402,12 @@ static void quote4(struct pkt *k, const uint8_t *p, size_t n)
 	if (n >= ihl + 4 && (p[9] == 6 || p[9] == 17 || p[9] == 132)) {
 		k->q_sp = vgi_be16(p + ihl);
 		k->q_dp = vgi_be16(p + ihl + 2);
+	} else if (p[9] == 1 && n >= ihl + 8 && icmp4_query(p[ihl])) {
+		/* a quoted echo (or other query): the key its flow has */
+		unsigned t = p[ihl], req = (t == 8 || t == 0) ? 8 : (t & 1) ? t : t - 1u;
+		k->q_icmp = 1;
+		k->q_sp = k->q_dp = (uint16_t)(req << 8);
+		k->q_x = (uint32_t)vgi_be16(p + ihl + 4) << 16 | vgi_be16(p + ihl + 6);
 	}
 }
 
@@ -379,6 +423,29 @@ static void quote6(struct pkt *k, const uint8_t *p, size_t n)
 		k->q_sp = vgi_be16(p + 40);
 		k->q_dp = vgi_be16(p + 42);
 	}
+}
+
+/* What argus keys an ICMPv4 error on besides type and code, from the
+ * datagram q it quotes (quote4 has read it): for unreachable net or host
+ * and redirect net or host the first two bytes of the quoted destination
+ * (as a little-endian number, as argus on x86 copies them), for protocol
+ * unreachable the quoted protocol, for port unreachable the quoted
+ * protocol and destination port, for redirect by TOS the quoted TOS; for
+ * the others (time exceeded, source quench, parameter problem, the other
+ * unreachable codes) nothing, so that all of them from one router to one
+ * host are one flow. The low 16 bits are the id printed as the port. */
+static uint32_t icmp4_error_id(unsigned type, unsigned code, const struct pkt *k,
+			       const uint8_t *q)
+{
+	if ((type == 3 || type == 5) && code <= 1)
+		return (uint32_t)q[16] | (uint32_t)q[17] << 8;
+	if (type == 3 && code == 2)
+		return k->q_proto;
+	if (type == 3 && code == 3)
+		return (uint32_t)k->q_proto << 16 | k->q_dp;
+	if (type == 5)
+		return (uint32_t)q[1] << 16;
+	return 0;
 }
 
 /* The transport header at p[0..n) of protocol k->proto. Returns 0, or -1
@@ -429,8 +496,9 @@ static int transport(struct pkt *k, const uint8_t *p, size_t n)
 			k->sp = k->dp = (uint16_t)(p[0] << 8 | p[1]);
 			if (icmp4_error(p[0]) && n >= 8) {
 				quote4(k, p + 8, n - 8);
-				k->icmp_id = k->q_dp;
-				k->x = k->q_dp;
+				if (k->has_quote)
+					k->x = icmp4_error_id(p[0], p[1], k, p + 8);
+				k->icmp_id = (uint16_t)k->x;
 			}
 		}
 		return 0;
@@ -440,10 +508,17 @@ static int transport(struct pkt *k, const uint8_t *p, size_t n)
 		k->is_icmp = 2;
 		k->icmp_type = p[0];
 		k->icmp_code = p[1];
+		/* argus keys (and shows) an answer as its request: echo reply
+		 * as echo, router and neighbour advertisement as solicitation,
+		 * MLD report and done as query (argus 3.0.8 leaves the home agent
+		 * discovery reply, 145, as it is) */
+		k->icmp_type = (uint8_t)icmp6_request(p[0]);
 		if (p[0] == 128 || p[0] == 129) {
 			k->sp = k->dp = 128 << 8;
 			if (n >= 6)
 				k->x = vgi_be16(p + 4);
+		} else if (k->icmp_type != p[0]) {
+			k->sp = k->dp = (uint16_t)(k->icmp_type << 8 | p[1]);
 		} else {
 			k->sp = k->dp = (uint16_t)(p[0] << 8 | p[1]);
 			if (p[0] < 128 && n >= 8)
@@ -768,6 +843,10 @@ static void new_flow(struct ment *x, const struct pkt *k, int side, int64_t ts)
 		f->sport = k->icmp_type;
 		f->dport = k->icmp_code;
 		f->icmp_id = k->is_icmp == 1 ? k->icmp_id : 0;
+		/* argus keeps no code for ICMPv4 queries (nmap's echo code 9
+		 * shows as 0) */
+		if (k->is_icmp == 1 && icmp4_query(k->icmp_type))
+			f->dport = 0;
 	}
 	if (k->fam == VG_FAM_ARP || k->fam == VG_FAM_RARP)
 		f->sport = f->dport = 0;
@@ -936,6 +1015,7 @@ static void mark_quoted(struct vgi_meter *m, const struct pkt *k, int64_t ts)
 	q.dp = k->q_dp;
 	q.proto = k->q_proto;
 	q.fam = k->fam;
+	q.x = k->q_icmp ? k->q_x : 0;
 	make_key(&mk, &q);
 	if ((i = lookup(m, &mk, key_hash(&mk))) != NIL) {
 		/* argus: the error is the end of the flow's source time, not
@@ -944,6 +1024,10 @@ static void mark_quoted(struct vgi_meter *m, const struct pkt *k, int64_t ts)
 		x->f.rflags |= VG_RF_ICMPMAP;
 		if (x->f.spkts || x->f.dpkts)
 			dir_time(x, 0, ts);
+		if (k->q_icmp) {
+			x->map_type = k->icmp_type;
+			x->map_code = k->icmp_code;
+		}
 	}
 }
 
@@ -1020,6 +1104,11 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 	from_init = side == m->e[i].init_side;
 	if (k.is_icmp == 1 && k.reply && memcmp(&k.src, &k.dst, sizeof k.src) == 0)
 		from_init = m->e[i].f.sport == k.icmp_type; /* to itself */
+	/* argus shows a query flow's type as that of the report's first
+	 * packet, and as the request once one is seen */
+	if (k.is_icmp == 1 && icmp4_query(k.icmp_type) &&
+	    (!k.reply || (!m->e[i].f.spkts && !m->e[i].f.dpkts)))
+		m->e[i].f.sport = k.icmp_type;
 	count(m, i, from_init, &k, ts_us, bytes);
 	if (k.proto == 6 && k.frag != 2) {
 		struct ment *x = &m->e[i];

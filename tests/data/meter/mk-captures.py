@@ -7,6 +7,9 @@ each packet made here byte by byte, so that what the flow meter must make of the
                   2 bytes to port 53, and port 53 on both sides
   tcp-reuse.pcap  one port pair used again: refused and retried SYNs, a connection closed
                   by FIN or reset and then opened again, half-open resets
+  icmp.pcap       ICMP as argus keys and shows it: echo with nmap's code 9, replies before
+                  or without their request, errors quoting an echo, traceroute, redirect,
+                  ICMPv6 echo, ND, MLD and unreachable codes
   tcp-one-sided.pcap  TCP with one side missing: a SYN followed by the client's ACKs only,
                   and single-packet probes of every flag combination argus tells apart
                   (NULL, FIN, Xmas, PSH, URG, SYN+FIN, ...), unanswered and answered by RST
@@ -201,11 +204,105 @@ def one_sided_capture():
     return pk
 
 
+def icmp(typ, code, rest, body=b""):
+    h = struct.pack("!BBH", typ, code, 0) + rest + body
+    return h[:2] + struct.pack("!H", csum(h)) + h[4:]
+
+
+def icmp6(src, dst, typ, code, rest, body=b""):
+    h = struct.pack("!BBH", typ, code, 0) + rest + body
+    pseudo = bytes(src) + bytes(dst) + struct.pack("!I3xB", len(h), 58)
+    return h[:2] + struct.pack("!H", csum(pseudo + h)) + h[4:]
+
+
+def icmp_capture():
+    c, s, r = [10, 0, 0, 1], [10, 0, 0, 2], [10, 0, 0, 254]
+    c6 = [0x20, 1, 0xD, 0xB8] + [0] * 11 + [1]
+    s6 = [0x20, 1, 0xD, 0xB8] + [0] * 11 + [2]
+    ll = [0xFE, 0x80] + [0] * 13 + [1]
+    allr = [0xFF, 2] + [0] * 13 + [2]
+    pk = []
+    t = T0
+
+    def v4(ts, src, dst, payload, proto=1):
+        pk.append((ts, eth(0x800, ip4(src, dst, proto, payload))))
+
+    def v6(ts, src, dst, payload):
+        pk.append((ts, eth(0x86DD, ip6(src, dst, 58, payload))))
+
+    echo = lambda ident, seq: struct.pack("!HH", ident, seq)
+    # 1: echo request and reply
+    v4(t, c, s, icmp(8, 0, echo(1, 1), b"abcd"))
+    v4(t + .01, s, c, icmp(0, 0, echo(1, 1), b"abcd"))
+    # 2: an echo request with code 9 (nmap -PE sends it), the reply with code 0
+    v4(t + 1, c, s, icmp(8, 9, echo(2, 1)))
+    v4(t + 1.01, s, c, icmp(0, 0, echo(2, 1)))
+    # 3: the reply captured before its request
+    v4(t + 2, s, c, icmp(0, 0, echo(3, 1)))
+    v4(t + 2.001, c, s, icmp(8, 0, echo(3, 1)))
+    # 4: a reply alone (backscatter)
+    v4(t + 3, s, c, icmp(0, 0, echo(4, 1)))
+    # 5: an echo request answered by a router's host unreachable quoting it
+    req = ip4(c, [10, 0, 9, 9], 1, icmp(8, 0, echo(5, 1)))
+    v4(t + 4, c, [10, 0, 9, 9], icmp(8, 0, echo(5, 1)))
+    v4(t + 4.5, r, c, icmp(3, 1, b"\0\0\0\0", req[:28]))
+    # 6: an echo request that runs out of TTL (time exceeded quoting it)
+    req = ip4(c, [10, 0, 9, 8], 1, icmp(8, 0, echo(6, 1)))
+    v4(t + 5, c, [10, 0, 9, 8], icmp(8, 0, echo(6, 1)))
+    v4(t + 5.2, r, c, icmp(11, 0, b"\0\0\0\0", req[:28]))
+    # 7: traceroute over UDP: two probes, time exceeded for each, then port unreachable
+    for i, port in enumerate((33434, 33435)):
+        probe = ip4(c, s, 17, udp(40100, port, b"\0" * 12))
+        v4(t + 6 + i, c, s, udp(40100, port, b"\0" * 12), 17)
+        v4(t + 6.01 + i, r, c, icmp(11, 0, b"\0\0\0\0", probe[:28]))
+    probe = ip4(c, s, 17, udp(40100, 33436, b"\0" * 12))
+    v4(t + 8, c, s, udp(40100, 33436, b"\0" * 12), 17)
+    v4(t + 8.01, s, c, icmp(3, 3, b"\0\0\0\0", probe[:28]))
+    # 8: a redirect quoting a TCP SYN
+    syn = ip4(c, [10, 0, 8, 1], 6, tcp(50100, 80, 1, 0, S))
+    v4(t + 9, c, [10, 0, 8, 1], tcp(50100, 80, 1, 0, S), 6)
+    v4(t + 9.01, r, c, icmp(5, 1, bytes(r), syn[:28]))
+    # 9: ICMPv6 echo, the reply first, then request and reply again
+    v6(t + 10, s6, c6, icmp6(s6, c6, 129, 0, echo(9, 1)))
+    v6(t + 10.001, c6, s6, icmp6(c6, s6, 128, 0, echo(9, 1)))
+    v6(t + 11, c6, s6, icmp6(c6, s6, 128, 0, echo(9, 2)))
+    v6(t + 11.01, s6, c6, icmp6(s6, c6, 129, 0, echo(9, 2)))
+    # 10: ICMPv6 neighbour solicitation and advertisement, advertisement first
+    v6(t + 12, s6, c6, icmp6(s6, c6, 136, 0, b"\x60\0\0\0", bytes(s6)))
+    v6(t + 12.01, c6, s6, icmp6(c6, s6, 135, 0, b"\0\0\0\0", bytes(s6)))
+    # 11: router advertisement, then a solicitation
+    v6(t + 13, ll, allr, icmp6(ll, allr, 134, 0, b"\x40\0\x07\x08", b"\0" * 8))
+    v6(t + 13.5, ll, allr, icmp6(ll, allr, 133, 0, b"\0\0\0\0"))
+    # 12: timestamp request and reply
+    v4(t + 14, c, s, icmp(13, 0, echo(12, 1), b"\0" * 12))
+    v4(t + 14.01, s, c, icmp(14, 0, echo(12, 1), b"\0" * 12))
+    # 13: ICMPv6 destination unreachable quoting an echo request
+    req6 = ip6(c6, [0x20, 1, 0xD, 0xB8] + [0] * 11 + [9], 58,
+               icmp6(c6, s6, 128, 0, echo(13, 1)))
+    v6(t + 15, c6, [0x20, 1, 0xD, 0xB8] + [0] * 11 + [9], icmp6(c6, s6, 128, 0, echo(13, 1)))
+    v6(t + 15.5, s6, c6, icmp6(s6, c6, 1, 3, b"\0\0\0\0", req6))
+    # 14: ICMPv6 unreachable, codes 0 to 8, each quoting a UDP datagram to another host
+    for code in range(9):
+        d = [0x20, 1, 0xD, 0xB8] + [0] * 11 + [0x40 + code]
+        v6(t + 20 + code, s6, c6, icmp6(s6, c6, 1, code, b"\0\0\0\0",
+                                        ip6(c6, d, 17, udp(1000 + code, 2000, b"x" * 4))))
+    # 15: other ICMPv6 types, one packet each: time exceeded (codes 0, 1), packet too big,
+    # parameter problem, redirect, MLD query, report and done, MLDv2 report, home agent
+    # discovery request and reply, node information
+    for i, (typ, code) in enumerate([(3, 0), (3, 1), (2, 0), (4, 0), (137, 0), (130, 0),
+                                     (131, 0), (132, 0), (143, 0), (144, 0), (145, 0),
+                                     (139, 0), (140, 0)]):
+        v6(t + 30 + i * .001, s6, c6, icmp6(s6, c6, typ, code, b"\0\0\0\0", b"\0" * 40))
+    pk.sort(key=lambda x: x[0])
+    return pk
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     write(os.path.join(d, "dns.pcap"), dns_capture())
     write(os.path.join(d, "tcp-reuse.pcap"), tcp_reuse_capture())
     write(os.path.join(d, "tcp-one-sided.pcap"), one_sided_capture())
+    write(os.path.join(d, "icmp.pcap"), icmp_capture())
 
 
 if __name__ == "__main__":
