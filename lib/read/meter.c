@@ -343,6 +343,30 @@ static void expire(struct vgi_meter *m)
 	}
 }
 
+/* Moves the clock to a packet's time, ending what timed out before it -
+ * except the idle end of the packet's own flow `own` (or NIL): argus finds
+ * a packet's flow before its timeout scan runs, so a flow whose idle time
+ * ran out while no other packet came goes on (a UDP flow with packets 60 s
+ * apart, an ACK 20 s after the FINs) and only a scan triggered by another
+ * packet ends it. Its status report is still due. */
+static void advance(struct vgi_meter *m, int64_t ts_us, uint32_t own)
+{
+	struct ment *x;
+	struct list *l;
+	if (ts_us <= m->now)
+		return;
+	m->now = ts_us;
+	if (own == NIL) {
+		expire(m);
+		return;
+	}
+	x = &m->e[own];
+	l = x->closed ? &m->closed : &m->open;
+	list_del(m, l, own, IL);
+	expire(m);
+	list_push(m, l, own, IL);
+}
+
 /* ------------------------------------------------------------- decoding */
 
 struct pkt {
@@ -1042,10 +1066,6 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 
 	m->st.packets++;
 	m->st.bytes += wirelen;
-	if (ts_us > m->now) {
-		m->now = ts_us;
-		expire(m);
-	}
 	memset(&k, 0, sizeof k);
 	rc = decode(m, &k, dlt, p, caplen, &l2);
 	/* argus takes the wire length as it is (under the captured length
@@ -1060,6 +1080,7 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 			m->st.truncated++;
 		else
 			m->st.malformed++;
+		advance(m, ts_us, NIL);
 		return;
 	}
 	bytes = wirelen - l2;
@@ -1069,6 +1090,7 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 		if (frag_match(s, &k) && s->ts + FRAG_TTL_US > ts_us) {
 			h = key_hash(&s->k);
 			if ((i = lookup(m, &s->k, h)) != NIL) {
+				advance(m, ts_us, i);
 				from_init = s->side == m->e[i].init_side;
 				count(m, i, from_init, &k, ts_us, bytes);
 				return;
@@ -1079,6 +1101,7 @@ void vgi_meter_packet(struct vgi_meter *m, int dlt, int64_t ts_us,
 	side = make_key(&mk, &k);
 	h = key_hash(&mk);
 	i = lookup(m, &mk, h);
+	advance(m, ts_us, i);
 	if (i != NIL && k.proto == 6 && m->e[i].closed &&
 	    (k.tflags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN) {
 		/* the port pair is used again: as in argus, the SYN ends the

@@ -136,19 +136,38 @@ TEST(meter_idle_and_active_timeouts)
 	for (i = 0; i < 25; i++)
 		vgi_meter_packet(m, 1, (100 + (int64_t)i) * SEC, a.b, (uint32_t)a.n,
 				 (uint32_t)a.n);
+	struct pk other = eth_tcp(B, 6, A, 22, 0x10, 10);
 	n = vgi_meter_take(m, f, 8);
 	CHECK_EQ_INT(n, 2);
-	/* 10 s idle ends the flow before the next packet starts another */
+	/* 10 s idle: another flow's packet ends the flow (as argus's timeout
+	 * scan, run by the packets), so the next packet starts another */
+	vgi_meter_packet(m, 1, 136 * SEC, other.b, (uint32_t)other.n, (uint32_t)other.n);
 	vgi_meter_packet(m, 1, 140 * SEC, a.b, (uint32_t)a.n, (uint32_t)a.n);
 	n += vgi_meter_take(m, f + n, 8 - n);
 	CHECK_EQ_INT(n, 3);
 	n += drain(m, f + n, 8 - n);
-	CHECK_EQ_INT(n, 4);
+	CHECK_EQ_INT(n, 5);
 	CHECK_EQ_INT(f[0].spkts + f[1].spkts + f[2].spkts, 25);
 	CHECK(f[0].rflags & VG_RF_START);
 	CHECK(!(f[1].rflags & VG_RF_START));
-	CHECK(f[3].rflags & VG_RF_START); /* a new flow after the idle gap */
-	CHECK_EQ_INT(f[3].stime_us, 140 * SEC);
+	/* the drain ends the other flow and the new one, in the order they
+	 * started */
+	CHECK_EQ_INT(f[3].sport, 6);
+	CHECK_EQ_INT(f[4].sport, 5);
+	CHECK(f[4].rflags & VG_RF_START); /* a new flow after the idle gap */
+	CHECK_EQ_INT(f[4].stime_us, 140 * SEC);
+	vgi_meter_free(m);
+
+	/* with no other packet in the gap the flow goes on: its next packet
+	 * finds it, as in argus (a status report, not a new flow) */
+	m = mk(10, 5);
+	vgi_meter_packet(m, 1, 200 * SEC, a.b, (uint32_t)a.n, (uint32_t)a.n);
+	vgi_meter_packet(m, 1, 215 * SEC, a.b, (uint32_t)a.n, (uint32_t)a.n);
+	n = drain(m, f, 8);
+	CHECK_EQ_INT(n, 2);
+	CHECK(f[0].rflags & VG_RF_START);
+	CHECK(!(f[1].rflags & VG_RF_START));
+	CHECK_EQ_INT(f[1].stime_us, 215 * SEC);
 	vgi_meter_free(m);
 }
 

@@ -10,6 +10,10 @@ each packet made here byte by byte, so that what the flow meter must make of the
   icmp.pcap       ICMP as argus keys and shows it: echo with nmap's code 9, replies before
                   or without their request, errors quoting an echo, traceroute, redirect,
                   ICMPv6 echo, ND, MLD and unreachable codes
+  timing.pcap     when a flow ends: packets after the FINs, sparse UDP flows alone on the
+                  wire and with other traffic between their packets
+  timing-left.pcap  what vigil still ends differently (docs/pcap.md, "What is left"):
+                  a UDP flow 90 s idle, and one 45 + 50 s, with other traffic between
   tcp-one-sided.pcap  TCP with one side missing: a SYN followed by the client's ACKs only,
                   and single-packet probes of every flag combination argus tells apart
                   (NULL, FIN, Xmas, PSH, URG, SYN+FIN, ...), unanswered and answered by RST
@@ -297,12 +301,68 @@ def icmp_capture():
     return pk
 
 
+def timing_capture():
+    c, s = [10, 0, 0, 1], [10, 0, 0, 2]
+    pk = []
+
+    def out(ts, sp, fl, seq=1, ack=0):
+        pk.append((ts, eth(0x800, ip4(c, s, 6, tcp(sp, 80, seq, ack, fl)))))
+
+    def back(ts, sp, fl, seq=5, ack=2):
+        pk.append((ts, eth(0x800, ip4(s, c, 6, tcp(80, sp, seq, ack, fl)))))
+
+    t = T0
+    # 1: a connection closed by FINs, then one more ACK 3 to 20 s later; nothing else
+    # on the wire meanwhile
+    for i, d in enumerate([3, 5.5, 6.5, 7.5, 8.5, 9.5, 10.5, 11.5, 12.5, 14, 20]):
+        b, sp = t + i * 100, 50000 + i
+        out(b, sp, S)
+        back(b + .01, sp, S | A)
+        out(b + .02, sp, A, 2, 6)
+        out(b + .03, sp, F | A, 2, 6)
+        back(b + .04, sp, F | A, 6, 3)
+        out(b + .05, sp, A, 3, 7)
+        out(b + .05 + d, sp, A, 3, 7)
+    # 2: sparse UDP flows, alone on the wire: packets 59 to 121 s apart
+    for i, gaps in enumerate([[59, 59, 59], [60, 60], [61, 61], [62, 62], [65, 65], [90, 90],
+                              [119, 121]]):
+        ts = t + 2000 + i * 1000
+        pk.append((ts, eth(0x800, ip4(c, s, 17, udp(41000 + i, 9999, b"x")))))
+        for g in gaps:
+            ts += g
+            pk.append((ts, eth(0x800, ip4(c, s, 17, udp(41000 + i, 9999, b"x")))))
+    pk.extend(between_capture([[59], [61]], t + 10000))
+    pk.sort(key=lambda x: x[0])
+    return pk
+
+
+def between_capture(gaps_list, t=T0):
+    """UDP flows with another flow's packet every 10 s between their packets."""
+    c, s = [10, 0, 0, 1], [10, 0, 0, 2]
+    pk = []
+    for i, gaps in enumerate(gaps_list):
+        b = t + i * 1000
+        ts = b
+        pk.append((ts, eth(0x800, ip4(c, s, 17, udp(42000 + i, 9999, b"x")))))
+        for g in gaps:
+            ts += g
+            pk.append((ts, eth(0x800, ip4(c, s, 17, udp(42000 + i, 9999, b"x")))))
+        for k in range(1, int((ts - b) // 10) + 1):
+            pk.append((b + k * 10 - 5, eth(0x800, ip4(c, [10, 0, 0, 3], 17,
+                                                    udp(43000 + i, 7777, b"y")))))
+    return pk
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     write(os.path.join(d, "dns.pcap"), dns_capture())
     write(os.path.join(d, "tcp-reuse.pcap"), tcp_reuse_capture())
     write(os.path.join(d, "tcp-one-sided.pcap"), one_sided_capture())
     write(os.path.join(d, "icmp.pcap"), icmp_capture())
+    write(os.path.join(d, "timing.pcap"), timing_capture())
+    left = between_capture([[90], [45, 50]])
+    left.sort(key=lambda x: x[0])
+    write(os.path.join(d, "timing-left.pcap"), left)
 
 
 if __name__ == "__main__":
