@@ -30,6 +30,7 @@
  *     argus takes from the quote (icmp4_error_id), and marks the flow it
  *     quotes (ICMPMAP; a quoted echo takes the error as its state);
  *   - IPv4 UDP to or from port 53 is keyed on the DNS transaction id;
+ *   - IGMP is keyed on the group, type, code and IP id (igmp4);
  *   - a new SYN on a closed TCP flow starts a new flow (and is the old
  *     one's last time); a refused SYN (RST/ACK back) does not close it.
  */
@@ -554,6 +555,18 @@ static int transport(struct pkt *k, const uint8_t *p, size_t n)
 	}
 }
 
+/* IGMP as argus keys it (ArgusIgmp.c): the destination is the group the
+ * message is about (a query's only when it names one), and type, code
+ * (the maximum response time) and the IP id are in the key - two general
+ * queries are two flows, a leave is not the group's report. */
+static void igmp4(struct pkt *k, const uint8_t *ip, const uint8_t *g)
+{
+	uint32_t group = vgi_be32(g + 4);
+	if (g[0] != 0x11 || group != 0)
+		vg_addr_from_ip4(&k->dst, group);
+	k->x = (uint32_t)g[0] << 24 | (uint32_t)g[1] << 16 | vgi_be16(ip + 4);
+}
+
 /* Decodes an IPv4 packet. Returns 0 (k filled), 1 (not meterable but
  * counted elsewhere), -1 truncated, -2 malformed. */
 static int ip4(struct vgi_meter *m, struct pkt *k, const uint8_t *p, size_t n)
@@ -583,6 +596,8 @@ static int ip4(struct vgi_meter *m, struct pkt *k, const uint8_t *p, size_t n)
 	}
 	if (transport(k, p + ihl, n - ihl) != 0)
 		m->st.partial++;
+	else if (k->proto == 2 && n - ihl >= 8)
+		igmp4(k, p, p + ihl);
 	return 0;
 }
 

@@ -10,6 +10,7 @@ each packet made here byte by byte, so that what the flow meter must make of the
   icmp.pcap       ICMP as argus keys and shows it: echo with nmap's code 9, replies before
                   or without their request, errors quoting an echo, traceroute, redirect,
                   ICMPv6 echo, ND, MLD and unreachable codes
+  igmp.pcap       IGMP queries, reports and leaves as argus keys them
   timing.pcap     when a flow ends: packets after the FINs, sparse UDP flows alone on the
                   wire and with other traffic between their packets
   timing-left.pcap  what vigil still ends differently (docs/pcap.md, "What is left"):
@@ -353,12 +354,44 @@ def between_capture(gaps_list, t=T0):
     return pk
 
 
+def igmp_capture():
+    router, host = [192, 168, 1, 1], [192, 168, 1, 20]
+    pk = []
+
+    def igmp(ts, src, dst, typ, code, group, ip_id):
+        body = struct.pack("!BBH4s", typ, code, 0, bytes(group))
+        body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(body), ip_id, 0, 1, 2, 0,
+                        bytes(src), bytes(dst))
+        h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+        pk.append((ts, eth(0x800, h + body)))
+
+    t = T0
+    g1, g2 = [225, 1, 1, 3], [225, 1, 1, 4]
+    # general queries (group 0, to 224.0.0.1), each with its own IP id; one with id repeated
+    igmp(t, router, [224, 0, 0, 1], 0x11, 100, [0, 0, 0, 0], 101)
+    igmp(t + 5, router, [224, 0, 0, 1], 0x11, 100, [0, 0, 0, 0], 102)
+    igmp(t + 6, router, [224, 0, 0, 1], 0x11, 100, [0, 0, 0, 0], 102)
+    # reports (IP id 0, as Linux sends them), to the group
+    for i in range(3):
+        igmp(t + 1 + i, host, g1, 0x16, 0, g1, 0)
+    # a leave, sent to 224.0.0.2, is about the group; then the router's group query
+    igmp(t + 10, host, [224, 0, 0, 2], 0x17, 0, g1, 0)
+    igmp(t + 10.01, router, g1, 0x11, 10, g1, 7)
+    # a v1 report and a v2 report for another group
+    igmp(t + 12, host, g2, 0x12, 0, g2, 0)
+    igmp(t + 13, host, g2, 0x16, 0, g2, 0)
+    pk.sort(key=lambda x: x[0])
+    return pk
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     write(os.path.join(d, "dns.pcap"), dns_capture())
     write(os.path.join(d, "tcp-reuse.pcap"), tcp_reuse_capture())
     write(os.path.join(d, "tcp-one-sided.pcap"), one_sided_capture())
     write(os.path.join(d, "icmp.pcap"), icmp_capture())
+    write(os.path.join(d, "igmp.pcap"), igmp_capture())
     write(os.path.join(d, "timing.pcap"), timing_capture())
     left = between_capture([[90], [45, 50]])
     left.sort(key=lambda x: x[0])
