@@ -30,7 +30,8 @@
  *     argus takes from the quote (icmp4_error_id), and marks the flow it
  *     quotes (ICMPMAP; a quoted echo takes the error as its state);
  *   - IPv4 UDP to or from port 53 is keyed on the DNS transaction id;
- *   - IGMP is keyed on the group, type, code and IP id (igmp4);
+ *   - IGMP is keyed on the group, type, code and IP id (igmp4), SCTP on
+ *     the addresses only;
  *   - a new SYN on a closed TCP flow starts a new flow (and is the old
  *     one's last time); a refused SYN (RST/ACK back) does not close it.
  */
@@ -424,7 +425,7 @@ static void quote4(struct pkt *k, const uint8_t *p, size_t n)
 	vg_addr_from_ip4(&k->q_dst, vgi_be32(p + 16));
 	k->q_proto = p[9];
 	k->has_quote = 1;
-	if (n >= ihl + 4 && (p[9] == 6 || p[9] == 17 || p[9] == 132)) {
+	if (n >= ihl + 4 && (p[9] == 6 || p[9] == 17)) {
 		k->q_sp = vgi_be16(p + ihl);
 		k->q_dp = vgi_be16(p + ihl + 2);
 	} else if (p[9] == 1 && n >= ihl + 8 && icmp4_query(p[ihl])) {
@@ -444,7 +445,7 @@ static void quote6(struct pkt *k, const uint8_t *p, size_t n)
 	memcpy(k->q_dst.a, p + 24, 16);
 	k->q_proto = p[6];
 	k->has_quote = 1;
-	if (n >= 44 && (p[6] == 6 || p[6] == 17 || p[6] == 132)) {
+	if (n >= 44 && (p[6] == 6 || p[6] == 17)) {
 		k->q_sp = vgi_be16(p + 40);
 		k->q_dp = vgi_be16(p + 42);
 	}
@@ -485,7 +486,11 @@ static int transport(struct pkt *k, const uint8_t *p, size_t n)
 		k->dp = vgi_be16(p + 2);
 		k->tflags = p[13];
 		return 0;
-	case 17: case 132: case 136: case 33:
+	case 132:
+		/* argus 3.0.8 keys SCTP on the addresses only (ra shows no
+		 * ports): every association between two hosts is one flow */
+		return 0;
+	case 17: case 136: case 33:
 		if (n < 4)
 			return -1;
 		k->sp = vgi_be16(p);

@@ -10,6 +10,7 @@ each packet made here byte by byte, so that what the flow meter must make of the
   icmp.pcap       ICMP as argus keys and shows it: echo with nmap's code 9, replies before
                   or without their request, errors quoting an echo, traceroute, redirect,
                   ICMPv6 echo, ND, MLD and unreachable codes
+  sctp.pcap       two SCTP associations between the same two hosts
   igmp.pcap       IGMP queries, reports and leaves as argus keys them
   timing.pcap     when a flow ends: packets after the FINs, sparse UDP flows alone on the
                   wire and with other traffic between their packets
@@ -385,6 +386,31 @@ def igmp_capture():
     return pk
 
 
+def sctp_capture():
+    a, b = [10, 0, 0, 1], [10, 0, 0, 2]
+    pk = []
+
+    def sctp(ts, src, dst, sp, dp, chunk_type):
+        chunk = struct.pack("!BBH", chunk_type, 0, 4)
+        pk.append((ts, eth(0x800, ip4(src, dst, 132, struct.pack("!HHII", sp, dp, 0, 0) + chunk))))
+
+    t = T0
+    # an association 10.0.0.1:5000 <-> 10.0.0.2:6000 (INIT, INIT ACK, COOKIE ECHO, COOKIE
+    # ACK, DATA, SACK), then a second one between the same hosts on other ports, opened
+    # by the other side
+    for i, (fwd, typ) in enumerate([(1, 1), (0, 2), (1, 10), (0, 11), (1, 0), (0, 3)]):
+        if fwd:
+            sctp(t + i * .01, a, b, 5000, 6000, typ)
+        else:
+            sctp(t + i * .01, b, a, 6000, 5000, typ)
+    for i, (fwd, typ) in enumerate([(1, 1), (0, 2), (1, 10), (0, 11)]):
+        if fwd:
+            sctp(t + 1 + i * .01, b, a, 7000, 8000, typ)
+        else:
+            sctp(t + 1 + i * .01, a, b, 8000, 7000, typ)
+    return pk
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     write(os.path.join(d, "dns.pcap"), dns_capture())
@@ -392,6 +418,7 @@ def main():
     write(os.path.join(d, "tcp-one-sided.pcap"), one_sided_capture())
     write(os.path.join(d, "icmp.pcap"), icmp_capture())
     write(os.path.join(d, "igmp.pcap"), igmp_capture())
+    write(os.path.join(d, "sctp.pcap"), sctp_capture())
     write(os.path.join(d, "timing.pcap"), timing_capture())
     left = between_capture([[90], [45, 50]])
     left.sort(key=lambda x: x[0])
